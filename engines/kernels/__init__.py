@@ -1,0 +1,1 @@
+"""Vectorised numeric kernels behind Excel's financial, date and statistical functions."""
