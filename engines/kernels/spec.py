@@ -1,6 +1,6 @@
 """The contract between numeric kernels and the formula compiler.
 
-A kernel is a pure function over arrays of the ``xp`` module. The compiler coerces Excel
+A kernel is a pure function over arrays of the ``xp`` module, called as ``fn(xp, *args)``. The compiler coerces Excel
 arguments before calling it (text to number where Excel would, booleans to 0/1, argument
 errors propagated without calling the kernel), so a kernel only sees float64 arrays:
 
