@@ -1,0 +1,85 @@
+"""Idempotency-Key handling: the same key and body return the same answer and write nothing twice.
+
+A key is claimed before the event is sent and completed with the response after the broker
+acknowledged it; if sending fails the claim is dropped, so a retry with the key goes through."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+SCHEMA_SQL = """
+CREATE SCHEMA IF NOT EXISTS api;
+CREATE TABLE IF NOT EXISTS api.idempotency_keys (
+    tenant_id  text NOT NULL,
+    route      text NOT NULL,
+    key        text NOT NULL,
+    body_hash  text NOT NULL,
+    status     integer,
+    response   jsonb,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, route, key)
+);
+"""
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A stored answer, or a conflict with what the key was first used for."""
+
+    status: int
+    body: dict[str, Any]
+
+
+def body_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+class IdempotencyKeys:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def setup(self) -> None:
+        async with self.pool.acquire() as conn:
+            await conn.execute("SELECT pg_advisory_lock(hashtext('api.idempotency'))")
+            try:
+                await conn.execute(SCHEMA_SQL)
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock(hashtext('api.idempotency'))")
+
+    async def claim(self, tenant_id: str, route: str, key: str, digest: str) -> Replay | None:
+        """None when the key is new (now claimed); else the answer to give instead."""
+        inserted = await self.pool.fetchval(
+            "INSERT INTO api.idempotency_keys (tenant_id, route, key, body_hash)"
+            " VALUES ($1,$2,$3,$4) ON CONFLICT DO NOTHING RETURNING 1",
+            tenant_id, route, key, digest)
+        if inserted:
+            return None
+        row = await self.pool.fetchrow(
+            "SELECT body_hash, status, response FROM api.idempotency_keys"
+            " WHERE tenant_id=$1 AND route=$2 AND key=$3", tenant_id, route, key)
+        if row is None:  # released between the two statements: try once more
+            return await self.claim(tenant_id, route, key, digest)
+        if row["body_hash"] != digest:
+            return Replay(422, {"detail": [{"loc": ["header", "Idempotency-Key"], "msg":
+                "this Idempotency-Key was used with a different request body; use a new key"}]})
+        if row["status"] is None:
+            return Replay(409, {"detail": "a request with this Idempotency-Key is in progress;"
+                                          " retry shortly"})
+        return Replay(row["status"], json.loads(row["response"]))
+
+    async def complete(self, tenant_id: str, route: str, key: str, status: int,
+                       body: dict[str, Any]) -> None:
+        await self.pool.execute(
+            "UPDATE api.idempotency_keys SET status=$4, response=$5"
+            " WHERE tenant_id=$1 AND route=$2 AND key=$3",
+            tenant_id, route, key, status, json.dumps(body))
+
+    async def release(self, tenant_id: str, route: str, key: str) -> None:
+        await self.pool.execute(
+            "DELETE FROM api.idempotency_keys WHERE tenant_id=$1 AND route=$2 AND key=$3"
+            " AND status IS NULL", tenant_id, route, key)

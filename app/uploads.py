@@ -1,0 +1,88 @@
+"""Streaming a multipart upload's file part straight to the blob store, counting bytes as they
+arrive, so an oversized file is refused without ever being buffered whole."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+
+class UploadError(ValueError):
+    """The request is not a multipart upload with a ``file`` part."""
+
+
+@dataclass
+class _Part:
+    headers: dict[bytes, bytes] = field(default_factory=dict)
+    field_name: bytes = b""
+    filename: str | None = None
+
+
+@dataclass
+class FilePart:
+    """The streamed ``file`` part: its name once headers are read, and its bytes as they come."""
+
+    filename: str | None = None
+    content_type: str | None = None
+    found: bool = False
+
+
+def stream_file_part(content_type: str | None, body: AsyncIterator[bytes],
+                     part: FilePart, field_name: str = "file") -> AsyncIterator[bytes]:
+    """The bytes of the multipart field ``field_name`` from the raw request ``body``."""
+    ctype, params = parse_options_header(content_type or "")
+    if ctype != b"multipart/form-data" or b"boundary" not in params:
+        raise UploadError("send the workbook as multipart/form-data with a 'file' field")
+    wanted = field_name.encode()
+    current = _Part()
+    header: list[bytes] = [b"", b""]
+    pending: list[bytes] = []
+
+    def on_part_begin() -> None:
+        nonlocal current
+        current = _Part()
+
+    def on_header_field(data: bytes, start: int, end: int) -> None:
+        header[0] += data[start:end]
+
+    def on_header_value(data: bytes, start: int, end: int) -> None:
+        header[1] += data[start:end]
+
+    def on_header_end() -> None:
+        current.headers[header[0].lower()] = header[1]
+        header[0], header[1] = b"", b""
+
+    def on_headers_finished() -> None:
+        _, disp = parse_options_header(current.headers.get(b"content-disposition", b""))
+        current.field_name = disp.get(b"name", b"")
+        if current.field_name == wanted:
+            part.found = True
+            raw = disp.get(b"filename")
+            part.filename = raw.decode("utf-8", "replace") if raw is not None else None
+            ct = current.headers.get(b"content-type")
+            part.content_type = ct.decode("latin-1") if ct else None
+
+    def on_part_data(data: bytes, start: int, end: int) -> None:
+        if current.field_name == wanted:
+            pending.append(bytes(data[start:end]))
+
+    parser = MultipartParser(params[b"boundary"], {
+        "on_part_begin": on_part_begin, "on_header_field": on_header_field,
+        "on_header_value": on_header_value, "on_header_end": on_header_end,
+        "on_headers_finished": on_headers_finished, "on_part_data": on_part_data,
+    })
+
+    async def chunks() -> AsyncIterator[bytes]:
+        async for chunk in body:
+            parser.write(chunk)
+            while pending:
+                yield pending.pop(0)
+        parser.finalize()
+        while pending:
+            yield pending.pop(0)
+        if not part.found:
+            raise UploadError("the multipart body has no 'file' field")
+
+    return chunks()

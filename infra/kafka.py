@@ -1,0 +1,65 @@
+"""Kafka clients for RiskStream: topic creation, producers and consumers, configured in one place."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+log = logging.getLogger(__name__)
+
+
+def producer(bootstrap: str, *, transactional_id: str | None = None, timeout_s: float = 10.0
+             ) -> AIOKafkaProducer:
+    """A producer that waits for every in-sync replica (acks=all) with idempotence on."""
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        transactional_id=transactional_id,
+        request_timeout_ms=int(timeout_s * 1000),
+        linger_ms=2,
+        max_request_size=8 * 1024 * 1024,
+    )
+
+
+def consumer(bootstrap: str, group_id: str | None, *, read_committed: bool = True
+             ) -> AIOKafkaConsumer:
+    """A consumer that commits nothing by itself and reads only committed transactions."""
+    return AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed" if read_committed else "read_uncommitted",
+        max_partition_fetch_bytes=8 * 1024 * 1024,
+        fetch_max_bytes=32 * 1024 * 1024,
+    )
+
+
+async def ensure_topics(bootstrap: str, topics: dict[str, tuple[int, int]]) -> None:
+    """Create each topic {name: (partitions, retention_ms)} that does not exist yet."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(name, num_partitions=parts, replication_factor=1,
+                     topic_configs={"retention.ms": str(retention), "cleanup.policy": "delete"})
+            for name, (parts, retention) in topics.items() if name not in existing
+        ]
+        if missing:
+            try:
+                await admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass
+            log.info("created topics %s", [t.name for t in missing])
+        for _ in range(50):  # metadata for new topics propagates asynchronously
+            if set(topics) <= set(await admin.list_topics()):
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await admin.close()

@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# RiskStream's local stack without Docker: provision, start, stop and inspect Kafka (KRaft),
+# PostgreSQL 15, FerretDB (MongoDB wire protocol), Redis 7 and stripe-mock on 127.0.0.1.
+# Everything lives under $RISKSTREAM_DATA (default .stack/, git-ignored). Each step is idempotent.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+DATA=${RISKSTREAM_DATA:-$ROOT/.stack}
+BIN=$DATA/bin
+RUN=$DATA/run
+LOG=$DATA/log
+KAFKA_PORT=${KAFKA_PORT:-19092}
+CONTROLLER_PORT=${CONTROLLER_PORT:-19093}
+PG_PORT=${PG_PORT:-15432}
+MONGO_PORT=${MONGO_PORT:-27027}
+REDIS_PORT=${REDIS_PORT:-16379}
+STRIPE_PORT=${STRIPE_PORT:-12111}
+STRIPE_MOCK_VERSION=v0.203.0
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+PYTHON=${PYTHON:-python3}
+
+say() { printf '\033[1m[stack]\033[0m %s\n' "$*"; }
+
+apt_install() {
+    local missing=()
+    [ -x "$PG_BIN/postgres" ] || missing+=(postgresql-15)
+    command -v redis-server >/dev/null || missing+=(redis-server)
+    [ ${#missing[@]} -eq 0 ] && return
+    say "installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+provision_python() {
+    local stamp=$ROOT/.venv/.riskstream-stamp
+    local want
+    want=$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+    say "creating the virtualenv with RiskStream and its test tools"
+    [ -x "$ROOT/.venv/bin/python" ] || "$PYTHON" -m venv "$ROOT/.venv"
+    "$ROOT/.venv/bin/pip" install -q -U pip
+    "$ROOT/.venv/bin/pip" install -q -e "$ROOT[dev]" >"$LOG/pip.log" 2>&1 ||
+        { tail -n 40 "$LOG/pip.log" >&2; return 1; }
+    echo "$want" >"$stamp"
+}
+
+provision_kafka() {
+    [ -f "$DATA/kafka/libs/kafka_2.13-3.9.1.jar" ] && return
+    say "fetching Kafka 3.9.1 jars from Maven Central"
+    mkdir -p "$DATA/kafka/libs"
+    mvn -q -B -f "$ROOT/infra/stack/kafka/pom.xml" dependency:copy-dependencies \
+        -DoutputDirectory="$DATA/kafka/libs" -DincludeScope=runtime
+}
+
+provision_go_tools() {
+    mkdir -p "$BIN"
+    if [ ! -x "$BIN/ferretdb" ]; then
+        say "building FerretDB 1.24.2 (embedded wrapper)"
+        (cd "$ROOT/infra/stack/ferretdb" && go mod download && go build -o "$BIN/ferretdb" .)
+    fi
+    if [ ! -x "$BIN/stripe-mock" ]; then
+        say "installing stripe-mock $STRIPE_MOCK_VERSION"
+        GOBIN=$BIN go install "github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION"
+    fi
+}
+
+provision() {
+    mkdir -p "$DATA" "$RUN" "$LOG"
+    apt_install
+    provision_python
+    provision_kafka
+    provision_go_tools
+}
+
+running() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+
+wait_port() {
+    local name=$1 port=$2 tries=${3:-120}
+    for _ in $(seq "$tries"); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+        sleep 0.5
+    done
+    say "$name did not open port $port; last log lines:"
+    tail -n 30 "$LOG/$name.log" >&2 || true
+    return 1
+}
+
+spawn() { # name, then the command
+    local name=$1; shift
+    if running "$name"; then return; fi
+    setsid "$@" >>"$LOG/$name.log" 2>&1 < /dev/null &
+    echo $! >"$RUN/$name.pid"
+}
+
+start_postgres() {
+    local pgdata=$DATA/postgres
+    if [ ! -f "$pgdata/PG_VERSION" ]; then
+        say "initialising a PostgreSQL cluster in $pgdata"
+        mkdir -p "$pgdata"
+        chown -R postgres:postgres "$pgdata" 2>/dev/null || true
+        as_pg "$PG_BIN/initdb" -D "$pgdata" -U riskstream --auth=trust -E UTF8 >/dev/null
+    fi
+    if ! running postgres; then
+        spawn postgres $(pg_user_prefix) "$PG_BIN/postgres" -D "$pgdata" -p "$PG_PORT" -k /tmp \
+            -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200
+    fi
+    wait_port postgres "$PG_PORT"
+    for _ in $(seq 60); do
+        "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" && break
+        sleep 0.5
+    done
+    "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U riskstream -d postgres -tAc \
+        "SELECT 1 FROM pg_database WHERE datname='riskstream'" | grep -q 1 ||
+        "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U riskstream riskstream
+}
+
+pg_user_prefix() { # PostgreSQL refuses to run as root
+    if [ "$(id -u)" = 0 ]; then echo "runuser -u postgres --"; fi
+}
+
+as_pg() { $(pg_user_prefix) "$@"; }
+
+start_kafka() {
+    local cfg=$DATA/kafka/server.properties libs="$DATA/kafka/libs/*"
+    sed -e "s#@DATA@#$DATA#g" -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" \
+        -e "s#@CONTROLLER_PORT@#$CONTROLLER_PORT#g" \
+        "$ROOT/infra/stack/kafka/server.properties.in" >"$cfg"
+    if [ ! -f "$DATA/kafka/data/meta.properties" ]; then
+        local cluster
+        cluster=$(java -cp "$libs" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1)
+        java -cp "$libs" kafka.tools.StorageTool format -t "$cluster" -c "$cfg" >/dev/null
+    fi
+    spawn kafka java -Xms256m -Xmx768m -XX:+UseG1GC \
+        -Dlog4j.configuration="file:$ROOT/infra/stack/kafka/log4j.properties" \
+        -cp "$libs" kafka.Kafka "$cfg"
+    wait_port kafka "$KAFKA_PORT" 240
+}
+
+start_redis() {
+    mkdir -p "$DATA/redis"
+    spawn redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$DATA/redis" \
+        --save "" --appendonly no --daemonize no
+    wait_port redis "$REDIS_PORT"
+}
+
+start_ferretdb() {
+    spawn ferretdb "$BIN/ferretdb" -listen "127.0.0.1:$MONGO_PORT" -handler sqlite \
+        -sqlite-url "file:$DATA/ferretdb/"
+    wait_port ferretdb "$MONGO_PORT"
+}
+
+start_stripe() {
+    spawn stripe-mock "$BIN/stripe-mock" -http-port "$STRIPE_PORT" -https-port $((STRIPE_PORT + 1))
+    wait_port stripe-mock "$STRIPE_PORT"
+}
+
+start() {
+    mkdir -p "$RUN" "$LOG"
+    start_postgres
+    start_redis
+    start_ferretdb
+    start_stripe
+    start_kafka
+    say "services up: kafka :$KAFKA_PORT  postgres :$PG_PORT  ferretdb :$MONGO_PORT  redis :$REDIS_PORT  stripe-mock :$STRIPE_PORT"
+}
+
+stop() {
+    for name in api processors kafka stripe-mock ferretdb redis postgres; do
+        [ -f "$RUN/$name.pid" ] || continue
+        local pid
+        pid=$(cat "$RUN/$name.pid")
+        if kill -0 "$pid" 2>/dev/null; then
+            say "stopping $name ($pid)"
+            kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+            for _ in $(seq 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+            kill -KILL -- "-$pid" 2>/dev/null || true
+        fi
+        rm -f "$RUN/$name.pid"
+    done
+}
+
+status() {
+    for name in postgres redis ferretdb stripe-mock kafka api processors; do
+        if running "$name"; then echo "$name: running (pid $(cat "$RUN/$name.pid"))"; else echo "$name: stopped"; fi
+    done
+}
+
+env_file() { # the settings the Python side reads, for the ports chosen here
+    cat <<ENV
+RISKSTREAM_KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT
+RISKSTREAM_POSTGRES_DSN=postgresql://riskstream@127.0.0.1:$PG_PORT/riskstream
+RISKSTREAM_MONGO_URL=mongodb://127.0.0.1:$MONGO_PORT/
+RISKSTREAM_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
+RISKSTREAM_STRIPE_API_BASE=http://127.0.0.1:$STRIPE_PORT
+RISKSTREAM_BLOB_DIR=$DATA/blobs
+ENV
+}
+
+case "${1:-}" in
+    provision) provision ;;
+    start) start ;;
+    up) provision; start ;;
+    stop) stop ;;
+    status) status ;;
+    env) env_file ;;
+    *) echo "usage: $0 provision|start|up|stop|status|env" >&2; exit 2 ;;
+esac

@@ -1,0 +1,44 @@
+"""Following the log for projections whose writes are idempotent (MongoDB, Redis): the consumer
+group's offsets are committed after each batch is written; a redelivery rewrites the same thing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+
+from infra import kafka
+from infra.settings import Settings
+from streams.catalogue import upcast
+from streams.envelope import Envelope
+from streams.processors.runtime import assign_all
+
+Apply = Callable[[Envelope], Awaitable[None]]
+
+
+async def follow(settings: Settings, group: str, topics: Sequence[str], apply: Apply,
+                 stop: asyncio.Event, *, from_start: bool = False, until_end: bool = False
+                 ) -> None:
+    """Apply every event of ``topics`` from the group's offsets (or offset 0 with
+    ``from_start``); with ``until_end`` stop at the end of the log as it was when called."""
+    consumer = kafka.consumer(settings.kafka_bootstrap, f"{settings.topic_prefix}.{group}")
+    await consumer.start()
+    try:
+        parts = await assign_all(consumer, [settings.topic(t) for t in topics])
+        for tp in parts:
+            committed = None if from_start else await consumer.committed(tp)
+            if committed is None:
+                consumer.seek_to_beginning(tp)
+            else:
+                consumer.seek(tp, committed)
+        end = await consumer.end_offsets(parts) if until_end else {}
+        while not stop.is_set():
+            if until_end and all(await consumer.position(tp) >= end[tp] for tp in parts):
+                return
+            batch = await consumer.getmany(timeout_ms=300, max_records=1000)
+            for messages in batch.values():
+                for message in messages:
+                    await apply(upcast(Envelope.from_json(message.value)))
+            if batch:
+                await consumer.commit({tp: ms[-1].offset + 1 for tp, ms in batch.items()})
+    finally:
+        await consumer.stop()

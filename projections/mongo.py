@@ -1,0 +1,67 @@
+"""MongoDB analytics: pre-aggregated rollups per tenant, day and backend, updated with $inc.
+
+Each rollup document lists the event ids it has counted, and the update only matches a document
+that has not counted this event yet; single-document updates are atomic, so a redelivered event
+changes nothing (no transactions needed, which FerretDB 1.x lacks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from streams.envelope import Envelope
+
+ROLLUPS = "usage_rollups"
+ENDED = {"simulation.completed": "completed", "simulation.failed": "failed",
+         "simulation.cancelled": "cancelled"}
+
+
+def increments(event: Envelope) -> dict[str, float] | None:
+    """What ``event`` adds to its rollup, or None when it adds nothing."""
+    if event.type in ENDED:
+        return {"simulations": 1, f"simulations_{ENDED[event.type]}": 1}
+    if event.type == "usage.recorded":
+        return {"iterations": int(event.data["iterations"]),
+                "compute_seconds": float(event.data["compute_seconds"])}
+    return None
+
+
+class MongoRollups:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self.rollups = db[ROLLUPS]
+
+    async def apply(self, event: Envelope) -> None:
+        inc = increments(event)
+        if inc is None:
+            return
+        day = event.occurred_at.date().isoformat()
+        backend = event.data.get("backend", "numpy")
+        rollup_id = f"{event.tenant_id}|{day}|{backend}"
+        try:
+            await self.rollups.update_one(
+                {"_id": rollup_id, "event_ids": {"$ne": event.id}},
+                {"$inc": inc, "$push": {"event_ids": event.id},
+                 "$setOnInsert": {"tenant_id": event.tenant_id, "day": day, "backend": backend}},
+                upsert=True,
+            )
+        except DuplicateKeyError:
+            pass  # the rollup exists and has counted this event: the filter failed, upsert clashed
+
+    async def usage(self, tenant_id: str, since: str | None = None) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {"tenant_id": tenant_id}
+        if since:
+            query["day"] = {"$gte": since}
+        rows = []
+        async for doc in self.rollups.find(query, {"event_ids": 0}).sort([("day", 1),
+                                                                          ("backend", 1)]):
+            doc.pop("_id", None)
+            rows.append(doc)
+        return rows
+
+
+def database(url: str, name: str) -> AsyncDatabase[dict[str, Any]]:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(url, tz_aware=True)
+    return client[name]

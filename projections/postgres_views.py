@@ -1,0 +1,173 @@
+"""How each event changes the PostgreSQL views. Pure SQL per event type, applied inside the
+projector's transaction; every statement is an upsert that commutes with events of other
+topics (status only moves forward by rank, counters only grow), so a replay that interleaves
+topics differently ends in the same rows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+import asyncpg
+
+from streams.envelope import Envelope
+
+STATUS_RANK = {
+    "requested": 0, "accepted": 1, "rejected": 3, "running": 2,
+    "completed": 3, "failed": 3, "cancelled": 3,
+}
+
+_SIM_UPSERT = """
+INSERT INTO simulations (simulation_id, tenant_id, status, status_rank)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (simulation_id) DO UPDATE SET
+    status = CASE WHEN EXCLUDED.status_rank >= simulations.status_rank
+                  THEN EXCLUDED.status ELSE simulations.status END,
+    status_rank = GREATEST(simulations.status_rank, EXCLUDED.status_rank)
+"""
+
+
+async def _status(conn: asyncpg.Connection, e: Envelope, sim: str, status: str) -> None:
+    await conn.execute(_SIM_UPSERT, sim, e.tenant_id, status, STATUS_RANK[status])
+
+
+async def tenant_created(conn: asyncpg.Connection, e: Envelope) -> None:
+    await conn.execute(
+        "INSERT INTO tenants (tenant_id, name, plan, created_at) VALUES ($1,$2,$3,$4) "
+        "ON CONFLICT (tenant_id) DO UPDATE SET name=EXCLUDED.name, plan=EXCLUDED.plan",
+        e.tenant_id, e.data["name"], e.data["plan"], e.occurred_at)
+
+
+async def customer_created(conn: asyncpg.Connection, e: Envelope) -> None:
+    await conn.execute("UPDATE tenants SET customer_id=$2 WHERE tenant_id=$1",
+                       e.tenant_id, e.data["customer_id"])
+
+
+async def key_issued(conn: asyncpg.Connection, e: Envelope) -> None:
+    await conn.execute(
+        "INSERT INTO api_keys (key_id, tenant_id, key_hash, issued_at) VALUES ($1,$2,$3,$4) "
+        "ON CONFLICT (key_id) DO NOTHING",
+        e.data["key_id"], e.tenant_id, e.data["key_hash"], e.occurred_at)
+
+
+async def key_revoked(conn: asyncpg.Connection, e: Envelope) -> None:
+    await conn.execute("UPDATE api_keys SET revoked_at=$2 WHERE key_id=$1",
+                       e.data["key_id"], e.occurred_at)
+
+
+async def workbook_uploaded(conn: asyncpg.Connection, e: Envelope) -> None:
+    d = e.data
+    await conn.execute(
+        "INSERT INTO workbooks (workbook_id, tenant_id, filename, sha256, size_bytes, uri, status,"
+        " uploaded_at) VALUES ($1,$2,$3,$4,$5,$6,'uploaded',$7) ON CONFLICT (workbook_id) DO UPDATE"
+        " SET filename=EXCLUDED.filename, sha256=EXCLUDED.sha256, size_bytes=EXCLUDED.size_bytes,"
+        " uri=EXCLUDED.uri, uploaded_at=EXCLUDED.uploaded_at",
+        e.key, e.tenant_id, d.get("filename"), d["sha256"], d["size"], d["uri"], e.occurred_at)
+
+
+async def workbook_parsed(conn: asyncpg.Connection, e: Envelope) -> None:
+    await conn.execute(
+        "UPDATE workbooks SET status='parsed', summary=$2, parsed_at=$3 WHERE workbook_id=$1",
+        e.key, json.dumps(e.data), e.occurred_at)
+
+
+async def workbook_rejected(conn: asyncpg.Connection, e: Envelope) -> None:
+    await conn.execute(
+        "UPDATE workbooks SET status='rejected', reason=$2, parsed_at=$3 WHERE workbook_id=$1",
+        e.key, e.data["reason"], e.occurred_at)
+
+
+async def simulation_requested(conn: asyncpg.Connection, e: Envelope) -> None:
+    d = e.data
+    sim = d["simulation_id"]
+    await _status(conn, e, sim, "requested")
+    await conn.execute(
+        "UPDATE simulations SET workbook_id=$2, request=$3, iterations=$4, backend=$5,"
+        " requested_at=$6 WHERE simulation_id=$1",
+        sim, d["workbook_id"], json.dumps(d), d["iterations"], d.get("backend", "numpy"),
+        e.occurred_at)
+
+
+async def simulation_accepted(conn: asyncpg.Connection, e: Envelope) -> None:
+    await _status(conn, e, e.key, "accepted")
+    await conn.execute("UPDATE simulations SET decided_at=$2 WHERE simulation_id=$1",
+                       e.key, e.occurred_at)
+
+
+async def simulation_rejected(conn: asyncpg.Connection, e: Envelope) -> None:
+    await _status(conn, e, e.key, "rejected")
+    await conn.execute(
+        "UPDATE simulations SET decided_at=$2, finished_at=$2, reason=$3, refusal=$4"
+        " WHERE simulation_id=$1",
+        e.key, e.occurred_at, e.data["reason"], json.dumps(e.data.get("refusal")))
+
+
+async def simulation_started(conn: asyncpg.Connection, e: Envelope) -> None:
+    await _status(conn, e, e.key, "running")
+    await conn.execute("UPDATE simulations SET started_at=$2 WHERE simulation_id=$1",
+                       e.key, e.occurred_at)
+
+
+async def simulation_progressed(conn: asyncpg.Connection, e: Envelope) -> None:
+    await _status(conn, e, e.key, "running")
+    await conn.execute(
+        "UPDATE simulations SET iterations_done=GREATEST(iterations_done, $2)"
+        " WHERE simulation_id=$1", e.key, e.data["iterations_done"])
+
+
+def _ended(status: str) -> Callable[[asyncpg.Connection, Envelope], Awaitable[None]]:
+    async def apply(conn: asyncpg.Connection, e: Envelope) -> None:
+        d = e.data
+        await _status(conn, e, e.key, status)
+        results = {k: v for k, v in d.items() if k not in ("reason", "compute_seconds")}
+        await conn.execute(
+            "UPDATE simulations SET finished_at=$2, compute_seconds=$3, reason=$4,"
+            " iterations_done=GREATEST(iterations_done, $5), results=$6 WHERE simulation_id=$1",
+            e.key, e.occurred_at, d.get("compute_seconds"), d.get("reason"),
+            int(d.get("iterations_run", 0)), json.dumps(results) if status == "completed" else None)
+    return apply
+
+
+async def usage_recorded(conn: asyncpg.Connection, e: Envelope) -> None:
+    d = e.data
+    await conn.execute(
+        "INSERT INTO usage_records (usage_event_id, tenant_id, simulation_id, iterations,"
+        " compute_seconds, backend, recorded_at) VALUES ($1,$2,$3,$4,$5,$6,$7)"
+        " ON CONFLICT (usage_event_id) DO NOTHING",
+        e.id, e.tenant_id, d["simulation_id"], d["iterations"], d["compute_seconds"],
+        d["backend"], e.occurred_at)
+
+
+async def usage_reported(conn: asyncpg.Connection, e: Envelope) -> None:
+    d = e.data
+    # usage.recorded precedes it: both are keyed by simulation id on the billing topic
+    await conn.execute(
+        "UPDATE usage_records SET reported_at=$2, meter_event_ids=$3 WHERE usage_event_id=$1",
+        d["usage_event_id"], e.occurred_at, json.dumps(d["meter_event_ids"]))
+
+
+Apply = Callable[[asyncpg.Connection, Envelope], Awaitable[None]]
+VIEWS: dict[str, Apply] = {
+    "tenant.created": tenant_created,
+    "billing.customer_created": customer_created,
+    "api_key.issued": key_issued,
+    "api_key.revoked": key_revoked,
+    "workbook.uploaded": workbook_uploaded,
+    "workbook.parsed": workbook_parsed,
+    "workbook.rejected": workbook_rejected,
+    "simulation.requested": simulation_requested,
+    "simulation.accepted": simulation_accepted,
+    "simulation.rejected": simulation_rejected,
+    "simulation.started": simulation_started,
+    "simulation.progressed": simulation_progressed,
+    "simulation.completed": _ended("completed"),
+    "simulation.failed": _ended("failed"),
+    "simulation.cancelled": _ended("cancelled"),
+    "usage.recorded": usage_recorded,
+    "billing.usage_reported": usage_reported,
+}
+
+TABLES: dict[str, str] = {  # table -> primary key, for checksums
+    "tenants": "tenant_id", "api_keys": "key_id", "workbooks": "workbook_id",
+    "simulations": "simulation_id", "usage_records": "usage_event_id",
+}
+

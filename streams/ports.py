@@ -1,0 +1,32 @@
+"""The ports the processors need from the engine and from billing, as small Protocols."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+Progress = Callable[[int, int], bool]
+
+
+class WorkbookInspector(Protocol):
+    def summarize(self, data: bytes) -> dict[str, Any]:
+        """Sheets, formula count, candidate and @RISK inputs/outputs, unsupported functions.
+
+        Raises ValueError with a user-facing reason when ``data`` is not a usable workbook."""
+
+
+class SimulationEngine(Protocol):
+    def simulate(self, data: bytes, request: dict[str, Any], progress: Progress) -> dict[str, Any]:
+        """Run the simulation ``request`` (the body of simulation.requested) on workbook bytes.
+
+        ``progress(done, total)`` is called between chunks; it returns False to cancel. The
+        result is JSON-ready: per-output statistics, sensitivity, iterations run, cancelled flag.
+        Raises ValueError with a user-facing reason for a request the workbook cannot serve."""
+
+
+class MeterReporter(Protocol):
+    def ensure_customer(self, tenant_id: str, name: str) -> str:
+        """The payment provider's customer id for the tenant, created once."""
+
+    def report_usage(self, customer_id: str, event_id: str, meters: dict[str, float]) -> list[str]:
+        """Report usage values by meter name exactly once per event id; returns the ids sent."""

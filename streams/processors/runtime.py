@@ -1,0 +1,116 @@
+"""Running a processor on Kafka with exactly-once effects inside Kafka.
+
+Each batch is handled inside one Kafka transaction that holds the events the handler emitted
+and the consumer offsets, so a crash either loses nothing or repeats nothing. Processors whose
+decisions depend on state first fold their state topics from offset 0 to the end of the log.
+Each processor runs as one instance per topic prefix: it is the single writer for its outputs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Protocol
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from infra import kafka
+from infra.settings import Settings
+from streams.catalogue import upcast
+from streams.envelope import Envelope
+from streams.log import record
+
+log = logging.getLogger(__name__)
+
+
+class Handler(Protocol):
+    """A processor's logic: ``handle`` returns the events one input event causes."""
+
+    name: str
+    topics: Sequence[str]
+    state_topics: Sequence[str]
+
+    def fold(self, event: Envelope) -> None:
+        """Apply an event from a state topic (called at start-up and for every live event)."""
+
+    async def handle(self, event: Envelope) -> list[Envelope]:
+        """The events caused by ``event``; raising stops the processor (nothing is committed)."""
+
+
+async def assign_all(consumer: AIOKafkaConsumer, topics: Sequence[str]) -> list[TopicPartition]:
+    await consumer.topics()  # fetches metadata
+    parts = []
+    for topic in topics:
+        for p in sorted(consumer.partitions_for_topic(topic) or ()):
+            parts.append(TopicPartition(topic, p))
+    if not parts:
+        raise RuntimeError(f"topics {list(topics)} do not exist; run the topic set-up first")
+    consumer.assign(parts)
+    return parts
+
+
+async def read_to_end(settings: Settings, topics: Sequence[str]) -> AsyncIterator[Envelope]:
+    """Every committed event of ``topics`` from offset 0 to the end of the log as it is now."""
+    consumer = kafka.consumer(settings.kafka_bootstrap, None)
+    await consumer.start()
+    try:
+        parts = await assign_all(consumer, topics)
+        end = await consumer.end_offsets(parts)
+        consumer.seek_to_beginning(*parts)
+        remaining = {tp for tp in parts if end[tp] > 0}
+        while remaining:
+            batch = await consumer.getmany(*remaining, timeout_ms=500)
+            for tp, messages in batch.items():
+                for message in messages:
+                    if message.offset < end[tp]:
+                        yield upcast(Envelope.from_json(message.value))
+            for tp in list(remaining):
+                if await consumer.position(tp) >= end[tp]:
+                    remaining.discard(tp)
+    finally:
+        await consumer.stop()
+
+
+async def run_transactional(settings: Settings, handler: Handler, stop: asyncio.Event,
+                            ready: Callable[[], Awaitable[None]] | None = None) -> None:
+    """Consume ``handler.topics``, emitting its events and offsets in one transaction per batch."""
+    topics = [settings.topic(t) for t in handler.topics]
+    state_topics = {settings.topic(t) for t in handler.state_topics}
+    if state_topics:
+        async for event in read_to_end(settings, sorted(state_topics)):
+            handler.fold(event)
+    group = f"{settings.topic_prefix}.{handler.name}"
+    producer = kafka.producer(settings.kafka_bootstrap, transactional_id=group)
+    consumer = kafka.consumer(settings.kafka_bootstrap, group)
+    await producer.start()
+    await consumer.start()
+    try:
+        parts = await assign_all(consumer, topics)
+        for tp in parts:
+            committed = await consumer.committed(tp)
+            if committed is None:
+                consumer.seek_to_beginning(tp)
+            else:
+                consumer.seek(tp, committed)
+        if ready is not None:
+            await ready()
+        while not stop.is_set():
+            batch = await consumer.getmany(timeout_ms=300, max_records=500)
+            if not batch:
+                continue
+            async with producer.transaction():
+                offsets = {}
+                for tp, messages in batch.items():
+                    for message in messages:
+                        event = upcast(Envelope.from_json(message.value))
+                        if tp.topic in state_topics:
+                            handler.fold(event)
+                        for out in await handler.handle(event):
+                            topic, key, value = record(settings, out)
+                            await producer.send(topic, value=value, key=key)
+                    offsets[tp] = messages[-1].offset + 1
+                await producer.send_offsets_to_transaction(offsets, group)
+    finally:
+        await consumer.stop()
+        await producer.stop()
