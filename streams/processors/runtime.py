@@ -39,11 +39,16 @@ class Handler(Protocol):
 
 
 async def assign_all(consumer: AIOKafkaConsumer, topics: Sequence[str]) -> list[TopicPartition]:
-    await consumer.topics()  # fetches metadata
-    parts = []
-    for topic in topics:
-        for p in sorted(consumer.partitions_for_topic(topic) or ()):
-            parts.append(TopicPartition(topic, p))
+    parts: list[TopicPartition] = []
+    for _ in range(50):  # new topics take a moment to reach the metadata
+        # partitions_for_topic() only knows subscribed topics; with manual assignment the
+        # partition list comes from a full metadata fetch.
+        cluster = await consumer._client.fetch_all_metadata()
+        if all(cluster.partitions_for_topic(t) for t in topics):
+            parts = [TopicPartition(t, p) for t in topics
+                     for p in sorted(cluster.partitions_for_topic(t) or ())]
+            break
+        await asyncio.sleep(0.2)
     if not parts:
         raise RuntimeError(f"topics {list(topics)} do not exist; run the topic set-up first")
     consumer.assign(parts)

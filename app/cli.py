@@ -1,0 +1,141 @@
+"""The ``riskstream`` command: run the API or the processors, operate tenants and replays, and
+use the engine locally (recalc, simulate)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from infra.settings import Settings
+
+
+def _serve_api(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.main import create_app
+
+    uvicorn.run(create_app(Settings()), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def _run_processors(args: argparse.Namespace) -> int:
+    from app.workers import run_workers
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await run_workers(Settings(), stop)
+
+    asyncio.run(main())
+    return 0
+
+
+def _tenant(args: argparse.Namespace) -> int:
+    from app.admin import create_tenant
+
+    print(json.dumps(asyncio.run(create_tenant(Settings(), args.name, args.plan)), indent=2))
+    return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from app import admin
+
+    settings = Settings()
+    if args.projection == "postgres":
+        result: object = asyncio.run(admin.replay_postgres(settings, args.schema))
+    elif args.projection == "mongo":
+        result = {"rollups": asyncio.run(admin.replay_mongo(settings, args.database))}
+    else:
+        result = {"progress_keys": asyncio.run(admin.replay_redis(settings))}
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+def _recalc(args: argparse.Namespace) -> int:
+    from app.local import dumps, recalc
+
+    values = recalc(Path(args.workbook))
+    if args.json:
+        print(dumps(values))
+    else:
+        for cell, value in values.items():
+            print(f"{cell}\t{value}")
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from app.local import dumps, format_results, simulate
+
+    outcome = simulate(Path(args.workbook), args.output, args.input, args.iterations, args.seed,
+                       args.sampling, args.backend)
+    print(dumps(outcome) if args.json else format_results(outcome))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from app.demo import run_demo
+
+    print(json.dumps(run_demo(args.url, args.api_key), indent=2))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="riskstream", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+    api = sub.add_parser("api", help="serve the REST API")
+    api.add_argument("--host", default="127.0.0.1")
+    api.add_argument("--port", type=int, default=8000)
+    api.set_defaults(run=_serve_api)
+    sub.add_parser("processors", help="run every stream processor and projector"
+                   ).set_defaults(run=_run_processors)
+    tenant = sub.add_parser("tenant", help="create a tenant and its first API key")
+    tenant.add_argument("name")
+    tenant.add_argument("--plan", default="free")
+    tenant.set_defaults(run=_tenant)
+    replay = sub.add_parser("replay", help="rebuild a projection from offset 0")
+    replay.add_argument("projection", choices=["postgres", "mongo", "redis"])
+    replay.add_argument("--schema", help="PostgreSQL schema to build (default: the live one)")
+    replay.add_argument("--database", help="MongoDB database to build (default: the live one)")
+    replay.set_defaults(run=_replay)
+    recalc = sub.add_parser("recalc", help="evaluate every formula once, as Excel would")
+    recalc.add_argument("workbook")
+    recalc.add_argument("--json", action="store_true")
+    recalc.set_defaults(run=_recalc)
+    sim = sub.add_parser("simulate", help="run a simulation locally, with no services")
+    sim.add_argument("workbook")
+    sim.add_argument("--output", action="append", default=[], help="Sheet!A1 (repeatable)")
+    sim.add_argument("--input", action="append", default=[],
+                     help="Sheet!A1=normal(100,10) (repeatable)")
+    sim.add_argument("--iterations", type=int, default=10_000)
+    sim.add_argument("--seed", type=int)
+    sim.add_argument("--sampling", choices=["lhs", "mc"], default="lhs")
+    sim.add_argument("--backend", choices=["numpy", "cupy"], default="numpy")
+    sim.add_argument("--json", action="store_true")
+    sim.set_defaults(run=_simulate)
+    demo = sub.add_parser("demo", help="upload the example workbook and simulate it via REST")
+    demo.add_argument("--url", default="http://127.0.0.1:8000")
+    demo.add_argument("--api-key", required=True)
+    demo.set_defaults(run=_demo)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"riskstream {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

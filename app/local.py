@@ -1,0 +1,62 @@
+"""The engine embedded, with no services: ``riskstream recalc`` and ``riskstream simulate``."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from engines.errors import ExcelError
+from engines.recalc import recalc_workbook
+from engines.sampling.parse import parse_distribution
+from engines.service import WorkbookEngine
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, ExcelError):
+        return value.code
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
+
+
+def recalc(path: Path) -> dict[str, object]:
+    """Every formula cell of the workbook at ``path``, evaluated once; errors as their code."""
+    return {cell: _plain(v) for cell, v in recalc_workbook(path.read_bytes()).items()}
+
+
+def parse_input(text: str) -> tuple[str, dict[str, Any]]:
+    """``'Sheet!B2=normal(100,10)'`` → (cell, spec)."""
+    cell, sep, dist = text.partition("=")
+    if not sep:
+        raise ValueError(f"--input {text!r}: expected CELL=distribution(…), e.g. Model!B2=normal(100,10)")
+    name, params = parse_distribution(dist)
+    return cell.strip(), {"distribution": name, "params": params}
+
+
+def simulate(path: Path, outputs: list[str], inputs: list[str], iterations: int,
+             seed: int | None, sampling: str, backend: str) -> dict[str, Any]:
+    request = {
+        "inputs": dict(parse_input(text) for text in inputs), "outputs": outputs,
+        "iterations": iterations, "seed": seed, "sampling": sampling, "backend": backend,
+    }
+    return WorkbookEngine().simulate(path.read_bytes(), request, lambda done, total: True)
+
+
+def format_results(outcome: dict[str, Any]) -> str:
+    lines = [f"{outcome['iterations']} iterations in {outcome['compute_seconds']:.3f} s"
+             f" (seed {outcome['seed']})"]
+    for cell, stats in outcome["outputs"].items():
+        pct = stats.get("percentiles", {})
+        lines.append(
+            f"{cell}: mean {stats['mean']:.6g}  std {stats['std']:.6g}  min {stats['min']:.6g}"
+            f"  max {stats['max']:.6g}  P5 {pct.get('5', pct.get('5.0', float('nan'))):.6g}"
+            f"  P95 {pct.get('95', pct.get('95.0', float('nan'))):.6g}")
+    for warning in outcome.get("warnings", []):
+        lines.append(f"warning: {warning}")
+    return "\n".join(lines)
+
+
+def dumps(value: object) -> str:
+    return json.dumps(value, indent=2, default=_plain)

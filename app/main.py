@@ -1,0 +1,35 @@
+"""The API process: ``create_app`` is its composition root."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.context import ApiContext
+from app.routes import analytics, simulations, workbooks
+from infra.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.ctx = await ApiContext.build(settings)
+        try:
+            yield
+        finally:
+            await app.state.ctx.close()
+
+    app = FastAPI(title="RiskStream", version="0.1.0", lifespan=lifespan,
+                  description="Monte Carlo simulation for Excel models, event-sourced on Kafka.")
+    for module in (workbooks, simulations, analytics):
+        app.include_router(module.router)
+
+    @app.get("/health", tags=["health"])
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

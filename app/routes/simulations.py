@@ -1,0 +1,133 @@
+"""Simulation commands and queries; progress as server-sent events."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from app.auth import Ctx, Tenant
+from app.commands import execute
+from app.idempotency import body_hash
+from app.schemas import SimulationRequest
+from projections.redis_progress import key as progress_key
+from streams.catalogue import new_event
+from streams.envelope import new_id
+
+router = APIRouter(prefix="/v1/simulations", tags=["simulations"])
+Status = Literal["requested", "accepted", "rejected", "running", "completed", "failed",
+                 "cancelled"]
+FINAL = {"rejected", "completed", "failed", "cancelled"}
+
+
+async def _parsed_workbook(ctx: Ctx, tenant: Tenant, workbook_id: str) -> dict[str, Any]:
+    workbook = await ctx.views.workbook(tenant.tenant_id, workbook_id)
+    if workbook is None:
+        raise HTTPException(404, f"no workbook {workbook_id}")
+    if workbook["status"] == "uploaded":
+        raise HTTPException(409, f"workbook {workbook_id} is still being parsed; retry shortly",
+                            headers={"Retry-After": "1"})
+    if workbook["status"] == "rejected":
+        raise HTTPException(422, [{"loc": ["body", "workbook_id"],
+                                   "msg": f"workbook was rejected: {workbook['reason']}"}])
+    return workbook
+
+
+def _check_cells(request: SimulationRequest, summary: dict[str, Any]) -> None:
+    sheets = {s["name"] for s in summary.get("sheets", [])}
+    fields = [("inputs", c) for c in request.inputs] + [("outputs", c) for c in request.outputs]
+    for field, cell in fields:
+        sheet = cell.rsplit("!", 1)[0].strip("'")
+        if sheets and sheet not in sheets:
+            raise HTTPException(422, [{"loc": ["body", field, cell],
+                                       "msg": f"no sheet {sheet!r}; sheets: {sorted(sheets)}"}])
+    if not request.outputs and not summary.get("risk_outputs"):
+        raise HTTPException(422, [{"loc": ["body", "outputs"], "msg":
+                            "name output cells: the workbook marks none with RiskOutput()"}])
+
+
+@router.post("", status_code=202, summary="Start a simulation")
+async def start(request: Request, body: SimulationRequest, ctx: Ctx, tenant: Tenant,
+                idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
+    workbook = await _parsed_workbook(ctx, tenant, body.workbook_id)
+    _check_cells(body, workbook["summary"] or {})
+
+    def build() -> tuple[list[Any], int, dict[str, Any]]:
+        simulation_id = new_id()
+        data = {
+            **body.model_dump(exclude={"inputs"}), "inputs": body.input_specs(),
+            "simulation_id": simulation_id, "workbook_sha256": workbook["sha256"],
+        }
+        event = new_event("simulation.requested", tenant.tenant_id, tenant.tenant_id, data)
+        answer = {"simulation_id": simulation_id, "status": "requested",
+                  "links": {"self": f"/v1/simulations/{simulation_id}",
+                            "events": f"/v1/simulations/{simulation_id}/events"}}
+        return [event], 202, answer
+
+    return await execute(ctx, tenant, "POST /v1/simulations", idempotency_key,
+                         body_hash(await request.body()), build)
+
+
+@router.get("", summary="The tenant's simulations, newest first")
+async def list_simulations(ctx: Ctx, tenant: Tenant, status: Status | None = None,
+                           limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
+    return {"simulations": await ctx.views.simulations(tenant.tenant_id, status, limit)}
+
+
+@router.get("/{simulation_id}", summary="A simulation: status, timings and results")
+async def get_simulation(simulation_id: str, ctx: Ctx, tenant: Tenant) -> dict[str, Any]:
+    row = await ctx.views.simulation(tenant.tenant_id, simulation_id)
+    if row is None:
+        raise HTTPException(404, f"no simulation {simulation_id}")
+    return row
+
+
+@router.post("/{simulation_id}/cancel", status_code=202, summary="Stop a running simulation")
+async def cancel(simulation_id: str, ctx: Ctx, tenant: Tenant,
+                 idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
+    row = await ctx.views.simulation(tenant.tenant_id, simulation_id)
+    if row is None:
+        raise HTTPException(404, f"no simulation {simulation_id}")
+    if row["status"] in FINAL:
+        raise HTTPException(409, f"simulation {simulation_id} has already ended ({row['status']})")
+
+    def build() -> tuple[list[Any], int, dict[str, Any]]:
+        event = new_event("simulation.cancel_requested", tenant.tenant_id, simulation_id, {})
+        return [event], 202, {"simulation_id": simulation_id, "status": "cancel_requested"}
+
+    return await execute(ctx, tenant, f"POST /v1/simulations/{simulation_id}/cancel",
+                         idempotency_key, simulation_id, build)
+
+
+@router.get("/{simulation_id}/events", summary="Live progress as server-sent events")
+async def progress_events(simulation_id: str, ctx: Ctx, tenant: Tenant) -> StreamingResponse:
+    if await ctx.views.simulation(tenant.tenant_id, simulation_id) is None:
+        raise HTTPException(404, f"no simulation {simulation_id}")
+
+    async def stream() -> AsyncIterator[str]:
+        pubsub = ctx.redis.pubsub()
+        await pubsub.subscribe(progress_key(simulation_id))
+        try:
+            state = await ctx.progress.current(simulation_id)
+            if state is not None:
+                yield f"event: progress\ndata: {json.dumps(state)}\n\n"
+            while state is None or state["status"] not in FINAL:
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=15)
+                if message is None:
+                    yield ": heartbeat\n\n"
+                    state = await ctx.progress.current(simulation_id) or state
+                    continue
+                state = json.loads(message["data"])
+                yield f"event: progress\ndata: {message['data']}\n\n"
+            yield f"event: end\ndata: {json.dumps(state)}\n\n"
+        except asyncio.CancelledError:
+            raise
+        finally:
+            await pubsub.aclose()
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store"})

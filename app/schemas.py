@@ -1,0 +1,109 @@
+"""Request and response bodies of the REST API."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from engines.sampling.distributions import validate
+from engines.sampling.errors import DistributionError
+from engines.sampling.parse import parse_distribution
+
+CELL = re.compile(r"^(?:'[^']+'|[^!'\s]+)!\$?[A-Za-z]{1,3}\$?[0-9]{1,7}$")
+CellRef = Annotated[str, Field(examples=["Model!B2"], description="Sheet!A1 (quote names with "
+                                         "spaces: 'My Sheet'!A1)")]
+
+
+def check_cell(cell: str) -> str:
+    if not CELL.match(cell):
+        raise ValueError(f"{cell!r} is not a cell reference; expected Sheet!A1")
+    return cell
+
+
+class DistributionInput(BaseModel):
+    """A distribution for one input cell, as an object."""
+
+    model_config = ConfigDict(extra="forbid")
+    distribution: str = Field(examples=["normal"])
+    params: list[float | list[float]] = Field(examples=[[100, 10]])
+    truncate: tuple[float | None, float | None] | None = None
+    shift: float | None = None
+
+
+class SimulationRequest(BaseModel):
+    """A simulation to run on a parsed workbook."""
+
+    model_config = ConfigDict(extra="forbid")
+    workbook_id: str
+    inputs: dict[CellRef, str | DistributionInput] = Field(
+        default_factory=dict,
+        examples=[{"Model!B2": "normal(100, 10)", "Model!B3": "triang(0.1, 0.2, 0.4)"}],
+        description="cell → distribution; @RISK functions already in the workbook are used too")
+    outputs: list[CellRef] = Field(default_factory=list, examples=[["Model!B10"]],
+                                   description="output cells; empty means the RiskOutput() cells")
+    iterations: int = Field(10_000, ge=1, le=100_000_000)
+    seed: int | None = Field(None, ge=0, le=2**63 - 1)
+    sampling: Literal["lhs", "mc"] = "lhs"
+    backend: Literal["numpy", "cupy"] = "numpy"
+    percentiles: list[float] = Field(default_factory=list, description="extra percentiles, 0–100")
+    targets: list[float] = Field(default_factory=list, description="P(output < target) for each")
+    var_level: float = Field(0.95, gt=0, lt=1)
+    correlation: dict[str, Any] | None = Field(
+        None, examples=[{"cells": ["Model!B2", "Model!B3"], "matrix": [[1, 0.5], [0.5, 1]]}])
+
+    @field_validator("outputs")
+    @classmethod
+    def _outputs(cls, cells: list[str]) -> list[str]:
+        return [check_cell(c) for c in cells]
+
+    @field_validator("percentiles")
+    @classmethod
+    def _percentiles(cls, values: list[float]) -> list[float]:
+        bad = [v for v in values if not 0 < v < 100]
+        if bad:
+            raise ValueError(f"percentiles must be between 0 and 100 exclusive, got {bad}")
+        return values
+
+    @field_validator("inputs")
+    @classmethod
+    def _inputs(cls, inputs: dict[str, str | DistributionInput]) -> dict[str, str | DistributionInput]:
+        for cell, spec in inputs.items():
+            check_cell(cell)
+            try:
+                if isinstance(spec, str):
+                    name, params = parse_distribution(spec)
+                else:
+                    name, params = spec.distribution, list(spec.params)
+                validate(name, params)
+            except DistributionError as exc:
+                raise ValueError(f"input {cell}: {exc}") from None
+        return inputs
+
+    @model_validator(mode="after")
+    def _correlation(self) -> SimulationRequest:
+        if self.correlation is None:
+            return self
+        cells = self.correlation.get("cells")
+        matrix = self.correlation.get("matrix")
+        if not isinstance(cells, list) or not isinstance(matrix, list):
+            raise ValueError("correlation needs 'cells' (list) and 'matrix' (list of rows)")
+        unknown = [c for c in cells if c not in self.inputs]
+        if unknown:
+            raise ValueError(f"correlation cells {unknown} are not among the inputs")
+        if len(matrix) != len(cells) or any(
+                not isinstance(r, list) or len(r) != len(cells) for r in matrix):
+            raise ValueError(f"correlation matrix must be {len(cells)}×{len(cells)}")
+        return self
+
+    def input_specs(self) -> dict[str, dict[str, Any]]:
+        """Inputs as plain objects for the event body."""
+        specs = {}
+        for cell, spec in self.inputs.items():
+            if isinstance(spec, str):
+                name, params = parse_distribution(spec)
+                specs[cell] = {"distribution": name, "params": params}
+            else:
+                specs[cell] = spec.model_dump(exclude_none=True)
+        return specs

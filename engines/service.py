@@ -1,0 +1,91 @@
+"""The engine as the service sees it: inspect a workbook, run a simulation request on one.
+
+This is the seam the stream processors call (``streams.ports.WorkbookInspector`` and
+``SimulationEngine``); requests and results are plain JSON-ready dicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from engines.analysis.output import DEFAULT_PERCENTILES
+from engines.compiler import compile_model
+from engines.formula.refs import format_key
+from engines.sampling.distributions import Distribution
+from engines.simulation import CorrelationSpec, SimulationSpec, run_simulation
+from engines.workbook import load_workbook
+from engines.xp import get_xp
+
+LISTED = 200  # candidates listed per kind in a workbook summary
+Progress = Callable[[int, int], bool]
+
+
+def chunk_size_for(iterations: int) -> int:
+    """Chunks small enough to report progress about twenty times, large enough to stay fast."""
+    return max(1_000, min(100_000, -(-iterations // 20)))
+
+
+def distribution(cell: str, spec: Mapping[str, Any]) -> Distribution:
+    truncate = spec.get("truncate")
+    return Distribution(
+        spec["distribution"], tuple(spec["params"]),
+        truncate=tuple(truncate) if truncate is not None else None,  # type: ignore[arg-type]
+        shift=float(spec.get("shift") or 0.0), label=cell,
+    )
+
+
+class WorkbookEngine:
+    """Workbook summaries and simulations through the compiled, vectorised path."""
+
+    def summarize(self, data: bytes) -> dict[str, Any]:
+        workbook = load_workbook(data)
+        formulas = [key for key, cell in workbook.cells.items() if cell.formula is not None]
+        model = compile_model(workbook, outputs=[format_key(k) for k in formulas])
+        read: set[tuple[str, int, int]] = set()
+        for fact in model.facts.values():
+            for area in fact.reads:
+                if area.shape[0] * area.shape[1] <= 10_000:
+                    read.update(area.keys())
+        inputs = sorted(
+            key for key in read
+            if (cell := workbook.cells.get(key)) is not None and cell.formula is None
+            and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool))
+        outputs = sorted(key for key in formulas if key not in read)
+        return {
+            "sheets": [{"name": name, "rows": workbook.dimensions.get(name, (0, 0))[0],
+                        "columns": workbook.dimensions.get(name, (0, 0))[1]}
+                       for name in workbook.sheets],
+            "formula_count": len(formulas),
+            "candidate_inputs": [format_key(k) for k in inputs[:LISTED]],
+            "candidate_outputs": [format_key(k) for k in outputs[:LISTED]],
+            "risk_inputs": [
+                {"cell": r.id.cell, "index": r.id.index, "distribution": r.distribution,
+                 "name": r.name} for r in model.risk_inputs],
+            "risk_outputs": model.risk_outputs,
+            "unsupported_functions": model.unsupported,
+        }
+
+    def simulate(self, data: bytes, request: dict[str, Any], progress: Progress
+                 ) -> dict[str, Any]:
+        backend = request.get("backend", "numpy")
+        xp = get_xp(backend)
+        inputs = {cell: distribution(cell, spec) for cell, spec in request["inputs"].items()}
+        model = compile_model(load_workbook(data), inputs=list(inputs),
+                              outputs=request.get("outputs") or None, xp=xp)
+        correlation = request.get("correlation")
+        iterations = int(request["iterations"])
+        spec = SimulationSpec(
+            inputs=inputs, outputs=model.outputs, iterations=iterations,
+            seed=request.get("seed"), sampling=request.get("sampling", "lhs"),
+            correlation=CorrelationSpec(tuple(correlation["cells"]), correlation["matrix"])
+            if correlation else None,
+            chunk_size=chunk_size_for(iterations), backend=backend,
+            percentiles=sorted({*DEFAULT_PERCENTILES, *request.get("percentiles", ())}),
+            targets=tuple(request.get("targets", ())),
+            var_levels=(1 - float(request.get("var_level", 0.95)),
+                        float(request.get("var_level", 0.95))),
+        )
+        outcome = run_simulation(model, spec, progress).to_dict()
+        outcome["iterations_run"] = outcome["iterations"]
+        return outcome
