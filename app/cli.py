@@ -81,8 +81,18 @@ def _simulate(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     from app.demo import run_demo
+    from app.local import format_results
 
-    print(json.dumps(run_demo(args.url, args.api_key), indent=2))
+    simulation = run_demo(args.url, args.api_key)
+    if not args.summary:
+        print(json.dumps(simulation, indent=2))
+    elif simulation["status"] != "completed":
+        print(f"demo simulation {simulation['status']}: {simulation.get('reason')}")
+        return 1
+    else:
+        print(f"demo simulation {simulation['simulation_id']} completed")
+        print(format_results(simulation["results"]))
+    return 0
     return 0
 
 
@@ -122,6 +132,7 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="upload the example workbook and simulate it via REST")
     demo.add_argument("--url", default="http://127.0.0.1:8000")
     demo.add_argument("--api-key", required=True)
+    demo.add_argument("--summary", action="store_true", help="print a summary, not the JSON")
     demo.set_defaults(run=_demo)
     return top
 

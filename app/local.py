@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from engines.errors import ExcelError
-from engines.recalc import recalc_workbook
 from engines.sampling.parse import parse_distribution
 from engines.service import WorkbookEngine
 
@@ -23,6 +22,8 @@ def _plain(value: object) -> object:
 
 def recalc(path: Path) -> dict[str, object]:
     """Every formula cell of the workbook at ``path``, evaluated once; errors as their code."""
+    from engines.recalc import recalc_workbook
+
     return {cell: _plain(v) for cell, v in recalc_workbook(path.read_bytes()).items()}
 
 
@@ -45,16 +46,21 @@ def simulate(path: Path, outputs: list[str], inputs: list[str], iterations: int,
 
 
 def format_results(outcome: dict[str, Any]) -> str:
+    """A few lines per output: moments, range, P5/P50/P95 and the top sensitivity."""
     lines = [f"{outcome['iterations']} iterations in {outcome['compute_seconds']:.3f} s"
-             f" (seed {outcome['seed']})"]
+             f" (seed {outcome['seed']}, {outcome.get('backend', 'numpy')})"]
     for cell, stats in outcome["outputs"].items():
-        pct = stats.get("percentiles", {})
+        pct = {p["p"]: p["value"] for p in stats.get("percentiles", [])}
         lines.append(
             f"{cell}: mean {stats['mean']:.6g}  std {stats['std']:.6g}  min {stats['min']:.6g}"
-            f"  max {stats['max']:.6g}  P5 {pct.get('5', pct.get('5.0', float('nan'))):.6g}"
-            f"  P95 {pct.get('95', pct.get('95.0', float('nan'))):.6g}")
-    for warning in outcome.get("warnings", []):
-        lines.append(f"warning: {warning}")
+            f"  max {stats['max']:.6g}  P5 {pct.get(5.0, math.nan):.6g}"
+            f"  P50 {pct.get(50.0, math.nan):.6g}  P95 {pct.get(95.0, math.nan):.6g}"
+            f"  errors {stats.get('error_count', 0)}")
+        drivers = outcome.get("sensitivity", {}).get(cell, {}).get("inputs", [])[:3]
+        if drivers:
+            lines.append("  drivers (Spearman): " + ", ".join(
+                f"{d['input']} {d['spearman']:+.3f}" for d in drivers))
+    lines.extend(f"warning: {w}" for w in outcome.get("warnings", []))
     return "\n".join(lines)
 
 

@@ -118,7 +118,7 @@ def _ended(status: str) -> Callable[[asyncpg.Connection, Envelope], Awaitable[No
     async def apply(conn: asyncpg.Connection, e: Envelope) -> None:
         d = e.data
         await _status(conn, e, e.key, status)
-        results = {k: v for k, v in d.items() if k not in ("reason", "compute_seconds")}
+        results = {k: v for k, v in d.items() if k != "reason"}
         await conn.execute(
             "UPDATE simulations SET finished_at=$2, compute_seconds=$3, reason=$4,"
             " iterations_done=GREATEST(iterations_done, $5), results=$6 WHERE simulation_id=$1",

@@ -180,6 +180,14 @@ stop() {
     done
 }
 
+start_app() { # the API on 127.0.0.1:8000 and the processors, with the settings of this stack
+    env_file >"$DATA/env"
+    set -a; . "$DATA/env"; set +a
+    spawn processors "$ROOT/.venv/bin/riskstream" processors
+    spawn api "$ROOT/.venv/bin/riskstream" api --host 127.0.0.1 --port "${API_PORT:-8000}"
+    wait_port api "${API_PORT:-8000}"
+}
+
 status() {
     for name in postgres redis ferretdb stripe-mock kafka api processors; do
         if running "$name"; then echo "$name: running (pid $(cat "$RUN/$name.pid"))"; else echo "$name: stopped"; fi
@@ -201,9 +209,10 @@ ENV
 case "${1:-}" in
     provision) provision ;;
     start) start ;;
-    up) provision; start ;;
+    up) provision; start; env_file >"$DATA/env" ;;
+    app) start_app ;;
     stop) stop ;;
     status) status ;;
     env) env_file ;;
-    *) echo "usage: $0 provision|start|up|stop|status|env" >&2; exit 2 ;;
+    *) echo "usage: $0 provision|start|up|app|stop|status|env" >&2; exit 2 ;;
 esac
