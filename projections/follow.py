@@ -10,7 +10,7 @@ from infra import kafka
 from infra.settings import Settings
 from streams.catalogue import upcast
 from streams.envelope import Envelope
-from streams.processors.runtime import assign_all
+from streams.processors.runtime import assign_all, at_end
 
 Apply = Callable[[Envelope], Awaitable[None]]
 
@@ -27,12 +27,12 @@ async def follow(settings: Settings, group: str, topics: Sequence[str], apply: A
         for tp in parts:
             committed = None if from_start else await consumer.committed(tp)
             if committed is None:
-                consumer.seek_to_beginning(tp)
+                await consumer.seek_to_beginning(tp)
             else:
                 consumer.seek(tp, committed)
         end = await consumer.end_offsets(parts) if until_end else {}
         while not stop.is_set():
-            if until_end and all(await consumer.position(tp) >= end[tp] for tp in parts):
+            if until_end and await at_end(consumer, end):
                 return
             batch = await consumer.getmany(timeout_ms=300, max_records=1000)
             for messages in batch.values():

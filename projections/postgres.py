@@ -14,7 +14,7 @@ from infra.settings import Settings
 from projections.postgres_views import TABLES, VIEWS
 from streams.catalogue import TOPICS, upcast
 from streams.envelope import Envelope
-from streams.processors.runtime import assign_all
+from streams.processors.runtime import assign_all, at_end
 
 
 class PostgresProjector:
@@ -64,7 +64,7 @@ class PostgresProjector:
                 consumer.seek(tp, done.get((tp.topic, tp.partition), 0))
             end = await consumer.end_offsets(parts) if until_end else {}
             while not stop.is_set():
-                if until_end and all(await consumer.position(tp) >= end[tp] for tp in parts):
+                if until_end and await at_end(consumer, end):
                     return
                 batch = await consumer.getmany(timeout_ms=300, max_records=1000)
                 for tp, messages in batch.items():

@@ -85,8 +85,10 @@ class SimulationRunner:
             end = await consumer.end_offsets(parts)
             for tp in parts:
                 committed = await consumer.committed(tp)
-                consumer.seek(tp, committed) if committed is not None else \
-                    consumer.seek_to_beginning(tp)
+                if committed is None:
+                    await consumer.seek_to_beginning(tp)
+                else:
+                    consumer.seek(tp, committed)
             catching_up = {tp for tp in parts if await consumer.position(tp) < end[tp]}
             backlog: list[tuple[Envelope, TopicPartition, int]] = []
             while not stop.is_set():

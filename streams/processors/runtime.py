@@ -55,6 +55,14 @@ async def assign_all(consumer: AIOKafkaConsumer, topics: Sequence[str]) -> list[
     return parts
 
 
+async def at_end(consumer: AIOKafkaConsumer, end: dict[TopicPartition, int]) -> bool:
+    """Whether the consumer has read every partition up to ``end``."""
+    for tp, offset in end.items():
+        if await consumer.position(tp) < offset:
+            return False
+    return True
+
+
 async def read_to_end(settings: Settings, topics: Sequence[str]) -> AsyncIterator[Envelope]:
     """Every committed event of ``topics`` from offset 0 to the end of the log as it is now."""
     consumer = kafka.consumer(settings.kafka_bootstrap, None)
@@ -62,7 +70,7 @@ async def read_to_end(settings: Settings, topics: Sequence[str]) -> AsyncIterato
     try:
         parts = await assign_all(consumer, topics)
         end = await consumer.end_offsets(parts)
-        consumer.seek_to_beginning(*parts)
+        await consumer.seek_to_beginning(*parts)
         remaining = {tp for tp in parts if end[tp] > 0}
         while remaining:
             batch = await consumer.getmany(*remaining, timeout_ms=500)
@@ -95,7 +103,7 @@ async def run_transactional(settings: Settings, handler: Handler, stop: asyncio.
         for tp in parts:
             committed = await consumer.committed(tp)
             if committed is None:
-                consumer.seek_to_beginning(tp)
+                await consumer.seek_to_beginning(tp)
             else:
                 consumer.seek(tp, committed)
         if ready is not None:

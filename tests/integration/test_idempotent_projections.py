@@ -1,0 +1,61 @@
+"""MongoDB rollups (on FerretDB) and Redis progress: redelivered and late events change nothing."""
+
+from __future__ import annotations
+
+import json
+
+from redis.asyncio import Redis
+
+from infra.settings import Settings
+from projections.mongo import MongoRollups, database
+from projections.redis_progress import RedisProgress, key
+from streams.catalogue import new_event
+
+
+async def test_rollups_count_each_event_once(settings: Settings) -> None:
+    db = database(settings.mongo_url, settings.mongo_db)
+    rollups = MongoRollups(db)
+    completed = new_event("simulation.completed", "acme", "s1",
+                          {"iterations_run": 1000, "backend": "numpy"})
+    usage = new_event("usage.recorded", "acme", "s1", {
+        "simulation_id": "s1", "iterations": 1000, "compute_seconds": 0.25, "backend": "numpy"})
+    failed = new_event("simulation.failed", "acme", "s2", {"backend": "numpy", "reason": "x"})
+    for event in (completed, usage, completed, usage, failed, failed, usage):
+        await rollups.apply(event)
+    rows = await rollups.usage("acme")
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["simulations"] == 2 and row["simulations_completed"] == 1
+    assert row["simulations_failed"] == 1
+    assert row["iterations"] == 1000 and row["compute_seconds"] == 0.25
+    assert await rollups.usage("someone-else") == []
+    await db.client.drop_database(settings.mongo_db)
+
+
+async def test_progress_only_moves_forward_and_is_published(settings: Settings) -> None:
+    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    progress = RedisProgress(redis)
+    sim = f"{settings.topic_prefix}-sim"
+    accepted = new_event("simulation.accepted", "acme", sim, {"iterations": 100})
+    half = accepted.caused("simulation.progressed", {
+        "iterations_done": 50, "iterations_total": 100, "fraction": 0.5, "eta_seconds": 1.0})
+    early = accepted.caused("simulation.progressed", {
+        "iterations_done": 10, "iterations_total": 100, "fraction": 0.1})
+    done = accepted.caused("simulation.completed", {"iterations_run": 100, "iterations": 100})
+    pubsub = redis.pubsub()
+    await pubsub.subscribe(key(sim))
+    for event in (accepted, half, early, done, half):
+        await progress.apply(event)
+    state = await progress.current(sim)
+    assert state is not None
+    assert state["status"] == "completed" and state["iterations_done"] == 100
+    assert state["fraction"] == 1.0
+    published = []
+    for _ in range(20):  # the subscribe confirmation comes back as None here: read on
+        message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.2)
+        if message is not None:
+            published.append(json.loads(message["data"])["status"])
+    assert published == ["accepted", "running", "completed"]
+    await pubsub.aclose()
+    await redis.delete(key(sim))
+    await redis.aclose()

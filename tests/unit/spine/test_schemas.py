@@ -1,0 +1,36 @@
+import pytest
+from pydantic import ValidationError
+
+from app.schemas import SimulationRequest
+
+
+def errors(**body: object) -> str:
+    with pytest.raises(ValidationError) as info:
+        SimulationRequest(**{"workbook_id": "w", **body})  # type: ignore[arg-type]
+    return str(info.value)
+
+
+def test_inputs_accept_strings_and_objects_and_normalise_them() -> None:
+    request = SimulationRequest(workbook_id="w", outputs=["Model!B5"], inputs={
+        "Model!B2": "normal(100, 10)",
+        "'My Sheet'!C3": {"distribution": "triang", "params": [1, 2, 5], "truncate": [1.5, None]},
+    })
+    specs = request.input_specs()
+    assert specs["Model!B2"] == {"distribution": "RiskNormal", "params": [100.0, 10.0]}
+    assert specs["'My Sheet'!C3"]["truncate"] == (1.5, None)
+
+
+def test_bad_input_is_refused_naming_the_cell_and_what_is_accepted() -> None:
+    assert "input Model!B2: RiskNormal: sd must be > 0" in errors(inputs={"Model!B2": "normal(1,-2)"})
+    assert "not a cell reference" in errors(inputs={"B2": "normal(1,2)"})
+    assert "expected a distribution call" in errors(inputs={"Model!B2": "42"})
+    assert "iterations" in errors(iterations=0)
+    assert "percentiles must be between 0 and 100" in errors(percentiles=[100])
+
+
+def test_correlation_must_name_inputs_and_be_square() -> None:
+    inputs = {"S!A1": "normal(0,1)", "S!A2": "normal(0,1)"}
+    assert "not among the inputs" in errors(
+        inputs=inputs, correlation={"cells": ["S!A1", "S!A9"], "matrix": [[1, 0], [0, 1]]})
+    assert "must be 2×2" in errors(
+        inputs=inputs, correlation={"cells": ["S!A1", "S!A2"], "matrix": [[1, 0]]})
