@@ -1,0 +1,38 @@
+"""Steps the end-to-end tests share: upload a workbook, start a simulation, wait for an end."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+
+from tests.conftest import EXAMPLE
+
+ENDED = {"completed", "failed", "rejected", "cancelled"}
+
+
+async def poll(client: httpx.AsyncClient, path: str, until: set[str], timeout_s: float = 60
+               ) -> dict[str, Any]:
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        response = await client.get(path)
+        if response.status_code == 200 and response.json()["status"] in until:
+            return dict(response.json())
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"{path} never reached {until}: {response.text[:500]}")
+        await asyncio.sleep(0.1)
+
+
+async def upload_example(client: httpx.AsyncClient) -> dict[str, Any]:
+    response = await client.post("/v1/workbooks", files={"file": (
+        EXAMPLE.name, EXAMPLE.read_bytes(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")})
+    assert response.status_code == 202, response.text
+    return await poll(client, f"/v1/workbooks/{response.json()['workbook_id']}",
+                      {"parsed", "rejected"})
+
+
+async def start(client: httpx.AsyncClient, body: dict[str, Any],
+                headers: dict[str, str] | None = None) -> httpx.Response:
+    return await client.post("/v1/simulations", json=body, headers=headers or {})

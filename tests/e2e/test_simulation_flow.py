@@ -1,0 +1,141 @@
+"""Upload → simulate → complete → bill through the REST API, asserted on every projection."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+
+import asyncpg
+import httpx
+from pymongo import AsyncMongoClient
+
+from tests.e2e.conftest import Service
+from tests.e2e.flow import ENDED, poll, start, upload_example
+from tests.integration.helpers import events_of, wait_for
+
+REQUEST = {
+    "inputs": {"Model!B2": "normal(10000, 1500)", "Model!B4": "pert(26, 30, 38)"},
+    "outputs": ["Model!B17", "Model!B18"], "iterations": 20_000, "seed": 7,
+}
+
+
+async def test_a_simulation_runs_end_to_end_and_lands_in_every_projection(
+        service: Service, own_tenant: httpx.AsyncClient) -> None:
+    enterprise = own_tenant
+    workbook = await upload_example(enterprise)
+    assert workbook["status"] == "parsed"
+    summary = workbook["summary"]
+    assert summary["formula_count"] == 30  # B3, 5 rows × 5 columns, B17:B20
+    assert summary["risk_outputs"] == ["Model!B17"]
+    assert [r["distribution"] for r in summary["risk_inputs"]] == ["RiskTriang"]
+
+    response = await start(enterprise, {"workbook_id": workbook["workbook_id"], **REQUEST})
+    assert response.status_code == 202, response.text
+    sim_id = response.json()["simulation_id"]
+    sim = await poll(enterprise, f"/v1/simulations/{sim_id}", ENDED)
+    assert sim["status"] == "completed", sim
+    assert sim["iterations_done"] == 20_000
+
+    results = sim["results"]
+    npv = results["outputs"]["Model!B17"]
+    profit = results["outputs"]["Model!B18"]
+    assert npv["count"] == 20_000 and npv["error_count"] == 0
+    # total profit over 5 years = units·Σ(1.05^k)·(price − cost) − 5·fixed, with independent
+    # inputs: E = E[units]·5.52563·(E[price] − E[cost]) − 600000
+    growth = sum(1.05 ** k for k in range(5))
+    expected = 10_000 * growth * ((40 + 50 + 65) / 3 - (26 + 4 * 30 + 38) / 6) - 600_000
+    assert abs(profit["mean"] - expected) < 4 * profit["std"] / math.sqrt(20_000)
+    pct = [p["value"] for p in npv["percentiles"]]
+    assert pct == sorted(pct) and npv["min"] <= pct[0] and pct[-1] <= npv["max"]
+    drivers = [d["input"] for d in results["sensitivity"]["Model!B17"]["inputs"]]
+    assert set(drivers) == {"Model!B2", "Model!B3", "Model!B4"}
+
+    listed = (await enterprise.get("/v1/simulations", params={"status": "completed"})).json()
+    assert sim_id in [s["simulation_id"] for s in listed["simulations"]]
+
+    # Redis: live progress ended at 100 %
+    events = await enterprise.get(f"/v1/simulations/{sim_id}/events")
+    assert events.status_code == 200
+    frames = [json.loads(line[6:]) for line in events.text.splitlines()
+              if line.startswith("data: ")]
+    assert frames[-1]["status"] == "completed" and frames[-1]["fraction"] == 1.0
+
+    # MongoDB: the daily rollup counted the simulation and its iterations once
+    async def rollup() -> dict | None:  # type: ignore[type-arg]
+        usage = (await enterprise.get("/v1/analytics/usage")).json()
+        return usage if usage["totals"].get("simulations") == 1 else None
+
+    usage = await wait_for(rollup)
+    assert usage["totals"]["iterations"] == 20_000
+    mongo = AsyncMongoClient(service.settings.mongo_url)
+    docs = await mongo[service.settings.mongo_db]["usage_rollups"].find(
+        {"tenant_id": enterprise.tenant_id}).to_list()  # type: ignore[attr-defined]
+    assert len(docs) == 1 and docs[0]["iterations"] == 20_000
+    await mongo.close()
+
+    # PostgreSQL + Stripe: the usage record was reported as meter events exactly once
+    conn = await asyncpg.connect(service.settings.postgres_dsn)
+
+    async def reported() -> asyncpg.Record | None:
+        return await conn.fetchrow(
+            f"SELECT * FROM {service.settings.projection_schema}.usage_records"
+            " WHERE simulation_id=$1 AND reported_at IS NOT NULL", sim_id)
+
+    record = await wait_for(reported)
+    assert record["iterations"] == 20_000
+    assert len(json.loads(record["meter_event_ids"])) == 2
+    await conn.close()
+    billed = [e for e in await events_of(service.settings, "billing")
+              if e.type == "billing.usage_reported" and e.key == sim_id]
+    assert len(billed) == 1
+
+    # the whole chain shares one correlation id, from the request onwards
+    chain = [e for e in await events_of(service.settings, "simulations") if e.key == sim_id]
+    assert {e.correlation_id for e in chain} == {chain[0].correlation_id}
+
+
+async def test_idempotency_key_returns_the_same_answer_and_writes_once(
+        service: Service, enterprise: httpx.AsyncClient) -> None:
+    workbook = await upload_example(enterprise)
+    body = {"workbook_id": workbook["workbook_id"], **REQUEST, "iterations": 1000}
+    headers = {"Idempotency-Key": "same-key-1"}
+    first, second = await asyncio.gather(start(enterprise, body, headers),
+                                         start(enterprise, body, headers))
+    statuses = sorted([first.status_code, second.status_code])
+    assert statuses in ([202, 202], [202, 409])
+    third = await start(enterprise, body, headers)
+    assert third.status_code == 202 and third.headers.get("idempotent-replayed") == "true"
+    sim_ids = {r.json()["simulation_id"] for r in (first, second, third) if r.status_code == 202}
+    assert len(sim_ids) == 1
+    requested = [e for e in await events_of(service.settings, "tenants")
+                 if e.type == "simulation.requested" and e.data["simulation_id"] in sim_ids]
+    assert len(requested) == 1
+    changed = await start(enterprise, {**body, "iterations": 2000}, headers)
+    assert changed.status_code == 422 and "different request body" in changed.text
+
+
+async def test_a_free_tenant_over_its_iteration_limit_is_told_which_limit(
+        free: httpx.AsyncClient) -> None:
+    workbook = await upload_example(free)
+    response = await start(free, {"workbook_id": workbook["workbook_id"], **REQUEST,
+                                  "iterations": 5000})
+    sim = await poll(free, f"/v1/simulations/{response.json()['simulation_id']}", ENDED)
+    assert sim["status"] == "rejected"
+    assert sim["refusal"] == {"limit": "iterations_per_simulation", "value": 1000,
+                              "current": 5000, "resets_at": None}
+
+
+async def test_a_running_simulation_can_be_cancelled(enterprise: httpx.AsyncClient) -> None:
+    workbook = await upload_example(enterprise)
+    response = await start(enterprise, {"workbook_id": workbook["workbook_id"], **REQUEST,
+                                        "iterations": 50_000_000})
+    sim_id = response.json()["simulation_id"]
+    await poll(enterprise, f"/v1/simulations/{sim_id}", {"running"})
+    cancel = await enterprise.post(f"/v1/simulations/{sim_id}/cancel")
+    assert cancel.status_code == 202
+    sim = await poll(enterprise, f"/v1/simulations/{sim_id}", ENDED, timeout_s=60)
+    assert sim["status"] == "cancelled"
+    assert 0 < sim["iterations_done"] < 50_000_000
+    again = await enterprise.post(f"/v1/simulations/{sim_id}/cancel")
+    assert again.status_code == 409
