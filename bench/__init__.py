@@ -1,0 +1,1 @@
+"""RiskStream's benchmarks: ``make bench`` (python -m bench)."""

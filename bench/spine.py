@@ -1,0 +1,115 @@
+"""Service benchmarks on the real stack: command → ``simulation.completed`` latency, and how
+fast the PostgreSQL projector applies events."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from app.admin import create_tenant, replay_postgres
+from app.launcher import launched
+from infra import kafka, postgres
+from infra.settings import Settings
+from streams.catalogue import new_event
+from streams.envelope import Envelope
+from streams.log import EventLog, ensure_topics
+from streams.processors.runtime import assign_all
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "project-npv.xlsx"
+REQUEST = {"inputs": {"Model!B2": "normal(10000, 1500)", "Model!B4": "pert(26, 30, 38)"},
+           "outputs": ["Model!B17", "Model!B18"], "iterations": 10_000}
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * p / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+async def _completions(settings: Settings, seen: dict[str, float], stop: asyncio.Event) -> None:
+    consumer = kafka.consumer(settings.kafka_bootstrap, None)
+    await consumer.start()
+    try:
+        parts = await assign_all(consumer, [settings.topic("simulations")])
+        await consumer.seek_to_end(*parts)
+        while not stop.is_set():
+            for messages in (await consumer.getmany(timeout_ms=50)).values():
+                for message in messages:
+                    event = Envelope.from_json(message.value)
+                    if event.type == "simulation.completed":
+                        seen[event.key] = time.perf_counter()
+    finally:
+        await consumer.stop()
+
+
+async def latency(settings: Settings, url: str, runs: int) -> dict[str, Any]:
+    tenant = await create_tenant(settings, "bench", "enterprise")
+    seen: dict[str, float] = {}
+    stop = asyncio.Event()
+    watcher = asyncio.create_task(_completions(settings, seen, stop))
+    await asyncio.sleep(1.0)
+    headers = {"Authorization": f"Bearer {tenant['api_key']}"}
+    samples = []
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
+        upload = await client.post("/v1/workbooks", files={"file": (EXAMPLE.name,
+                                                                    EXAMPLE.read_bytes())})
+        workbook_id = upload.json()["workbook_id"]
+        while (await client.get(f"/v1/workbooks/{workbook_id}")).json().get("status") != "parsed":
+            await asyncio.sleep(0.05)
+        for i in range(runs + 3):  # the first three warm the processes up
+            sent = time.perf_counter()
+            response = await client.post("/v1/simulations", json={
+                "workbook_id": workbook_id, **REQUEST, "seed": i})
+            sim = response.json()["simulation_id"]
+            while sim not in seen:
+                await asyncio.sleep(0.002)
+            if i >= 3:
+                samples.append((seen[sim] - sent) * 1000)
+    stop.set()
+    await watcher
+    return {"runs": runs, "iterations": REQUEST["iterations"],
+            "p50_ms": percentile(samples, 50), "p99_ms": percentile(samples, 99),
+            "mean_ms": statistics.fmean(samples)}
+
+
+async def projection_throughput(settings: Settings, events: int) -> dict[str, Any]:
+    await ensure_topics(settings)
+    log = EventLog(settings)
+    batch: list[Envelope] = []
+    for i in range(events // 4):
+        sim = f"s{i}"
+        accepted = new_event("simulation.accepted", "bench", sim, {"iterations": 1000})
+        batch += [accepted,
+                  accepted.caused("simulation.started", {"iterations": 1000}),
+                  accepted.caused("simulation.progressed", {"iterations_done": 500,
+                                                            "iterations_total": 1000}),
+                  accepted.caused("simulation.completed", {"iterations_run": 1000,
+                                                           "compute_seconds": 0.01})]
+    for start in range(0, len(batch), 2000):
+        await log.append(batch[start:start + 2000])
+    await log.close()
+    schema = f"{settings.projection_schema}_throughput"
+    started = time.perf_counter()
+    await replay_postgres(settings, schema)
+    seconds = time.perf_counter() - started
+    await postgres.drop_schema(settings.postgres_dsn, schema)
+    return {"events": len(batch), "seconds": seconds, "events_per_second": len(batch) / seconds}
+
+
+def run(runs: int = 50, events: int = 20_000) -> dict[str, Any]:
+    prefix = f"bench{uuid.uuid4().hex[:8]}"
+    settings = Settings(topic_prefix=prefix, mongo_db=prefix)
+    with tempfile.TemporaryDirectory() as logs, launched(settings, Path(logs)) as service:
+        result = {"latency": asyncio.run(latency(settings, service.url, runs))}
+    throughput_settings = Settings(topic_prefix=f"{prefix}tp", mongo_db=f"{prefix}tp")
+    result["projection"] = asyncio.run(projection_throughput(throughput_settings, events))
+    return result
