@@ -31,7 +31,8 @@ def parse_input(text: str) -> tuple[str, dict[str, Any]]:
     """``'Sheet!B2=normal(100,10)'`` → (cell, spec)."""
     cell, sep, dist = text.partition("=")
     if not sep:
-        raise ValueError(f"--input {text!r}: expected CELL=distribution(…), e.g. Model!B2=normal(100,10)")
+        raise ValueError(
+            f"--input {text!r}: expected CELL=distribution(…), e.g. Model!B2=normal(100,10)")
     name, params = parse_distribution(dist)
     return cell.strip(), {"distribution": name, "params": params}
 

@@ -68,7 +68,8 @@ class SimulationRequest(BaseModel):
 
     @field_validator("inputs")
     @classmethod
-    def _inputs(cls, inputs: dict[str, str | DistributionInput]) -> dict[str, str | DistributionInput]:
+    def _inputs(cls, inputs: dict[str, str | DistributionInput]
+                ) -> dict[str, str | DistributionInput]:
         for cell, spec in inputs.items():
             check_cell(cell)
             try:

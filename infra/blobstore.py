@@ -1,4 +1,4 @@
-"""Content-addressed blob store for workbook bytes: events carry sha256, size and URI, never the bytes."""
+"""Content-addressed blob store for workbook bytes: events carry sha256, size and URI, not bytes."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ class StoredBlob:
 
 
 class LocalBlobStore:
-    """Blobs as files named by their sha256 under one directory; writing the same bytes twice is a no-op."""
+    """Blobs as files named by their sha256 under one directory; storing bytes twice is a no-op."""
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
@@ -38,7 +38,7 @@ class LocalBlobStore:
         return self.root / sha256[:2] / sha256
 
     async def put_stream(self, chunks: AsyncIterator[bytes], max_bytes: int) -> StoredBlob:
-        """Stream ``chunks`` to disk, failing with BlobTooLarge as soon as ``max_bytes`` is passed."""
+        """Stream ``chunks`` to disk; BlobTooLarge as soon as ``max_bytes`` is passed."""
         digest = hashlib.sha256()
         size = 0
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".upload-")

@@ -1,8 +1,9 @@
-"""Kafka clients for RiskStream: topic creation, producers and consumers, configured in one place."""
+"""Kafka clients for RiskStream: topic creation, producers and consumers, configured here."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -52,10 +53,8 @@ async def ensure_topics(bootstrap: str, topics: dict[str, tuple[int, int]]) -> N
             for name, (parts, retention) in topics.items() if name not in existing
         ]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another process was quicker
                 await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass
             log.info("created topics %s", [t.name for t in missing])
         for _ in range(50):  # metadata for new topics propagates asynchronously
             if set(topics) <= set(await admin.list_topics()):

@@ -1,4 +1,4 @@
-"""RiskStream's settings: one pydantic-settings class, read from RISKSTREAM_* variables at start-up."""
+"""RiskStream's settings: one pydantic-settings class, read from RISKSTREAM_* variables."""
 
 from __future__ import annotations
 

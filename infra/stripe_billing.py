@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import stripe
 
 
@@ -19,7 +21,8 @@ class StripeMeters:
         )
         return str(customer.id)
 
-    def report_usage(self, customer_id: str, event_id: str, meters: dict[str, float]) -> list[str]:
+    def report_usage(self, customer_id: str, event_id: str, meters: Mapping[str, float]
+                     ) -> list[str]:
         sent = []
         for meter, value in sorted(meters.items()):
             identifier = f"{event_id}-{meter}"

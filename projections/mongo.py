@@ -6,6 +6,7 @@ changes nothing (no transactions needed, which FerretDB 1.x lacks)."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from pymongo import AsyncMongoClient
@@ -40,15 +41,15 @@ class MongoRollups:
         day = event.occurred_at.date().isoformat()
         backend = event.data.get("backend", "numpy")
         rollup_id = f"{event.tenant_id}|{day}|{backend}"
-        try:
+        # a DuplicateKeyError means the rollup exists and has counted this event already: the
+        # filter did not match, so the upsert tried to insert a second document with that _id
+        with contextlib.suppress(DuplicateKeyError):
             await self.rollups.update_one(
                 {"_id": rollup_id, "event_ids": {"$ne": event.id}},
                 {"$inc": inc, "$push": {"event_ids": event.id},
                  "$setOnInsert": {"tenant_id": event.tenant_id, "day": day, "backend": backend}},
                 upsert=True,
             )
-        except DuplicateKeyError:
-            pass  # the rollup exists and has counted this event: the filter failed, upsert clashed
 
     async def usage(self, tenant_id: str, since: str | None = None) -> list[dict[str, Any]]:
         query: dict[str, Any] = {"tenant_id": tenant_id}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+
 import asyncpg
 
 from streams.envelope import Envelope

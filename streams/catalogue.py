@@ -138,9 +138,10 @@ def topic_of(event: Envelope) -> str:
     return event_type(event.type).topic
 
 
-def new_event(type: str, tenant_id: str, key: str, data: dict[str, Any], **ids: str) -> Envelope:
+def new_event(type: str, tenant_id: str, key: str, data: dict[str, Any], *,
+              correlation_id: str = "", causation_id: str = "") -> Envelope:
     """A new event at its type's current version."""
     return Envelope(
-        type=type, tenant_id=tenant_id, key=key, data=data,
-        version=event_type(type).version, **ids,
+        type=type, tenant_id=tenant_id, key=key, data=data, version=event_type(type).version,
+        correlation_id=correlation_id, causation_id=causation_id,
     )

@@ -1,4 +1,4 @@
-"""The tenant ledger: the single writer that admits or refuses simulations against a tenant's limits.
+"""The tenant ledger: the single writer admitting or refusing simulations against the limits.
 
 Pure: ``evolve(state, event) -> state`` folds the tenant's ordered stream, and
 ``decide(state, requested) -> event`` answers one ``simulation.requested`` with
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from streams.catalogue import new_event
+from streams.catalogue import event_type
 from streams.envelope import Envelope
 from streams.plans import Limits, limits_for
 
@@ -102,16 +102,15 @@ def decide(state: TenantLedger, requested: Envelope) -> list[Envelope]:
         return []
     month = month_of(requested.occurred_at)
     refusal = check(state, data, month)
-    ids = {"correlation_id": requested.correlation_id or requested.id,
-           "causation_id": requested.id}
-    decision = new_event("simulation.decided", requested.tenant_id, requested.tenant_id,
-                         {"simulation_id": sim, "accepted": refusal is None, "month": month},
-                         **ids)
+    decision = requested.caused(
+        "simulation.decided",
+        {"simulation_id": sim, "accepted": refusal is None, "month": month},
+        version=event_type("simulation.decided").version)
     if refusal is None:
-        public = new_event("simulation.accepted", requested.tenant_id, sim, data, **ids)
+        public = requested.caused("simulation.accepted", data, key=sim)
     else:
         message = (f"{refusal['limit']} limit is {refusal['value']}; current use "
                    f"{refusal['current']}")
-        public = new_event("simulation.rejected", requested.tenant_id, sim,
-                           {**data, "reason": message, "refusal": refusal}, **ids)
+        public = requested.caused("simulation.rejected",
+                                  {**data, "reason": message, "refusal": refusal}, key=sim)
     return [decision, public]

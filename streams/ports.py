@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 Progress = Callable[[int, int], bool]
@@ -28,5 +28,6 @@ class MeterReporter(Protocol):
     def ensure_customer(self, tenant_id: str, name: str) -> str:
         """The payment provider's customer id for the tenant, created once."""
 
-    def report_usage(self, customer_id: str, event_id: str, meters: dict[str, float]) -> list[str]:
+    def report_usage(self, customer_id: str, event_id: str, meters: Mapping[str, float]
+                     ) -> list[str]:
         """Report usage values by meter name exactly once per event id; returns the ids sent."""

@@ -29,21 +29,21 @@ class BillingProcessor:
         if event.type == "billing.customer_created":
             self.customers[event.tenant_id] = event.data["customer_id"]
 
+    async def _customer(self, tenant_id: str, name: str) -> str:
+        if tenant_id not in self.customers:
+            self.customers[tenant_id] = await asyncio.to_thread(
+                self.meters.ensure_customer, tenant_id, name)
+        return self.customers[tenant_id]
+
     async def handle(self, event: Envelope) -> list[Envelope]:
         if event.type == "tenant.created" and event.tenant_id not in self.customers:
-            customer = await asyncio.to_thread(
-                self.meters.ensure_customer, event.tenant_id, event.data["name"])
-            self.customers[event.tenant_id] = customer
+            customer = await self._customer(event.tenant_id, event.data["name"])
             return [event.caused("billing.customer_created", {"customer_id": customer})]
         if event.type == "billing.usage_reported":
             self.reported.add(event.data["usage_event_id"])
         if event.type != "usage.recorded" or event.id in self.reported:
             return []
-        customer = self.customers.get(event.tenant_id)
-        if customer is None:
-            customer = await asyncio.to_thread(
-                self.meters.ensure_customer, event.tenant_id, event.tenant_id)
-            self.customers[event.tenant_id] = customer
+        customer = await self._customer(event.tenant_id, event.tenant_id)
         meters = {
             ITERATIONS_METER: int(event.data["iterations"]),
             COMPUTE_METER: int(round(float(event.data["compute_seconds"]) * 1000)),

@@ -104,7 +104,7 @@ class SimulationRunner:
                 for tp in list(catching_up):
                     if await consumer.position(tp) >= end[tp]:
                         catching_up.discard(tp)
-                        for event, btp, offset in [b for b in backlog if b[1] == tp]:
+                        for event, _, _ in [b for b in backlog if b[1] == tp]:
                             if event.type in TERMINAL:
                                 self.ended.add(event.key)
                         for event, btp, offset in [b for b in backlog if b[1] == tp]:

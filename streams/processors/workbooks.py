@@ -1,4 +1,4 @@
-"""The workbook parser: reads each uploaded workbook and says what is in it, or why it is refused."""
+"""The workbook parser: reads each uploaded workbook and says what is in it, or why not."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from streams.ports import WorkbookInspector
 
 
 class WorkbookParser:
-    """``workbook.uploaded`` → ``workbook.parsed`` (sheets, formulas, candidates) or ``.rejected``."""
+    """``workbook.uploaded`` → ``workbook.parsed`` (sheets, formulas, candidates) or rejected."""
 
     name = "workbook-parser"
     topics = ("workbooks",)

@@ -33,7 +33,8 @@ async def test_fifty_concurrent_requests_against_a_limit_of_three_admit_three(
         settings: Settings) -> None:
     await ensure_topics(settings)
     log = EventLog(settings)
-    await log.append([new_event("tenant.created", "acme", "acme", {"name": "Acme", "plan": "free"})])
+    await log.append([new_event("tenant.created", "acme", "acme",
+                                {"name": "Acme", "plan": "free"})])
     requests = [
         new_event("simulation.requested", "acme", "acme",
                   {"simulation_id": f"s{i}", "iterations": 100, "backend": "numpy"})

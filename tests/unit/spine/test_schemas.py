@@ -21,7 +21,8 @@ def test_inputs_accept_strings_and_objects_and_normalise_them() -> None:
 
 
 def test_bad_input_is_refused_naming_the_cell_and_what_is_accepted() -> None:
-    assert "input Model!B2: RiskNormal: sd must be > 0" in errors(inputs={"Model!B2": "normal(1,-2)"})
+    message = errors(inputs={"Model!B2": "normal(1,-2)"})
+    assert "input Model!B2: RiskNormal: sd must be > 0" in message
     assert "not a cell reference" in errors(inputs={"B2": "normal(1,2)"})
     assert "expected a distribution call" in errors(inputs={"Model!B2": "42"})
     assert "iterations" in errors(iterations=0)
