@@ -93,12 +93,24 @@ spawn() { # name, then the command
     echo $! >"$RUN/$name.pid"
 }
 
+pg_data_dir() { # the postgres user must reach the cluster; a checkout under a private home may not
+    if [ "$(id -u)" != 0 ] || runuser -u postgres -- test -x "$DATA"; then
+        echo "$DATA/postgres"
+    else
+        echo "/var/tmp/riskstream-$(echo "$DATA" | sha256sum | cut -c1-12)/postgres"
+    fi
+}
+
 start_postgres() {
-    local pgdata=$DATA/postgres
+    local pgdata
+    pgdata=$(pg_data_dir)
     if [ ! -f "$pgdata/PG_VERSION" ]; then
         say "initialising a PostgreSQL cluster in $pgdata"
         mkdir -p "$pgdata"
-        chown -R postgres:postgres "$pgdata" 2>/dev/null || true
+        if [ "$(id -u)" = 0 ]; then
+            chown -R postgres:postgres "$pgdata"
+            case "$pgdata" in /var/tmp/*) chown postgres:postgres "$(dirname "$pgdata")" ;; esac
+        fi
         as_pg "$PG_BIN/initdb" -D "$pgdata" -U riskstream --auth=trust -E UTF8 >/dev/null
     fi
     if ! running postgres; then
