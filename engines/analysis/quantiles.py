@@ -1,0 +1,116 @@
+"""Order statistics of one output: exact while the values fit, a LogSketch beyond.
+
+Up to ``exact_cap`` values are kept (on the host) and percentiles are exact, computed as
+Excel's PERCENTILE.INC (linear interpolation between order statistics). Past the cap the
+values move into a :class:`LogSketch`; a percentile is then the order statistic at rank
+floor(p·(n-1)), within relative error alpha (1e-4 by default) of the exact one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy
+
+from engines.analysis.sketch import LogSketch
+from engines.xp import Array, to_numpy
+
+DEFAULT_EXACT_CAP = 1_000_000
+
+
+class QuantileStore:
+    """Quantiles, counts below a value and tail means of the values added so far."""
+
+    def __init__(self, exact_cap: int = DEFAULT_EXACT_CAP, alpha: float = 1e-4) -> None:
+        self.exact_cap = exact_cap
+        self.alpha = alpha
+        self._chunks: list[Any] = []
+        self._sorted: Any | None = None
+        self.sketch: LogSketch | None = None
+
+    @property
+    def exact(self) -> bool:
+        """Whether every value is still kept (percentiles exact)."""
+        return self.sketch is None
+
+    @property
+    def count(self) -> int:
+        """Number of values added."""
+        if self.sketch is not None:
+            return self.sketch.count
+        return sum(chunk.size for chunk in self._chunks)
+
+    def add(self, xp: Any, values: Array) -> None:
+        """Add a chunk of finite values."""
+        if self.sketch is not None:
+            self.sketch.add(xp, values)
+            return
+        self._chunks.append(to_numpy(values).copy())
+        self._sorted = None
+        self._spill_if_full()
+
+    def merge(self, other: QuantileStore) -> None:
+        """Add ``other``'s values."""
+        if other.sketch is None:
+            for chunk in other._chunks:
+                self.add(numpy, chunk)
+            return
+        if self.sketch is None:
+            self._to_sketch()
+        assert self.sketch is not None
+        self.sketch.merge(other.sketch)
+
+    def _spill_if_full(self) -> None:
+        if self.count > self.exact_cap:
+            self._to_sketch()
+
+    def _to_sketch(self) -> None:
+        sketch = LogSketch(self.alpha)
+        for chunk in self._chunks:
+            sketch.add(numpy, chunk)
+        self.sketch, self._chunks, self._sorted = sketch, [], None
+
+    def _values(self) -> Any:
+        if self._sorted is None:
+            joined = numpy.concatenate(self._chunks) if self._chunks else numpy.zeros(0)
+            self._sorted = numpy.sort(joined)
+        return self._sorted
+
+    def quantile(self, fractions: Any) -> Any:
+        """Values at probabilities ``fractions`` (each in [0, 1]); needs count > 0."""
+        fractions = numpy.asarray(fractions, dtype=numpy.float64)
+        if self.sketch is None:
+            return numpy.quantile(self._values(), fractions)
+        return self.sketch.at_rank(numpy.floor(fractions * (self.count - 1)))
+
+    def count_below(self, thresholds: Any) -> Any:
+        """How many values are < each threshold (from the sketch: by bucket value)."""
+        thresholds = numpy.asarray(thresholds, dtype=numpy.float64)
+        if self.sketch is None:
+            return numpy.searchsorted(self._values(), thresholds, side="left")
+        values, counts = self.sketch.ordered()
+        below = numpy.concatenate([[0], numpy.cumsum(counts)])
+        return below[numpy.searchsorted(values, thresholds, side="left")]
+
+    def tail_mean(self, k: int, lower: bool) -> float:
+        """Mean of the ``k`` smallest (``lower``) or largest values, 1 <= k <= count."""
+        if self.sketch is None:
+            values = self._values()
+            tail = values[:k] if lower else values[values.size - k :]
+            return float(tail.mean())
+        values, counts = self.sketch.ordered()
+        if not lower:
+            values, counts = values[::-1], counts[::-1]
+        cum = numpy.cumsum(counts)
+        last = int(numpy.searchsorted(cum, k, side="left"))
+        full = float(numpy.dot(values[:last], counts[:last]))
+        taken = int(cum[last - 1]) if last else 0
+        return (full + (k - taken) * float(values[last])) / k
+
+    def histogram(self, edges: Any) -> Any:
+        """Counts in [e_i, e_i+1), the last bin closed."""
+        if self.sketch is None:
+            return numpy.histogram(self._values(), bins=edges)[0]
+        below = self.count_below(edges).astype(numpy.int64)
+        below[0], below[-1] = 0, self.count
+        return numpy.diff(below)

@@ -1,0 +1,158 @@
+"""Sensitivity of each output to each random input, for tornado charts.
+
+* Standardised regression coefficients (SRC) come from the inputs' and output's means and
+  co-moment matrix, merged exactly across chunks (the multivariate form of Chan et al.), so
+  they equal a regression on every valid trial.
+* Spearman rank correlations are computed on a uniform sample of trials: each trial carries a
+  random priority and the ``reservoir`` lowest-priority trials are kept (bottom-k sampling).
+  The kept set of a merged run is exactly that of one run over all chunks, and is every trial
+  when the run is no larger than the reservoir.
+* Contribution to variance is the normalised squared SRC, β_i² / Σ β_j²: each input's share
+  of the variance the linear fit explains (exact for independent inputs and a linear model).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy
+from scipy.stats import rankdata
+
+from engines.xp import Array, to_numpy
+
+DEFAULT_RESERVOIR = 20_000
+
+
+@dataclass
+class CoMoments:
+    """Count, means and the sum of outer products of deviations of the vectors added."""
+
+    count: int
+    mean: Any
+    comoment: Any
+
+    @classmethod
+    def of(cls, xp: Any, rows: Array) -> CoMoments:
+        """Co-moments of the columns of ``rows`` (variables × trials)."""
+        count = int(rows.shape[1])
+        mean = xp.mean(rows, axis=1) if count else xp.zeros(rows.shape[0])
+        dev = rows - mean[:, None]
+        return cls(count, to_numpy(mean), to_numpy(dev @ dev.T))
+
+    def merge(self, other: CoMoments) -> CoMoments:
+        """Co-moments of both sets together."""
+        n = self.count + other.count
+        if self.count == 0 or other.count == 0:
+            return self if other.count == 0 else other
+        delta = other.mean - self.mean
+        mean = self.mean + delta * (other.count / n)
+        extra = numpy.outer(delta, delta) * (self.count * other.count / n)
+        return CoMoments(n, mean, self.comoment + other.comoment + extra)
+
+
+class Sensitivity:
+    """Sensitivity accumulator over all outputs of a run; inputs arrive as (k, n) samples."""
+
+    def __init__(
+        self, inputs: Sequence[str], outputs: Sequence[str], reservoir: int = DEFAULT_RESERVOIR
+    ) -> None:
+        self.inputs = list(inputs)
+        self.outputs = list(outputs)
+        self.reservoir = reservoir
+        k = len(self.inputs) + 1
+        self.moments = {
+            name: CoMoments(0, numpy.zeros(k), numpy.zeros((k, k))) for name in self.outputs
+        }
+        self._keys = numpy.zeros(0)
+        self._x = numpy.zeros((len(self.inputs), 0))
+        self._y = {name: numpy.zeros(0) for name in self.outputs}
+        self._ok = {name: numpy.zeros(0, dtype=bool) for name in self.outputs}
+
+    def update(
+        self, xp: Any, inputs: Array, outputs: Mapping[str, tuple[Array, Array]], keys: Array
+    ) -> None:
+        """Add one chunk: ``inputs`` (k, n), outputs name → (values, errors), ``keys`` (n,)
+        uniform priorities for the Spearman sample."""
+        oks = {}
+        # A trial whose input is NaN (invalid arguments in that trial) cannot enter a fit.
+        inputs_ok = xp.all(xp.isfinite(inputs), axis=0)
+        for name in self.outputs:
+            values, errors = outputs[name]
+            ok = (errors == 0) & xp.isfinite(values) & inputs_ok
+            rows = xp.concatenate([inputs[:, ok], values[ok][None, :]])
+            self.moments[name] = self.moments[name].merge(CoMoments.of(xp, rows))
+            oks[name] = ok
+        take = keys.size if keys.size <= self.reservoir else self.reservoir
+        chosen = xp.argpartition(keys, take - 1)[:take] if take < keys.size else xp.arange(take)
+        self._keep(
+            to_numpy(keys[chosen]),
+            to_numpy(inputs[:, chosen]),
+            {name: to_numpy(outputs[name][0][chosen]) for name in self.outputs},
+            {name: to_numpy(oks[name][chosen]) for name in self.outputs},
+        )
+
+    def merge(self, other: Sensitivity) -> None:
+        """Fold in another worker's accumulator for the same inputs and outputs."""
+        for name in self.outputs:
+            self.moments[name] = self.moments[name].merge(other.moments[name])
+        self._keep(other._keys, other._x, other._y, other._ok)
+
+    def _keep(self, keys: Any, x: Any, y: dict[str, Any], ok: dict[str, Any]) -> None:
+        all_keys = numpy.concatenate([self._keys, keys])
+        order = numpy.argsort(all_keys, kind="stable")[: self.reservoir]
+        self._keys = all_keys[order]
+        self._x = numpy.concatenate([self._x, x], axis=1)[:, order]
+        for name in self.outputs:
+            self._y[name] = numpy.concatenate([self._y[name], y[name]])[order]
+            self._ok[name] = numpy.concatenate([self._ok[name], ok[name]])[order]
+
+    def result(self) -> dict[str, dict[str, Any]]:
+        """Per output: ``r_squared`` and ``inputs`` sorted by |SRC| (ties by |Spearman|)."""
+        return {name: self._output_result(name) for name in self.outputs}
+
+    def _output_result(self, name: str) -> dict[str, Any]:
+        src, r_squared = self._src(name)
+        rank = self._spearman(name)
+        total = float(numpy.sum(src**2))
+        rows: list[dict[str, Any]] = [
+            {
+                "input": cell,
+                "src": float(b),
+                "spearman": float(r),
+                "contribution": float(b * b / total) if total > 0 else 0.0,
+            }
+            for cell, b, r in zip(self.inputs, src, rank, strict=True)
+        ]
+        rows.sort(key=lambda row: (-abs(row["src"]), -abs(row["spearman"])))
+        return {"r_squared": r_squared, "sample_size": int(self._ok[name].sum()), "inputs": rows}
+
+    def _src(self, name: str) -> tuple[Any, float]:
+        m = self.moments[name]
+        k = len(self.inputs)
+        var = numpy.diag(m.comoment)
+        # Spread below rounding noise of the mean means the quantity is constant in this run.
+        varying = var > m.count * (1e-12 * numpy.abs(m.mean)) ** 2
+        if m.count < 3 or not varying[k]:
+            return numpy.zeros(k), 0.0
+        live = numpy.flatnonzero(varying[:k])
+        scale = numpy.sqrt(numpy.where(varying, var, 1.0))
+        corr = m.comoment / numpy.outer(scale, scale)
+        beta = numpy.zeros(k)
+        if live.size:
+            beta[live] = numpy.linalg.lstsq(corr[numpy.ix_(live, live)], corr[live, k], rcond=None)[
+                0
+            ]
+        return beta, float(numpy.dot(beta, corr[:k, k]))
+
+    def _spearman(self, name: str) -> Any:
+        ok = self._ok[name]
+        k = len(self.inputs)
+        if ok.sum() < 3:
+            return numpy.zeros(k)
+        ranks = numpy.vstack([rankdata(self._x[:, ok], axis=1), rankdata(self._y[name][ok])])
+        dev = ranks - ranks.mean(axis=1, keepdims=True)
+        norms = numpy.sqrt(numpy.sum(dev * dev, axis=1))
+        safe = numpy.where(norms > 0, norms, 1.0)
+        return (dev[:k] @ dev[k]) / (safe[:k] * safe[k]) * (norms[:k] > 0) * (norms[k] > 0)

@@ -1,0 +1,169 @@
+"""Excel's implicit conversions between numbers, text and booleans, over value blocks."""
+
+from __future__ import annotations
+
+import math
+import re
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from engines.errors import ExcelError
+from engines.values import BOOL, EMPTY, NUMBER, TEXT, Value, host, kinds, texts, with_error
+from engines.xp import Array
+
+_NUMERIC_TEXT = re.compile(r"^\s*([+-]?)\s*\$?\s*((?:\d[\d,]*)?\.?\d*(?:[eE][+-]?\d+)?)\s*(%?)\s*$")
+
+
+def parse_number(text: str) -> float | None:
+    """The number Excel reads from ``text`` ("1,000", " 2.5 ", "10%", "$3"), else None."""
+    match = _NUMERIC_TEXT.match(text)
+    if match is None or not any(ch.isdigit() for ch in match.group(2)):
+        return _parse_date(text)
+    body = match.group(2).replace(",", "")
+    try:
+        value = float(body)
+    except ValueError:
+        return None
+    if match.group(1) == "-":
+        value = -value
+    return value / 100.0 if match.group(3) else value
+
+
+_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?$")
+
+
+def _slash_date(first: str, second: str, year: str | None) -> float | None:
+    """``m/d[/y]``, or ``d/m[/y]`` when the first number cannot be a month."""
+    import datetime as dt
+
+    from openpyxl.utils.datetime import to_excel
+
+    month, day = int(first), int(second)
+    if month > 12:
+        month, day = day, month
+    full_year = dt.date.today().year if year is None else int(year)
+    if year is not None and len(year) == 2:
+        full_year += 2000 if full_year < 30 else 1900
+    try:
+        return float(to_excel(dt.datetime(full_year, month, day)))
+    except ValueError:
+        return None
+
+
+def _parse_date(text: str) -> float | None:
+    """ISO dates and times as Excel serials (the forms Excel reads regardless of locale)."""
+    import datetime as dt
+
+    from openpyxl.utils.datetime import to_excel
+
+    stripped = text.strip()
+    if stripped in ("29/02/1900", "02/29/1900", "1900-02-29"):
+        return 60.0  # Excel's phantom leap day, kept for Lotus 1-2-3 compatibility
+    slash = _SLASH_DATE.match(stripped)
+    if slash is not None:
+        return _slash_date(*slash.groups())
+    for fmt in (
+        "%Y-%m-%d",
+        "%Y/%m/%d",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%H:%M:%S",
+        "%H:%M",
+        "%d-%b-%Y",
+        "%d %B %Y",
+    ):
+        try:
+            parsed = dt.datetime.strptime(stripped, fmt)
+        except ValueError:
+            continue
+        if fmt.startswith("%H"):
+            return parsed.hour / 24 + parsed.minute / 1440 + parsed.second / 86400
+        return float(to_excel(parsed))
+    return None
+
+
+def number_text(value: float) -> str:
+    """A number as Excel turns it into text (General format, up to 15 significant digits)."""
+    if value == 0:
+        return "0"
+    if not math.isfinite(value):
+        return "#NUM!"
+    magnitude = abs(value)
+    if 1e-9 <= magnitude < 1e21 or magnitude < 1e-300:
+        digits = 15 - (math.floor(math.log10(magnitude)) + 1)
+        text = f"{round(value, max(digits, 0)):.{max(digits, 0)}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return text
+    mantissa, exponent = f"{value:.14E}".split("E")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    sign = "-" if exponent.startswith("-") else "+"
+    return f"{mantissa}E{sign}{abs(int(exponent)):02d}"
+
+
+def to_number(xp: ModuleType, value: Value) -> tuple[Array, Array | None]:
+    """Numbers for arithmetic: booleans 0/1, empty 0, numeric text parsed, other text #VALUE!."""
+    if value.text is None or isinstance(value.kind, int) and value.kind != TEXT:
+        return value.num, value.err
+    text = texts(value)
+    parsed = np.vectorize(
+        lambda s: np.nan if (p := parse_number(s)) is None else p, otypes=[float]
+    )(text)
+    is_text = kinds(xp, value) == TEXT
+    num = xp.where(is_text, xp.asarray(parsed), value.num)
+    return num, with_error(xp, value.err, is_text & xp.isnan(num), ExcelError.VALUE)
+
+
+def to_number_arg(xp: ModuleType, value: Value) -> tuple[Array, Array | None]:
+    """A function's numeric argument: as :func:`to_number`, but a boolean read from a cell is
+    #VALUE! (``SQRT(A1)`` with A1 TRUE), while a typed TRUE counts as 1."""
+    num, err = to_number(xp, value)
+    if value.area is None or (isinstance(value.kind, int) and value.kind != BOOL):
+        return num, err
+    return num, with_error(xp, err, kinds(xp, value) == BOOL, ExcelError.VALUE)
+
+
+def to_bool(xp: ModuleType, value: Value) -> tuple[Array, Array | None]:
+    """Truth values: numbers non-zero, text "TRUE"/"FALSE" (any case), other text #VALUE!."""
+    flags = value.num != 0
+    if value.text is None:
+        return flags, value.err
+    upper = np.vectorize(lambda s: s.upper(), otypes=[object])(texts(value))
+    is_text = kinds(xp, value) == TEXT
+    flags = xp.where(is_text, xp.asarray(upper == "TRUE"), flags)
+    bad = is_text & xp.asarray((upper != "TRUE") & (upper != "FALSE"))
+    return flags, with_error(xp, value.err, bad, ExcelError.VALUE)
+
+
+def to_text(xp: ModuleType, value: Value) -> np.ndarray[Any, Any]:
+    """Text of every entry: numbers in General format, TRUE/FALSE, empty as ""."""
+    kind = host(xp, kinds(xp, value))
+    num = host(xp, value.num)
+    shape = np.broadcast_shapes(kind.shape, num.shape, texts(value).shape)
+    kind = np.broadcast_to(kind, shape)
+    num = np.broadcast_to(num, shape)
+    text = np.broadcast_to(texts(value), shape)
+    out = np.empty(shape, dtype=object)
+    for index in np.ndindex(shape):
+        tag = kind[index]
+        if tag == TEXT:
+            out[index] = text[index]
+        elif tag == BOOL:
+            out[index] = "TRUE" if num[index] else "FALSE"
+        elif tag == EMPTY:
+            out[index] = ""
+        else:
+            out[index] = number_text(float(num[index]))
+    return out
+
+
+def text_value(xp: ModuleType, text: np.ndarray[Any, Any], err: Array | None) -> Value:
+    """A text block from an object array of str."""
+    return Value(xp.zeros(text.shape), err, TEXT, text)
+
+
+def is_numeric_kind(value: Value) -> bool:
+    """True when every entry is a number (no text, booleans or empties to think about)."""
+    return isinstance(value.kind, int) and value.kind == NUMBER

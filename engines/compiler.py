@@ -1,0 +1,288 @@
+"""Compile a workbook once into a vectorised model, then evaluate it for n trials at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from types import ModuleType
+
+import numpy
+
+from engines.blocks import element
+from engines.coerce import to_number
+from engines.env import CircularReference, Env, Plan
+from engines.errors import ExcelError
+from engines.formula import FormulaSyntaxError, parse
+from engines.formula.refs import CellKey, format_key, parse_cell, split_address
+from engines.graph import DependencyGraph
+from engines.plan import CellCompiler, CellFacts
+from engines.result import PyValue, to_python
+from engines.risk import RiskCompiler, RiskInput, RiskValues, arg_arrays
+from engines.values import BOOL, NUMBER, Area, Value, error, from_scalars, kinds, number
+from engines.workbook import Workbook
+from engines.xp import Array
+
+
+class ModelError(ValueError):
+    """A request does not fit the workbook: the message names the cell and what is accepted."""
+
+
+class CompiledModel:
+    """A workbook compiled for simulation.
+
+    ``evaluate(n, inputs, risk_values)`` runs n trials at once. ``inputs`` overrides constant
+    cells with arrays of shape (n,) (or scalars). ``risk_values`` supplies every distribution
+    call in :attr:`risk_inputs` that the outputs depend on, keyed by
+    :class:`~engines.risk.RiskInputId`, either as
+
+    * an array of shape (n,): pre-sampled values, for arguments known at compile time
+      (``RiskInput.static_args`` is then set); or
+    * a callable ``f(args) -> array (n,)`` receiving the evaluated arguments, each a float64
+      array of shape (1,) or (n,) for scalar arguments, (1, k) or (n, k) for range or array
+      arguments: the hook for distributions whose arguments reference other, possibly
+      random, cells. It is called once per evaluation with all n trials.
+
+    Results are ``(values, errors)`` per output, float64 and int8 arrays of shape (n,);
+    ``errors`` holds :class:`~engines.errors.ExcelError` codes (0 for none). A text or empty
+    output is not a number: its values are NaN with #VALUE! (booleans count as 0/1).
+    """
+
+    def __init__(
+        self,
+        workbook: Workbook,
+        xp: ModuleType,
+        plans: dict[CellKey, Plan],
+        facts: dict[CellKey, CellFacts],
+        risk: RiskCompiler,
+        inputs: list[CellKey],
+        outputs: list[CellKey],
+    ) -> None:
+        self.workbook = workbook
+        self.xp = xp
+        self.plans = plans
+        self.facts = facts
+        self.graph = DependencyGraph({key: f.reads for key, f in facts.items()})
+        self._input_keys = inputs
+        self._output_keys = outputs
+        self.inputs = [format_key(k) for k in inputs]
+        self.outputs = [format_key(k) for k in outputs]
+        self.risk_outputs = [format_key(k) for k in risk.outputs]
+        self.unsupported: dict[str, list[str]] = {}
+        for key, fact in facts.items():
+            for name in sorted(fact.unsupported):
+                self.unsupported.setdefault(name, []).append(format_key(key))
+        self._literals: dict[CellKey, Value] = {}
+        self._literal_areas: dict[Area, Value | None] = {}
+        self.failures: dict[str, str] = {}
+        """Cells whose evaluation raised inside the engine, with the reason (a bug to fix)."""
+        needed = self.graph.ancestors(outputs)
+        self._order = self.graph.order(needed)
+        varying = self._varying(needed, set(inputs))
+        self.risk_calls: list[RiskInput] = risk.inputs
+        """Every distribution call in the workbook, needed by the outputs or not."""
+        self.risk_inputs: list[RiskInput] = [r for r in risk.inputs if _key_of(r.id.cell) in needed]
+        self._varying_order = [k for k in self._order if k in varying]
+        self._constants = Env(self, xp, 1, static=False)
+        for key in self._order:
+            if key not in varying and key not in self._constants.values:
+                self._constants.compute(key)
+        for risk_input in self.risk_inputs:
+            reads = risk_input.arg_reads
+            if not self.facts[_key_of(risk_input.id.cell)].dynamic and not any(
+                _contains(area, k) for area in reads for k in varying | set(inputs)
+            ):
+                risk_input.static_args = _static_args(self._constants, risk_input)
+
+    def _random_cells(self) -> set[CellKey]:
+        return {k for k, f in self.facts.items() if f.random or f.dynamic}
+
+    def _varying(self, needed: set[CellKey], inputs: set[CellKey]) -> set[CellKey]:
+        seeds = self._random_cells() & needed
+        for key in needed:
+            if any(_contains(area, k) for area in self.facts[key].reads for k in inputs):
+                seeds.add(key)
+        return self.graph.reach(seeds, self._order)
+
+    def literal(self, key: CellKey) -> Value:
+        """A cell that holds no formula, as a constant value (empty cells included)."""
+        value = self._literals.get(key)
+        if value is None:
+            cell = self.workbook.cells.get(key)
+            value = from_scalars(self.xp, [[None if cell is None else cell.value]])
+            self._literals[key] = value
+        return value
+
+    def literal_area(self, area: Area) -> Value | None:
+        """The block of an area with no formula cells (cached), or None if it has some."""
+        if area not in self._literal_areas:
+            self._literal_areas[area] = _literal_block(self, area)
+        return self._literal_areas[area]
+
+    def evaluate(
+        self,
+        n: int,
+        inputs: Mapping[str, Array] | None = None,
+        risk_values: RiskValues | None = None,
+    ) -> dict[str, tuple[Array, Array]]:
+        """Run n trials; see the class docstring for ``inputs``, ``risk_values`` and results."""
+        xp = self.xp
+        env = Env(self, xp, n, static=False, risk_values=risk_values or {})
+        env.values.update(self._constants.values)
+        env.blocks.update(self._constants.blocks)
+        given = {_key_of(address): array for address, array in (inputs or {}).items()}
+        unknown = set(given) - set(self._input_keys)
+        if unknown:
+            names = ", ".join(sorted(format_key(k) for k in unknown))
+            raise ModelError(f"{names} not declared as model inputs; declared: {self.inputs}")
+        for key, array in given.items():
+            env.values[key] = number(xp, xp.asarray(array, dtype=xp.float64).reshape(-1, 1, 1))
+        missing = [r.id for r in self.risk_inputs if r.id not in env.risk_values]
+        if missing:
+            raise ModelError(f"risk_values lacks the risk inputs {missing}")
+        for key in self._varying_order:
+            if key not in env.values:
+                env.compute(key)
+        results: dict[str, tuple[Array, Array]] = {}
+        for key, address in zip(self._output_keys, self.outputs, strict=True):
+            results[address] = _as_output(xp, env.cell(key).plain(), n)
+        return results
+
+    def recalc(self) -> dict[str, PyValue]:
+        """Every formula cell computed once, statically (Risk calls at their static value)."""
+        env = Env(self, self.xp, 1, static=True)
+        out: dict[str, PyValue] = {}
+        for key in self.graph.order(self.plans, strict=False):
+            value = env.values.get(key)
+            if value is None:
+                try:
+                    value = env.compute(key)
+                except CircularReference:
+                    value = error(self.xp, ExcelError.REF)
+                except Exception as exc:  # noqa: BLE001 - one broken cell must not sink the rest
+                    self.failures[format_key(key)] = f"{type(exc).__name__}: {exc}"
+                    value = error(self.xp, ExcelError.VALUE)
+            out[format_key(key)] = to_python(self.xp, value)
+        return out
+
+    def affected(self, cells: Iterable[str]) -> set[str]:
+        """``cells`` and every formula cell that reads them, directly or not."""
+        seeds = {_key_of(address) for address in cells}
+        order = self.graph.order(self.plans, strict=False)
+        return {format_key(key) for key in self.graph.reach(seeds, order)}
+
+    @property
+    def volatile(self) -> list[str]:
+        """Cells using NOW, TODAY, RAND and the like: they change at every recalculation."""
+        return sorted(format_key(k) for k, f in self.facts.items() if f.volatile)
+
+
+def _key_of(address: str) -> CellKey:
+    sheet, cell = split_address(address)
+    row, col = parse_cell(cell)
+    return sheet, row, col
+
+
+def _contains(area: Area, key: CellKey) -> bool:
+    return (
+        area.sheet == key[0]
+        and area.row1 <= key[1] <= area.row2
+        and area.col1 <= key[2] <= area.col2
+    )
+
+
+def _literal_block(model: CompiledModel, area: Area) -> Value | None:
+    keys = area.keys()
+    if any(key in model.plans for key in keys):
+        return None
+    cells = model.workbook.cells
+    rows, cols = area.shape
+    grid = [
+        [
+            None if (cell := cells.get((area.sheet, r, c))) is None else cell.value
+            for c in range(area.col1, area.col2 + 1)
+        ]
+        for r in range(area.row1, area.row2 + 1)
+    ]
+    return from_scalars(model.xp, grid) if rows and cols else None
+
+
+def _static_args(env: Env, risk_input: RiskInput) -> tuple[float | tuple[float, ...], ...] | None:
+    arrays, err = arg_arrays(env, risk_input.arg_plans)
+    if err is not None and bool((err != 0).any()):
+        return None
+    return tuple(float(a[0]) if a.ndim == 1 else tuple(float(x) for x in a[0]) for a in arrays)
+
+
+def _as_output(xp: ModuleType, value: Value, n: int) -> tuple[Array, Array]:
+    num, err = to_number(xp, value)
+    num = xp.broadcast_to(num[:, 0, 0] if num.ndim == 3 else num, (n,))
+    codes = xp.zeros((n,), dtype=xp.int8) if err is None else xp.broadcast_to(err[:, 0, 0], (n,))
+    kind = value.kind
+    if not isinstance(kind, int) or kind not in (NUMBER, BOOL):
+        is_number = (xp.broadcast_to(kinds(xp, value)[:, 0, 0], (n,)) == NUMBER) | (
+            xp.broadcast_to(kinds(xp, value)[:, 0, 0], (n,)) == BOOL
+        )
+        codes = xp.where((codes == 0) & ~is_number, xp.int8(int(ExcelError.VALUE)), codes)
+    codes = xp.where((codes == 0) & ~xp.isfinite(num), xp.int8(int(ExcelError.NUM)), codes)
+    values = xp.where(codes == 0, num, xp.nan)
+    return values.astype(xp.float64), codes.astype(xp.int8)
+
+
+def compile_model(
+    wb: Workbook,
+    inputs: Sequence[str] = (),
+    outputs: Sequence[str] | None = None,
+    xp: ModuleType = numpy,
+) -> CompiledModel:
+    """Compile ``wb`` for simulation of ``outputs`` (default: the RiskOutput cells).
+
+    Raises ModelError when an input cell holds a formula, a cell does not exist, or the
+    outputs depend on a circular reference.
+    """
+    risk = RiskCompiler()
+    plans: dict[CellKey, Plan] = {}
+    facts: dict[CellKey, CellFacts] = {}
+    for key, cell in wb.cells.items():
+        if cell.spill_anchor is not None:
+            plans[key], facts[key] = _spill_plan(xp, key, cell.spill_anchor)
+        elif cell.formula is not None:
+            compiler = CellCompiler(wb, xp, key, cell.array is not None, risk)
+            try:
+                plans[key] = compiler.compile(parse(cell.formula))
+            except FormulaSyntaxError:
+                plans[key] = compiler.failed(ExcelError.NAME)
+                compiler.facts.unsupported.add("(syntax)")
+            facts[key] = compiler.facts
+    input_keys = [_checked(wb, address, "input") for address in inputs]
+    for key, address in zip(input_keys, inputs, strict=True):
+        if key in plans:
+            raise ModelError(f"input {address} holds a formula; inputs must be constant cells")
+    if outputs is None:
+        output_keys = list(risk.outputs)
+    else:
+        output_keys = [_checked(wb, address, "output") for address in outputs]
+    try:
+        return CompiledModel(wb, xp, plans, facts, risk, input_keys, output_keys)
+    except CircularReference as exc:
+        raise ModelError(str(exc)) from exc
+
+
+def _checked(wb: Workbook, address: str, role: str) -> CellKey:
+    try:
+        key = _key_of(address)
+    except ValueError as exc:
+        raise ModelError(f"{role} {address!r}: {exc}") from exc
+    sheet = wb.sheet_named(key[0])
+    if sheet is None:
+        raise ModelError(f"{role} {address!r}: no sheet {key[0]!r}; sheets are {wb.sheets}")
+    key = (sheet, key[1], key[2])
+    if role == "output" and key not in wb.cells:
+        raise ModelError(
+            f"output {address!r} is an empty cell; outputs must hold a formula or value"
+        )
+    return key
+
+
+def _spill_plan(xp: ModuleType, key: CellKey, anchor: CellKey) -> tuple[Plan, CellFacts]:
+    row, col = key[1] - anchor[1], key[2] - anchor[2]
+    facts = CellFacts(reads=[Area(anchor[0], anchor[1], anchor[2], anchor[1], anchor[2])])
+    return (lambda env: element(xp, env.block(anchor), row, col)), facts

@@ -1,0 +1,101 @@
+"""One evaluation pass: the cell values computed so far and how references read them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from types import ModuleType
+from typing import Any, Protocol
+
+from engines.blocks import element, settle, stack
+from engines.errors import ExcelError
+from engines.formula.refs import CellKey, format_key
+from engines.values import Area, Value, error
+from engines.workbook import Workbook
+
+
+class CircularReference(ValueError):
+    """Cells reach themselves through their references; RiskStream has no iterative calc."""
+
+    def __init__(self, cells: list[CellKey]) -> None:
+        self.cells = [format_key(key) for key in cells]
+        super().__init__(
+            "circular reference through "
+            + " -> ".join(self.cells)
+            + " (iterative calculation is not supported)"
+        )
+
+
+Plan = Callable[["Env"], Value]
+"""A compiled formula: computes its value block in an evaluation pass."""
+
+
+class ModelCells(Protocol):
+    """What an evaluation pass needs from the compiled model."""
+
+    workbook: Workbook
+    plans: dict[CellKey, Plan]
+
+    def literal(self, key: CellKey) -> Value: ...
+
+    def literal_area(self, area: Area) -> Value | None: ...
+
+
+@dataclass
+class Env:
+    """State of one evaluation: ``n`` trials (1 for static passes) and computed cell values.
+
+    ``static`` passes give Risk distribution calls their static value; otherwise
+    ``risk_values`` supplies them (see :class:`engines.compiler.CompiledModel`).
+    """
+
+    model: ModelCells
+    xp: ModuleType
+    n: int
+    static: bool
+    risk_values: Mapping[Any, Any] = field(default_factory=dict)
+    values: dict[CellKey, Value] = field(default_factory=dict)
+    blocks: dict[CellKey, Value] = field(default_factory=dict)
+    active: list[CellKey] = field(default_factory=list)
+
+    def compute(self, key: CellKey) -> Value:
+        """Evaluate the formula at ``key`` now (its precedents on demand) and store it."""
+        if key in self.active:
+            raise CircularReference(self.active[self.active.index(key) :] + [key])
+        self.active.append(key)
+        try:
+            block = self.model.plans[key](self)
+        finally:
+            self.active.pop()
+        cell = self.model.workbook.cells[key]
+        if cell.array is not None:
+            self.blocks[key] = block
+        value = settle(self.xp, element(self.xp, block, 0, 0) if block.grid != (1, 1) else block)
+        self.values[key] = value
+        return value
+
+    def block(self, anchor: CellKey) -> Value:
+        """The whole result of the array formula anchored at ``anchor``."""
+        if anchor not in self.blocks:
+            self.compute(anchor)
+        return self.blocks[anchor]
+
+    def cell(self, key: CellKey) -> Value:
+        """The value of one cell, as a reference to it."""
+        value = self.values.get(key)
+        if value is None:
+            value = self.compute(key) if key in self.model.plans else self.model.literal(key)
+        return replace(value, area=Area(key[0], key[1], key[2], key[1], key[2]))
+
+    def area(self, area: Area) -> Value:
+        """The block of values in ``area``, as a reference to it."""
+        if area.sheet not in self.model.workbook.dimensions:
+            return error(self.xp, ExcelError.REF)
+        literal = self.model.literal_area(area)
+        if literal is None:
+            grid = [
+                [self.cell((area.sheet, r, c)).plain() for c in range(area.col1, area.col2 + 1)]
+                for r in range(area.row1, area.row2 + 1)
+            ]
+            literal = stack(self.xp, grid)
+        return replace(literal, area=area)

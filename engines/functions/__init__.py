@@ -1,0 +1,33 @@
+"""Excel's worksheet functions, by family, merged into one table the compiler reads."""
+
+from engines.functions import (
+    aggregates,
+    bases,
+    convert,
+    criteria,
+    info,
+    logic,
+    lookup,
+    math,
+    reference,
+    rounding,
+    text,
+)
+from engines.functions.kernels import kernel_functions
+from engines.functions.registry import Function
+
+FUNCTIONS: dict[str, Function] = {
+    **kernel_functions(),
+    **aggregates.FUNCTIONS,
+    **bases.FUNCTIONS,
+    **convert.FUNCTIONS,
+    **criteria.FUNCTIONS,
+    **info.FUNCTIONS,
+    **logic.FUNCTIONS,
+    **lookup.FUNCTIONS,
+    **math.FUNCTIONS,
+    **reference.FUNCTIONS,
+    **rounding.FUNCTIONS,
+    **text.FUNCTIONS,
+}
+"""Upper-case Excel name -> Function; the engine's own families win over kernels."""

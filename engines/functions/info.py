@@ -1,0 +1,125 @@
+"""Information functions: IS*, NA, ERROR.TYPE, N, T, TYPE, ISFORMULA."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from types import ModuleType
+
+import numpy as np
+
+from engines.blocks import index
+from engines.coerce import text_value, to_number
+from engines.errors import ExcelError
+from engines.functions.registry import Call, Impl, Table, register
+from engines.values import (
+    BOOL,
+    EMPTY,
+    NUMBER,
+    TEXT,
+    Value,
+    boolean,
+    error,
+    kinds,
+    number,
+    texts,
+    with_error,
+)
+from engines.xp import Array
+
+FUNCTIONS: Table = {}
+_ANY = frozenset({0})
+
+
+def _errors(xp: ModuleType, value: Value) -> Array:
+    return value.err if value.err is not None else xp.zeros((1, 1, 1), dtype=xp.int8)
+
+
+def _test(check: Callable[[ModuleType, Value, Array], Array]) -> Impl:
+    def impl(call: Call, args: Sequence[Value]) -> Value:
+        xp = call.xp
+        value = args[0]
+        return boolean(xp, xp.broadcast_to(check(xp, value, _errors(xp, value)), value.shape))
+
+    return impl
+
+
+_TESTS: dict[str, Callable[[ModuleType, Value, Array], Array]] = {
+    "ISNUMBER": lambda xp, v, e: (kinds(xp, v) == NUMBER) & (e == 0),
+    "ISTEXT": lambda xp, v, e: (kinds(xp, v) == TEXT) & (e == 0),
+    "ISNONTEXT": lambda xp, v, e: (kinds(xp, v) != TEXT) | (e != 0),
+    "ISLOGICAL": lambda xp, v, e: (kinds(xp, v) == BOOL) & (e == 0),
+    "ISBLANK": lambda xp, v, e: (kinds(xp, v) == EMPTY) & (e == 0) & (v.area is not None),
+    "ISERROR": lambda xp, v, e: e != 0,
+    "ISERR": lambda xp, v, e: (e != 0) & (e != int(ExcelError.NA)),
+    "ISNA": lambda xp, v, e: e == int(ExcelError.NA),
+    "ISREF": lambda xp, v, e: xp.full((1, 1, 1), v.area is not None),
+}
+for _name, _check in _TESTS.items():
+    register(FUNCTIONS, _name, 1, 1, _ANY)(_test(_check))
+
+
+def _parity(odd: bool) -> Impl:
+    def impl(call: Call, args: Sequence[Value]) -> Value:
+        xp = call.xp
+        num, err = to_number(xp, args[0])
+        flags = xp.floor(xp.abs(num)) % 2 == (1 if odd else 0)
+        return boolean(xp, flags, with_error(xp, err, kinds(xp, args[0]) == BOOL, ExcelError.VALUE))
+
+    return impl
+
+
+register(FUNCTIONS, "ISEVEN", 1)(_parity(False))
+register(FUNCTIONS, "ISODD", 1)(_parity(True))
+
+
+@register(FUNCTIONS, "NA", 0)
+def na(call: Call, args: Sequence[Value]) -> Value:
+    return error(call.xp, ExcelError.NA)
+
+
+@register(FUNCTIONS, "ERROR.TYPE", 1)
+def error_type(call: Call, args: Sequence[Value]) -> Value:
+    xp = call.xp
+    codes = _errors(xp, args[0])
+    missing = xp.where(codes == 0, xp.int8(int(ExcelError.NA)), xp.int8(0)).astype(xp.int8)
+    return number(xp, codes.astype(xp.float64), missing)
+
+
+@register(FUNCTIONS, "N", 1, 1, _ANY)
+def n(call: Call, args: Sequence[Value]) -> Value:
+    """N of a range is N of its first cell."""
+    xp = call.xp
+    value = index(args[0], 0, 0)
+    kind = kinds(xp, value)
+    return number(xp, xp.where((kind == NUMBER) | (kind == BOOL), value.num, 0.0), value.err)
+
+
+@register(FUNCTIONS, "T", 1, 1, _ANY)
+def t(call: Call, args: Sequence[Value]) -> Value:
+    """T of a range is T of its first cell."""
+    xp = call.xp
+    value = index(args[0], 0, 0)
+    is_text = np.asarray(kinds(xp, value) == TEXT) if xp is np else kinds(xp, value).get() == TEXT
+    return text_value(xp, np.where(is_text, texts(value), ""), value.err)
+
+
+@register(FUNCTIONS, "TYPE", 1, 1, _ANY)
+def type_(call: Call, args: Sequence[Value]) -> Value:
+    xp = call.xp
+    value = args[0]
+    if value.grid != (1, 1):
+        return number(xp, xp.full((1, 1, 1), 64.0))
+    kind = kinds(xp, value)
+    codes = xp.where(kind == TEXT, 2.0, xp.where(kind == BOOL, 4.0, 1.0))
+    codes = xp.where(_errors(xp, value) != 0, 16.0, codes)
+    return number(xp, codes)
+
+
+@register(FUNCTIONS, "ISFORMULA", 1, 1, _ANY)
+def isformula(call: Call, args: Sequence[Value]) -> Value:
+    area = args[0].area
+    if area is None:
+        return error(call.xp, ExcelError.VALUE)
+    cell = call.env.model.workbook.cells.get((area.sheet, area.row1, area.col1))
+    has = cell is not None and (cell.formula is not None or cell.spill_anchor is not None)
+    return boolean(call.xp, call.xp.full((1, 1, 1), has))

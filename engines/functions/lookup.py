@@ -1,0 +1,192 @@
+"""MATCH, XMATCH, VLOOKUP, HLOOKUP, LOOKUP, XLOOKUP and INDEX."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from engines.blocks import pick, sub, where
+from engines.coerce import to_bool, to_number
+from engines.errors import ExcelError
+from engines.functions import matching
+from engines.functions.registry import Call, Table, register
+from engines.values import Area, Value, error, merge_errors, number
+from engines.xp import Array
+
+FUNCTIONS: Table = {}
+
+
+def _scalar_number(call: Call, value: Value, default: float) -> tuple[Array, Array | None]:
+    num, err = to_number(call.xp, value)
+    return num[:, 0, 0], None if err is None else err[:, 0, 0]
+
+
+def _with(call: Call, value: Value, *errors: Array | None) -> Value:
+    extra = [None if e is None else e.reshape(-1, 1, 1) for e in errors]
+    return Value(value.num, merge_errors(call.xp, *extra, value.err), value.kind, value.text)
+
+
+def _match_position(call: Call, needle: Value, hay: Value, mode: Array) -> Array:
+    """MATCH's search: mode 0 exact (wildcards), 1 ascending, -1 descending."""
+    xp = call.xp
+    found_exact = matching.exact(xp, needle, hay, wildcards=True)
+    found_up = matching.approximate(xp, needle, hay)
+    found_down = matching.approximate(xp, needle, hay, descending=True)
+    return xp.where(mode == 0, found_exact, xp.where(mode > 0, found_up, found_down))
+
+
+@register(FUNCTIONS, "MATCH", 2, 3, frozenset({1}))
+def match(call: Call, args: Sequence[Value]) -> Value:
+    xp = call.xp
+    hay = matching.vector(xp, args[1])
+    if hay is None:
+        return error(xp, ExcelError.NA)
+    mode, mode_err = _scalar_number(call, args[2], 1.0) if len(args) > 2 else (xp.ones(1), None)
+    position = _match_position(call, args[0], hay, xp.sign(xp.trunc(mode)))
+    out = number(xp, (position + 1.0).reshape(-1, 1, 1))
+    out = Value(out.num, xp.where(position < 0, xp.int8(7), xp.int8(0)).reshape(-1, 1, 1), 0, None)
+    return _with(call, out, args[0].err, mode_err)
+
+
+def _xmatch_position(call: Call, needle: Value, hay: Value, args: Sequence[Value]) -> Array:
+    xp = call.xp
+    mode = int(to_number(xp, args[0])[0].reshape(-1)[0]) if args else 0
+    search = int(to_number(xp, args[1])[0].reshape(-1)[0]) if len(args) > 1 else 1
+    reverse = search in (-1, -2)
+    if search in (2, -2):
+        if mode == 2:
+            return xp.full(1, -2)
+        return matching.bisect(xp, needle, hay, mode, descending=search == -2)
+    if mode == 0 or mode == 2:
+        return matching.exact(xp, needle, hay, wildcards=mode == 2, reverse=reverse)
+    return matching.nearest(xp, needle, hay, larger=mode == 1, reverse=reverse)
+
+
+@register(FUNCTIONS, "XMATCH", 2, 4, frozenset({1}))
+def xmatch(call: Call, args: Sequence[Value]) -> Value:
+    xp = call.xp
+    hay = matching.vector(xp, args[1])
+    if hay is None:
+        return error(xp, ExcelError.VALUE)
+    position = _xmatch_position(call, args[0], hay, args[2:])
+    err = xp.where(position < 0, xp.int8(7), xp.int8(0))
+    err = xp.where(position == -2, xp.int8(int(ExcelError.VALUE)), err).reshape(-1, 1, 1)
+    return _with(call, number(xp, (position + 1.0).reshape(-1, 1, 1), err), args[0].err)
+
+
+def _table_lookup(call: Call, args: Sequence[Value], vertical: bool) -> Value:
+    xp = call.xp
+    table = args[1]
+    rows, cols = table.grid
+    index, index_err = _scalar_number(call, args[2], 1.0)
+    approx, approx_err = (
+        to_bool(xp, args[3]) if len(args) > 3 else (xp.ones((1, 1, 1), dtype=bool), None)
+    )
+    keys = (
+        sub(table, slice(None), slice(0, 1)) if vertical else sub(table, slice(0, 1), slice(None))
+    )
+    hay = matching.vector(xp, keys)
+    assert hay is not None
+    mode = xp.where(approx.reshape(-1), 1.0, 0.0)
+    position = _match_position(call, args[0], hay, mode)
+    line = xp.floor(xp.nan_to_num(index, nan=0.0)).astype(xp.int64) - 1
+    width = cols if vertical else rows
+    bad = (line < 0) | (line >= width)
+    safe_line = xp.clip(line, 0, width - 1)
+    flat_position = position * cols + safe_line if vertical else safe_line * cols + position
+    flat_position = xp.where(position < 0, -1, flat_position)
+    out = pick(xp, table, flat_position, ExcelError.NA)
+    bad_err = xp.where(bad, xp.int8(int(ExcelError.REF)), xp.int8(0))
+    bad_err = xp.where(line < 0, xp.int8(int(ExcelError.VALUE)), bad_err)
+    return _with(call, out, args[0].err, index_err, approx_err, bad_err)
+
+
+@register(FUNCTIONS, "VLOOKUP", 3, 4, frozenset({1}))
+def vlookup(call: Call, args: Sequence[Value]) -> Value:
+    return _table_lookup(call, args, vertical=True)
+
+
+@register(FUNCTIONS, "HLOOKUP", 3, 4, frozenset({1}))
+def hlookup(call: Call, args: Sequence[Value]) -> Value:
+    return _table_lookup(call, args, vertical=False)
+
+
+@register(FUNCTIONS, "LOOKUP", 2, 3, frozenset({1, 2}))
+def lookup(call: Call, args: Sequence[Value]) -> Value:
+    xp = call.xp
+    source = args[1]
+    rows, cols = source.grid
+    if len(args) > 2:
+        keys, results = source, args[2]
+    elif cols > rows:
+        keys = sub(source, slice(0, 1), slice(None))
+        results = sub(source, slice(rows - 1, rows), slice(None))
+    else:
+        keys = sub(source, slice(None), slice(0, 1))
+        results = sub(source, slice(None), slice(cols - 1, cols))
+    hay = matching.vector(xp, keys)
+    targets = matching.vector(xp, results)
+    if hay is None or targets is None:
+        return error(xp, ExcelError.NA)
+    position = matching.approximate(xp, args[0], hay)
+    return _with(call, pick(xp, targets, position, ExcelError.NA), args[0].err)
+
+
+@register(FUNCTIONS, "XLOOKUP", 3, 6, frozenset({1, 2}))
+def xlookup(call: Call, args: Sequence[Value]) -> Value:
+    xp = call.xp
+    hay = matching.vector(xp, args[1])
+    targets = matching.vector(xp, args[2])
+    if hay is None or targets is None:
+        return error(xp, ExcelError.VALUE)
+    position = _xmatch_position(call, args[0], hay, args[4:])
+    found = pick(xp, targets, position, ExcelError.NA)
+    if len(args) > 3:
+        missing = (position < 0).reshape(-1, 1, 1)
+        found = where(xp, missing, args[3].plain(), found)
+    return _with(call, found, args[0].err)
+
+
+@register(FUNCTIONS, "INDEX", 2, 4, frozenset({0}))
+def index(call: Call, args: Sequence[Value]) -> Value:
+    """INDEX(array, row, [col]): a reference when its arguments are constant, else values."""
+    xp = call.xp
+    source = args[0]
+    rows, cols = source.grid
+    row, row_err = _scalar_number(call, args[1], 0.0)
+    col, col_err = _scalar_number(call, args[2], 0.0) if len(args) > 2 else (xp.zeros(1), None)
+    if len(args) > 3 and args[3].err is not None:
+        return args[3].plain()
+    if len(args) == 2 and rows == 1:
+        row, col = xp.zeros(1), row
+    elif len(args) == 2 and cols > 1:
+        if source.area is not None:
+            return error(xp, ExcelError.REF)
+        col = xp.zeros(1)
+    row, col = xp.trunc(row), xp.trunc(col)
+    if row.shape[0] == 1 and col.shape[0] == 1 and row_err is None and col_err is None:
+        r, c = int(row[0]), int(col[0])
+        if r < 0 or c < 0:
+            return error(xp, ExcelError.VALUE)
+        if r > rows or c > cols:
+            return error(xp, ExcelError.REF)
+        rs = slice(0, rows) if r == 0 else slice(r - 1, r)
+        cs = slice(0, cols) if c == 0 else slice(c - 1, c)
+        area = source.area
+        if area is not None:
+            picked = Area(
+                area.sheet,
+                area.row1 + rs.start,
+                area.col1 + cs.start,
+                area.row1 + rs.stop - 1,
+                area.col1 + cs.stop - 1,
+            )
+            if picked.shape == (1, 1):
+                return call.env.cell((picked.sheet, picked.row1, picked.col1))
+            return call.env.area(picked)
+        return sub(source, rs, cs)
+    # a zero index on a one-wide axis means its only row/column
+    row = xp.where((row == 0) & (rows == 1), 1.0, row)
+    col = xp.where((col == 0) & (cols == 1), 1.0, col)
+    bad = (row < 1) | (row > rows) | (col < 1) | (col > cols)
+    flat_position = xp.where(bad, -1, xp.nan_to_num((row - 1) * cols + (col - 1))).astype(xp.int64)
+    return _with(call, pick(xp, source, flat_position, ExcelError.REF), row_err, col_err)

@@ -1,0 +1,219 @@
+"""Arithmetic, powers and logs, trigonometry, factorials, GCD/LCM and random numbers."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from types import ModuleType
+
+import numpy as np
+
+from engines.errors import ExcelError
+from engines.functions.collect import numbers
+from engines.functions.registry import Call, Impl, Table, numeric, register
+from engines.values import Value, number, scalar, with_error
+from engines.xp import Array
+
+FUNCTIONS: Table = {}
+_FACTORIALS = np.array([float(math.factorial(k)) for k in range(171)])
+_DOUBLE_FACTORIALS = np.array([float(math.prod(range(k, 0, -2))) for k in range(301)])
+
+
+def _mapped(compute: Callable[[ModuleType, Array], Array], strict: bool) -> Impl:
+    return lambda call, args: numeric(call.xp, args, lambda x: compute(call.xp, x), strict=strict)
+
+
+def _nan_where(xp: ModuleType, mask: Array, value: Array) -> Array:
+    return xp.where(mask, xp.nan, value)
+
+
+_UNARY: dict[str, Callable[[ModuleType, Array], Array]] = {
+    "ABS": lambda xp, x: xp.abs(x),
+    "SIGN": lambda xp, x: xp.sign(x),
+    "EXP": lambda xp, x: xp.exp(x),
+    "SQRT": lambda xp, x: _nan_where(xp, x < 0, xp.sqrt(xp.abs(x))),
+    "SQRTPI": lambda xp, x: _nan_where(xp, x < 0, xp.sqrt(xp.abs(x) * xp.pi)),
+    "LN": lambda xp, x: _nan_where(xp, x <= 0, xp.log(xp.abs(x))),
+    "LOG10": lambda xp, x: _nan_where(xp, x <= 0, xp.log10(xp.abs(x))),
+    "DEGREES": lambda xp, x: x * (180.0 / xp.pi),
+    "RADIANS": lambda xp, x: x * (xp.pi / 180.0),
+    "SIN": lambda xp, x: xp.sin(x),
+    "COS": lambda xp, x: xp.cos(x),
+    "TAN": lambda xp, x: xp.tan(x),
+    "ASIN": lambda xp, x: xp.arcsin(x),
+    "ACOS": lambda xp, x: xp.arccos(x),
+    "ATAN": lambda xp, x: xp.arctan(x),
+    "SINH": lambda xp, x: xp.sinh(x),
+    "COSH": lambda xp, x: xp.cosh(x),
+    "TANH": lambda xp, x: xp.tanh(x),
+    "ASINH": lambda xp, x: xp.arcsinh(x),
+    "ACOSH": lambda xp, x: xp.arccosh(x),
+    "ATANH": lambda xp, x: _nan_where(xp, xp.abs(x) >= 1, xp.arctanh(x)),
+    "ACOT": lambda xp, x: xp.pi / 2 - xp.arctan(x),
+    "ACOTH": lambda xp, x: _nan_where(xp, xp.abs(x) <= 1, 0.5 * xp.log((x + 1) / (x - 1))),
+    "FACT": lambda xp, x: _table(xp, _FACTORIALS, x),
+    "FACTDOUBLE": lambda xp, x: _table(xp, _DOUBLE_FACTORIALS, x),
+}
+_RECIPROCAL: dict[str, Callable[[ModuleType, Array], Array]] = {
+    "COT": lambda xp, x: xp.tan(x),
+    "CSC": lambda xp, x: xp.sin(x),
+    "SEC": lambda xp, x: xp.cos(x),
+    "COTH": lambda xp, x: xp.tanh(x),
+    "CSCH": lambda xp, x: xp.sinh(x),
+    "SECH": lambda xp, x: xp.cosh(x),
+}
+
+
+def _table(xp: ModuleType, table: Array, x: Array) -> Array:
+    index = xp.floor(x)
+    ok = (index >= 0) & (index < len(table))
+    picked = xp.asarray(table)[xp.where(ok, index, 0).astype(xp.int64)]
+    return xp.where(ok, picked, xp.nan)
+
+
+def _reciprocal(base: Callable[[ModuleType, Array], Array]) -> Impl:
+    def impl(call: Call, args: Sequence[Value]) -> Value:
+        xp = call.xp
+        inner = numeric(xp, args, lambda x: base(xp, x))
+        zero = inner.num == 0
+        out = xp.where(zero, xp.nan, 1.0 / xp.where(zero, 1.0, inner.num))
+        return number(xp, out, with_error(xp, inner.err, zero, ExcelError.DIV0))
+
+    return impl
+
+
+_TOOLPAK = frozenset({"SQRTPI", "FACTDOUBLE"})
+for _name, _compute in _UNARY.items():
+    register(FUNCTIONS, _name, 1)(_mapped(_compute, strict=_name in _TOOLPAK))
+for _name, _base in _RECIPROCAL.items():
+    register(FUNCTIONS, _name, 1)(_reciprocal(_base))
+
+
+@register(FUNCTIONS, "PI", 0)
+def pi(call: Call, args: Sequence[Value]) -> Value:
+    return scalar(call.xp, math.pi)
+
+
+@register(FUNCTIONS, "POWER", 2)
+def power(call: Call, args: Sequence[Value]) -> Value:
+    from engines.operators import arithmetic
+
+    return arithmetic(call.xp, "^", args[0], args[1])
+
+
+def _divide_checked(
+    call: Call, args: Sequence[Value], compute: Callable[..., Array], zero_arg: int
+) -> Value:
+    xp = call.xp
+    value = numeric(xp, args, compute)
+    divisor = numeric(xp, [args[zero_arg]], lambda x: x).num
+    return number(xp, value.num, with_error(xp, value.err, divisor == 0, ExcelError.DIV0))
+
+
+@register(FUNCTIONS, "MOD", 2)
+def mod(call: Call, args: Sequence[Value]) -> Value:
+    xp = call.xp
+
+    def compute(a: Array, b: Array) -> Array:
+        safe = xp.where(b == 0, 1.0, b)
+        return a - safe * xp.floor(a / safe)
+
+    return _divide_checked(call, args, compute, 1)
+
+
+@register(FUNCTIONS, "LOG", 1, 2)
+def log(call: Call, args: Sequence[Value]) -> Value:
+    xp = call.xp
+
+    def compute(x: Array, base: Array | float = 10.0) -> Array:
+        bad = (x <= 0) | (xp.asarray(base) <= 0)
+        out = xp.log(xp.abs(x)) / xp.log(xp.abs(base))
+        return xp.where(bad, xp.nan, out)
+
+    value = numeric(xp, args, compute)
+    if len(args) < 2:
+        return value
+    base = numeric(xp, [args[1]], lambda b: b).num
+    return number(xp, value.num, with_error(xp, value.err, base == 1, ExcelError.DIV0))
+
+
+@register(FUNCTIONS, "ATAN2", 2)
+def atan2(call: Call, args: Sequence[Value]) -> Value:
+    xp = call.xp
+    value = numeric(xp, args, lambda x, y: xp.arctan2(y, x))
+    zero = numeric(xp, args, lambda x, y: (x == 0) & (y == 0)).num != 0
+    return number(xp, value.num, with_error(xp, value.err, zero, ExcelError.DIV0))
+
+
+@register(FUNCTIONS, "COMBIN", 2)
+def combin(call: Call, args: Sequence[Value]) -> Value:
+    xp = call.xp
+
+    def compute(n: Array, k: Array) -> Array:
+        n, k = xp.floor(n), xp.floor(k)
+        bad = (n < 0) | (k < 0) | (k > n)
+        safe_n, safe_k = xp.where(bad, 1.0, n), xp.where(bad, 0.0, k)
+        out = xp.round(
+            xp.exp(
+                _lgamma(xp, safe_n + 1) - _lgamma(xp, safe_k + 1) - _lgamma(xp, safe_n - safe_k + 1)
+            )
+        )
+        return xp.where(bad, xp.nan, out)
+
+    return numeric(xp, args, compute)
+
+
+def _lgamma(xp: ModuleType, x: Array) -> Array:
+    from scipy.special import gammaln
+
+    return xp.asarray(gammaln(np.asarray(x)))
+
+
+def _integers(call: Call, args: Sequence[Value], combine: Callable[[int, int], int]) -> Value:
+    xp = call.xp
+    found = numbers(xp, args)
+    values = np.asarray(found.values)
+    counted = np.asarray(found.counted)
+    out = np.zeros(values.shape[0])
+    bad = np.zeros(values.shape[0], dtype=bool)
+    for trial in range(values.shape[0]):
+        items = [math.floor(v) for v in values[trial][counted[trial]]]
+        bad[trial] = any(v < 0 for v in items)
+        result = 0 if not items else items[0]
+        for item in items[1:]:
+            result = combine(result, item)
+        out[trial] = result
+    err = None if found.err is None else found.err.reshape(-1, 1, 1)
+    return number(
+        xp,
+        xp.asarray(out).reshape(-1, 1, 1),
+        with_error(xp, err, xp.asarray(bad).reshape(-1, 1, 1), ExcelError.NUM),
+    )
+
+
+@register(FUNCTIONS, "GCD", 1, -1, None)
+def gcd(call: Call, args: Sequence[Value]) -> Value:
+    return _integers(call, args, math.gcd)
+
+
+@register(FUNCTIONS, "LCM", 1, -1, None)
+def lcm(call: Call, args: Sequence[Value]) -> Value:
+    return _integers(call, args, lambda a, b: 0 if a == 0 or b == 0 else math.lcm(a, b))
+
+
+@register(FUNCTIONS, "RAND", 0, random=True, volatile=True)
+def rand(call: Call, args: Sequence[Value]) -> Value:
+    xp = call.xp
+    return number(xp, xp.random.random((call.env.n, 1, 1)))
+
+
+@register(FUNCTIONS, "RANDBETWEEN", 2, random=True, volatile=True)
+def randbetween(call: Call, args: Sequence[Value]) -> Value:
+    xp = call.xp
+    draws = xp.random.random((call.env.n, 1, 1))
+
+    def compute(low: Array, high: Array) -> Array:
+        low, high = xp.ceil(low), xp.floor(high)
+        return xp.where(low > high, xp.nan, low + xp.floor(draws * (high - low + 1)))
+
+    return numeric(xp, args, compute)

@@ -1,0 +1,120 @@
+"""Functions about references: ROW(S), COLUMN(S), OFFSET, INDIRECT.
+
+OFFSET and INDIRECT read cells only known once their arguments are evaluated; they need
+arguments that are the same in every trial (a per-trial reference gives #VALUE!).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from engines.coerce import to_number, to_text
+from engines.errors import ExcelError
+from engines.formula import FormulaSyntaxError, ast, parse
+from engines.functions.registry import Call, Table, register
+from engines.references import ref_area, struct_area
+from engines.values import Area, Value, error, host, number
+
+FUNCTIONS: Table = {}
+_ALL = None
+
+
+def _area_of(call: Call, args: Sequence[Value]) -> Area | None:
+    if not args:
+        sheet, row, col = call.cell
+        return Area(sheet, row, col, row, col)
+    return args[0].area
+
+
+def _coordinates(call: Call, args: Sequence[Value], column: bool) -> Value:
+    xp = call.xp
+    area = _area_of(call, args)
+    if area is None:
+        return error(xp, ExcelError.VALUE)
+    if column:
+        values = xp.arange(area.col1, area.col2 + 1, dtype=xp.float64).reshape(1, 1, -1)
+    else:
+        values = xp.arange(area.row1, area.row2 + 1, dtype=xp.float64).reshape(1, -1, 1)
+    return number(xp, values)
+
+
+@register(FUNCTIONS, "ROW", 0, 1, _ALL)
+def row(call: Call, args: Sequence[Value]) -> Value:
+    return _coordinates(call, args, column=False)
+
+
+@register(FUNCTIONS, "COLUMN", 0, 1, _ALL)
+def column(call: Call, args: Sequence[Value]) -> Value:
+    return _coordinates(call, args, column=True)
+
+
+def _size(call: Call, value: Value, axis: int) -> Value:
+    """A reference's size counts its cells whatever they hold; a lone error propagates."""
+    err = value.err if value.area is None and value.grid == (1, 1) else None
+    return number(call.xp, call.xp.full((1, 1, 1), float(value.grid[axis])), err)
+
+
+@register(FUNCTIONS, "ROWS", 1, 1, _ALL)
+def rows(call: Call, args: Sequence[Value]) -> Value:
+    return _size(call, args[0], 0)
+
+
+@register(FUNCTIONS, "COLUMNS", 1, 1, _ALL)
+def columns(call: Call, args: Sequence[Value]) -> Value:
+    return _size(call, args[0], 1)
+
+
+def _constant_int(call: Call, value: Value) -> int | None:
+    num, err = to_number(call.xp, value)
+    if num.size != 1 or (err is not None and int(host(call.xp, err).reshape(-1)[0])):
+        return None
+    return int(float(host(call.xp, num).reshape(-1)[0]) // 1)
+
+
+@register(FUNCTIONS, "OFFSET", 3, 5, frozenset({0}), dynamic=True)
+def offset(call: Call, args: Sequence[Value]) -> Value:
+    xp = call.xp
+    base = args[0].area
+    moves = [_constant_int(call, a) for a in args[1:3]]
+    if base is None or None in moves:
+        return error(xp, ExcelError.VALUE)
+    height, width = base.shape
+    if len(args) > 3 and not _missing(args[3]):
+        height = _constant_int(call, args[3]) or 0
+    if len(args) > 4 and not _missing(args[4]):
+        width = _constant_int(call, args[4]) or 0
+    top, left = base.row1 + (moves[0] or 0), base.col1 + (moves[1] or 0)
+    if top < 1 or left < 1 or height < 1 or width < 1:
+        return error(xp, ExcelError.REF)
+    area = Area(base.sheet, top, left, top + height - 1, left + width - 1)
+    if area.shape == (1, 1):
+        return call.env.cell((area.sheet, area.row1, area.col1))
+    return call.env.area(area)
+
+
+def _missing(value: Value) -> bool:
+    return isinstance(value.kind, int) and value.kind == 3 and value.area is None
+
+
+@register(FUNCTIONS, "INDIRECT", 1, 2, dynamic=True)
+def indirect(call: Call, args: Sequence[Value]) -> Value:
+    xp = call.xp
+    text = str(to_text(xp, args[0]).reshape(-1)[0])
+    try:
+        node = parse(text)
+    except FormulaSyntaxError:
+        return error(xp, ExcelError.REF)
+    workbook = call.env.model.workbook
+    if isinstance(node, ast.Name):
+        definition = workbook.defined_name(node.name, call.cell[0])
+        node = parse(definition) if definition is not None else node
+    area: Area | None = None
+    if isinstance(node, ast.Ref):
+        area = ref_area(workbook, node, call.cell)
+    elif isinstance(node, ast.StructRef):
+        area = struct_area(workbook, node, call.cell)
+    if area is None:
+        return error(xp, ExcelError.REF)
+    if area.shape == (1, 1):
+        return call.env.cell((area.sheet, area.row1, area.col1))
+    return call.env.area(area)

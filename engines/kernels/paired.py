@@ -1,0 +1,108 @@
+"""Excel's statistics over two ranges of paired values: correlation, covariance, regression.
+
+A pair counts only when both cells are present (NaN in either drops it, as Excel drops pairs
+with text or empty cells). Ranges of different sizes are #N/A.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engines.errors import ExcelError
+from engines.kernels.spec import Arg, Kernel
+from engines.kernels.support import kernel, with_errors
+from engines.xp import Array
+
+N, V = Arg.NUM, Arg.VALUES
+
+
+class _Pairs:
+    """Centred sums of the present pairs of two ``(k, n)`` ranges."""
+
+    def __init__(self, xp: Any, ys: Array, xs: Array) -> None:
+        ys, xs = xp.broadcast_arrays(
+            xp.asarray(ys, dtype=xp.float64), xp.asarray(xs, dtype=xp.float64)
+        )
+        present = ~xp.isnan(ys) & ~xp.isnan(xs)
+        self.count = xp.sum(present, axis=0).astype(xp.float64)
+        self.mean_y = xp.sum(xp.where(present, ys, 0.0), axis=0) / self.count
+        self.mean_x = xp.sum(xp.where(present, xs, 0.0), axis=0) / self.count
+        dy = xp.where(present, ys - self.mean_y, 0.0)
+        dx = xp.where(present, xs - self.mean_x, 0.0)
+        self.sxy = xp.sum(dx * dy, axis=0)
+        self.sxx = xp.sum(dx * dx, axis=0)
+        self.syy = xp.sum(dy * dy, axis=0)
+
+
+def _paired(statistic: Any, minimum: float = 1.0) -> Any:
+    """A kernel over two ranges: #N/A when their sizes differ, #DIV/0! on too few pairs or a
+    zero denominator (the statistic comes back non-finite)."""
+
+    def paired_kernel(xp: Any, first: Array, second: Array) -> tuple[Array, Array]:
+        first, second = xp.asarray(first), xp.asarray(second)
+        if first.shape[0] != second.shape[0]:
+            shape = xp.broadcast_arrays(first[0], second[0])[0].shape
+            return with_errors(xp, xp.full(shape, xp.nan), (True, ExcelError.NA))
+        pairs = _Pairs(xp, first, second)
+        value = statistic(xp, pairs)
+        return with_errors(
+            xp, value, ((pairs.count < minimum) | ~xp.isfinite(value), ExcelError.DIV0)
+        )
+
+    return paired_kernel
+
+
+def _correl(xp: Any, p: _Pairs) -> Array:
+    return p.sxy / xp.sqrt(p.sxx * p.syy)
+
+
+def _slope(xp: Any, p: _Pairs) -> Array:
+    return p.sxy / p.sxx
+
+
+def _intercept(xp: Any, p: _Pairs) -> Array:
+    return p.mean_y - p.sxy / p.sxx * p.mean_x
+
+
+def _rsq(xp: Any, p: _Pairs) -> Array:
+    return p.sxy**2 / (p.sxx * p.syy)
+
+
+def _covariance_p(xp: Any, p: _Pairs) -> Array:
+    return p.sxy / p.count
+
+
+def _covariance_s(xp: Any, p: _Pairs) -> Array:
+    return p.sxy / (p.count - 1.0)
+
+
+def _steyx(xp: Any, p: _Pairs) -> Array:
+    return xp.sqrt((p.syy - p.sxy**2 / p.sxx) / (p.count - 2.0))
+
+
+def forecast(xp: Any, x: Array, known_ys: Array, known_xs: Array) -> tuple[Array, Array]:
+    """The linear-regression prediction of y at ``x``."""
+
+    def prediction(xp: Any, p: _Pairs) -> Array:
+        return p.mean_y + p.sxy / p.sxx * (x - p.mean_x)
+
+    return _paired(prediction)(xp, known_ys, known_xs)  # type: ignore[no-any-return]
+
+
+_CORREL = kernel(_paired(_correl), (V, V))
+_COVARIANCE_P = kernel(_paired(_covariance_p), (V, V))
+_FORECAST = kernel(forecast, (N, V, V))
+
+KERNELS: dict[str, Kernel] = {
+    "CORREL": _CORREL,
+    "PEARSON": _CORREL,
+    "RSQ": kernel(_paired(_rsq), (V, V)),
+    "SLOPE": kernel(_paired(_slope), (V, V)),
+    "INTERCEPT": kernel(_paired(_intercept), (V, V)),
+    "STEYX": kernel(_paired(_steyx, minimum=3.0), (V, V)),
+    "COVARIANCE.P": _COVARIANCE_P,
+    "COVAR": _COVARIANCE_P,
+    "COVARIANCE.S": kernel(_paired(_covariance_s, minimum=2.0), (V, V)),
+    "FORECAST": _FORECAST,
+    "FORECAST.LINEAR": _FORECAST,
+}

@@ -1,0 +1,122 @@
+"""Excel's operators over value blocks: arithmetic, ``&``, and comparisons."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+import numpy as np
+
+from engines.coerce import text_value, to_number, to_text
+from engines.errors import ExcelError
+from engines.values import (
+    BOOL,
+    EMPTY,
+    NUMBER,
+    TEXT,
+    Value,
+    boolean,
+    kinds,
+    merge_errors,
+    number,
+    with_error,
+)
+from engines.values import texts as text_of
+from engines.xp import Array
+
+
+def negate(xp: ModuleType, value: Value) -> Value:
+    num, err = to_number(xp, value)
+    return number(xp, -num, err)
+
+
+def percent(xp: ModuleType, value: Value) -> Value:
+    num, err = to_number(xp, value)
+    return number(xp, num / 100.0, err)
+
+
+def arithmetic(xp: ModuleType, op: str, left: Value, right: Value) -> Value:
+    """``+ - * / ^`` with Excel's errors: #DIV/0! for a zero divisor, #NUM! for bad powers."""
+    a, err_a = to_number(xp, left)
+    b, err_b = to_number(xp, right)
+    err = merge_errors(xp, err_a, err_b)
+    if op == "+":
+        return number(xp, a + b, err)
+    if op == "-":
+        return number(xp, a - b, err)
+    if op == "*":
+        return number(xp, a * b, err)
+    if op == "/":
+        zero = b == 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = a / xp.where(zero, 1.0, b)
+        return number(xp, out, with_error(xp, err, zero, ExcelError.DIV0))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        out = xp.power(a, b)
+    both_zero = (a == 0) & (b == 0)
+    err = with_error(xp, err, both_zero, ExcelError.NUM)
+    err = with_error(xp, err, (a == 0) & (b < 0), ExcelError.DIV0)
+    return number(xp, out, with_error(xp, err, ~xp.isfinite(out), ExcelError.NUM))
+
+
+def concat(xp: ModuleType, left: Value, right: Value) -> Value:
+    err = merge_errors(xp, left.err, right.err)
+    joined = np.char.add(to_text(xp, left).astype(str), to_text(xp, right).astype(str))
+    return text_value(xp, joined.astype(object), err)
+
+
+def _rank(xp: ModuleType, kind: Array) -> Array:
+    # Excel orders number < text < boolean
+    return xp.where(kind == TEXT, 1, xp.where(kind == BOOL, 2, 0))
+
+
+def compare(xp: ModuleType, op: str, left: Value, right: Value) -> Value:
+    """``= <> < <= > >=``: text case-insensitively, and number < text < boolean across types."""
+    err = merge_errors(xp, left.err, right.err)
+    numeric = {NUMBER, EMPTY}
+    if (
+        isinstance(left.kind, int)
+        and isinstance(right.kind, int)
+        and {left.kind, right.kind} <= numeric
+    ):
+        return boolean(xp, _ordered(xp, op, left.num, right.num), err)
+    kind_a, kind_b = kinds(xp, left), kinds(xp, right)
+    # an empty cell takes the type of the other side: 0, "" or FALSE
+    kind_a, kind_b = (
+        xp.where(kind_a == EMPTY, kind_b, kind_a),
+        xp.where(kind_b == EMPTY, kind_a, kind_b),
+    )
+    kind_a = xp.where(kind_a == EMPTY, NUMBER, kind_a)
+    kind_b = xp.where(kind_b == EMPTY, NUMBER, kind_b)
+    rank_a, rank_b = _rank(xp, kind_a), _rank(xp, kind_b)
+    by_number = _ordered(xp, op, left.num, right.num)
+    if left.text is not None or right.text is not None:
+        folded_a = np.vectorize(str.lower, otypes=[object])(text_of(left))
+        folded_b = np.vectorize(str.lower, otypes=[object])(text_of(right))
+        by_text = xp.asarray(_ordered(np, op, folded_a, folded_b).astype(bool))
+        same = xp.where(rank_a == 1, by_text, by_number)
+    else:
+        same = by_number
+    return boolean(xp, xp.where(rank_a == rank_b, same, _ordered(xp, op, rank_a, rank_b)), err)
+
+
+def _ordered(xp: ModuleType, op: str, a: Array, b: Array) -> Array:
+    if op == "=":
+        return a == b
+    if op == "<>":
+        return a != b
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    return a >= b
+
+
+def binary(xp: ModuleType, op: str, left: Value, right: Value) -> Value:
+    """Apply the infix operator ``op`` (not the reference operators ``:`` and space)."""
+    if op == "&":
+        return concat(xp, left, right)
+    if op in ("=", "<>", "<", "<=", ">", ">="):
+        return compare(xp, op, left, right)
+    return arithmetic(xp, op, left, right)

@@ -1,0 +1,236 @@
+"""Compile one cell's syntax tree into a plan: nested closures over value blocks.
+
+Compilation happens once; a plan then runs in every evaluation pass, with one array
+operation per node whatever the number of trials. References are resolved here, so the
+compiler also learns which areas each cell reads (its edges in the dependency graph).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from types import ModuleType
+
+from engines import operators
+from engines.blocks import element, stack
+from engines.env import Env, Plan
+from engines.errors import ExcelError
+from engines.formula import ast, parse
+from engines.formula.refs import CellKey
+from engines.formula.tokens import FormulaSyntaxError
+from engines.functions import FUNCTIONS
+from engines.functions.registry import TOOLPAK, Call, Function, Impl
+from engines.references import implicit_intersection, intersect, ref_area, span, struct_area
+from engines.risk import RiskCompiler, is_risk_function
+from engines.values import Area, Value, error, from_scalars
+from engines.workbook import Workbook
+
+
+@dataclass
+class CellFacts:
+    """What compiling a cell found out about it."""
+
+    reads: list[Area] = field(default_factory=list)
+    unsupported: set[str] = field(default_factory=set)
+    random: bool = False
+    volatile: bool = False
+    dynamic: bool = False
+
+
+class CellCompiler:
+    """Compiles the formula of one cell (``array`` when it is an array formula)."""
+
+    def __init__(
+        self, workbook: Workbook, xp: ModuleType, cell: CellKey, array: bool, risk: RiskCompiler
+    ) -> None:
+        self.workbook = workbook
+        self.xp = xp
+        self.cell = cell
+        self.array = array
+        self.risk = risk
+        self.facts = CellFacts()
+        self._names: list[str] = []
+
+    def constant(self, value: Value) -> Plan:
+        return lambda env: value
+
+    def failed(self, code: ExcelError) -> Plan:
+        return self.constant(error(self.xp, code))
+
+    def compile(self, node: ast.Node) -> Plan:
+        if isinstance(node, ast.Number | ast.Text | ast.Bool | ast.ErrorLit | ast.Missing):
+            return self.constant(from_scalars(self.xp, [[literal(node)]]))
+        if isinstance(node, ast.ArrayLit):
+            grid = [[literal(item) for item in row] for row in node.rows]
+            return self.constant(from_scalars(self.xp, grid))
+        if isinstance(node, ast.Ref | ast.Name | ast.StructRef):
+            return self.reference(node)
+        if isinstance(node, ast.Unary):
+            inner = self.scalar(node.operand)
+            xp = self.xp
+            if node.op == "-":
+                return lambda env: operators.negate(xp, inner(env))
+            if node.op == "%":
+                return lambda env: operators.percent(xp, inner(env))
+            return lambda env: inner(env).plain()
+        if isinstance(node, ast.Binary):
+            return self.binary(node)
+        return self.call(node)
+
+    def scalar(self, node: ast.Node) -> Plan:
+        """Compile ``node`` where Excel expects one value (implicit intersection on references)."""
+        if self.array or not isinstance(node, ast.Ref | ast.Name | ast.StructRef):
+            return self.compile(node)
+        area = self.static_area(node)
+        if area is None or area.shape == (1, 1):
+            return self.compile(node)
+        picked = implicit_intersection(area, self.cell)
+        if picked is None:
+            return self.failed(ExcelError.VALUE)
+        return self.read(picked)
+
+    def static_area(self, node: ast.Node) -> Area | None:
+        """The area a reference node names, when it names one without evaluation."""
+        if isinstance(node, ast.Ref):
+            return ref_area(self.workbook, node, self.cell)
+        if isinstance(node, ast.StructRef):
+            return struct_area(self.workbook, node, self.cell)
+        if isinstance(node, ast.Name):
+            target = self.name_tree(node)
+            if isinstance(target, ast.Ref | ast.StructRef | ast.Name):
+                return self.static_area(target)
+        return None
+
+    def name_tree(self, node: ast.Name) -> ast.Node | None:
+        """The parsed definition of a defined name (or a table's data), None if unknown."""
+        scope = self.cell[0] if node.sheet is None else self.workbook.sheet_named(node.sheet)
+        text = self.workbook.defined_name(node.name, scope)
+        if text is None:
+            if node.name.upper() in self.workbook.tables:
+                return ast.StructRef(node.name, "[#Data]")
+            return None
+        if node.name.upper() in self._names:
+            return None
+        try:
+            self._names.append(node.name.upper())
+            return parse(text)
+        except FormulaSyntaxError:
+            return None
+        finally:
+            self._names.pop()
+
+    def read(self, area: Area) -> Plan:
+        self.facts.reads.append(area)
+        if area.shape == (1, 1):
+            key = (area.sheet, area.row1, area.col1)
+            return lambda env: env.cell(key)
+        return lambda env: env.area(area)
+
+    def reference(self, node: ast.Ref | ast.Name | ast.StructRef) -> Plan:
+        if isinstance(node, ast.Name):
+            target = self.name_tree(node)
+            if target is None:
+                return self.failed(ExcelError.NAME)
+            self._names.append(node.name.upper())
+            try:
+                return self.compile(target)
+            finally:
+                self._names.pop()
+        area = self.static_area(node)
+        if area is None:
+            return self.failed(ExcelError.REF)
+        return self.read(area)
+
+    def binary(self, node: ast.Binary) -> Plan:
+        xp = self.xp
+        if node.op in (":", " "):
+            left_area, right_area = self.static_area(node.left), self.static_area(node.right)
+            combine = span if node.op == ":" else intersect
+            if left_area is not None and right_area is not None:
+                area = combine(left_area, right_area)
+                return self.failed(ExcelError.NULL) if area is None else self.read(area)
+            self.facts.dynamic = True
+            left, right = self.compile(node.left), self.compile(node.right)
+            return lambda env: _combine_refs(env, combine, left(env), right(env))
+        left, right = self.scalar(node.left), self.scalar(node.right)
+        op = node.op
+        return lambda env: operators.binary(xp, op, left(env), right(env))
+
+    def call(self, node: ast.Call) -> Plan:
+        if is_risk_function(node.name):
+            return self.risk.compile(self, node)
+        function = FUNCTIONS.get(node.name)
+        if function is None:
+            self.facts.unsupported.add(node.name)
+            return self.failed(ExcelError.NAME)
+        count = len(node.args)
+        if count < function.min_args or (
+            function.max_args is not None and count > function.max_args
+        ):
+            return self.failed(ExcelError.VALUE)
+        self.facts.random |= function.random
+        self.facts.volatile |= function.volatile
+        self.facts.dynamic |= function.dynamic
+        args = [
+            self.compile(arg) if function.takes_range(i) else self.scalar(arg)
+            for i, arg in enumerate(node.args)
+        ]
+        if node.name in TOOLPAK:
+            function = replace(function, lifts=False)
+        return _call_plan(function, self.cell, args)
+
+
+def _call_plan(function: Function, cell: CellKey, args: list[Plan]) -> Plan:
+    impl = function.impl
+    scalar_positions = [i for i in range(len(args)) if not function.takes_range(i)]
+
+    def run(env: Env) -> Value:
+        values = [arg(env) for arg in args]
+        lifted = [i for i in scalar_positions if values[i].grid != (1, 1)]
+        if not lifted:
+            return impl(Call(env, cell), values)
+        if not function.lifts:
+            return error(env.xp, ExcelError.VALUE)
+        return _lift(env, impl, Call(env, cell), values, lifted)
+
+    return run
+
+
+def _lift(env: Env, impl: Impl, call: Call, values: list[Value], lifted: list[int]) -> Value:
+    """Excel's array evaluation: a one-value argument given an array maps over its entries."""
+    rows = max(values[i].grid[0] for i in lifted)
+    cols = max(values[i].grid[1] for i in lifted)
+    grid = []
+    for r in range(rows):
+        line = []
+        for c in range(cols):
+            args = list(values)
+            for i in lifted:
+                args[i] = element(env.xp, values[i], r, c)
+            line.append(impl(call, args).plain())
+        grid.append([element(env.xp, v, 0, 0) if v.grid != (1, 1) else v for v in line])
+    return stack(env.xp, grid)
+
+
+def _combine_refs(
+    env: Env, combine: Callable[[Area, Area], Area | None], left: Value, right: Value
+) -> Value:
+    if left.area is None or right.area is None:
+        return error(env.xp, ExcelError.VALUE)
+    area = combine(left.area, right.area)
+    if area is None:
+        return error(env.xp, ExcelError.NULL)
+    return env.area(area) if area.shape != (1, 1) else env.cell((area.sheet, area.row1, area.col1))
+
+
+def literal(node: ast.Node) -> object:
+    """The Python value of a literal node (array constant items included)."""
+    if isinstance(node, ast.Number | ast.Text | ast.Bool):
+        return node.value
+    if isinstance(node, ast.ErrorLit):
+        return node.error
+    if isinstance(node, ast.Unary) and isinstance(node.operand, ast.Number):
+        return -node.operand.value if node.op == "-" else node.operand.value
+    if isinstance(node, ast.Missing):
+        return None
+    return ExcelError.VALUE

@@ -1,0 +1,119 @@
+"""Resolving references to areas: A1 refs, defined names, structured table references."""
+
+from __future__ import annotations
+
+import re
+
+from engines.formula import ast
+from engines.formula.refs import CellKey
+from engines.values import Area
+from engines.workbook import Table, Workbook
+
+_MAX_ROWS, _MAX_COLS = 1048576, 16384
+
+
+def ref_area(workbook: Workbook, ref: ast.Ref, here: CellKey) -> Area | None:
+    """The area ``ref`` names, seen from cell ``here``; None when its sheet does not exist.
+
+    Whole rows and columns stop at the sheet's used range: cells beyond it are empty.
+    """
+    sheet = here[0] if ref.sheet is None else workbook.sheet_named(ref.sheet)
+    if sheet is None:
+        return None
+    max_row, max_col = workbook.dimensions[sheet]
+    if ref.spill and ref.row1 is not None and ref.col1 is not None:
+        anchor = workbook.cells.get((sheet, ref.row1, ref.col1))
+        if anchor is not None and anchor.array is not None:
+            return Area(sheet, *anchor.array)
+    row1 = ref.row1 if ref.row1 is not None else 1
+    col1 = ref.col1 if ref.col1 is not None else 1
+    row2 = ref.row2 if ref.row2 is not None else max(min(max_row, _MAX_ROWS), 1)
+    col2 = ref.col2 if ref.col2 is not None else max(min(max_col, _MAX_COLS), 1)
+    return Area(sheet, row1, col1, row2, col2)
+
+
+def intersect(a: Area, b: Area) -> Area | None:
+    """The overlap of two areas (Excel's space operator), or None (#NULL!)."""
+    if a.sheet != b.sheet:
+        return None
+    row1, col1 = max(a.row1, b.row1), max(a.col1, b.col1)
+    row2, col2 = min(a.row2, b.row2), min(a.col2, b.col2)
+    if row1 > row2 or col1 > col2:
+        return None
+    return Area(a.sheet, row1, col1, row2, col2)
+
+
+def span(a: Area, b: Area) -> Area | None:
+    """The smallest area covering both (Excel's ``:`` operator between references)."""
+    if a.sheet != b.sheet:
+        return None
+    return Area(
+        a.sheet, min(a.row1, b.row1), min(a.col1, b.col1), max(a.row2, b.row2), max(a.col2, b.col2)
+    )
+
+
+def implicit_intersection(area: Area, here: CellKey) -> Area | None:
+    """The one cell of ``area`` on the formula's row or column (legacy scalar context)."""
+    rows, cols = area.shape
+    if rows == 1 and cols == 1:
+        return area
+    if cols == 1 and area.row1 <= here[1] <= area.row2 and area.sheet == here[0]:
+        return Area(area.sheet, here[1], area.col1, here[1], area.col1)
+    if rows == 1 and area.col1 <= here[2] <= area.col2 and area.sheet == here[0]:
+        return Area(area.sheet, area.row1, here[2], area.row1, here[2])
+    return None
+
+
+def table_at(workbook: Workbook, here: CellKey) -> Table | None:
+    """The table whose range holds cell ``here`` (for ``[@Col]`` written inside a table)."""
+    for table in workbook.tables.values():
+        r1, c1, r2, c2 = table.bounds
+        if table.sheet == here[0] and r1 <= here[1] <= r2 and c1 <= here[2] <= c2:
+            return table
+    return None
+
+
+_ITEM = re.compile(r"\[((?:[^\[\]']|'.)*)\]")
+
+
+def struct_area(workbook: Workbook, ref: ast.StructRef, here: CellKey) -> Area | None:
+    """The area of a structured reference like ``Sales[[#This Row],[Qty]]``; None if invalid."""
+    table = workbook.tables.get(ref.table.upper()) if ref.table else table_at(workbook, here)
+    if table is None:
+        return None
+    spec = ref.spec[1:-1].strip()
+    this_row = spec.startswith("@")
+    if this_row:
+        spec = spec[1:].strip()
+    items = _ITEM.findall(spec) if "[" in spec else ([spec] if spec else [])
+    specials = {i.strip().upper() for i in items if i.strip().startswith("#")}
+    columns = [re.sub(r"'(.)", r"\1", i.strip()) for i in items if not i.strip().startswith("#")]
+    if "#THIS ROW" in specials:
+        this_row = True
+    r1, c1, r2, c2 = table.bounds
+    data_top, data_bottom = r1 + table.header_rows, r2 - table.totals_rows
+    if this_row:
+        top = bottom = here[1]
+    elif "#ALL" in specials:
+        top, bottom = r1, r2
+    else:
+        parts = []
+        if "#HEADERS" in specials:
+            parts.append((r1, r1 + table.header_rows - 1))
+        if "#DATA" in specials or not specials:
+            parts.append((data_top, data_bottom))
+        if "#TOTALS" in specials:
+            parts.append((data_bottom + 1, r2))
+        top, bottom = min(p[0] for p in parts), max(p[1] for p in parts)
+    folded = [name.casefold() for name in table.columns]
+    if columns:
+        try:
+            indexes = [folded.index(name.casefold()) for name in columns]
+        except ValueError:
+            return None
+        left, right = c1 + min(indexes), c1 + max(indexes)
+    else:
+        left, right = c1, c2
+    if top > bottom:
+        return None
+    return Area(table.sheet, top, left, bottom, right)

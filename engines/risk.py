@@ -1,0 +1,168 @@
+"""@RISK-style functions in formulas: distribution calls become random input nodes.
+
+``RiskNormal(100, 10, RiskName("Sales"))`` is a distribution call; its trailing property calls
+(RiskName, RiskStatic, RiskTruncate, RiskShift, RiskCorrmat, RiskSeed) are recorded, not
+evaluated. ``RiskOutput(...)`` marks its cell as a simulation output and evaluates to 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from engines.coerce import to_number
+from engines.env import Env, Plan
+from engines.errors import ExcelError
+from engines.formula import ast
+from engines.formula.refs import CellKey, format_key
+from engines.values import Area, Value, error, merge_errors, number, scalar, with_error
+from engines.xp import Array
+
+if TYPE_CHECKING:
+    from engines.plan import CellCompiler
+
+PROPERTIES = frozenset(
+    {"RISKNAME", "RISKSTATIC", "RISKTRUNCATE", "RISKSHIFT", "RISKCORRMAT", "RISKSEED"}
+)
+OUTPUT = "RISKOUTPUT"
+
+
+def is_risk_function(name: str) -> bool:
+    """Every ``Risk…`` name is handled here, not by the function registry."""
+    return name.startswith("RISK")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class RiskInputId:
+    """A distribution call: its cell (``"Sheet!A1"``) and its position among that cell's calls."""
+
+    cell: str
+    index: int
+
+
+@dataclass
+class RiskInput:
+    """One random input node of the compiled model.
+
+    ``distribution`` is the function name as written in Excel case-folded to ``RiskNormal``
+    style; ``args`` are the argument trees; ``properties`` maps a property function name
+    (``RiskName``…) to its argument trees. ``static_args`` holds the argument values when
+    none of them depends on a random cell or a request input (scalar arguments as floats,
+    range or array arguments as tuples of floats), else None.
+    """
+
+    id: RiskInputId
+    distribution: str
+    args: tuple[ast.Node, ...]
+    properties: dict[str, tuple[ast.Node, ...]]
+    static_args: tuple[float | tuple[float, ...], ...] | None = None
+    arg_plans: list[Plan] = field(default_factory=list, repr=False)
+    arg_reads: list[Area] = field(default_factory=list, repr=False)
+    static_plan: Plan | None = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str | None:
+        """The RiskName given to the input, if any (constant text only)."""
+        nodes = self.properties.get("RiskName")
+        if nodes and isinstance(nodes[0], ast.Text):
+            return nodes[0].value
+        return None
+
+
+RiskSupplier = Array | Callable[[list[Array]], Array]
+RiskValues = Mapping[RiskInputId, RiskSupplier]
+
+
+def _display(name: str) -> str:
+    return "Risk" + name[4:5] + name[5:].lower()
+
+
+def arg_arrays(env: Env, plans: list[Plan]) -> tuple[list[Array], Array | None]:
+    """Distribution arguments: scalars as (t,) arrays, ranges/arrays as (t, k); first error."""
+    xp = env.xp
+    arrays: list[Array] = []
+    errors: list[Array | None] = []
+    for plan in plans:
+        value = plan(env)
+        num, err = to_number(xp, value)
+        rows, cols = value.grid
+        num = xp.broadcast_to(num, (num.shape[0], rows, cols))
+        arrays.append(num[:, 0, 0] if rows * cols == 1 else num.reshape(num.shape[0], -1))
+        if err is not None:
+            err = xp.broadcast_to(err, (err.shape[0], rows, cols)).reshape(err.shape[0], -1)
+            errors.append(xp.max(err, axis=1))
+    return arrays, merge_errors(xp, *errors)
+
+
+class RiskCompiler:
+    """Collects the risk inputs and outputs of a workbook while its cells compile."""
+
+    def __init__(self) -> None:
+        self.inputs: list[RiskInput] = []
+        self.outputs: dict[CellKey, str | None] = {}
+        self._per_cell: dict[CellKey, int] = {}
+
+    def compile(self, compiler: CellCompiler, node: ast.Call) -> Plan:
+        xp = compiler.xp
+        if node.name == OUTPUT:
+            first = node.args[0] if node.args else None
+            self.outputs[compiler.cell] = first.value if isinstance(first, ast.Text) else None
+            return compiler.constant(scalar(xp, 0.0))
+        if node.name in PROPERTIES:
+            return compiler.constant(error(xp, ExcelError.VALUE))
+        compiler.facts.random = True
+        position = self._per_cell.get(compiler.cell, 0)
+        self._per_cell[compiler.cell] = position + 1
+        args = tuple(a for a in node.args if not _is_property(a))
+        properties = {
+            _display(a.name): a.args
+            for a in node.args
+            if isinstance(a, ast.Call) and _is_property(a)
+        }
+        node_id = RiskInputId(format_key(compiler.cell), position)
+        risk_input = RiskInput(node_id, _display(node.name), args, properties)
+        first_read = len(compiler.facts.reads)
+        risk_input.arg_plans = [compiler.compile(a) for a in args]
+        risk_input.arg_reads = compiler.facts.reads[first_read:]
+        static = properties.get("RiskStatic")
+        if static:
+            risk_input.static_plan = compiler.scalar(static[0])
+        self.inputs.append(risk_input)
+        return lambda env: _evaluate(env, risk_input)
+
+
+def _is_property(node: ast.Node) -> bool:
+    return isinstance(node, ast.Call) and node.name in PROPERTIES
+
+
+def _evaluate(env: Env, risk_input: RiskInput) -> Value:
+    xp = env.xp
+    if env.static:
+        if risk_input.static_plan is not None:
+            return risk_input.static_plan(env).plain()
+        return _static_value(env, risk_input)
+    arrays, err = arg_arrays(env, risk_input.arg_plans)
+    supplied: Any = env.risk_values.get(risk_input.id)
+    if supplied is None:
+        raise KeyError(f"no values supplied for risk input {risk_input.id}")
+    drawn = supplied(arrays) if callable(supplied) else supplied
+    drawn = xp.asarray(drawn, dtype=xp.float64).reshape(-1, 1, 1)
+    # a sampler marks trials whose arguments are invalid with NaN
+    return number(xp, drawn, with_error(xp, err, ~xp.isfinite(drawn), ExcelError.NUM))
+
+
+def _static_value(env: Env, risk_input: RiskInput) -> Value:
+    xp = env.xp
+    try:
+        from engines.sampling.distributions import static_value
+    except ImportError:
+        return error(xp, ExcelError.NAME)
+    arrays, err = arg_arrays(env, risk_input.arg_plans)
+    if err is not None and int(err.max()) != 0:
+        return number(xp, xp.full((1, 1, 1), xp.nan), err.reshape(-1, 1, 1)[:1])
+    params: list[Any] = [float(a[0]) if a.ndim == 1 else [float(x) for x in a[0]] for a in arrays]
+    try:
+        return scalar(xp, static_value(risk_input.distribution, params))
+    except (ValueError, TypeError, KeyError):
+        return error(xp, ExcelError.VALUE)

@@ -1,0 +1,1 @@
+"""Input distributions and the uniform streams (Monte Carlo or Latin Hypercube) that drive them."""

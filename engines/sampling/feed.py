@@ -1,0 +1,116 @@
+"""The random inputs of a run and how their samples reach the model.
+
+Two kinds feed a model: request inputs (a cell given a distribution through the API, passed
+to ``evaluate`` as an array) and distribution calls written in cells (the compiler's
+``risk_inputs``, passed through its ``risk_values`` hook). A call whose arguments are known
+up front is sampled here; one whose arguments depend on other cells is sampled by a callable
+the model invokes with the evaluated arguments, so arguments may differ per trial.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from engines.formula import ast
+from engines.sampling.distributions import Distribution, Truncation, draw_per_trial, family
+from engines.sampling.errors import DistributionError
+from engines.xp import Array
+
+
+@dataclass(frozen=True)
+class RandomInput:
+    """One random quantity per trial; ``label`` names it in sensitivity and correlation.
+
+    ``risk_id`` is the compiler's id for a distribution call in a cell (None for a request
+    input). ``distribution`` is None when the call's arguments vary and are drawn in the model.
+    """
+
+    label: str
+    cell: str
+    name: str
+    distribution: Distribution | None
+    risk_id: Any = None
+    truncate: Truncation | None = None
+    shift: float = 0.0
+
+
+_TRUNCATIONS: dict[str, tuple[str, Any]] = {
+    "risktruncate": ("RiskTruncate", "value"),
+    "risktruncate2": ("RiskTruncate2", "shifted"),
+    "risktruncatep": ("RiskTruncateP", "percentile"),
+}
+
+
+def _constant(prop: str, node: Any) -> float | None:
+    """A property argument, which must be a number written in the formula (or omitted)."""
+    if isinstance(node, ast.Missing):
+        return None
+    if isinstance(node, ast.Number):
+        return float(node.value)
+    if isinstance(node, ast.Unary) and node.op in ("+", "-", "%"):
+        inner = _constant(prop, node.operand)
+        if inner is not None:
+            return {"+": inner, "-": -inner, "%": inner / 100}[node.op]
+    raise DistributionError(f"{prop} arguments must be numbers written in the formula")
+
+
+def from_risk_input(risk_input: Any) -> RandomInput:
+    """A compiler ``RiskInput`` (id, distribution, properties, static_args, name), resolved."""
+    cell = risk_input.id.cell
+    props = {function.lower(): args for function, args in risk_input.properties.items()}
+    position = f"[{risk_input.id.index + 1}]" if risk_input.id.index else ""
+    label = risk_input.name or f"{cell}{position}"
+    try:
+        shift_nodes = props.get("riskshift", ())
+        shift = _constant("RiskShift", shift_nodes[0]) if shift_nodes else None
+        truncate = None
+        for key, (function, mode) in _TRUNCATIONS.items():
+            if key in props:
+                limits = [_constant(function, n) for n in props[key]] + [None, None]
+                truncate = Truncation(limits[0], limits[1], mode)
+        dist = None
+        if risk_input.static_args is not None:
+            dist = Distribution(
+                risk_input.distribution,
+                tuple(risk_input.static_args),
+                truncate,
+                shift or 0.0,
+                risk_input.name,
+            )
+        name = family(risk_input.distribution).name
+    except DistributionError as exc:
+        raise DistributionError(f"{cell}: {exc}") from exc
+    return RandomInput(label, cell, name, dist, risk_input.id, truncate, shift or 0.0)
+
+
+def hook(xp: Any, item: RandomInput, u: Array, record: Callable[[Array], None]) -> Any:
+    """The ``risk_values`` callable for a call whose arguments are evaluated per trial.
+
+    Trials with invalid arguments get NaN, which the model reports as an error in those trials;
+    arguments invalid in every trial fail the run with a message naming the cell.
+    """
+    tables = family(item.name).tables
+
+    def sample(args: Sequence[Array]) -> Array:
+        params = [_table(item, a) if i in tables else a for i, a in enumerate(args)]
+        try:
+            values = draw_per_trial(xp, item.name, u, params, item.truncate, item.shift)
+        except DistributionError as exc:
+            raise DistributionError(f"{item.cell}: {exc}") from exc
+        record(values)
+        return values
+
+    return sample
+
+
+def _table(item: RandomInput, arg: Array) -> Array:
+    """A (1, k) or (n, k) table argument as one row: tables must not vary by trial."""
+    if arg.ndim < 2 or arg.shape[0] == 1:
+        return arg.reshape(-1)
+    if not bool((arg == arg[:1]).all()):
+        raise DistributionError(
+            f"{item.cell}: {item.name} table arguments must be the same in every trial"
+        )
+    return arg[0]

@@ -1,0 +1,161 @@
+"""The workbook model: cell contents, defined names and tables read from ``.xlsx`` bytes.
+
+Cells are keyed by ``(sheet, row, col)``. A formula cell keeps its text (openpyxl has already
+translated shared formulas to each cell). An array formula is kept on its anchor cell with
+the range it fills; the other cells of that range are ``spill`` cells whose value comes
+from the anchor, whatever value the file cached for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+import openpyxl
+from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet.formula import ArrayFormula
+
+from engines.errors import ExcelError
+from engines.formula.refs import CellKey
+
+Scalar = float | str | bool | ExcelError | None
+Bounds = tuple[int, int, int, int]
+"""(row1, col1, row2, col2), 1-based and inclusive."""
+
+
+class WorkbookError(ValueError):
+    """The bytes are not a readable .xlsx workbook."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell: a constant ``value``, or a ``formula`` (``array`` set on array-formula anchors)."""
+
+    value: Scalar = None
+    formula: str | None = None
+    array: Bounds | None = None
+    spill_anchor: CellKey | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """An Excel table (ListObject): its range, column names and header/totals row counts."""
+
+    name: str
+    sheet: str
+    bounds: Bounds
+    columns: tuple[str, ...]
+    header_rows: int
+    totals_rows: int
+
+
+@dataclass
+class Workbook:
+    """Everything the compiler needs from a workbook file."""
+
+    sheets: list[str]
+    cells: dict[CellKey, Cell]
+    dimensions: dict[str, tuple[int, int]]
+    names: dict[tuple[str | None, str], str] = field(default_factory=dict)
+    tables: dict[str, Table] = field(default_factory=dict)
+
+    def sheet_named(self, name: str) -> str | None:
+        """The sheet's exact name, matched case-insensitively as Excel does."""
+        folded = name.casefold()
+        return next((s for s in self.sheets if s.casefold() == folded), None)
+
+    def formula_cells(self) -> list[CellKey]:
+        """Cells holding a formula (array anchors included, spill cells not)."""
+        return [key for key, cell in self.cells.items() if cell.formula is not None]
+
+    def defined_name(self, name: str, sheet: str | None) -> str | None:
+        """The formula text of ``name``: the sheet-scoped definition first, then the global one."""
+        upper = name.upper()
+        if sheet is not None and (sheet, upper) in self.names:
+            return self.names[(sheet, upper)]
+        return self.names.get((None, upper))
+
+
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _scalar(value: object) -> Scalar:
+    if isinstance(value, str):
+        # the file format writes control characters as _xHHHH_
+        value = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value)
+    if isinstance(value, bool | str) or value is None:
+        if isinstance(value, str) and value.startswith("#"):
+            try:
+                return ExcelError.from_code(value)
+            except KeyError:
+                return value
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return float(to_excel(value))
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds() / 86400.0
+    return str(value)
+
+
+def _bounds(ref: str) -> Bounds:
+    from openpyxl.utils.cell import range_boundaries
+
+    col1, row1, col2, row2 = range_boundaries(ref)
+    return int(row1), int(col1), int(row2), int(col2)
+
+
+def load_workbook(data: bytes) -> Workbook:
+    """Read ``.xlsx`` bytes; raises WorkbookError when they are not a readable workbook."""
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=False, keep_links=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise WorkbookError(f"not a readable .xlsx workbook: {exc}") from exc
+    cells: dict[CellKey, Cell] = {}
+    dimensions: dict[str, tuple[int, int]] = {}
+    tables: dict[str, Table] = {}
+    for ws in book.worksheets:
+        sheet = ws.title
+        dimensions[sheet] = (ws.max_row, ws.max_column)
+        anchors: list[tuple[CellKey, Bounds]] = []
+        for row in ws.iter_rows():
+            for item in row:
+                value = item.value
+                key = (sheet, item.row, item.column)
+                if isinstance(value, ArrayFormula):
+                    bounds = _bounds(value.ref) if value.ref else (item.row, item.column) * 2
+                    cells[key] = Cell(formula=value.text or "=#N/A", array=bounds)
+                    anchors.append((key, bounds))
+                elif isinstance(value, str) and value.startswith("=") and len(value) > 1:
+                    cells[key] = Cell(formula=value)
+                elif value is not None and not hasattr(value, "ref"):
+                    cells[key] = Cell(value=_scalar(value))
+                elif value is not None:
+                    cells[key] = Cell(value=ExcelError.NAME, formula="=#NAME?")
+        for anchor, (r1, c1, r2, c2) in anchors:
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    if (r, c) != anchor[1:]:
+                        cells[(sheet, r, c)] = Cell(spill_anchor=anchor)
+        for table in ws.tables.values():
+            bounds = _bounds(table.ref)
+            columns = tuple(col.name for col in table.tableColumns)
+            tables[table.name.upper()] = Table(
+                table.name,
+                sheet,
+                bounds,
+                columns,
+                int(table.headerRowCount if table.headerRowCount is not None else 1),
+                int(table.totalsRowCount or 0),
+            )
+    names: dict[tuple[str | None, str], str] = {}
+    for name, defined in book.defined_names.items():
+        names[(None, name.upper())] = defined.attr_text
+    for ws in book.worksheets:
+        for name, defined in ws.defined_names.items():
+            names[(ws.title, name.upper())] = defined.attr_text
+    return Workbook(book.sheetnames, cells, dimensions, names, tables)

@@ -1,0 +1,180 @@
+"""The compiled model: static recalc, vectorised evaluation, inputs, risk nodes, pruning."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import numpy as np
+import openpyxl
+import pytest
+from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.table import Table
+
+from engines.compiler import ModelError, compile_model
+from engines.errors import ExcelError
+from engines.workbook import WorkbookError, load_workbook
+
+
+def book(sheets: dict[str, dict[str, object]], names: dict[str, str] | None = None) -> bytes:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, cells in sheets.items():
+        ws = wb.create_sheet(title)
+        for ref, value in cells.items():
+            ws[ref] = value
+    for name, text in (names or {}).items():
+        wb.defined_names[name] = openpyxl.workbook.defined_name.DefinedName(name, attr_text=text)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def model_of(cells: dict[str, object], **kwargs: object):  # type: ignore[no-untyped-def]
+    return compile_model(load_workbook(book({"S": cells})), **kwargs)  # type: ignore[arg-type]
+
+
+def test_recalc_gives_plain_python_values() -> None:
+    model = model_of({"A1": 2, "A2": "=A1*3", "A3": '=A2&"!"', "A4": "=A1>1", "A5": "=1/0"})
+    assert model.recalc() == {"S!A2": 6.0, "S!A3": "6!", "S!A4": True, "S!A5": ExcelError.DIV0}
+
+
+def test_inputs_vary_per_trial_and_errors_stay_in_their_trials() -> None:
+    model = model_of({"A1": 1, "B1": "=10/A1", "C1": "=B1+1"}, inputs=["S!A1"], outputs=["S!C1"])
+    values, errors = model.evaluate(4, {"S!A1": np.array([1.0, 0.0, 2.0, 5.0])})["S!C1"]
+    assert errors.tolist() == [0, ExcelError.DIV0, 0, 0]
+    assert values[[0, 2, 3]].tolist() == [11.0, 6.0, 3.0]
+    assert np.isnan(values[1])
+
+
+def test_constant_cells_fold_once_and_broadcast() -> None:
+    model = model_of({"A1": 3, "B1": "=A1^2"}, outputs=["S!B1"])
+    values, errors = model.evaluate(5)["S!B1"]
+    assert values.tolist() == [9.0] * 5 and errors.tolist() == [0] * 5
+
+
+def test_text_outputs_are_value_errors() -> None:
+    model = model_of({"A1": '="x"'}, outputs=["S!A1"])
+    values, errors = model.evaluate(2)["S!A1"]
+    assert np.isnan(values).all() and errors.tolist() == [ExcelError.VALUE] * 2
+
+
+def test_request_errors_name_the_cell() -> None:
+    with pytest.raises(ModelError, match="S!B1"):
+        model_of({"A1": 1, "B1": "=A1"}, inputs=["S!B1"], outputs=["S!B1"])
+    with pytest.raises(ModelError, match="S!Z9"):
+        model_of({"A1": 1}, outputs=["S!Z9"])
+    with pytest.raises(WorkbookError):
+        load_workbook(b"not a zip")
+
+
+def test_circular_reference_names_its_cells() -> None:
+    with pytest.raises(ModelError, match=r"S!A1.*S!B1.*not supported"):
+        model_of({"A1": "=B1+1", "B1": "=A1"}, outputs=["S!A1"])
+
+
+def test_only_cells_the_outputs_need_are_evaluated() -> None:
+    model = model_of({"A1": 1, "B1": "=A1+1", "C1": "=RiskNormal(0,1)"}, outputs=["S!B1"])
+    assert model.risk_inputs == []
+    assert model.evaluate(3)["S!B1"][0].tolist() == [2.0] * 3
+
+
+def test_risk_inputs_take_arrays_or_callables() -> None:
+    model = model_of(
+        {
+            "A1": '=RiskNormal(100, 10, RiskName("Sales"))',
+            "B1": "=RiskUniform(0, A1)",
+            "C1": '=RiskOutput("Total")+A1+B1',
+        }
+    )
+    first, second = model.risk_inputs
+    assert model.outputs == ["S!C1"] and model.risk_outputs == ["S!C1"]
+    assert (first.distribution, first.name, first.static_args) == (
+        "RiskNormal",
+        "Sales",
+        (100.0, 10.0),
+    )
+    assert second.static_args is None
+    seen: list[np.ndarray] = []
+
+    def half_of_upper(args: list[np.ndarray]) -> np.ndarray:
+        seen.append(args[1])
+        return args[1] / 2
+
+    drawn = np.array([90.0, 110.0])
+    values, errors = model.evaluate(2, risk_values={first.id: drawn, second.id: half_of_upper})[
+        "S!C1"
+    ]
+    assert values.tolist() == [135.0, 165.0] and errors.tolist() == [0, 0]
+    assert seen[0].tolist() == [90.0, 110.0]
+    with pytest.raises(ModelError, match="risk_values"):
+        model.evaluate(2, risk_values={first.id: drawn})
+
+
+def test_recalc_uses_static_values_of_risk_calls() -> None:
+    model = model_of({"A1": "=RiskNormal(100,10)", "A2": "=RiskTriang(1,2,6,RiskStatic(5))"})
+    assert model.recalc() == {"S!A1": 100.0, "S!A2": 5.0}
+
+
+def test_unsupported_functions_are_reported_not_raised() -> None:
+    model = model_of({"A1": "=NOSUCHFN(1)+1", "A2": "=NOSUCHFN(2)"})
+    assert model.unsupported == {"NOSUCHFN": ["S!A1", "S!A2"]}
+    assert model.recalc()["S!A1"] == ExcelError.NAME
+
+
+def test_names_cross_sheet_references_and_whole_columns() -> None:
+    data = book(
+        {"In": {"A1": 1, "A2": 2, "A3": 3}, "Out": {"A1": "=SUM(In!A:A)*rate", "A2": "='In'!A2"}},
+        names={"rate": "In!$A$3"},
+    )
+    assert compile_model(load_workbook(data)).recalc() == {"Out!A1": 18.0, "Out!A2": 2.0}
+
+
+def test_array_formulas_spill_into_their_range() -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws["A1"], ws["A2"], ws["A3"] = 1, 2, 3
+    ws["B1"] = ArrayFormula("B1:B3", "=A1:A3*10")
+    ws["C1"] = "=SUM(B1:B3)"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    result = compile_model(load_workbook(buffer.getvalue())).recalc()
+    assert [result[f"S!B{r}"] for r in (1, 2, 3)] == [10.0, 20.0, 30.0]
+    assert result["S!C1"] == 60.0
+
+
+def test_implicit_intersection_outside_array_formulas() -> None:
+    model = model_of({"A1": 1, "A2": 2, "A3": 3, "B2": "=A1:A3*10", "B5": "=A1:A3*10"})
+    assert model.recalc() == {"S!B2": 20.0, "S!B5": ExcelError.VALUE}
+
+
+def test_structured_table_references() -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    for row in (
+        ["Item", "Qty", "Double"],
+        ["a", 2, "=[@Qty]*2"],
+        ["b", 5, "=Sales[[#This Row],[Qty]]*2"],
+    ):
+        ws.append(row)
+    ws.add_table(Table(displayName="Sales", ref="A1:C3"))
+    ws["E1"] = "=SUM(Sales[Qty])"
+    ws["E2"] = "=ROWS(Sales[#Data])"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    result = compile_model(load_workbook(buffer.getvalue())).recalc()
+    assert result == {"S!C2": 4.0, "S!C3": 10.0, "S!E1": 7.0, "S!E2": 2.0}
+
+
+def test_a_million_trials_stay_vectorised() -> None:
+    cells: dict[str, object] = {"A1": 1.0}
+    for row in range(2, 40):
+        cells[f"A{row}"] = f"=IF(A{row - 1}>0.5, A{row - 1}*1.01, -A{row - 1})+MAX(0, A1)"
+    model = model_of(cells, inputs=["S!A1"], outputs=["S!A39"])
+    n = 1_000_000
+    started = time.perf_counter()
+    values, errors = model.evaluate(n, {"S!A1": np.linspace(0, 1, n)})["S!A39"]
+    assert time.perf_counter() - started < 10
+    assert values.shape == (n,) and errors.shape == (n,)
