@@ -1,48 +1,103 @@
-"""Operator commands: topics, tenants with their first API key, and projection replays."""
+"""Operator commands: topics, tenants with their first API key, platform admin credentials,
+and projection replays."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import asdict
 from typing import Any
 
-from app.auth import hash_key, new_api_key
+from app.credentials import hash_key, hash_password, new_api_key
 from infra import postgres
 from infra.settings import Settings
 from projections.follow import follow
 from projections.mongo import ROLLUPS, MongoRollups, database
 from projections.postgres import PostgresProjector, checksum
 from projections.redis_progress import RedisProgress
-from streams.catalogue import new_event
-from streams.envelope import new_id
+from streams.catalogue import caused_by, new_event
+from streams.envelope import Envelope, new_id
 from streams.log import EventLog, ensure_topics
-from streams.plans import PLANS
+from streams.plans import PLANS, limits_for
+
+PLATFORM_TENANT = "platform"
+# The operators' own tenant: the free plan (nothing to bill) with enterprise limits.
+OPERATOR_LIMITS: dict[str, Any] = asdict(PLANS["enterprise"])
 
 
-async def create_tenant(settings: Settings, name: str, plan: str, wait_s: float = 30.0
-                        ) -> dict[str, Any]:
-    """Record ``tenant.created`` and ``api_key.issued``; the key is returned once, never stored."""
-    if plan not in PLANS:
-        raise ValueError(f"unknown plan {plan!r}; plans: {sorted(PLANS)}")
+async def _record_and_wait(settings: Settings, events: list[Envelope], key_id: str,
+                           wait_s: float) -> None:
+    """Append ``events`` and wait until the projection knows the key ``key_id`` (it works then)."""
     await ensure_topics(settings)
-    tenant_id = new_id()
-    key = new_api_key()
-    key_id = new_id()
-    created = new_event("tenant.created", tenant_id, tenant_id, {"name": name, "plan": plan})
-    issued = created.caused("api_key.issued", {"key_id": key_id, "key_hash": hash_key(key)})
     log = EventLog(settings)
     try:
-        await log.append([created, issued])
+        await log.append(events)
     finally:
         await log.close()
     pool = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema)
     try:
-        for _ in range(int(wait_s * 10)):  # the key works once the projection has it
+        for _ in range(int(wait_s * 10)):
             if await pool.fetchval("SELECT 1 FROM api_keys WHERE key_id=$1", key_id):
                 break
             await asyncio.sleep(0.1)
     finally:
         await pool.close()
+
+
+def _key(tenant_id: str, name: str, role: str, cause: Envelope | None
+         ) -> tuple[Envelope, str, str]:
+    key_id, key = new_id(), new_api_key()
+    data = {"key_id": key_id, "key_hash": hash_key(key), "name": name, "role": role,
+            "audit": {"actor": "cli"}}
+    issued = (caused_by(cause, "api_key.issued", data) if cause is not None
+              else new_event("api_key.issued", tenant_id, tenant_id, data))
+    return issued, key_id, key
+
+
+async def create_tenant(settings: Settings, name: str, plan: str,
+                        overrides: dict[str, Any] | None = None, wait_s: float = 30.0
+                        ) -> dict[str, Any]:
+    """Record ``tenant.created`` and an admin ``api_key.issued``; the key is returned once,
+    never stored."""
+    limits_for(plan, overrides)  # refuses an unknown plan or override before anything is sent
+    tenant_id = new_id()
+    created = new_event("tenant.created", tenant_id, tenant_id,
+                        {"name": name, "plan": plan, "overrides": overrides or {}})
+    issued, key_id, key = _key(tenant_id, "first admin key", "admin", created)
+    await _record_and_wait(settings, [created, issued], key_id, wait_s)
     return {"tenant_id": tenant_id, "name": name, "plan": plan, "api_key": key}
+
+
+async def create_platform_admin(settings: Settings, email: str | None = None,
+                                password: str | None = None, wait_s: float = 30.0
+                                ) -> dict[str, Any]:
+    """A platform admin API key (and, with an email, a platform admin user) in the operators'
+    tenant, created with it the first time."""
+    pool = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema)
+    try:
+        exists = await pool.fetchval("SELECT 1 FROM tenants WHERE tenant_id=$1", PLATFORM_TENANT)
+        taken = email is not None and await pool.fetchval(
+            "SELECT 1 FROM users WHERE email=$1", email.lower())
+    finally:
+        await pool.close()
+    if taken:
+        raise ValueError(f"a user with email {email} exists already")
+    created = None if exists else new_event(
+        "tenant.created", PLATFORM_TENANT, PLATFORM_TENANT,
+        {"name": "RiskStream operators", "plan": "free", "overrides": OPERATOR_LIMITS})
+    issued, key_id, key = _key(PLATFORM_TENANT, "platform admin", "platform_admin", created)
+    events = [issued] if created is None else [created, issued]
+    answer: dict[str, Any] = {"tenant_id": PLATFORM_TENANT, "key_id": key_id, "api_key": key}
+    if email is not None:
+        if not password or len(password) < 12:
+            raise ValueError("the platform admin's password needs at least 12 characters")
+        user_id = new_id()
+        events.append(caused_by(events[0], "user.created", {
+            "user_id": user_id, "email": email.lower(), "name": "platform admin",
+            "role": "platform_admin", "password_hash": hash_password(password),
+            "audit": {"actor": "cli"}}))
+        answer.update(user_id=user_id, email=email.lower())
+    await _record_and_wait(settings, events, key_id, wait_s)
+    return answer
 
 
 async def replay_postgres(settings: Settings, schema: str | None = None) -> dict[str, str]:

@@ -1,32 +1,40 @@
-"""Authentication: ``Authorization: Bearer rsk_…`` API keys, checked by hash against the views."""
+"""Authentication and authorisation for every route: ``Authorization: Bearer`` with an API key
+(``rsk_…``, checked by hash) or an access token from ``POST /v1/auth/token``; then the rate
+limit of that credential, and for admin routes the role."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from dataclasses import dataclass
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 
 from app.context import ApiContext
+from app.credentials import KEY_PREFIX, ROLE_RANK, InvalidToken, hash_key, read_token
+from app.security_log import record_security
+from streams.plans import Limits, limits_for
 
-KEY_PREFIX = "rsk_"
-
-
-def new_api_key() -> str:
-    return KEY_PREFIX + secrets.token_urlsafe(32)
-
-
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+BEARER = {"WWW-Authenticate": "Bearer"}
 
 
 @dataclass(frozen=True)
 class TenantContext:
+    """Who is asking: the tenant, its plan and state, and the credential's role."""
+
     tenant_id: str
     plan: str
-    key_id: str
+    role: str
+    credential: str  # "api_key:<key id>" or "user:<user id>"
+    overrides: dict[str, Any] = field(default_factory=dict)
+    status: str = "active"
+
+    @property
+    def limits(self) -> Limits:
+        return limits_for(self.plan, self.overrides)
+
+    def can(self, role: str) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
 
 def context(request: Request) -> ApiContext:
@@ -37,17 +45,66 @@ def context(request: Request) -> ApiContext:
 Ctx = Annotated[ApiContext, Depends(context)]
 
 
+async def _principal(ctx: ApiContext, token: str) -> TenantContext:
+    if token.startswith(KEY_PREFIX):
+        row = await ctx.directory.principal_for_key(hash_key(token))
+        if row is None:
+            raise HTTPException(401, "the API key is unknown or revoked", headers=BEARER)
+        kind = "api_key"
+    else:
+        try:
+            user_id, tenant_id = read_token(ctx.settings.jwt_secret.get_secret_value(), token)
+        except InvalidToken as exc:
+            raise HTTPException(401, f"the access token is not valid ({exc}); get a new one"
+                                " from POST /v1/auth/token", headers=BEARER) from None
+        row = await ctx.directory.principal_for_user(user_id)
+        if row is None or row["tenant_id"] != tenant_id:
+            raise HTTPException(401, "the access token's user no longer exists", headers=BEARER)
+        kind = "user"
+    return TenantContext(tenant_id=row["tenant_id"], plan=row["plan"], role=row["role"],
+                         credential=f"{kind}:{row['credential_id']}",
+                         overrides=row["overrides"] or {}, status=row["status"])
+
+
 async def current_tenant(request: Request, ctx: Ctx) -> TenantContext:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.startswith(KEY_PREFIX):
-        raise HTTPException(401, "send 'Authorization: Bearer rsk_…' with an API key",
-                            headers={"WWW-Authenticate": "Bearer"})
-    row = await ctx.views.tenant_for_key(hash_key(token.strip()))
-    if row is None:
-        raise HTTPException(401, "the API key is unknown or revoked",
-                            headers={"WWW-Authenticate": "Bearer"})
-    return TenantContext(tenant_id=row["tenant_id"], plan=row["plan"], key_id=row["key_id"])
+    """The authenticated caller, within its rate limit for this class of route."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise HTTPException(401, "send 'Authorization: Bearer <API key or access token>'",
+                            headers=BEARER)
+    tenant = await _principal(ctx, token.strip())
+    route_class = "read" if request.method in ("GET", "HEAD") else "write"
+    limit = (ctx.settings.rate_limit_read_per_minute if route_class == "read"
+             else ctx.settings.rate_limit_write_per_minute)
+    decision = await ctx.limiter.hit(tenant.credential, route_class, limit)
+    request.state.rate_limit = decision
+    if not decision.allowed:
+        if await ctx.limiter.first_refusal(tenant.credential, route_class):
+            await record_security(ctx, request, "auth.rate_limited", tenant.tenant_id,
+                                  tenant.credential, {"limit": limit, "route_class": route_class})
+        raise HTTPException(429, f"over the limit of {limit} {route_class} requests a minute;"
+                            f" retry in {decision.reset_s} s",
+                            headers=decision.headers())
+    return tenant
 
 
 Tenant = Annotated[TenantContext, Depends(current_tenant)]
+
+
+def require(role: str) -> Callable[[Request, ApiContext, TenantContext],
+                                   Awaitable[TenantContext]]:
+    """A dependency admitting callers with ``role`` or above; others get 403 and an audit row."""
+    async def allowed(request: Request, ctx: Ctx, tenant: Tenant) -> TenantContext:
+        if not tenant.can(role):
+            await record_security(ctx, request, "auth.permission_denied", tenant.tenant_id,
+                                  tenant.credential, {"required_role": role,
+                                                      "role": tenant.role})
+            raise HTTPException(403, f"this needs the {role} role; the credential's role is"
+                                f" {tenant.role}")
+        return tenant
+
+    return allowed
+
+
+Admin = Annotated[TenantContext, Depends(require("admin"))]
+PlatformAdmin = Annotated[TenantContext, Depends(require("platform_admin"))]

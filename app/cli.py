@@ -44,6 +44,15 @@ def _tenant(args: argparse.Namespace) -> int:
     return 0
 
 
+def _platform_admin(args: argparse.Namespace) -> int:
+    from app.admin import create_platform_admin
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    created = asyncio.run(create_platform_admin(Settings(), args.email, password))
+    print(json.dumps(created, indent=2))
+    return 0
+
+
 def _replay(args: argparse.Namespace) -> int:
     from app import admin
 
@@ -56,6 +65,14 @@ def _replay(args: argparse.Namespace) -> int:
         result = {"progress_keys": asyncio.run(admin.replay_redis(settings))}
     print(json.dumps(result, indent=2))
     return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from app.auditing import verify_log
+
+    report = asyncio.run(verify_log(Settings(), args.tenant, args.log_prefix))
+    print(json.dumps(report, indent=2))
+    return 0 if report["ok"] else 1
 
 
 def _recalc(args: argparse.Namespace) -> int:
@@ -109,11 +126,23 @@ def parser() -> argparse.ArgumentParser:
     tenant.add_argument("name")
     tenant.add_argument("--plan", default="free")
     tenant.set_defaults(run=_tenant)
+    admin = sub.add_parser("platform-admin", help="issue a platform admin API key (and user)")
+    admin.add_argument("--email", help="also create a platform admin user who can sign in")
+    admin.add_argument("--password-stdin", action="store_true",
+                       help="read that user's password (12+ characters) from stdin")
+    admin.set_defaults(run=_platform_admin)
     replay = sub.add_parser("replay", help="rebuild a projection from offset 0")
     replay.add_argument("projection", choices=["postgres", "mongo", "redis"])
     replay.add_argument("--schema", help="PostgreSQL schema to build (default: the live one)")
     replay.add_argument("--database", help="MongoDB database to build (default: the live one)")
     replay.set_defaults(run=_replay)
+    audit = sub.add_parser("audit", help="check the log's hash chains (tamper evidence)")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_sub.add_parser("verify", help="re-read the log and report the first break")
+    verify.add_argument("--tenant", help="only the partitions holding this tenant's events")
+    verify.add_argument("--log-prefix", help="check a copy of the log under this topic prefix"
+                        " against the live log's checkpoints")
+    verify.set_defaults(run=_audit)
     recalc = sub.add_parser("recalc", help="evaluate every formula once, as Excel would")
     recalc.add_argument("workbook")
     recalc.add_argument("--json", action="store_true")

@@ -21,10 +21,11 @@ def unavailable(reason: str) -> JSONResponse:
 
 
 async def execute(ctx: ApiContext, tenant: TenantContext, route: str, key: str | None,
-                  digest: str, build: Callable[[], tuple[list[Envelope], int, dict[str, Any]]]
-                  ) -> JSONResponse:
+                  digest: str, build: Callable[[], tuple[list[Envelope], int, dict[str, Any]]],
+                  *, shown_once: str | None = None) -> JSONResponse:
     """Append the events ``build`` makes and answer with its status and body, exactly once per
-    Idempotency-Key; 503 with Retry-After when the broker does not acknowledge."""
+    Idempotency-Key; 503 with Retry-After when the broker does not acknowledge. The body field
+    ``shown_once`` (a new secret) is never stored, so a replayed answer comes without it."""
     if key is not None:
         replay = await ctx.idempotency.claim(tenant.tenant_id, route, key, digest)
         if replay is not None:
@@ -38,5 +39,6 @@ async def execute(ctx: ApiContext, tenant: TenantContext, route: str, key: str |
             await ctx.idempotency.release(tenant.tenant_id, route, key)
         return unavailable(str(exc))
     if key is not None:
-        await ctx.idempotency.complete(tenant.tenant_id, route, key, status, body)
+        stored = {k: v for k, v in body.items() if k != shown_once}
+        await ctx.idempotency.complete(tenant.tenant_id, route, key, status, stored)
     return JSONResponse(body, status_code=status)

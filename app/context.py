@@ -8,12 +8,15 @@ import asyncpg
 from redis.asyncio import Redis
 
 from app.idempotency import IdempotencyKeys
+from app.ratelimit import RateLimiter
 from infra import postgres
 from infra.blobstore import LocalBlobStore
 from infra.settings import Settings
 from projections.mongo import MongoRollups, database
 from projections.queries import Views
 from projections.redis_progress import RedisProgress
+from projections.tenancy_queries import Directory, TenancyViews
+from projections.usage_queries import UsageViews
 from streams.log import EventLog
 
 
@@ -28,6 +31,10 @@ class ApiContext:
     redis: Redis
     progress: RedisProgress
     rollups: MongoRollups
+    directory: Directory
+    tenancy: TenancyViews
+    usage: UsageViews
+    limiter: RateLimiter
 
     @classmethod
     async def build(cls, settings: Settings) -> ApiContext:
@@ -35,9 +42,12 @@ class ApiContext:
         idempotency = IdempotencyKeys(pool)
         await idempotency.setup()
         redis = Redis.from_url(settings.redis_url, decode_responses=True)
+        views = Views(pool)
         return cls(
             settings=settings, log=EventLog(settings), blobs=LocalBlobStore(settings.blob_dir),
-            pool=pool, views=Views(pool), idempotency=idempotency, redis=redis,
+            pool=pool, views=views, idempotency=idempotency, redis=redis,
+            directory=Directory(pool), tenancy=TenancyViews(views), usage=UsageViews(views),
+            limiter=RateLimiter(redis, settings.topic_prefix),
             progress=RedisProgress(redis),
             rollups=MongoRollups(database(settings.mongo_url, settings.mongo_db)),
         )

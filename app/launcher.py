@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from pydantic import SecretStr
 
 from infra.settings import Settings
 
@@ -33,9 +34,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _env(settings: Settings) -> dict[str, str]:
+def service_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     for name, value in settings.model_dump().items():
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
         if value is not None:
             env[f"RISKSTREAM_{name.upper()}"] = str(value)
     return env
@@ -51,7 +54,7 @@ def launched(settings: Settings, logs: Path, timeout_s: float = 60) -> Iterator[
     logs.mkdir(parents=True, exist_ok=True)
     port = free_port()
     cli = [sys.executable, "-m", "app.cli"]
-    env = _env(settings)
+    env = service_env(settings)
     procs = [
         subprocess.Popen([*cli, "processors"], cwd=ROOT, env=env,
                          stdout=(logs / "processors.log").open("w"), stderr=subprocess.STDOUT),

@@ -8,7 +8,23 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.context import ApiContext
-from app.routes import analytics, simulations, workbooks
+from app.ratelimit import RateLimitHeaders
+from app.routes import (
+    analytics,
+    api_keys,
+    audit,
+    auth_token,
+    billing,
+    events,
+    invitations,
+    security_audit,
+    simulations,
+    stripe_webhook,
+    tenants,
+    users,
+    webhooks,
+    workbooks,
+)
 from infra.settings import Settings
 
 
@@ -25,8 +41,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="RiskStream", version="0.1.0", lifespan=lifespan,
                   description="Monte Carlo simulation for Excel models, event-sourced on Kafka.")
-    for module in (workbooks, simulations, analytics):
+    for module in (workbooks, simulations, analytics, events, webhooks, audit):
         app.include_router(module.router)
+    for module in (tenants, users, invitations, api_keys, auth_token, security_audit, billing,
+                   stripe_webhook):
+        app.include_router(module.router)
+    app.add_middleware(RateLimitHeaders)
 
     @app.get("/health", tags=["health"])
     async def health() -> dict[str, str]:

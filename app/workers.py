@@ -7,23 +7,27 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+import httpx
 from redis.asyncio import Redis
 
 from engines.service import WorkbookEngine
 from infra import postgres
 from infra.blobstore import LocalBlobStore
 from infra.settings import Settings
-from infra.stripe_billing import StripeMeters
+from infra.stripe_billing import StripeMeters, StripeSubscriptions
+from infra.stripe_billing import client as stripe_client
 from projections.follow import follow
 from projections.mongo import MongoRollups, database
 from projections.postgres import PostgresProjector
 from projections.redis_progress import RedisProgress
-from streams.log import ensure_topics
+from streams.log import EventLog, ensure_topics
 from streams.processors.billing import BillingProcessor
 from streams.processors.ledger import LedgerProcessor
 from streams.processors.runner import SimulationRunner
 from streams.processors.runtime import run_transactional
+from streams.processors.webhooks import WebhookDispatcher
 from streams.processors.workbooks import WorkbookParser
+from streams.webhooks.fanout import WebhookFanout
 
 log = logging.getLogger(__name__)
 
@@ -40,17 +44,25 @@ async def run_workers(settings: Settings, stop: asyncio.Event,
     redis = Redis.from_url(settings.redis_url, decode_responses=True)
     rollups = MongoRollups(database(settings.mongo_url, settings.mongo_db))
     progress = RedisProgress(redis)
-    meters = StripeMeters(settings.stripe_api_key, settings.stripe_api_base)
+    stripe = stripe_client(settings.stripe_api_key, settings.stripe_api_base)
+    meters, subscriptions = StripeMeters(stripe), StripeSubscriptions(stripe)
+    webhook_log = EventLog(settings)
+    # connections go to addresses checked per attempt (infra.webhook_http): no proxy from the
+    # environment, no pooled connection reused across endpoints' hosts
+    webhook_client = httpx.AsyncClient(trust_env=False, limits=httpx.Limits(
+        max_keepalive_connections=0))
     jobs = {
         "tenant-ledger": run_transactional(settings, LedgerProcessor(), stop),
         "workbook-parser": run_transactional(settings, WorkbookParser(blobs.get, engine), stop),
-        "billing": run_transactional(settings, BillingProcessor(meters), stop),
+        "billing": run_transactional(settings, BillingProcessor(meters, subscriptions), stop),
         "simulation-runner": SimulationRunner(settings, engine, blobs.get).run(stop),
         "postgres-projector": PostgresProjector(settings, pool).run(stop),
         "mongo-rollups": follow(settings, "mongo-rollups", ("simulations", "billing"),
                                 rollups.apply, stop),
         "redis-progress": follow(settings, "redis-progress", ("simulations",),
                                  progress.apply, stop),
+        "webhook-fanout": run_transactional(settings, WebhookFanout(), stop),
+        "webhook-dispatcher": WebhookDispatcher(settings, webhook_log, webhook_client).run(stop),
     }
     tasks = [asyncio.create_task(job, name=name) for name, job in jobs.items()]
     if ready is not None:
@@ -67,3 +79,5 @@ async def run_workers(settings: Settings, stop: asyncio.Event,
         await asyncio.gather(*tasks, return_exceptions=True)
         await pool.close()
         await redis.aclose()
+        await webhook_log.close()
+        await webhook_client.aclose()

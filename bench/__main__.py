@@ -1,5 +1,5 @@
-"""``python -m bench [spine|engine ...]``: runs the benchmarks, prints a table per part and
-writes bench-results/latest.json."""
+"""``python -m bench [spine|engine|api|webhooks ...]``: runs the benchmarks, prints a table per
+part and writes bench-results/latest.json."""
 
 from __future__ import annotations
 
@@ -27,10 +27,20 @@ def main(parts: list[str]) -> int:
 
         results["engine"] = engine.run()
         print(engine.table(results["engine"]))
+    if "api" in parts:
+        from bench import api
+
+        results["api"] = api.run()
+        print(api.table(results["api"]))
+    if "webhooks" in parts:
+        from bench import webhooks
+
+        results["webhooks"] = webhooks.run()
+        print(webhooks.table(results["webhooks"]))
     OUT.mkdir(exist_ok=True)
     (OUT / "latest.json").write_text(json.dumps(results, indent=2))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:] or ["spine", "engine"]))
+    sys.exit(main(sys.argv[1:] or ["spine", "engine", "api", "webhooks"]))

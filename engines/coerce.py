@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from engines.errors import ExcelError
-from engines.values import BOOL, EMPTY, NUMBER, TEXT, Value, host, kinds, texts, with_error
+from engines.values import BOOL, EMPTY, TEXT, Value, host, kinds, texts, with_error
 from engines.xp import Array
 
 _NUMERIC_TEXT = re.compile(r"^\s*([+-]?)\s*\$?\s*((?:\d[\d,]*)?\.?\d*(?:[eE][+-]?\d+)?)\s*(%?)\s*$")
@@ -32,6 +32,24 @@ def parse_number(text: str) -> float | None:
 
 
 _SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?$")
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d*)?))?\s*([AaPp][Mm])?$")
+
+
+def _clock(text: str) -> float | None:
+    """``h:mm[:ss] [AM|PM]`` as a fraction of a day."""
+    match = _CLOCK.match(text)
+    if match is None:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2))
+    second = float(match.group(3) or 0)
+    suffix = (match.group(4) or "").upper()
+    if suffix:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if suffix == "PM" else 0)
+    if hour > 23 or minute > 59 or second >= 60:
+        return None
+    return (hour * 3600 + minute * 60 + second) / 86400
 
 
 def _slash_date(first: str, second: str, year: str | None) -> float | None:
@@ -61,9 +79,14 @@ def _parse_date(text: str) -> float | None:
     stripped = text.strip()
     if stripped in ("29/02/1900", "02/29/1900", "1900-02-29"):
         return 60.0  # Excel's phantom leap day, kept for Lotus 1-2-3 compatibility
-    slash = _SLASH_DATE.match(stripped)
+    date_part, _, time_part = stripped.partition(" ")
+    slash = _SLASH_DATE.match(date_part)
     if slash is not None:
-        return _slash_date(*slash.groups())
+        day = _slash_date(*slash.groups())
+        time = _clock(time_part.strip()) if time_part.strip() else 0.0
+        return None if day is None or time is None else day + time
+    if ":" in stripped:
+        return _clock(stripped)
     for fmt in (
         "%Y-%m-%d",
         "%Y/%m/%d",
@@ -162,8 +185,3 @@ def to_text(xp: ModuleType, value: Value) -> np.ndarray[Any, Any]:
 def text_value(xp: ModuleType, text: np.ndarray[Any, Any], err: Array | None) -> Value:
     """A text block from an object array of str."""
     return Value(xp.zeros(text.shape), err, TEXT, text)
-
-
-def is_numeric_kind(value: Value) -> bool:
-    """True when every entry is a number (no text, booleans or empties to think about)."""
-    return isinstance(value.kind, int) and value.kind == NUMBER

@@ -83,14 +83,19 @@ class CompiledModel:
         self._varying_order = [k for k in self._order if k in varying]
         self._constants = Env(self, xp, 1, static=False)
         for key in self._order:
-            if key not in varying and key not in self._constants.values:
-                self._constants.compute(key)
+            if key not in varying:
+                self._guarded(self._constants, key)
         for risk_input in self.risk_inputs:
             reads = risk_input.arg_reads
             if not self.facts[_key_of(risk_input.id.cell)].dynamic and not any(
                 _contains(area, k) for area in reads for k in varying | set(inputs)
             ):
                 risk_input.static_args = _static_args(self._constants, risk_input)
+
+    def _resolve(self, address: str) -> CellKey:
+        """``"Sheet!A1"`` (any case, sheet quoted or not) as the workbook's cell key."""
+        sheet, row, col = _key_of(address)
+        return self.workbook.sheet_named(sheet) or sheet, row, col
 
     def _random_cells(self) -> set[CellKey]:
         return {k for k, f in self.facts.items() if f.random or f.dynamic}
@@ -128,7 +133,7 @@ class CompiledModel:
         env = Env(self, xp, n, static=False, risk_values=risk_values or {})
         env.values.update(self._constants.values)
         env.blocks.update(self._constants.blocks)
-        given = {_key_of(address): array for address, array in (inputs or {}).items()}
+        given = {self._resolve(address): array for address, array in (inputs or {}).items()}
         unknown = set(given) - set(self._input_keys)
         if unknown:
             names = ", ".join(sorted(format_key(k) for k in unknown))
@@ -151,17 +156,24 @@ class CompiledModel:
         env = Env(self, self.xp, 1, static=True)
         out: dict[str, PyValue] = {}
         for key in self.graph.order(self.plans, strict=False):
-            value = env.values.get(key)
-            if value is None:
-                try:
-                    value = env.compute(key)
-                except CircularReference:
-                    value = error(self.xp, ExcelError.REF)
-                except Exception as exc:  # noqa: BLE001 - one broken cell must not sink the rest
-                    self.failures[format_key(key)] = f"{type(exc).__name__}: {exc}"
-                    value = error(self.xp, ExcelError.VALUE)
-            out[format_key(key)] = to_python(self.xp, value)
+            out[format_key(key)] = to_python(self.xp, self._guarded(env, key))
         return out
+
+    def _guarded(self, env: Env, key: CellKey) -> Value:
+        """The cell's value in ``env``; a failure inside the engine becomes #VALUE! there and is
+        recorded in :attr:`failures`, so that one broken cell does not sink a whole workbook."""
+        value = env.values.get(key)
+        if value is not None:
+            return value
+        try:
+            return env.compute(key)
+        except CircularReference:
+            value = error(self.xp, ExcelError.REF)
+        except Exception as exc:  # noqa: BLE001 - see the docstring
+            self.failures[format_key(key)] = f"{type(exc).__name__}: {exc}"
+            value = error(self.xp, ExcelError.VALUE)
+        env.values[key] = value
+        return value
 
     def affected(self, cells: Iterable[str]) -> set[str]:
         """``cells`` and every formula cell that reads them, directly or not."""
@@ -247,7 +259,7 @@ def compile_model(
         elif cell.formula is not None:
             compiler = CellCompiler(wb, xp, key, cell.array is not None, risk)
             try:
-                plans[key] = compiler.compile(parse(cell.formula))
+                plans[key] = compiler.scalar(parse(cell.formula))
             except FormulaSyntaxError:
                 plans[key] = compiler.failed(ExcelError.NAME)
                 compiler.facts.unsupported.add("(syntax)")

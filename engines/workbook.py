@@ -82,16 +82,17 @@ class Workbook:
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
-def _scalar(value: object) -> Scalar:
+def cell_value(value: object, data_type: str) -> Scalar:
+    """An openpyxl cell value as the engine's scalar (``data_type`` ``"e"`` marks errors)."""
+    if isinstance(value, str) and data_type == "e":
+        try:
+            return ExcelError.from_code(value)
+        except KeyError:
+            return ExcelError.VALUE
     if isinstance(value, str):
         # the file format writes control characters as _xHHHH_
-        value = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value)
-    if isinstance(value, bool | str) or value is None:
-        if isinstance(value, str) and value.startswith("#"):
-            try:
-                return ExcelError.from_code(value)
-            except KeyError:
-                return value
+        return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value)
+    if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int | float):
         return float(value)
@@ -133,7 +134,7 @@ def load_workbook(data: bytes) -> Workbook:
                 elif isinstance(value, str) and value.startswith("=") and len(value) > 1:
                     cells[key] = Cell(formula=value)
                 elif value is not None and not hasattr(value, "ref"):
-                    cells[key] = Cell(value=_scalar(value))
+                    cells[key] = Cell(value=cell_value(value, item.data_type))
                 elif value is not None:
                     cells[key] = Cell(value=ExcelError.NAME, formula="=#NAME?")
         for anchor, (r1, c1, r2, c2) in anchors:

@@ -11,6 +11,7 @@ from aiokafka import TopicPartition
 
 from infra import kafka
 from infra.settings import Settings
+from projections.event_log import ChainedEventLog
 from projections.postgres_views import TABLES, VIEWS
 from streams.catalogue import TOPICS, upcast
 from streams.envelope import Envelope
@@ -23,6 +24,7 @@ class PostgresProjector:
     def __init__(self, settings: Settings, pool: asyncpg.Pool) -> None:
         self.settings = settings
         self.pool = pool
+        self.event_log = ChainedEventLog(settings.topic_prefix)
 
     async def checkpoints(self) -> dict[tuple[str, int], int]:
         rows = await self.pool.fetch("SELECT topic, partition, next_offset FROM "
@@ -33,6 +35,7 @@ class PostgresProjector:
                           messages: Sequence[tuple[int, bytes]]) -> int:
         """Apply ``(offset, value)`` messages of one partition; returns how many were new."""
         applied = 0
+        logged: list[tuple[int, bytes, Envelope]] = []
         async with self.pool.acquire() as conn, conn.transaction():
             row = await conn.fetchrow(
                 "SELECT next_offset FROM projection_checkpoints WHERE topic=$1 AND partition=$2"
@@ -45,8 +48,10 @@ class PostgresProjector:
                 view = VIEWS.get(event.type)
                 if view is not None:
                     await view(conn, event)
+                logged.append((offset, value, event))
                 next_offset = offset + 1
                 applied += 1
+            await self.event_log.append(conn, tp.topic, tp.partition, logged)
             await conn.execute(
                 "INSERT INTO projection_checkpoints (topic, partition, next_offset)"
                 " VALUES ($1,$2,$3) ON CONFLICT (topic, partition) DO UPDATE"

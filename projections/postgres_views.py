@@ -10,6 +10,8 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 
+from projections.postgres_tenancy import TENANCY_TABLES, TENANCY_VIEWS, with_security_audit
+from projections.webhook_views import WEBHOOK_TABLES, WEBHOOK_VIEWS
 from streams.envelope import Envelope
 
 STATUS_RANK = {
@@ -33,9 +35,11 @@ async def _status(conn: asyncpg.Connection, e: Envelope, sim: str, status: str) 
 
 async def tenant_created(conn: asyncpg.Connection, e: Envelope) -> None:
     await conn.execute(
-        "INSERT INTO tenants (tenant_id, name, plan, created_at) VALUES ($1,$2,$3,$4) "
-        "ON CONFLICT (tenant_id) DO UPDATE SET name=EXCLUDED.name, plan=EXCLUDED.plan",
-        e.tenant_id, e.data["name"], e.data["plan"], e.occurred_at)
+        "INSERT INTO tenants (tenant_id, name, plan, overrides, created_at)"
+        " VALUES ($1,$2,$3,$4,$5) ON CONFLICT (tenant_id) DO UPDATE SET name=EXCLUDED.name,"
+        " plan=EXCLUDED.plan, overrides=EXCLUDED.overrides",
+        e.tenant_id, e.data["name"], e.data["plan"], json.dumps(e.data.get("overrides", {})),
+        e.occurred_at)
 
 
 async def customer_created(conn: asyncpg.Connection, e: Envelope) -> None:
@@ -45,14 +49,15 @@ async def customer_created(conn: asyncpg.Connection, e: Envelope) -> None:
 
 async def key_issued(conn: asyncpg.Connection, e: Envelope) -> None:
     await conn.execute(
-        "INSERT INTO api_keys (key_id, tenant_id, key_hash, issued_at) VALUES ($1,$2,$3,$4) "
-        "ON CONFLICT (key_id) DO NOTHING",
-        e.data["key_id"], e.tenant_id, e.data["key_hash"], e.occurred_at)
+        "INSERT INTO api_keys (key_id, tenant_id, key_hash, issued_at, name, role, created_by)"
+        " VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (key_id) DO NOTHING",
+        e.data["key_id"], e.tenant_id, e.data["key_hash"], e.occurred_at, e.data["name"],
+        e.data["role"], e.data.get("audit", {}).get("actor"))
 
 
 async def key_revoked(conn: asyncpg.Connection, e: Envelope) -> None:
-    await conn.execute("UPDATE api_keys SET revoked_at=$2 WHERE key_id=$1",
-                       e.data["key_id"], e.occurred_at)
+    await conn.execute("UPDATE api_keys SET revoked_at=$3 WHERE key_id=$1 AND tenant_id=$2",
+                       e.data["key_id"], e.tenant_id, e.occurred_at)
 
 
 async def workbook_uploaded(conn: asyncpg.Connection, e: Envelope) -> None:
@@ -165,10 +170,15 @@ VIEWS: dict[str, Apply] = {
     "simulation.cancelled": _ended("cancelled"),
     "usage.recorded": usage_recorded,
     "billing.usage_reported": usage_reported,
+    **TENANCY_VIEWS,
+    **WEBHOOK_VIEWS,
 }
+VIEWS = with_security_audit(VIEWS)
 
 TABLES: dict[str, str] = {  # table -> primary key, for checksums
     "tenants": "tenant_id", "api_keys": "key_id", "workbooks": "workbook_id",
     "simulations": "simulation_id", "usage_records": "usage_event_id",
+    **TENANCY_TABLES,
+    **WEBHOOK_TABLES,
 }
 

@@ -1,8 +1,15 @@
-"""The read side the API uses: tenant-scoped queries over the PostgreSQL views."""
+"""The read side the API uses: tenant-scoped queries over the PostgreSQL views.
+
+Every tenant read runs in :func:`tenant_scope`: a read-only transaction as
+``riskstream_reader`` (a role that owns nothing) with ``app.tenant_id`` set for that
+transaction, so PostgreSQL's row-level security shows one tenant's rows whatever the query says.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
@@ -13,12 +20,29 @@ SIMULATION_COLUMNS = (
 )
 
 
-def _row(record: asyncpg.Record | None) -> dict[str, Any] | None:
+JSON_COLUMNS = frozenset({"summary", "request", "results", "refusal", "overrides", "detail"})
+
+
+@asynccontextmanager
+async def tenant_scope(pool: asyncpg.Pool, tenant_id: str) -> AsyncIterator[asyncpg.Connection]:
+    """A connection that sees only ``tenant_id``'s rows, for one read-only transaction."""
+    async with pool.acquire() as conn, conn.transaction(readonly=True):
+        # SET LOCAL ROLE and SET LOCAL app.tenant_id, in one round trip
+        await conn.execute("SELECT set_config('role', 'riskstream_reader', true),"
+                           " set_config('app.tenant_id', $1, true)", tenant_id)
+        yield conn
+
+
+def as_dicts(records: list[asyncpg.Record]) -> list[dict[str, Any]]:
+    return [r for r in map(as_dict, records) if r is not None]
+
+
+def as_dict(record: asyncpg.Record | None) -> dict[str, Any] | None:
     if record is None:
         return None
     out: dict[str, Any] = {}
     for k, v in record.items():
-        if isinstance(v, str) and k in ("summary", "request", "results", "refusal"):
+        if isinstance(v, str) and k in JSON_COLUMNS:
             v = json.loads(v)
         elif hasattr(v, "isoformat"):
             v = v.isoformat()
@@ -27,33 +51,37 @@ def _row(record: asyncpg.Record | None) -> dict[str, Any] | None:
 
 
 class Views:
-    """Queries always filter by tenant: another tenant's id reads as absent."""
+    """Queries filter by tenant and run in its scope: another tenant's id reads as absent."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
 
-    async def tenant_for_key(self, key_hash: str) -> dict[str, Any] | None:
-        return _row(await self.pool.fetchrow(
-            "SELECT t.tenant_id, t.name, t.plan, k.key_id FROM api_keys k JOIN tenants t"
-            " USING (tenant_id) WHERE k.key_hash=$1 AND k.revoked_at IS NULL", key_hash))
+    async def one(self, tenant_id: str, sql: str, *args: Any) -> dict[str, Any] | None:
+        """The first row of ``sql`` as ``tenant_id`` sees it."""
+        async with tenant_scope(self.pool, tenant_id) as conn:
+            return as_dict(await conn.fetchrow(sql, *args))
+
+    async def all(self, tenant_id: str, sql: str, *args: Any) -> list[dict[str, Any]]:
+        """Every row of ``sql`` as ``tenant_id`` sees it."""
+        async with tenant_scope(self.pool, tenant_id) as conn:
+            return as_dicts(await conn.fetch(sql, *args))
 
     async def workbook(self, tenant_id: str, workbook_id: str) -> dict[str, Any] | None:
-        return _row(await self.pool.fetchrow(
-            "SELECT workbook_id, filename, sha256, size_bytes, status, summary, reason,"
+        return await self.one(
+            tenant_id, "SELECT workbook_id, filename, sha256, size_bytes, status, summary, reason,"
             " uploaded_at, parsed_at FROM workbooks WHERE tenant_id=$1 AND workbook_id=$2",
-            tenant_id, workbook_id))
+            tenant_id, workbook_id)
 
     async def simulation(self, tenant_id: str, simulation_id: str) -> dict[str, Any] | None:
-        return _row(await self.pool.fetchrow(
-            f"SELECT {SIMULATION_COLUMNS} FROM simulations"
-            " WHERE tenant_id=$1 AND simulation_id=$2", tenant_id, simulation_id))
+        return await self.one(
+            tenant_id, f"SELECT {SIMULATION_COLUMNS} FROM simulations"
+            " WHERE tenant_id=$1 AND simulation_id=$2", tenant_id, simulation_id)
 
     async def simulations(self, tenant_id: str, status: str | None, limit: int
                           ) -> list[dict[str, Any]]:
-        rows = await self.pool.fetch(
-            "SELECT simulation_id, workbook_id, status, iterations, iterations_done, backend,"
-            " requested_at, finished_at, compute_seconds, reason FROM simulations"
+        return await self.all(
+            tenant_id, "SELECT simulation_id, workbook_id, status, iterations, iterations_done,"
+            " backend, requested_at, finished_at, compute_seconds, reason FROM simulations"
             " WHERE tenant_id=$1 AND ($2::text IS NULL OR status=$2)"
             " ORDER BY requested_at DESC NULLS LAST, simulation_id LIMIT $3",
             tenant_id, status, limit)
-        return [r for r in map(_row, rows) if r is not None]

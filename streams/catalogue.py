@@ -7,8 +7,21 @@ the aggregate id so one aggregate's events stay in one partition and in order.
 type                            version  topic         key (aggregate)
 ==============================  =======  ============  =====================================
 tenant.created                  1        tenants       tenant id
-api_key.issued                  1        tenants       tenant id
+tenant.plan_changed             1        tenants       tenant id (plan and limit overrides)
+user.invited                    1        tenants       tenant id (only the token's hash kept)
+user.created                    1        tenants       tenant id
+user.role_changed               1        tenants       tenant id
+api_key.issued                  2        tenants       tenant id
 api_key.revoked                 1        tenants       tenant id
+billing.subscription_created    1        tenants       tenant id (our Stripe subscription)
+billing.subscription_cancelled  1        tenants       tenant id (on a change to a free plan)
+billing.subscription_updated    1        tenants       tenant id (from a Stripe webhook)
+billing.invoice_paid            1        tenants       tenant id (from a Stripe webhook)
+billing.payment_failed          1        tenants       tenant id (from a Stripe webhook)
+auth.login_succeeded            1        security      tenant id ("" when unknown)
+auth.login_failed               1        security      tenant id ("" when unknown)
+auth.permission_denied          1        security      tenant id
+auth.rate_limited               1        security      tenant id
 workbook.uploaded               1        workbooks     workbook id
 workbook.parsed                 1        workbooks     workbook id
 workbook.rejected               1        workbooks     workbook id
@@ -26,11 +39,22 @@ simulation.cancel_requested     1        simulations   simulation id
 simulation.cancelled            1        simulations   simulation id
 usage.recorded                  1        billing       simulation id
 billing.usage_reported          1        billing       simulation id
+webhook.endpoint_registered     1        webhooks      endpoint id (URL, types, secret)
+webhook.secret_rotated          1        webhooks      endpoint id (old secret valid a while)
+webhook.endpoint_disabled       1        webhooks      endpoint id (410, or failing too long)
+webhook.endpoint_deleted        1        webhooks      endpoint id
+webhook.message_created         1        webhooks      endpoint id (one event for one endpoint)
+webhook.attempted               1        webhooks      endpoint id (status, latency, outcome)
+webhook.redelivery_requested    1        webhooks      endpoint id (messages to send again)
 ==============================  =======  ============  =====================================
 
 ``simulation.requested`` and ``simulation.released`` go to the tenant-keyed topic with the
 tenant's own events because a tenant's quota and concurrency are one invariant, decided by a
 single writer per tenant that reads one ordered stream (see streams.ledger).
+Plan changes and the billing events from Stripe webhooks go there too: they change the limits
+that single writer applies. Security events (logins, refusals) have a topic of their own so a
+flood of refused requests never slows the ledger; commands that change credentials or plans
+carry an ``audit`` object (actor, client IP, user agent, method, path) in their data.
 
 Versions: a reader upcasts an old event step by step (v1 → v2 → …) with the pure functions in
 ``UPCASTERS`` before anything sees it, so processors and projections only handle current ones.
@@ -61,6 +85,8 @@ TOPICS: dict[str, Topic] = {
         Topic("workbooks", 3),
         Topic("simulations", 6),
         Topic("billing", 3),
+        Topic("webhooks", 3),
+        Topic("security", 3),
     )
 }
 
@@ -75,7 +101,11 @@ class EventType:
 
 _TYPES = (
     EventType("tenant.created", 1, "tenants", "A tenant exists, on a plan."),
-    EventType("api_key.issued", 1, "tenants", "An API key was issued; only its hash is kept."),
+    EventType("tenant.plan_changed", 1, "tenants", "The tenant's plan and limit overrides."),
+    EventType("user.invited", 1, "tenants", "An admin invited an email with a role."),
+    EventType("user.created", 1, "tenants", "A user of a tenant: email, role, password hash."),
+    EventType("user.role_changed", 1, "tenants", "A user's role: member, admin, platform_admin."),
+    EventType("api_key.issued", 2, "tenants", "An API key was issued; only its hash is kept."),
     EventType("api_key.revoked", 1, "tenants", "An API key no longer authenticates."),
     EventType("workbook.uploaded", 1, "workbooks", "Workbook bytes stored; sha256, size, uri."),
     EventType("workbook.parsed", 1, "workbooks", "Sheets, formulas, candidate inputs/outputs."),
@@ -92,10 +122,29 @@ _TYPES = (
     EventType("simulation.cancel_requested", 1, "simulations", "A user asked to stop the run."),
     EventType("simulation.cancelled", 1, "simulations", "The run stopped between chunks."),
     EventType("billing.customer_created", 1, "tenants", "The tenant's Stripe customer id."),
+    EventType("billing.subscription_created", 1, "tenants", "Our Stripe subscription for a plan."),
+    EventType("billing.subscription_cancelled", 1, "tenants", "We ended our subscription."),
+    EventType("billing.subscription_updated", 1, "tenants", "Stripe says a subscription changed."),
+    EventType("billing.invoice_paid", 1, "tenants", "Stripe says an invoice was paid."),
+    EventType("billing.payment_failed", 1, "tenants", "Stripe says a payment failed."),
+    EventType("auth.login_succeeded", 1, "security", "A user exchanged a password for a token."),
+    EventType("auth.login_failed", 1, "security", "A login was refused."),
+    EventType("auth.permission_denied", 1, "security", "A credential asked beyond its role."),
+    EventType("auth.rate_limited", 1, "security", "A credential went over a rate limit."),
     EventType("usage.recorded", 1, "billing", "Iterations, engine and compute seconds used."),
     EventType("billing.usage_reported", 1, "billing", "Usage sent to Stripe as meter events."),
+    EventType("webhook.endpoint_registered", 1, "webhooks", "A webhook endpoint and its secret."),
+    EventType("webhook.secret_rotated", 1, "webhooks", "A new secret; the old one still signs."),
+    EventType("webhook.endpoint_disabled", 1, "webhooks", "Deliveries stopped, with the reason."),
+    EventType("webhook.endpoint_deleted", 1, "webhooks", "The endpoint was removed."),
+    EventType("webhook.message_created", 1, "webhooks", "An event to deliver to one endpoint."),
+    EventType("webhook.attempted", 1, "webhooks", "One delivery attempt and its outcome."),
+    EventType("webhook.redelivery_requested", 1, "webhooks", "Messages to deliver again."),
 )
 CATALOGUE: dict[str, EventType] = {t.name: t for t in _TYPES}
+# Body fields holding credential hashes: kept in the log so a replay rebuilds the credentials,
+# never shown to a reader of events (feeds, webhooks, audit details).
+SECRET_FIELDS = frozenset({"key_hash", "password_hash", "token_hash"})
 
 
 def _requested_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
@@ -106,9 +155,15 @@ def _requested_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return upgraded
 
 
+def _key_issued_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    # v1 keys were a tenant's only credential, so they could do anything in it; v2 names a role.
+    return {"name": "", "role": "admin", **data}
+
+
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 UPCASTERS: dict[tuple[str, int], Upcaster] = {
     ("simulation.requested", 1): _requested_v1_to_v2,
+    ("api_key.issued", 1): _key_issued_v1_to_v2,
 }
 
 
@@ -145,3 +200,9 @@ def new_event(type: str, tenant_id: str, key: str, data: dict[str, Any], *,
         type=type, tenant_id=tenant_id, key=key, data=data, version=event_type(type).version,
         correlation_id=correlation_id, causation_id=causation_id,
     )
+
+
+def caused_by(cause: Envelope, type: str, data: dict[str, Any], *, key: str | None = None
+              ) -> Envelope:
+    """A new event at its type's current version, caused by ``cause`` (same tenant, chain)."""
+    return cause.caused(type, data, key=key, version=event_type(type).version)

@@ -14,7 +14,7 @@ from typing import Any
 
 from streams.catalogue import event_type
 from streams.envelope import Envelope
-from streams.plans import Limits, limits_for
+from streams.plans import Limits, limits_for, plan_after_subscription
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ class TenantLedger:
     simulations_this_month: int = 0
     running: frozenset[str] = frozenset()
     decided: frozenset[str] = frozenset()
+    subscription_id: str | None = None
+    suspended: bool = False
 
     @property
     def limits(self) -> Limits:
@@ -47,8 +49,17 @@ def next_month_start(month: str) -> str:
 def evolve(state: TenantLedger, event: Envelope) -> TenantLedger:
     """The ledger after ``event`` (events the ledger does not care about leave it unchanged)."""
     data = event.data
-    if event.type == "tenant.created":
+    if event.type in ("tenant.created", "tenant.plan_changed"):
         return replace(state, plan=data["plan"], overrides=dict(data.get("overrides", {})))
+    if event.type == "billing.subscription_created":
+        return replace(state, subscription_id=data["subscription_id"])
+    if event.type == "billing.subscription_cancelled":
+        return replace(state, subscription_id=None)
+    if event.type == "billing.subscription_updated":
+        return replace(state, plan=plan_after_subscription(state.plan, state.subscription_id,
+                                                           data))
+    if event.type in ("billing.payment_failed", "billing.invoice_paid"):
+        return replace(state, suspended=event.type == "billing.payment_failed")
     if event.type == "simulation.decided":
         sim = data["simulation_id"]
         if sim in state.decided:  # the processor applied it already when it decided
@@ -74,6 +85,8 @@ def _refusal(limit: str, value: int, use: int, resets_at: str | None) -> dict[st
 
 def check(state: TenantLedger, request: dict[str, Any], month: str) -> dict[str, Any] | None:
     """The first limit ``request`` would break, or None when it fits."""
+    if state.suspended:
+        return _refusal("account_suspended", 0, 0, "when the failed payment is settled")
     limits = state.limits
     used = state.simulations_this_month if month == state.month else 0
     if limits.simulations_per_month is not None and used >= limits.simulations_per_month:
@@ -109,7 +122,9 @@ def decide(state: TenantLedger, requested: Envelope) -> list[Envelope]:
     if refusal is None:
         public = requested.caused("simulation.accepted", data, key=sim)
     else:
-        message = (f"{refusal['limit']} limit is {refusal['value']}; current use "
+        message = ("the account is suspended: a payment failed"
+                   if refusal["limit"] == "account_suspended" else
+                   f"{refusal['limit']} limit is {refusal['value']}; current use "
                    f"{refusal['current']}")
         public = requested.caused("simulation.rejected",
                                   {**data, "reason": message, "refusal": refusal}, key=sim)

@@ -22,6 +22,14 @@ class Limits:
         unknown = set(overrides) - known
         if unknown:
             raise ValueError(f"unknown limit(s) {sorted(unknown)}; known: {sorted(known)}")
+        for name, value in overrides.items():
+            if name == "gpu":
+                if not isinstance(value, bool):
+                    raise ValueError("limit gpu must be true or false")
+            elif value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                        or value < 0):
+                raise ValueError(f"limit {name} must be a whole number >= 0, or null for"
+                                 " unlimited")
         return replace(self, **overrides)
 
 
@@ -40,3 +48,21 @@ def limits_for(plan: str, overrides: dict[str, Any] | None = None) -> Limits:
     except KeyError:
         raise ValueError(f"unknown plan {plan!r}; plans: {sorted(PLANS)}") from None
     return base.with_overrides(overrides or {})
+
+
+# Stripe subscription statuses: the plan holds while paid, falls back to free once Stripe ends it.
+PAID_STATUSES = frozenset({"active", "trialing"})
+ENDED_STATUSES = frozenset({"canceled", "unpaid", "incomplete_expired"})
+
+
+def plan_after_subscription(plan: str, subscription_id: str | None,
+                            update: dict[str, Any]) -> str:
+    """The tenant's plan after a ``billing.subscription_updated`` body. An update about a
+    subscription other than the tenant's current one is stale and changes nothing."""
+    if subscription_id is not None and update["subscription_id"] != subscription_id:
+        return plan
+    if update["status"] in PAID_STATUSES and update.get("plan") in PLANS:
+        return str(update["plan"])
+    if update["status"] in ENDED_STATUSES:
+        return "free"
+    return plan

@@ -31,3 +31,13 @@ class MeterReporter(Protocol):
     def report_usage(self, customer_id: str, event_id: str, meters: Mapping[str, float]
                      ) -> list[str]:
         """Report usage values by meter name exactly once per event id; returns the ids sent."""
+
+
+class SubscriptionManager(Protocol):
+    def subscribe(self, customer_id: str, tenant_id: str, plan: str, monthly_cents: int,
+                  request_id: str) -> str:
+        """Subscribe the customer to the plan's monthly price; returns the subscription id.
+        The same ``request_id`` never makes a second subscription."""
+
+    def cancel(self, subscription_id: str, request_id: str) -> None:
+        """End the subscription (idempotent per ``request_id``)."""

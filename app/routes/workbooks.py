@@ -32,17 +32,20 @@ def _is_xlsx(path: str) -> bool:
                         415: {"description": "not an xlsx workbook"}})
 async def upload(request: Request, ctx: Ctx, tenant: Tenant,
                  idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
-    limit = ctx.settings.max_upload_bytes
+    plan_limit = tenant.limits.file_size_bytes  # None: unlimited by the plan
+    limit = min(ctx.settings.max_upload_bytes,
+                ctx.settings.max_upload_bytes if plan_limit is None else plan_limit)
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
-        raise HTTPException(413, f"the workbook is larger than the limit of {limit} bytes")
+        raise HTTPException(413, f"the workbook is larger than the limit of {limit} bytes"
+                            f" ({tenant.plan} plan)")
     part = FilePart()
     try:
         stored = await ctx.blobs.put_stream(
             stream_file_part(request.headers.get("content-type"), request.stream(), part), limit)
     except BlobTooLarge as exc:
         raise HTTPException(413, f"the workbook is larger than the limit of {exc.limit} bytes"
-                            ) from None
+                            f" ({tenant.plan} plan)") from None
     except UploadError as exc:
         raise HTTPException(422, [{"loc": ["body", "file"], "msg": str(exc)}]) from None
     path = stored.uri.removeprefix("file://")

@@ -110,21 +110,3 @@ Node = (
     | Binary
     | ArrayLit
 )
-
-
-def walk(node: Node) -> list[Node]:
-    """Every node of the tree, parents before children."""
-    out: list[Node] = []
-    stack: list[Node] = [node]
-    while stack:
-        current = stack.pop()
-        out.append(current)
-        if isinstance(current, Call):
-            stack.extend(reversed(current.args))
-        elif isinstance(current, Unary):
-            stack.append(current.operand)
-        elif isinstance(current, Binary):
-            stack.extend((current.right, current.left))
-        elif isinstance(current, ArrayLit):
-            stack.extend(item for row in reversed(current.rows) for item in reversed(row))
-    return out

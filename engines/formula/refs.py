@@ -35,13 +35,6 @@ def parse_cell(text: str) -> tuple[int, int]:
     return int(match.group(2)), column_index(match.group(1))
 
 
-def quote_sheet(sheet: str) -> str:
-    """The sheet name as a formula writes it: quoted when it is not a plain word."""
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", sheet) and not _CELL.match(sheet):
-        return sheet
-    return "'" + sheet.replace("'", "''") + "'"
-
-
 def split_address(address: str) -> tuple[str, str]:
     """``"Sheet 1!A1"`` or ``"'Sheet 1'!A1"`` -> (``"Sheet 1"``, ``"A1"``)."""
     sheet, bang, cell = address.rpartition("!")

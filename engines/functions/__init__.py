@@ -2,9 +2,11 @@
 
 from engines.functions import (
     aggregates,
+    arrays,
     bases,
     convert,
     criteria,
+    engineering,
     info,
     logic,
     lookup,
@@ -12,6 +14,8 @@ from engines.functions import (
     reference,
     rounding,
     text,
+    textsearch,
+    valuetext,
 )
 from engines.functions.kernels import kernel_functions
 from engines.functions.registry import Function
@@ -19,8 +23,10 @@ from engines.functions.registry import Function
 FUNCTIONS: dict[str, Function] = {
     **kernel_functions(),
     **aggregates.FUNCTIONS,
+    **arrays.FUNCTIONS,
     **bases.FUNCTIONS,
     **convert.FUNCTIONS,
+    **engineering.FUNCTIONS,
     **criteria.FUNCTIONS,
     **info.FUNCTIONS,
     **logic.FUNCTIONS,
@@ -29,5 +35,7 @@ FUNCTIONS: dict[str, Function] = {
     **reference.FUNCTIONS,
     **rounding.FUNCTIONS,
     **text.FUNCTIONS,
+    **textsearch.FUNCTIONS,
+    **valuetext.FUNCTIONS,
 }
 """Upper-case Excel name -> Function; the engine's own families win over kernels."""

@@ -71,7 +71,7 @@ def _converter(source: str, target: str) -> Impl:
             return value
         return format_digits(value, RADIX[target], places)
 
-    spec = ("n" if source == "DEC" else "t") + "n"
+    spec = ("N" if source == "DEC" else "T") + "N"
     return lambda call, args: apply_entries(call, args, spec, convert)
 
 

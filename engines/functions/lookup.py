@@ -9,7 +9,7 @@ from engines.coerce import to_bool, to_number
 from engines.errors import ExcelError
 from engines.functions import matching
 from engines.functions.registry import Call, Table, register
-from engines.values import Area, Value, error, merge_errors, number
+from engines.values import EMPTY, Area, Value, error, merge_errors, number
 from engines.xp import Array
 
 FUNCTIONS: Table = {}
@@ -47,15 +47,30 @@ def match(call: Call, args: Sequence[Value]) -> Value:
     return _with(call, out, args[0].err, mode_err)
 
 
+def _mode(call: Call, value: Value, default: float) -> float:
+    """A constant mode argument (empty means ``default``); NaN when unreadable."""
+    if isinstance(value.kind, int) and value.kind == EMPTY:
+        return default
+    num, err = to_number(call.xp, value)
+    if err is not None and bool((err != 0).any()):
+        return float("nan")
+    return float(num.reshape(-1)[0]) // 1
+
+
 def _xmatch_position(call: Call, needle: Value, hay: Value, args: Sequence[Value]) -> Array:
+    """Position per trial (-1 not found, -2 invalid modes: #VALUE!); modes must be constant."""
     xp = call.xp
-    mode = int(to_number(xp, args[0])[0].reshape(-1)[0]) if args else 0
-    search = int(to_number(xp, args[1])[0].reshape(-1)[0]) if len(args) > 1 else 1
+    mode = _mode(call, args[0], 0.0) if args else 0.0
+    search = _mode(call, args[1], 1.0) if len(args) > 1 else 1.0
+    if mode not in (-1.0, 0.0, 1.0, 2.0) or search not in (-2.0, -1.0, 1.0, 2.0):
+        return xp.full(1, -2)
+    if isinstance(needle.kind, int) and needle.kind == EMPTY:
+        return xp.full(1, -1)  # an empty lookup value matches nothing
     reverse = search in (-1, -2)
     if search in (2, -2):
         if mode == 2:
             return xp.full(1, -2)
-        return matching.bisect(xp, needle, hay, mode, descending=search == -2)
+        return matching.bisect(xp, needle, hay, int(mode), descending=search == -2)
     if mode == 0 or mode == 2:
         return matching.exact(xp, needle, hay, wildcards=mode == 2, reverse=reverse)
     return matching.nearest(xp, needle, hay, larger=mode == 1, reverse=reverse)
@@ -138,7 +153,12 @@ def xlookup(call: Call, args: Sequence[Value]) -> Value:
     targets = matching.vector(xp, args[2])
     if hay is None or targets is None:
         return error(xp, ExcelError.VALUE)
+    mode_error = next((a for a in args[4:] if a.err is not None and bool((a.err != 0).any())), None)
+    if mode_error is not None:
+        return mode_error.plain()
     position = _xmatch_position(call, args[0], hay, args[4:])
+    if int(position.reshape(-1)[0]) == -2:
+        return error(xp, ExcelError.VALUE)
     found = pick(xp, targets, position, ExcelError.NA)
     if len(args) > 3:
         missing = (position < 0).reshape(-1, 1, 1)

@@ -108,7 +108,7 @@ def nearest(xp: ModuleType, needle: Value, hay: Value, larger: bool, reverse: bo
     side = compare(xp, ">=" if larger else "<=", hay, needle)
     mask = (side.num != 0) & ok
     mask = xp.broadcast_to(mask, np.broadcast_shapes(mask.shape, ok.shape))[:, 0, :]
-    if hay.text is not None and not (isinstance(hay.kind, int) and hay.kind != TEXT):
+    if needle.text is not None:
         return _nearest_text(xp, needle, hay, mask, larger, reverse)
     values = xp.broadcast_to(hay.num, (mask.shape[0], 1, mask.shape[1]))[:, 0, :]
     fill = xp.inf if larger else -xp.inf

@@ -9,9 +9,9 @@ from types import ModuleType
 import numpy as np
 
 from engines.errors import ExcelError
-from engines.functions.collect import numbers
+from engines.functions.collect import flat, numbers
 from engines.functions.registry import Call, Impl, Table, numeric, register
-from engines.values import Value, number, scalar, with_error
+from engines.values import BOOL, TEXT, Value, kinds, number, scalar, with_error
 from engines.xp import Array
 
 FUNCTIONS: Table = {}
@@ -169,36 +169,37 @@ def _lgamma(xp: ModuleType, x: Array) -> Array:
     return xp.asarray(gammaln(np.asarray(x)))
 
 
-def _integers(call: Call, args: Sequence[Value], combine: Callable[[int, int], int]) -> Value:
+def _integers(call: Call, args: Sequence[Value], combine: str) -> Value:
+    """GCD/LCM of every number given: text, booleans or no number at all are #VALUE!, a negative
+    number #NUM!."""
     xp = call.xp
     found = numbers(xp, args)
-    values = np.asarray(found.values)
-    counted = np.asarray(found.counted)
-    out = np.zeros(values.shape[0])
-    bad = np.zeros(values.shape[0], dtype=bool)
-    for trial in range(values.shape[0]):
-        items = [math.floor(v) for v in values[trial][counted[trial]]]
-        bad[trial] = any(v < 0 for v in items)
-        result = 0 if not items else items[0]
-        for item in items[1:]:
-            result = combine(result, item)
-        out[trial] = result
+    invalid = xp.zeros(found.values.shape[0], dtype=bool)
+    for arg in args:
+        block = flat(xp, arg)
+        kind = xp.broadcast_to(kinds(xp, block), block.shape)
+        invalid = invalid | xp.any((kind == TEXT) | (kind == BOOL), axis=(1, 2))
+    invalid = invalid | ~xp.any(found.counted, axis=1)
+    whole = xp.floor(xp.where(found.counted, found.values, 0.0))
+    negative = xp.any(whole < 0, axis=1)
+    neutral = 0 if combine == "gcd" else 1
+    items = xp.where(found.counted & xp.isfinite(whole), xp.abs(whole), neutral).astype(xp.int64)
+    out = getattr(xp, combine).reduce(items, axis=1).astype(xp.float64)
     err = None if found.err is None else found.err.reshape(-1, 1, 1)
+    err = with_error(xp, err, invalid.reshape(-1, 1, 1), ExcelError.VALUE)
     return number(
-        xp,
-        xp.asarray(out).reshape(-1, 1, 1),
-        with_error(xp, err, xp.asarray(bad).reshape(-1, 1, 1), ExcelError.NUM),
+        xp, out.reshape(-1, 1, 1), with_error(xp, err, negative.reshape(-1, 1, 1), ExcelError.NUM)
     )
 
 
 @register(FUNCTIONS, "GCD", 1, -1, None)
 def gcd(call: Call, args: Sequence[Value]) -> Value:
-    return _integers(call, args, math.gcd)
+    return _integers(call, args, "gcd")
 
 
 @register(FUNCTIONS, "LCM", 1, -1, None)
 def lcm(call: Call, args: Sequence[Value]) -> Value:
-    return _integers(call, args, lambda a, b: 0 if a == 0 or b == 0 else math.lcm(a, b))
+    return _integers(call, args, "lcm")
 
 
 @register(FUNCTIONS, "RAND", 0, random=True, volatile=True)

@@ -30,7 +30,7 @@ def _coordinates(call: Call, args: Sequence[Value], column: bool) -> Value:
     xp = call.xp
     area = _area_of(call, args)
     if area is None:
-        return error(xp, ExcelError.VALUE)
+        return args[0].plain() if args and args[0].err is not None else error(xp, ExcelError.VALUE)
     if column:
         values = xp.arange(area.col1, area.col2 + 1, dtype=xp.float64).reshape(1, 1, -1)
     else:
@@ -99,6 +99,8 @@ def _missing(value: Value) -> bool:
 @register(FUNCTIONS, "INDIRECT", 1, 2, dynamic=True)
 def indirect(call: Call, args: Sequence[Value]) -> Value:
     xp = call.xp
+    if args[0].shape[0] != 1:
+        return error(xp, ExcelError.VALUE)  # a reference that changes by trial
     text = str(to_text(xp, args[0]).reshape(-1)[0])
     try:
         node = parse(text)

@@ -58,6 +58,12 @@ Table = dict[str, Function]
 
 TOOLPAK = frozenset(
     {
+        "DELTA",
+        "GESTEP",
+        "ERF",
+        "ERFC",
+        "ERF.PRECISE",
+        "ERFC.PRECISE",
         "EDATE",
         "EOMONTH",
         "WEEKNUM",

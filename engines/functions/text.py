@@ -8,11 +8,22 @@ from typing import Any
 
 import numpy as np
 
-from engines.coerce import parse_number, text_value, to_number, to_text
+from engines.coerce import parse_number, text_value, to_bool, to_number, to_text
 from engines.errors import ExcelError
 from engines.functions.registry import Call, Impl, Table, register
 from engines.functions.textformat import format_value
-from engines.values import BOOL, TEXT, Value, host, kinds, merge_errors, number
+from engines.values import (
+    BOOL,
+    TEXT,
+    Value,
+    boolean,
+    error,
+    host,
+    kinds,
+    merge_errors,
+    number,
+    with_error,
+)
 
 FUNCTIONS: Table = {}
 _ALL = None
@@ -20,14 +31,15 @@ _ALL = None
 
 def apply_entries(call: Call, args: Sequence[Value], spec: str, fn: Callable[..., Any]) -> Value:
     """Map ``fn`` over the entries of ``args``; ``spec`` says per argument 't'ext, 'n'umber or
-    'v'alue (a number where it reads as one, else text).
+    'v'alue (a number where it reads as one, else text); upper case rejects booleans (#VALUE!).
 
     ``fn`` returns str, float, bool or an ExcelError; results become one block.
     """
     xp = call.xp
     columns: list[np.ndarray[Any, Any]] = []
     errors = []
-    for arg, kind in zip(args, spec, strict=False):
+    for arg, letter in zip(args, spec, strict=False):
+        kind = letter.lower()
         if kind == "t":
             columns.append(to_text(xp, arg))
             errors.append(arg.err)
@@ -38,6 +50,8 @@ def apply_entries(call: Call, args: Sequence[Value], spec: str, fn: Callable[...
             num, err = to_number(xp, arg)
             columns.append(host(xp, num))
             errors.append(err)
+        if letter.isupper():
+            errors[-1] = with_error(xp, errors[-1], kinds(xp, arg) == BOOL, ExcelError.VALUE)
     shape = np.broadcast_shapes(*(c.shape for c in columns))
     items = [np.broadcast_to(c, shape) for c in columns]
     out = np.empty(shape, dtype=object)
@@ -276,6 +290,12 @@ def text(call: Call, args: Sequence[Value]) -> Value:
 
 @register(FUNCTIONS, "FIXED", 1, 3)
 def fixed(call: Call, args: Sequence[Value]) -> Value:
+    """FIXED(number, [decimals], [no_commas]); no_commas is a logical, never text."""
+    if len(args) > 2 and args[2].text is not None:
+        flags, err = to_bool(call.xp, args[2])
+        if err is not None and bool((err != 0).any()):
+            return error(call.xp, ExcelError.VALUE)
+        args = [*args[:2], boolean(call.xp, flags)]
     return apply_entries(call, args, "nnn", _fixed)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from decimal import Decimal
 
 from openpyxl.utils.datetime import from_excel
 
@@ -127,7 +128,9 @@ def _number(value: float, section: str) -> str:
     if exp_at is not None and rounded >= 10 ** max(len(int_slots), 1):
         exponent += 1
         rounded = _round_half_up(abs(value) / 10, len(dec_slots))
-    whole, _, frac = f"{rounded:.{len(dec_slots)}f}".partition(".")
+    # Excel shows at most 15 significant digits; the rest of a long number are zeros
+    exact = Decimal(f"{rounded:.15g}")
+    whole, _, frac = f"{exact:.{len(dec_slots)}f}".partition(".")
     whole = whole.lstrip("0")
     out = _fill_integer(body, int_slots, whole, grouping)
     out += _fill_decimals(body, dec_slots, frac, point)
@@ -138,7 +141,7 @@ def _number(value: float, section: str) -> str:
 
 
 def _round_half_up(value: float, places: int) -> float:
-    scaled = float(f"{value * 10**places:.12g}")
+    scaled = float(f"{value * 10**places:.15g}")
     return float(math.floor(scaled + 0.5)) / 10.0**places
 
 

@@ -25,6 +25,7 @@ apt_install() {
     local missing=()
     [ -x "$PG_BIN/postgres" ] || missing+=(postgresql-15)
     command -v redis-server >/dev/null || missing+=(redis-server)
+    command -v wrk >/dev/null || missing+=(wrk)  # the API benchmark's load generator
     [ ${#missing[@]} -eq 0 ] && return
     say "installing Debian packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
@@ -206,6 +207,15 @@ status() {
     done
 }
 
+secret() { # a random secret made once per stack and kept in its data folder
+    local file=$DATA/secrets/$1
+    if [ ! -s "$file" ]; then
+        mkdir -p "$DATA/secrets"; chmod 700 "$DATA/secrets"
+        (umask 077; printf '%s%s' "${2:-}" "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$file")
+    fi
+    cat "$file"
+}
+
 env_file() { # the settings the Python side reads, for the ports chosen here
     cat <<ENV
 RISKSTREAM_KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT
@@ -215,6 +225,8 @@ RISKSTREAM_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
 RISKSTREAM_STRIPE_API_BASE=http://127.0.0.1:$STRIPE_PORT
 RISKSTREAM_STRIPE_API_KEY=sk_test_123
 RISKSTREAM_BLOB_DIR=$DATA/blobs
+RISKSTREAM_JWT_SECRET=$(secret jwt)
+RISKSTREAM_STRIPE_WEBHOOK_SECRET=$(secret stripe-webhook whsec_)
 ENV
 }
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
+from streams.catalogue import caused_by
 from streams.envelope import Envelope
-from streams.ports import MeterReporter
+from streams.plans import ENDED_STATUSES
+from streams.ports import MeterReporter, SubscriptionManager
+from streams.pricing import PRICES
 
 ITERATIONS_METER = "riskstream_iterations"
 COMPUTE_METER = "riskstream_compute_ms"
@@ -13,21 +16,61 @@ COMPUTE_METER = "riskstream_compute_ms"
 
 class BillingProcessor:
     """``tenant.created`` → ``billing.customer_created``; ``usage.recorded`` → meter events →
-    ``billing.usage_reported``. Meter event identifiers derive from the usage event id, so a
-    redelivered usage record is not billed twice."""
+    ``billing.usage_reported``; a tenant created on, or changed to, a paid plan → a Stripe
+    subscription (the previous one cancelled) → ``billing.subscription_created`` /
+    ``_cancelled``. Stripe
+    idempotency keys derive from our event ids, so a redelivered event is not billed twice."""
 
     name = "billing"
     topics = ("tenants", "billing")
     state_topics = ("tenants",)
 
-    def __init__(self, meters: MeterReporter) -> None:
+    def __init__(self, meters: MeterReporter, subscriptions: SubscriptionManager) -> None:
         self.meters = meters
+        self.subscriptions = subscriptions
         self.customers: dict[str, str] = {}
+        self.subscribed: dict[str, str] = {}
+        self.plan_changes_done: set[str] = set()
         self.reported: set[str] = set()
 
     def fold(self, event: Envelope) -> None:
         if event.type == "billing.customer_created":
             self.customers[event.tenant_id] = event.data["customer_id"]
+        elif event.type == "billing.subscription_updated" and \
+                event.data["status"] in ENDED_STATUSES and \
+                self.subscribed.get(event.tenant_id) == event.data["subscription_id"]:
+            del self.subscribed[event.tenant_id]  # Stripe ended it: nothing left to cancel
+        elif event.type in ("billing.subscription_created", "billing.subscription_cancelled"):
+            self.plan_changes_done.add(event.causation_id)
+            if event.type == "billing.subscription_created":
+                self.subscribed[event.tenant_id] = event.data["subscription_id"]
+            else:
+                self.subscribed.pop(event.tenant_id, None)
+
+    async def _follow_plan(self, event: Envelope) -> list[Envelope]:
+        """Make the tenant's Stripe subscription follow the plan ``event`` sets: cancel the
+        current subscription, and subscribe the customer to a paid plan."""
+        if event.id in self.plan_changes_done or event.data.get("previous_plan") == \
+                event.data["plan"]:  # done already, or only the overrides changed
+            return []
+        plan, tenant = event.data["plan"], event.tenant_id
+        previous = self.subscribed.get(tenant)
+        if previous is not None:
+            await asyncio.to_thread(self.subscriptions.cancel, previous, event.id)
+        fee = PRICES[plan].monthly_cents
+        if fee == 0:
+            out = [] if previous is None else [caused_by(
+                event, "billing.subscription_cancelled", {"subscription_id": previous})]
+        else:
+            customer = await self._customer(tenant, tenant)
+            subscription = await asyncio.to_thread(
+                self.subscriptions.subscribe, customer, tenant, plan, fee, event.id)
+            out = [caused_by(event, "billing.subscription_created", {
+                "subscription_id": subscription, "plan": plan, "customer_id": customer,
+                "replaces": previous})]
+        for done in out:
+            self.fold(done)
+        return out
 
     async def _customer(self, tenant_id: str, name: str) -> str:
         if tenant_id not in self.customers:
@@ -38,7 +81,10 @@ class BillingProcessor:
     async def handle(self, event: Envelope) -> list[Envelope]:
         if event.type == "tenant.created" and event.tenant_id not in self.customers:
             customer = await self._customer(event.tenant_id, event.data["name"])
-            return [event.caused("billing.customer_created", {"customer_id": customer})]
+            return [event.caused("billing.customer_created", {"customer_id": customer}),
+                    *await self._follow_plan(event)]
+        if event.type == "tenant.plan_changed":
+            return await self._follow_plan(event)
         if event.type == "billing.usage_reported":
             self.reported.add(event.data["usage_event_id"])
         if event.type != "usage.recorded" or event.id in self.reported:

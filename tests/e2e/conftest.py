@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from app.admin import create_tenant
+from app.admin import create_platform_admin, create_tenant
 from app.launcher import RunningService, launched
 from tests.conftest import isolated_settings
 
@@ -16,11 +16,20 @@ MAX_UPLOAD = 1_000_000
 
 
 Service = RunningService
+# webhooks go to receivers on loopback, on a retry schedule compressed to fractions of a second;
+# event streams poll quickly and cut off readers 50 events behind
+SUBSCRIBERS: dict[str, object] = {
+    "webhook_allow_private_networks": True, "webhook_allowed_ports": "1024-65535",
+    "webhook_retry_schedule_s": [0, 0.2, 0.4, 0.8, 1, 1, 1, 1], "webhook_timeout_s": 3,
+    "webhook_disable_after_s": 4, "sse_poll_s": 0.1, "sse_heartbeat_s": 1, "sse_max_lag": 50,
+}
 
 
 @pytest.fixture(scope="session")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    settings = isolated_settings(max_upload_bytes=MAX_UPLOAD)
+    # every test signs in from 127.0.0.1: the sign-in limit is tested with an app of its own
+    settings = isolated_settings(max_upload_bytes=MAX_UPLOAD, rate_limit_login_per_minute=10_000,
+                                 **SUBSCRIBERS)
     with launched(settings, tmp_path_factory.mktemp("service-logs")) as running:
         yield running
 
@@ -49,4 +58,13 @@ async def free(service: Service) -> AsyncIterator[httpx.AsyncClient]:
 async def own_tenant(service: Service) -> AsyncIterator[httpx.AsyncClient]:
     """An enterprise tenant of this test alone, for assertions on tenant-wide totals."""
     async for client in _client(service, "enterprise"):
+        yield client
+
+
+@pytest.fixture(scope="session")
+async def operator(service: Service) -> AsyncIterator[httpx.AsyncClient]:
+    """A platform admin's client, with the key the CLI's ``platform-admin`` command issues."""
+    admin = await create_platform_admin(service.settings)
+    async with httpx.AsyncClient(base_url=service.url, timeout=30, headers={
+            "Authorization": f"Bearer {admin['api_key']}"}) as client:
         yield client

@@ -10,7 +10,7 @@ import pytest
 
 from infra.blobstore import BlobTooLarge, LocalBlobStore
 from infra.settings import Settings
-from infra.stripe_billing import StripeMeters
+from infra.stripe_billing import StripeMeters, StripeSubscriptions, client
 from streams.catalogue import new_event
 from streams.log import EventLog, LogUnavailable
 from tests.conftest import isolated_settings
@@ -59,9 +59,20 @@ async def test_blobs_are_content_addressed_and_oversized_streams_leave_nothing(
 
 def test_usage_is_sent_to_stripe_as_meter_events(settings: Settings) -> None:
     assert settings.stripe_api_key, "the stack exports RISKSTREAM_STRIPE_API_KEY"
-    meters = StripeMeters(settings.stripe_api_key, settings.stripe_api_base)
+    meters = StripeMeters(client(settings.stripe_api_key, settings.stripe_api_base))
     customer = meters.ensure_customer("acme", "Acme")
     assert customer.startswith("cus_")
     sent = meters.report_usage(customer, "ev123", {"riskstream_iterations": 500,
                                                    "riskstream_compute_ms": 20})
     assert sent == ["ev123-riskstream_compute_ms", "ev123-riskstream_iterations"]
+
+
+def test_paid_plans_become_stripe_subscriptions_in_shapes_stripe_accepts(
+        settings: Settings) -> None:
+    # stripe-mock validates every request against Stripe's OpenAPI document
+    stripe = client(settings.stripe_api_key or "", settings.stripe_api_base)
+    customer = StripeMeters(stripe).ensure_customer("acme", "Acme")
+    subscriptions = StripeSubscriptions(stripe)
+    subscription = subscriptions.subscribe(customer, "acme", "pro", 19_900, "ev1")
+    assert subscription.startswith("sub_")
+    subscriptions.cancel(subscription, "ev2")

@@ -18,7 +18,7 @@ import pytest
 from engines.compiler import compile_model
 from engines.errors import ExcelError
 from engines.formula.refs import format_key, parse_cell
-from engines.workbook import Workbook, _scalar, load_workbook
+from engines.workbook import Workbook, cell_value, load_workbook
 
 FOLDER = Path(
     os.environ.get(
@@ -79,7 +79,8 @@ def score(path: Path) -> Score:
         result.unsupported[name] = len(cells)
     for address, actual in results.items():
         sheet, _, ref = address.rpartition("!")
-        expected = _unescape(_scalar(cached[sheet][ref].value))
+        stored = cached[sheet][ref]
+        expected = cell_value(stored.value, stored.data_type)
         if address in volatile:
             result.volatile += 1
         elif same(expected, actual):
@@ -89,13 +90,6 @@ def score(path: Path) -> Score:
         else:
             result.mismatched.append((address, expected, actual))
     return result
-
-
-def _unescape(value: object) -> object:
-    """Control characters as the file stores them (``_x0001_``) back to text."""
-    if not isinstance(value, str):
-        return value
-    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), value)
 
 
 def known_gaps() -> set[str]:

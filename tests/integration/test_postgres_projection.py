@@ -87,7 +87,9 @@ async def test_views_apply_each_event_once_and_a_replay_equals_the_live_views(
 
     rebuilt = await replay_postgres(settings, f"{live_schema}_replay")
     assert rebuilt == live
-    assert all(rebuilt.values())
+    story_tables = ("tenants", "api_keys", "workbooks", "simulations", "usage_records",
+                    "event_log_rows")
+    assert all(rebuilt[t] for t in story_tables)
     await pool.close()
     await postgres.drop_schema(settings.postgres_dsn, f"{live_schema}_replay")
     await postgres.drop_schema(settings.postgres_dsn, live_schema)

@@ -168,6 +168,24 @@ def test_structured_table_references() -> None:
     assert result == {"S!C2": 4.0, "S!C3": 10.0, "S!E1": 7.0, "S!E2": 2.0}
 
 
+def test_lookups_and_criteria_follow_random_cells() -> None:
+    cells: dict[str, object] = {f"A{r}": r for r in range(1, 11)}
+    cells |= {
+        "B1": "=RiskUniform(1,10)",
+        "B2": "=INDEX(A1:A10, INT(B1))",
+        "B3": '=SUMIF(A1:A10, ">"&B1)',
+        "B4": "=COUNTIF(A1:A10, INT(B1))",
+        "B5": "=MATCH(B1, A1:A10)",
+    }
+    model = model_of(cells, outputs=["S!B2", "S!B3", "S!B4", "S!B5"])
+    drawn = np.array([1.5, 9.9, 4.0])
+    out = model.evaluate(3, risk_values={model.risk_inputs[0].id: drawn})
+    assert out["S!B2"][0].tolist() == [1.0, 9.0, 4.0]
+    assert out["S!B3"][0].tolist() == [54.0, 10.0, 45.0]
+    assert out["S!B4"][0].tolist() == [1.0, 1.0, 1.0]
+    assert out["S!B5"][0].tolist() == [1.0, 9.0, 4.0]
+
+
 def test_a_million_trials_stay_vectorised() -> None:
     cells: dict[str, object] = {"A1": 1.0}
     for row in range(2, 40):

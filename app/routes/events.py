@@ -1,0 +1,111 @@
+"""Event subscribers: the tenant's events as pages and as server-sent events, and the catalogue.
+
+Cursors and ``Last-Event-ID`` are the stable positions described in
+:mod:`projections.event_feed`: a stream resumed from the id of the last event received sends
+exactly the events after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Query
+from fastapi.responses import StreamingResponse
+
+from app.auth import Ctx, Tenant
+from projections.event_feed import BadCursor, Cursor, EventFeed, decode, encode
+from streams.catalogue_examples import describe
+
+router = APIRouter(prefix="/v1/events", tags=["events"])
+STREAM_PAGE = 200
+TypePrefix = Annotated[str | None, Query(
+    max_length=100, pattern=r"^[a-z_.]*$",
+    description="only types starting with this, e.g. 'simulation.' or 'workbook.parsed'")]
+Aggregate = Annotated[str | None, Query(
+    max_length=200, description="only events of this workbook, simulation, key or endpoint id")]
+
+
+def _cursor(text: str | None, field: tuple[str, str]) -> Cursor | None:
+    if text is None or text == "":
+        return None
+    try:
+        return decode(text)
+    except BadCursor as exc:
+        raise HTTPException(422, [{"loc": list(field), "msg": str(exc)}]) from None
+
+
+@router.get("", summary="The tenant's events in log order, paged by cursor")
+async def list_events(ctx: Ctx, tenant: Tenant, type: TypePrefix = None,
+                      aggregate: Aggregate = None,
+                      cursor: Annotated[str | None, Query(max_length=4000)] = None,
+                      limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+    """``next_cursor`` continues after the last event returned (or where the reader was, when
+    the page is empty: poll again with it later)."""
+    start = _cursor(cursor, ("query", "cursor")) or {}
+    events, after = await EventFeed(ctx.pool).page(tenant.tenant_id, start, limit,
+                                                   type_prefix=type, aggregate=aggregate)
+    return {"events": [e.envelope for e in events], "next_cursor": encode(after),
+            "has_more": len(events) == limit}
+
+
+@router.get("/catalogue", summary="Every event type: version, topic, JSON Schema, example")
+async def catalogue() -> dict[str, Any]:
+    return {"envelope": ["id", "type", "version", "tenant_id", "key", "occurred_at",
+                         "correlation_id", "causation_id", "data"], "events": describe()}
+
+
+def _frame(event: dict[str, Any], cursor: str) -> str:
+    return f"id: {cursor}\nevent: {event['type']}\ndata: {json.dumps(event)}\n\n"
+
+
+@router.get("/stream", summary="The tenant's events as server-sent events, resumable")
+async def stream_events(ctx: Ctx, tenant: Tenant, type: TypePrefix = None,
+                        aggregate: Aggregate = None,
+                        cursor: Annotated[str | None, Query(max_length=4000)] = None,
+                        last_event_id: Annotated[str | None, Header(max_length=4000)] = None
+                        ) -> StreamingResponse:
+    """Starts after ``Last-Event-ID`` (a reconnect), else after ``cursor``, else at the newest
+    event. Each frame's ``id`` is the cursor after it. A comment line is sent when idle; a
+    reader more than ``sse_max_lag`` events behind gets an ``event: cutoff`` frame naming the
+    cursor to catch up from with ``GET /v1/events`` and the stream ends."""
+    feed = EventFeed(ctx.pool)
+    settings = ctx.settings
+    position = (_cursor(last_event_id, ("header", "Last-Event-ID"))
+                or _cursor(cursor, ("query", "cursor")))
+    if position is None:
+        position = await feed.now(tenant.tenant_id)
+
+    async def frames(position: Cursor) -> AsyncIterator[str]:
+        yield f"retry: {int(settings.sse_poll_s * 2000)}\n\n"
+        idle_since = time.monotonic()
+        page = min(STREAM_PAGE, settings.sse_max_lag)
+        while True:
+            sent = position
+            events, position = await feed.page(tenant.tenant_id, sent, page,
+                                               type_prefix=type, aggregate=aggregate)
+            if len(events) == page and await feed.backlog(
+                    tenant.tenant_id, sent, settings.sse_max_lag + 1, type_prefix=type,
+                    aggregate=aggregate) > settings.sse_max_lag:
+                # the reader drains slower than events arrive: holding them for it would grow
+                # without bound, so it is told where to catch up from instead
+                cutoff = {"reason": f"the reader is more than {settings.sse_max_lag} events"
+                          " behind; catch up with GET /v1/events?cursor=… and reconnect",
+                          "cursor": encode(sent)}
+                yield f"event: cutoff\ndata: {json.dumps(cutoff)}\n\n"
+                return
+            for event in events:
+                yield _frame(event.envelope, event.cursor)
+            if events:
+                idle_since = time.monotonic()
+                continue
+            if time.monotonic() - idle_since >= settings.sse_heartbeat_s:
+                idle_since = time.monotonic()
+                yield ": heartbeat\n\n"
+            await asyncio.sleep(settings.sse_poll_s)
+
+    return StreamingResponse(frames(position), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

@@ -1,0 +1,105 @@
+"""Invitations: an admin invites an email with a role and passes on the invitation token (shown
+once; only its hash is kept); whoever holds it chooses a name and password and becomes that
+user. A token opens one account, within a week."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from app.auth import Admin, Ctx, TenantContext
+from app.commands import execute
+from app.credentials import Role, hash_key, hash_password
+from app.idempotency import body_hash
+from app.routes.users import EMAIL, PASSWORD, may_grant
+from app.security_log import audit_of
+from streams.catalogue import new_event
+from streams.envelope import new_id
+
+router = APIRouter(prefix="/v1/invitations", tags=["users"])
+TOKEN_PREFIX = "rsi_"
+VALID_FOR = timedelta(days=7)
+
+
+class Invitation(BaseModel):
+    email: str = EMAIL
+    role: Role = "member"
+
+
+class Acceptance(BaseModel):
+    token: str = Field(min_length=len(TOKEN_PREFIX) + 1, max_length=200)
+    name: str = Field(min_length=1, max_length=200)
+    password: str = PASSWORD
+
+
+@router.post("", status_code=201, summary="Invite an email to the tenant (token shown once)")
+async def invite(request: Request, body: Invitation, ctx: Ctx, caller: Admin,
+                 idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
+    await may_grant(ctx, request, caller, body.role)
+    email = body.email.lower()
+    if await ctx.directory.email_taken(email):
+        raise HTTPException(409, [{"loc": ["body", "email"],
+                                   "msg": f"a user with email {email} exists; use another"}])
+
+    def build() -> tuple[list[Any], int, dict[str, Any]]:
+        invitation_id, token = new_id(), TOKEN_PREFIX + secrets.token_urlsafe(32)
+        expires = (datetime.now(UTC) + VALID_FOR).isoformat()
+        event = new_event("user.invited", caller.tenant_id, caller.tenant_id, {
+            "invitation_id": invitation_id, "email": email, "role": body.role,
+            "token_hash": hash_key(token), "expires_at": expires,
+            "audit": audit_of(request, caller.credential)})
+        answer = {"invitation_id": invitation_id, "email": email, "role": body.role,
+                  "expires_at": expires, "token": token,
+                  "links": {"accept": "/v1/invitations/accept"}}
+        return [event], 201, answer
+
+    return await execute(ctx, caller, "POST /v1/invitations", idempotency_key,
+                         body_hash(await request.body()), build, shown_once="token")
+
+
+@router.get("", summary="The tenant's invitations")
+async def list_invitations(ctx: Ctx, caller: Admin) -> dict[str, Any]:
+    return {"invitations": await ctx.tenancy.invitations(caller.tenant_id)}
+
+
+@router.post("/accept", status_code=201, summary="Become the invited user (no credential:"
+             " the token is one)")
+async def accept(request: Request, body: Acceptance, ctx: Ctx) -> JSONResponse:
+    client = request.client.host if request.client else "unknown"
+    decision = await ctx.limiter.hit(client, "login", ctx.settings.rate_limit_login_per_minute)
+    request.state.rate_limit = decision
+    if not decision.allowed:
+        raise HTTPException(429, f"too many attempts; retry in {decision.reset_s} s",
+                            headers=decision.headers())
+    found = await ctx.directory.invitation(hash_key(body.token))
+    if found is None:
+        raise HTTPException(404, [{"loc": ["body", "token"], "msg": "no such invitation"}])
+    if found["accepted_at"] is not None or \
+            datetime.fromisoformat(found["expires_at"]) <= datetime.now(UTC):
+        raise HTTPException(410, [{"loc": ["body", "token"], "msg": "the invitation was used or"
+                                   " has expired; ask an admin for a new one"}])
+    if await ctx.directory.email_taken(found["email"]):
+        raise HTTPException(409, f"a user with email {found['email']} exists already")
+    password_hash = await asyncio.to_thread(hash_password, body.password)
+    invited = TenantContext(tenant_id=found["tenant_id"], plan="", role=found["role"],
+                            credential=f"invitation:{found['invitation_id']}")
+
+    def build() -> tuple[list[Any], int, dict[str, Any]]:
+        user_id = new_id()
+        event = new_event("user.created", invited.tenant_id, invited.tenant_id, {
+            "user_id": user_id, "email": found["email"], "name": body.name,
+            "role": found["role"], "password_hash": password_hash,
+            "invitation_id": found["invitation_id"],
+            "audit": audit_of(request, invited.credential)})
+        return [event], 201, {"user_id": user_id, "email": found["email"],
+                              "role": found["role"], "links": {"token": "/v1/auth/token"}}
+
+    # one account per invitation, even for two acceptances racing each other
+    return await execute(ctx, invited, "POST /v1/invitations/accept", found["invitation_id"],
+                         found["invitation_id"], build)

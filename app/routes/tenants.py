@@ -1,0 +1,108 @@
+"""Tenants: platform operators create and list them; a tenant's admins read it and change its
+plan; limit overrides are for platform operators alone."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from app.auth import Admin, Ctx, PlatformAdmin, Tenant, TenantContext
+from app.commands import execute
+from app.credentials import hash_key, new_api_key
+from app.idempotency import body_hash
+from app.security_log import audit_of, record_security
+from streams.catalogue import caused_by, new_event
+from streams.envelope import new_id
+from streams.plans import PLANS, limits_for
+
+router = APIRouter(prefix="/v1/tenants", tags=["tenants"])
+PLAN_NAMES = "|".join(sorted(PLANS))
+
+
+class PlanChoice(BaseModel):
+    plan: str = Field(pattern=f"^({PLAN_NAMES})$", description=f"one of {sorted(PLANS)}")
+    overrides: dict[str, Any] | None = Field(
+        default=None, description="limits replacing the plan's (platform admins only), e.g."
+        " {\"concurrent_simulations\": 5}; null means unlimited")
+
+
+class NewTenant(PlanChoice):
+    name: str = Field(min_length=1, max_length=200)
+
+
+def check_overrides(plan: str, overrides: dict[str, Any]) -> None:
+    try:
+        limits_for(plan, overrides)
+    except (TypeError, ValueError) as exc:
+        raise HTTPException(422, [{"loc": ["body", "overrides"], "msg": str(exc)}]) from None
+
+
+async def visible_tenant(ctx: Ctx, caller: TenantContext, tenant_id: str) -> dict[str, Any]:
+    """The tenant if the caller may see it (its own, or any for platform admins); else 404."""
+    row = None
+    if tenant_id == caller.tenant_id or caller.can("platform_admin"):
+        row = await ctx.tenancy.tenant(tenant_id)
+    if row is None:
+        raise HTTPException(404, f"no tenant {tenant_id}")
+    return row
+
+
+@router.post("", status_code=201, summary="Create a tenant and its first admin API key")
+async def create(request: Request, body: NewTenant, ctx: Ctx, caller: PlatformAdmin,
+                 idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
+    overrides = body.overrides or {}
+    check_overrides(body.plan, overrides)
+
+    def build() -> tuple[list[Any], int, dict[str, Any]]:
+        tenant_id, key_id, key = new_id(), new_id(), new_api_key()
+        audit = audit_of(request, caller.credential)
+        created = new_event("tenant.created", tenant_id, tenant_id, {
+            "name": body.name, "plan": body.plan, "overrides": overrides, "audit": audit})
+        issued = caused_by(created, "api_key.issued", {
+            "key_id": key_id, "key_hash": hash_key(key), "name": "first admin key",
+            "role": "admin", "audit": audit})
+        answer = {"tenant_id": tenant_id, "name": body.name, "plan": body.plan,
+                  "overrides": overrides, "key_id": key_id, "api_key": key,
+                  "links": {"self": f"/v1/tenants/{tenant_id}"}}
+        return [created, issued], 201, answer
+
+    return await execute(ctx, caller, "POST /v1/tenants", idempotency_key,
+                         body_hash(await request.body()), build, shown_once="api_key")
+
+
+@router.get("", summary="Every tenant (platform admins)")
+async def list_tenants(ctx: Ctx, caller: PlatformAdmin,
+                       limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+    return {"tenants": await ctx.directory.tenants(limit)}
+
+
+@router.get("/{tenant_id}", summary="A tenant: plan, overrides, status, billing ids")
+async def get_tenant(tenant_id: str, ctx: Ctx, caller: Tenant) -> dict[str, Any]:
+    return await visible_tenant(ctx, caller, tenant_id)
+
+
+@router.put("/{tenant_id}/plan", status_code=202, summary="Change a tenant's plan")
+async def change_plan(tenant_id: str, request: Request, body: PlanChoice, ctx: Ctx,
+                      caller: Admin, idempotency_key: Annotated[str | None, Header()] = None
+                      ) -> JSONResponse:
+    current = await visible_tenant(ctx, caller, tenant_id)
+    if body.overrides is not None and not caller.can("platform_admin"):
+        await record_security(ctx, request, "auth.permission_denied", caller.tenant_id,
+                              caller.credential, {"required_role": "platform_admin",
+                                                  "role": caller.role, "field": "overrides"})
+        raise HTTPException(403, "limit overrides need the platform_admin role; send the plan"
+                            " alone")
+    overrides = current["overrides"] if body.overrides is None else body.overrides
+    check_overrides(body.plan, overrides)
+
+    def build() -> tuple[list[Any], int, dict[str, Any]]:
+        event = new_event("tenant.plan_changed", tenant_id, tenant_id, {
+            "plan": body.plan, "overrides": overrides, "previous_plan": current["plan"],
+            "audit": audit_of(request, caller.credential)})
+        return [event], 202, {"tenant_id": tenant_id, "plan": body.plan, "overrides": overrides}
+
+    return await execute(ctx, caller, f"PUT /v1/tenants/{tenant_id}/plan", idempotency_key,
+                         body_hash(await request.body()), build)

@@ -1,0 +1,166 @@
+"""Webhook endpoints (Standard Webhooks): register, rotate the secret, delete, list attempts and
+re-deliver. Registering and changing endpoints needs the admin role; reading does not."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Query
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from app.auth import Admin, Ctx, Tenant
+from app.commands import execute
+from infra.webhook_http import Destinations, UnsafeUrl
+from projections.webhook_queries import WebhookViews
+from streams.catalogue import CATALOGUE, new_event
+from streams.envelope import Envelope, new_id, utcnow
+from streams.webhooks.signing import new_secret
+from streams.webhooks.state import UNSUBSCRIBABLE
+
+router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
+MAX_REDELIVERY = 1000
+IdempotencyKey = Annotated[str | None, Header()]
+
+
+class EndpointRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(max_length=2000, examples=["https://hooks.example.com/riskstream"])
+    event_types: list[str] = Field(default=[], max_length=100, examples=[["simulation."]],
+                                   description="type names, or prefixes ending in '.';"
+                                   " empty: every type")
+    description: str = Field(default="", max_length=500)
+
+    @field_validator("event_types")
+    @classmethod
+    def known_types(cls, types: list[str]) -> list[str]:
+        public = sorted(set(CATALOGUE) - UNSUBSCRIBABLE)
+        for t in types:
+            if not any(p == t or (t.endswith(".") and p.startswith(t)) for p in public):
+                raise ValueError(f"{t!r} is no event type nor a prefix ending in '.' of one;"
+                                 " see GET /v1/events/catalogue")
+        return types
+
+
+class RedeliveryRequest(BaseModel):
+    """One message by id, or every message created in [since, until)."""
+
+    model_config = ConfigDict(extra="forbid")
+    message_id: str | None = Field(default=None, max_length=100)
+    since: AwareDatetime | None = None
+    until: AwareDatetime | None = None
+
+
+def _destinations(ctx: Ctx) -> Destinations:
+    return Destinations.parse(ctx.settings.webhook_allowed_ports,
+                              ctx.settings.webhook_allow_private_networks)
+
+
+async def _endpoint(ctx: Ctx, tenant_id: str, endpoint_id: str) -> dict[str, Any]:
+    endpoint = await WebhookViews(ctx.pool).endpoint(tenant_id, endpoint_id)
+    if endpoint is None:
+        raise HTTPException(404, f"no webhook endpoint {endpoint_id}")
+    return endpoint
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+@router.post("", status_code=201, summary="Register an endpoint; its secret is shown once")
+async def register(body: EndpointRequest, ctx: Ctx, tenant: Admin,
+                   idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    destinations = _destinations(ctx)
+    try:
+        await destinations.resolve(destinations.check(body.url))
+    except UnsafeUrl as exc:
+        raise HTTPException(422, [{"loc": ["body", "url"], "msg": str(exc)}]) from None
+
+    def build() -> tuple[list[Envelope], int, dict[str, Any]]:
+        endpoint_id = "ep_" + new_id()
+        data = {"endpoint_id": endpoint_id, **body.model_dump(), "secret": new_secret()}
+        event = new_event("webhook.endpoint_registered", tenant.tenant_id, endpoint_id, data)
+        return [event], 201, {**data, "status": "enabled"}
+
+    return await execute(ctx, tenant, "POST /v1/webhooks", idempotency_key,
+                         _digest(body.model_dump()), build, shown_once="secret")
+
+
+@router.get("", summary="The tenant's webhook endpoints")
+async def list_endpoints(ctx: Ctx, tenant: Tenant) -> dict[str, Any]:
+    return {"endpoints": await WebhookViews(ctx.pool).endpoints(tenant.tenant_id)}
+
+
+@router.get("/{endpoint_id}", summary="One endpoint")
+async def get_endpoint(endpoint_id: str, ctx: Ctx, tenant: Tenant) -> dict[str, Any]:
+    return await _endpoint(ctx, tenant.tenant_id, endpoint_id)
+
+
+@router.post("/{endpoint_id}/rotate-secret", summary="A new secret; the old one signs a while")
+async def rotate(endpoint_id: str, ctx: Ctx, tenant: Admin,
+                 idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    await _endpoint(ctx, tenant.tenant_id, endpoint_id)
+
+    def build() -> tuple[list[Envelope], int, dict[str, Any]]:
+        until = utcnow() + timedelta(seconds=ctx.settings.webhook_secret_overlap_s)
+        data = {"endpoint_id": endpoint_id, "secret": new_secret(),
+                "previous_valid_until": until.isoformat()}
+        event = new_event("webhook.secret_rotated", tenant.tenant_id, endpoint_id, data)
+        return [event], 200, data
+
+    return await execute(ctx, tenant, f"POST /v1/webhooks/{endpoint_id}/rotate-secret",
+                         idempotency_key, endpoint_id, build, shown_once="secret")
+
+
+@router.delete("/{endpoint_id}", status_code=202, summary="Stop and remove an endpoint")
+async def delete(endpoint_id: str, ctx: Ctx, tenant: Admin,
+                 idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    await _endpoint(ctx, tenant.tenant_id, endpoint_id)
+
+    def build() -> tuple[list[Envelope], int, dict[str, Any]]:
+        event = new_event("webhook.endpoint_deleted", tenant.tenant_id, endpoint_id,
+                          {"endpoint_id": endpoint_id})
+        return [event], 202, {"endpoint_id": endpoint_id, "status": "deleted"}
+
+    return await execute(ctx, tenant, f"DELETE /v1/webhooks/{endpoint_id}", idempotency_key,
+                         endpoint_id, build)
+
+
+@router.get("/{endpoint_id}/attempts", summary="Delivery attempts, newest first")
+async def attempts(endpoint_id: str, ctx: Ctx, tenant: Tenant,
+                   message_id: Annotated[str | None, Query(max_length=100)] = None,
+                   limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+    await _endpoint(ctx, tenant.tenant_id, endpoint_id)
+    return {"attempts": await WebhookViews(ctx.pool).attempts(tenant.tenant_id, endpoint_id,
+                                                              limit, message_id)}
+
+
+@router.post("/{endpoint_id}/redeliver", status_code=202,
+             summary="Send one message, or those of a time range, again (same webhook-id)")
+async def redeliver(endpoint_id: str, body: RedeliveryRequest, ctx: Ctx, tenant: Admin,
+                    idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    if (body.message_id is None) == (body.since is None):
+        raise HTTPException(422, [{"loc": ["body"], "msg": "give either message_id, or since"
+                                   " (and optionally until) for a time range"}])
+    await _endpoint(ctx, tenant.tenant_id, endpoint_id)
+    found = await WebhookViews(ctx.pool).messages(
+        tenant.tenant_id, endpoint_id, message_id=body.message_id, since=body.since,
+        until=body.until, limit=MAX_REDELIVERY + 1)
+    if body.message_id is not None and not found:
+        raise HTTPException(404, f"no message {body.message_id} for endpoint {endpoint_id}")
+    if len(found) > MAX_REDELIVERY:
+        raise HTTPException(422, [{"loc": ["body", "until"], "msg": f"more than"
+                                   f" {MAX_REDELIVERY} messages in the range; narrow it"}])
+
+    def build() -> tuple[list[Envelope], int, dict[str, Any]]:
+        messages = [{k: m[k] for k in ("message_id", "aggregate", "payload", "attempts")}
+                    for m in found]
+        events = [new_event("webhook.redelivery_requested", tenant.tenant_id, endpoint_id,
+                            {"endpoint_id": endpoint_id, "messages": messages})] if found else []
+        return events, 202, {"endpoint_id": endpoint_id,
+                             "messages": [m["message_id"] for m in found]}
+
+    return await execute(ctx, tenant, f"POST /v1/webhooks/{endpoint_id}/redeliver",
+                         idempotency_key, _digest(body.model_dump(mode="json")), build)

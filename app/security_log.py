@@ -1,0 +1,38 @@
+"""Security events from the API: who did what from where, on the log's ``security`` topic or,
+for commands that change credentials and plans, as the ``audit`` object of their own event."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import Request
+
+from app.context import ApiContext
+from streams.catalogue import new_event
+from streams.log import LogUnavailable
+
+log = logging.getLogger(__name__)
+
+
+def audit_of(request: Request, actor: str | None) -> dict[str, Any]:
+    """The ``audit`` object: actor, client IP, user agent, method and path of ``request``."""
+    return {
+        "actor": actor,
+        "ip": request.client.host if request.client else None,
+        "user_agent": request.headers.get("user-agent"),
+        "method": request.method,
+        "path": request.url.path,
+    }
+
+
+async def record_security(ctx: ApiContext, request: Request, type: str, tenant_id: str,
+                          actor: str | None, detail: dict[str, Any]) -> None:
+    """Append a security event. The answer to the client does not wait on the audit: if the log
+    is down the refusal still stands, and the lost event is logged here instead."""
+    event = new_event(type, tenant_id, tenant_id,
+                      {**detail, "audit": audit_of(request, actor)})
+    try:
+        await ctx.log.append([event])
+    except LogUnavailable:
+        log.warning("security event not recorded: %s %s", type, event.data)

@@ -1,0 +1,144 @@
+"""How tenancy, plan, billing and security events change the PostgreSQL views, and which of
+them land in the security audit (with their severity). Applied by the projector next to
+:mod:`projections.postgres_views`, in the same transaction as its checkpoint."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+import asyncpg
+
+from streams.catalogue import SECRET_FIELDS
+from streams.envelope import Envelope
+from streams.plans import plan_after_subscription
+
+Apply = Callable[[asyncpg.Connection, Envelope], Awaitable[None]]
+
+# What the security audit records, and how loud each is.
+AUDIT_SEVERITY: dict[str, str] = {
+    "auth.login_succeeded": "info",
+    "auth.login_failed": "warning",
+    "auth.permission_denied": "warning",
+    "auth.rate_limited": "warning",
+    "api_key.issued": "notice",
+    "api_key.revoked": "notice",
+    "user.invited": "notice",
+    "user.created": "notice",
+    "user.role_changed": "notice",
+    "tenant.plan_changed": "notice",
+    "billing.payment_failed": "critical",
+}
+
+
+async def plan_changed(conn: asyncpg.Connection, e: Envelope) -> None:
+    await conn.execute("UPDATE tenants SET plan=$2, overrides=$3 WHERE tenant_id=$1",
+                       e.tenant_id, e.data["plan"], json.dumps(e.data.get("overrides", {})))
+
+
+async def subscription_created(conn: asyncpg.Connection, e: Envelope) -> None:
+    await conn.execute("UPDATE tenants SET subscription_id=$2 WHERE tenant_id=$1",
+                       e.tenant_id, e.data["subscription_id"])
+
+
+async def subscription_cancelled(conn: asyncpg.Connection, e: Envelope) -> None:
+    await conn.execute("UPDATE tenants SET subscription_id=NULL WHERE tenant_id=$1"
+                       " AND subscription_id=$2", e.tenant_id, e.data["subscription_id"])
+
+
+async def subscription_updated(conn: asyncpg.Connection, e: Envelope) -> None:
+    row = await conn.fetchrow("SELECT plan, subscription_id FROM tenants WHERE tenant_id=$1"
+                              " FOR UPDATE", e.tenant_id)
+    if row is not None:
+        plan = plan_after_subscription(row["plan"], row["subscription_id"], e.data)
+        await conn.execute("UPDATE tenants SET plan=$2 WHERE tenant_id=$1", e.tenant_id, plan)
+
+
+def _invoice(status: str, tenant_status: str) -> Apply:
+    async def apply(conn: asyncpg.Connection, e: Envelope) -> None:
+        d = e.data
+        await conn.execute("UPDATE tenants SET status=$2 WHERE tenant_id=$1",
+                           e.tenant_id, tenant_status)
+        await conn.execute(
+            "INSERT INTO invoices (invoice_id, tenant_id, status, amount_cents, currency,"
+            " period_start, period_end, stripe_event_id, updated_at)"
+            " VALUES ($1,$2,$3,$4,$5,to_timestamp($6),to_timestamp($7),$8,$9)"
+            " ON CONFLICT (invoice_id) DO UPDATE SET status=EXCLUDED.status,"
+            " amount_cents=EXCLUDED.amount_cents, stripe_event_id=EXCLUDED.stripe_event_id,"
+            " updated_at=EXCLUDED.updated_at",
+            d["invoice_id"], e.tenant_id, status, d["amount_cents"], d["currency"],
+            d.get("period_start"), d.get("period_end"), d["stripe_event_id"], e.occurred_at)
+    return apply
+
+
+async def user_invited(conn: asyncpg.Connection, e: Envelope) -> None:
+    d = e.data
+    await conn.execute(
+        "INSERT INTO invitations (invitation_id, tenant_id, email, role, token_hash, invited_at,"
+        " expires_at) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING",
+        d["invitation_id"], e.tenant_id, d["email"], d["role"], d["token_hash"], e.occurred_at,
+        datetime.fromisoformat(d["expires_at"]))
+
+
+async def user_created(conn: asyncpg.Connection, e: Envelope) -> None:
+    d = e.data
+    # email is unique across tenants; the API checks first, and a racing duplicate is ignored
+    await conn.execute(
+        "INSERT INTO users (user_id, tenant_id, email, name, role, password_hash, created_at)"
+        " VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING",
+        d["user_id"], e.tenant_id, d["email"], d["name"], d["role"], d["password_hash"],
+        e.occurred_at)
+    if d.get("invitation_id"):
+        await conn.execute(
+            "UPDATE invitations SET accepted_at=$3, user_id=$4 WHERE invitation_id=$1"
+            " AND tenant_id=$2 AND accepted_at IS NULL",
+            d["invitation_id"], e.tenant_id, e.occurred_at, d["user_id"])
+
+
+async def user_role_changed(conn: asyncpg.Connection, e: Envelope) -> None:
+    await conn.execute(
+        "UPDATE users SET role=$3, role_changed_at=$4 WHERE user_id=$1 AND tenant_id=$2",
+        e.data["user_id"], e.tenant_id, e.data["role"], e.occurred_at)
+
+
+async def audited(conn: asyncpg.Connection, e: Envelope) -> None:
+    """One security audit row per event, keyed by the event id."""
+    who = e.data.get("audit", {})
+    detail = {k: v for k, v in e.data.items() if k not in SECRET_FIELDS and k != "audit"}
+    await conn.execute(
+        "INSERT INTO security_audit (event_id, tenant_id, action, severity, actor, ip,"
+        " user_agent, method, path, detail, occurred_at)"
+        " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) ON CONFLICT (event_id) DO NOTHING",
+        e.id, e.tenant_id, e.type, AUDIT_SEVERITY[e.type], who.get("actor"), who.get("ip"),
+        who.get("user_agent"), who.get("method"), who.get("path"), json.dumps(detail),
+        e.occurred_at)
+
+
+TENANCY_VIEWS: dict[str, Apply] = {
+    "tenant.plan_changed": plan_changed,
+    "billing.subscription_created": subscription_created,
+    "billing.subscription_cancelled": subscription_cancelled,
+    "billing.subscription_updated": subscription_updated,
+    "billing.invoice_paid": _invoice("paid", "active"),
+    "billing.payment_failed": _invoice("payment_failed", "suspended"),
+    "user.invited": user_invited,
+    "user.created": user_created,
+    "user.role_changed": user_role_changed,
+}
+TENANCY_TABLES: dict[str, str] = {
+    "users": "user_id", "invitations": "invitation_id", "security_audit": "event_id",
+    "invoices": "invoice_id",
+}
+
+
+def with_security_audit(views: dict[str, Apply]) -> dict[str, Apply]:
+    """``views`` where every audited event type also writes its security audit row."""
+    def both(view: Apply | None) -> Apply:
+        async def apply(conn: asyncpg.Connection, e: Envelope) -> None:
+            if view is not None:
+                await view(conn, e)
+            await audited(conn, e)
+        return apply
+
+    return {**views, **{t: both(views.get(t)) for t in AUDIT_SEVERITY}}

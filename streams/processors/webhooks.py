@@ -1,0 +1,155 @@
+"""The webhook dispatcher: delivers ``webhook.message_created`` messages to their endpoints and
+records every attempt as ``webhook.attempted``.
+
+At start it folds the webhooks topic from offset 0 (endpoints, secrets, undelivered messages,
+attempt counts and due times), then follows it. Each endpoint has its own task sending one
+message at a time in creation order, so a slow or failing endpoint never delays another. A
+failed message waits for its retry while later messages of other aggregates go ahead; later
+messages of its own aggregate wait behind it, so each aggregate's events arrive in log order.
+Delivery is at least once: a crash between an answer and its recorded attempt sends that
+message again, under the same ``webhook-id``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+from collections.abc import Callable
+from datetime import datetime
+
+import httpx
+
+from infra import kafka
+from infra.settings import Settings
+from infra.webhook_http import Destinations, post
+from streams.catalogue import new_event, upcast
+from streams.envelope import Envelope, utcnow
+from streams.log import EventLog
+from streams.processors.runtime import assign_all
+from streams.webhooks import signing
+from streams.webhooks.retry import RetryPolicy, judge
+from streams.webhooks.state import Endpoint, Message, WebhookState
+
+log = logging.getLogger(__name__)
+IDLE_WAIT_S = 1.0
+
+
+class WebhookDispatcher:
+    name = "webhook-dispatcher"
+
+    def __init__(self, settings: Settings, log_: EventLog, client: httpx.AsyncClient, *,
+                 clock: Callable[[], datetime] = utcnow,
+                 rand: Callable[[], float] = random.random) -> None:
+        self.settings = settings
+        self.log = log_
+        self.client = client
+        self.clock = clock
+        self.rand = rand
+        self.state = WebhookState()
+        self.destinations = Destinations.parse(settings.webhook_allowed_ports,
+                                               settings.webhook_allow_private_networks)
+        self.policy = RetryPolicy(tuple(settings.webhook_retry_schedule_s),
+                                  settings.webhook_retry_jitter, settings.webhook_disable_after_s)
+        self.workers: dict[str, asyncio.Task[None]] = {}
+        self.wake: dict[str, asyncio.Event] = {}
+
+    async def run(self, stop: asyncio.Event) -> None:
+        consumer = kafka.consumer(self.settings.kafka_bootstrap, None)
+        await consumer.start()
+        try:
+            parts = await assign_all(consumer, [self.settings.topic("webhooks")])
+            end = await consumer.end_offsets(parts)
+            await consumer.seek_to_beginning(*parts)
+            live = False
+            while not stop.is_set():
+                batch = await consumer.getmany(timeout_ms=300, max_records=1000)
+                for messages in batch.values():
+                    for message in messages:
+                        event = upcast(Envelope.from_json(message.value))
+                        self.state.fold(event)
+                        if live:
+                            self._nudge(str(event.data.get("endpoint_id", "")))
+                if not live:
+                    live = all([await consumer.position(tp) >= end[tp] for tp in parts])
+                    if live:
+                        for endpoint_id in list(self.state.endpoints):
+                            self._nudge(endpoint_id)
+                for task in self.workers.values():
+                    if task.done() and not task.cancelled() and task.exception() is not None:
+                        raise task.exception()  # type: ignore[misc]
+        finally:
+            for task in self.workers.values():
+                task.cancel()
+            await asyncio.gather(*self.workers.values(), return_exceptions=True)
+            await consumer.stop()
+
+    def _nudge(self, endpoint_id: str) -> None:
+        """Wake the endpoint's task, starting it if it is not running."""
+        if endpoint_id not in self.state.endpoints:
+            return
+        self.wake.setdefault(endpoint_id, asyncio.Event()).set()
+        task = self.workers.get(endpoint_id)
+        if task is None or task.done():
+            self.workers[endpoint_id] = asyncio.create_task(
+                self._serve(endpoint_id), name=f"webhooks:{endpoint_id}")
+
+    def _next(self, endpoint: Endpoint) -> tuple[Message | None, float]:
+        """The first due message in creation order whose aggregate has no earlier message
+        waiting for a retry, else the seconds until one may be due."""
+        now = self.clock()
+        wait = IDLE_WAIT_S
+        waiting: set[str] = set()
+        for message in endpoint.pending.values():
+            due = message.due is None or message.due <= now
+            if due and message.aggregate not in waiting:
+                return message, 0.0
+            if message.due is not None and not due:
+                wait = min(wait, (message.due - now).total_seconds())
+            waiting.add(message.aggregate)
+        return None, wait
+
+    async def _serve(self, endpoint_id: str) -> None:
+        wake = self.wake[endpoint_id]
+        while True:
+            endpoint = self.state.endpoints.get(endpoint_id)
+            if endpoint is None or not endpoint.enabled:
+                return
+            message, wait = self._next(endpoint)
+            if message is not None:
+                await self._attempt(endpoint, message)
+                continue
+            wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), wait)
+
+    async def _attempt(self, endpoint: Endpoint, message: Message) -> None:
+        now = self.clock()
+        body = json.dumps(message.payload, separators=(",", ":")).encode()
+        headers = signing.headers(endpoint.signing_secrets(now), message.message_id,
+                                  int(now.timestamp()), body)
+        reply = await post(self.client, self.destinations, endpoint.url, headers, body,
+                           timeout_s=self.settings.webhook_timeout_s,
+                           max_bytes=self.settings.webhook_max_response_bytes)
+        attempt = message.attempts + 1
+        verdict = judge(self.policy, reply.status, reply.retry_after_s, attempt,
+                        endpoint.failing_since, self.clock(), self.rand())
+        attempted = new_event("webhook.attempted", endpoint.tenant_id, endpoint.endpoint_id, {
+            "message_id": message.message_id, "endpoint_id": endpoint.endpoint_id,
+            "attempt": attempt, "attempted_at": now.isoformat(), "status_code": reply.status,
+            "latency_ms": round(reply.latency_ms, 3), "outcome": verdict.outcome,
+            "error": reply.error, "response_excerpt": reply.excerpt,
+            "next_attempt_at": verdict.next_attempt_at.isoformat()
+            if verdict.next_attempt_at else None,
+        }, correlation_id=message.message_id)
+        events = [attempted]
+        if verdict.disable_reason is not None:
+            events.append(attempted.caused("webhook.endpoint_disabled", {
+                "endpoint_id": endpoint.endpoint_id, "reason": verdict.disable_reason}))
+            log.warning("webhook endpoint %s disabled: %s", endpoint.endpoint_id,
+                        verdict.disable_reason)
+        for event in events:  # act on the outcome now; folding it again later changes nothing
+            self.state.fold(event)
+        await self.log.append(events)

@@ -1,0 +1,1 @@
+"""Webhooks per the Standard Webhooks specification: signing, endpoint state, fan-out."""

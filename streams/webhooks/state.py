@@ -1,0 +1,116 @@
+"""Webhook endpoints and their undelivered messages, folded from the ``webhooks`` topic.
+
+Pure: ``WebhookState.fold`` applies one event. Folding an attempt the dispatcher already
+applied locally changes nothing (attempts are numbered), so the dispatcher can act on its own
+outcome at once and still rebuild the same state from the log after a restart; delivered
+messages leave the state, so a restart never sends them again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from streams.envelope import Envelope
+
+# events about deliveries themselves are never delivered: they would feed back into the fan-out
+UNSUBSCRIBABLE = frozenset({"webhook.message_created", "webhook.attempted",
+                            "webhook.redelivery_requested"})
+
+
+def wants(event_types: list[str], event_type: str) -> bool:
+    """Whether an endpoint subscribed to ``event_types`` (names, or prefixes ending in '.';
+    none means all) receives ``event_type``."""
+    if event_type in UNSUBSCRIBABLE:
+        return False
+    return not event_types or any(
+        event_type == t or (t.endswith(".") and event_type.startswith(t)) for t in event_types)
+
+
+@dataclass
+class Message:
+    """A message waiting for a successful attempt."""
+
+    message_id: str
+    aggregate: str
+    payload: dict[str, Any]
+    attempts: int = 0
+    due: datetime | None = None  # None: as soon as possible
+
+
+@dataclass
+class Endpoint:
+    endpoint_id: str
+    tenant_id: str
+    url: str
+    event_types: list[str]
+    secrets: list[tuple[str, datetime | None]]  # (secret, valid until); None: the current one
+    since: datetime  # events that occurred before the registration are not sent
+    enabled: bool = True
+    failing_since: datetime | None = None
+    pending: dict[str, Message] = field(default_factory=dict)  # in creation order
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        return [s for s, until in self.secrets if until is None or until > now]
+
+
+@dataclass
+class WebhookState:
+    endpoints: dict[str, Endpoint] = field(default_factory=dict)
+    track_messages: bool = True  # the fan-out needs only the endpoints
+
+    def for_tenant(self, tenant_id: str) -> list[Endpoint]:
+        return [e for e in self.endpoints.values() if e.tenant_id == tenant_id and e.enabled]
+
+    def fold(self, event: Envelope) -> None:
+        """Apply one event of the webhooks topic (others are ignored)."""
+        d = event.data
+        if event.type == "webhook.endpoint_registered":
+            self.endpoints[d["endpoint_id"]] = Endpoint(
+                d["endpoint_id"], event.tenant_id, d["url"], list(d["event_types"]),
+                [(d["secret"], None)], event.occurred_at)
+            return
+        endpoint = self.endpoints.get(str(d.get("endpoint_id", "")))
+        if endpoint is None or (not self.track_messages and event.type in UNSUBSCRIBABLE):
+            return
+        if event.type == "webhook.secret_rotated":
+            until = datetime.fromisoformat(d["previous_valid_until"])
+            endpoint.secrets = [(d["secret"], None)] + [
+                (s, until if valid is None else min(valid, until))
+                for s, valid in endpoint.secrets]
+        elif event.type == "webhook.endpoint_disabled":
+            endpoint.enabled = False
+        elif event.type == "webhook.endpoint_deleted":
+            del self.endpoints[endpoint.endpoint_id]
+        elif event.type == "webhook.message_created":
+            endpoint.pending.setdefault(d["message_id"], Message(
+                d["message_id"], d["aggregate"], d["payload"]))
+        elif event.type == "webhook.redelivery_requested":
+            for m in d["messages"]:
+                known = endpoint.pending.get(m["message_id"])
+                if known is not None:
+                    known.due = None
+                else:
+                    endpoint.pending[m["message_id"]] = Message(
+                        m["message_id"], m["aggregate"], m["payload"],
+                        attempts=int(m.get("attempts", 0)))
+        elif event.type == "webhook.attempted":
+            self._attempted(endpoint, event)
+
+    @staticmethod
+    def _attempted(endpoint: Endpoint, event: Envelope) -> None:
+        d = event.data
+        message = endpoint.pending.get(d["message_id"])
+        if message is None or message.attempts >= d["attempt"]:
+            return  # applied already, or the message was delivered
+        message.attempts = d["attempt"]
+        if d["outcome"] == "delivered":
+            del endpoint.pending[message.message_id]
+            endpoint.failing_since = None
+            return
+        endpoint.failing_since = endpoint.failing_since or event.occurred_at
+        if d["outcome"] == "retrying":
+            message.due = datetime.fromisoformat(d["next_attempt_at"])
+        else:  # failed for good, or the endpoint was disabled: only a redelivery sends it again
+            del endpoint.pending[message.message_id]
