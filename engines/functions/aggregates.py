@@ -9,7 +9,7 @@ import numpy as np
 
 from engines.coerce import to_number
 from engines.errors import ExcelError
-from engines.functions.collect import Numbers, first_error, flat, numbers
+from engines.functions.collect import Numbers, first_error, flat, fold, numbers
 from engines.functions.registry import Call, Impl, Table, register
 from engines.values import EMPTY, TEXT, Value, kinds, merge_errors, number, texts, with_error
 from engines.xp import Array
@@ -45,12 +45,12 @@ def _reduction(
 
 
 def _sum(xp: ModuleType, found: Numbers) -> tuple[Array, Array | None]:
-    return xp.sum(xp.where(found.counted, found.values, 0.0), axis=1), None
+    return fold(xp, "add", xp.where(found.counted, found.values, 0.0)), None
 
 
 def _average(xp: ModuleType, found: Numbers) -> tuple[Array, Array | None]:
-    count = xp.sum(found.counted, axis=1)
-    total = xp.sum(xp.where(found.counted, found.values, 0.0), axis=1)
+    count = fold(xp, "add", found.counted.astype(xp.float64))
+    total = fold(xp, "add", xp.where(found.counted, found.values, 0.0))
     return total / xp.maximum(count, 1), count == 0
 
 
@@ -59,24 +59,21 @@ def _extreme(pick: str) -> Callable[[ModuleType, Numbers], tuple[Array, Array | 
         fill = xp.inf if pick == "min" else -xp.inf
         if found.values.shape[1] == 0:
             return xp.zeros(found.values.shape[0]), None
-        picked = getattr(xp, pick)(xp.where(found.counted, found.values, fill), axis=1)
-        return xp.where(xp.any(found.counted, axis=1), picked, 0.0), None
+        step = "minimum" if pick == "min" else "maximum"
+        picked = fold(xp, step, xp.where(found.counted, found.values, fill))
+        return xp.where(fold(xp, "logical_or", found.counted), picked, 0.0), None
 
     return reduce
 
 
-def _count(xp: ModuleType, found: Numbers) -> tuple[Array, Array | None]:
-    return xp.sum(found.counted, axis=1).astype(xp.float64), None
-
-
 def _product(xp: ModuleType, found: Numbers) -> tuple[Array, Array | None]:
-    any_counted = xp.any(found.counted, axis=1)
-    out = xp.prod(xp.where(found.counted, found.values, 1.0), axis=1)
+    any_counted = fold(xp, "logical_or", found.counted)
+    out = fold(xp, "multiply", xp.where(found.counted, found.values, 1.0))
     return xp.where(any_counted, out, 0.0), None
 
 
 def _sumsq(xp: ModuleType, found: Numbers) -> tuple[Array, Array | None]:
-    return xp.sum(xp.where(found.counted, found.values**2, 0.0), axis=1), None
+    return fold(xp, "add", xp.where(found.counted, found.values**2, 0.0)), None
 
 
 for _name, _reduce, _modes in (

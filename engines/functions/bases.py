@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from engines.errors import ExcelError
 from engines.functions.registry import Call, Impl, Table, register
 from engines.functions.text import apply_entries
-from engines.values import Value
+from engines.values import BOOL, EMPTY, TEXT, Value, kinds, scalar, with_error
 
 FUNCTIONS: Table = {}
 RADIX = {"BIN": 2, "OCT": 8, "DEC": 10, "HEX": 16}
@@ -106,3 +108,69 @@ def base(call: Call, args: Sequence[Value]) -> Value:
 @register(FUNCTIONS, "DECIMAL", 2)
 def decimal(call: Call, args: Sequence[Value]) -> Value:
     return apply_entries(call, args, "tn", _decimal)
+
+
+_ROMAN_CHARS = "MDCLXVI"
+_ROMAN_VALUES = (1000, 500, 100, 50, 10, 5, 1)
+
+
+def _roman(number: float, form: float = 0.0) -> str | ExcelError:
+    """Roman numerals; forms 1-4 allow ever more concise subtractive pairs (``IM`` for 999)."""
+    value, mode = int(number), int(form)
+    if not 0 <= value <= 3999 or not 0 <= mode <= 4:
+        return ExcelError.VALUE
+    out = ""
+    top = len(_ROMAN_VALUES) - 1
+    for step in range(top // 2 + 1):
+        index = 2 * step
+        digit = value // _ROMAN_VALUES[index]
+        if digit % 5 == 4:
+            pair = index - 1 if digit == 4 else index - 2
+            tries = 0
+            while tries < mode and index < top:
+                tries += 1
+                if _ROMAN_VALUES[pair] - _ROMAN_VALUES[index + 1] <= value:
+                    index += 1
+                else:
+                    tries = mode
+            out += _ROMAN_CHARS[index] + _ROMAN_CHARS[pair]
+            value += _ROMAN_VALUES[index] - _ROMAN_VALUES[pair]
+        else:
+            if digit > 4:
+                out += _ROMAN_CHARS[index - 1]
+            out += _ROMAN_CHARS[index] * (digit % 5)
+            value %= _ROMAN_VALUES[index]
+    return out
+
+
+def _arabic(text: str) -> float | ExcelError:
+    """Roman numerals read right to left: a smaller numeral before a larger one subtracts."""
+    letters = text.strip().upper()
+    sign = -1.0 if letters.startswith("-") else 1.0
+    letters = letters.lstrip("-")
+    if len(letters) > 255 or any(ch not in _ROMAN_CHARS for ch in letters):
+        return ExcelError.VALUE
+    total, largest = 0, 0
+    for ch in reversed(letters):
+        amount = _ROMAN_VALUES[_ROMAN_CHARS.index(ch)]
+        total += -amount if amount < largest else amount
+        largest = max(largest, amount)
+    return sign * total
+
+
+@register(FUNCTIONS, "ROMAN", 1, 2)
+def roman(call: Call, args: Sequence[Value]) -> Value:
+    if len(args) > 1 and isinstance(args[1].kind, int) and args[1].kind == BOOL:
+        # TRUE is the classic form, FALSE the most concise
+        flag = float(np.asarray(args[1].num).reshape(-1)[0])
+        args = [args[0], scalar(call.xp, 0.0 if flag else 4.0)]
+    return apply_entries(call, args, "nn", _roman)
+
+
+@register(FUNCTIONS, "ARABIC", 1)
+def arabic(call: Call, args: Sequence[Value]) -> Value:
+    xp = call.xp
+    result = apply_entries(call, args, "t", _arabic)
+    kind = kinds(xp, args[0])
+    numeral = (kind == TEXT) | (kind == EMPTY)
+    return Value(result.num, with_error(xp, result.err, ~numeral, ExcelError.VALUE), 0, None)

@@ -51,6 +51,11 @@ def first_error(xp: ModuleType, err: Array) -> Array:
     """Per trial, the first non-zero code along the last axis of a (t, k) array (0 if none)."""
     if err.shape[-1] == 0:
         return xp.zeros(err.shape[:-1], dtype=xp.int8)
+    if err.shape[-1] <= _FOLD_LIMIT:
+        out = err[..., -1]
+        for column in range(err.shape[-1] - 2, -1, -1):
+            out = xp.where(err[..., column] != 0, err[..., column], out)
+        return out
     position = xp.argmax(err != 0, axis=-1)
     return xp.take_along_axis(err, position[..., None], axis=-1)[..., 0]
 
@@ -95,3 +100,21 @@ def numbers(
         empty = xp.zeros((1, 0))
         return Numbers(empty, empty.astype(bool), None)
     return Numbers(xp.concatenate(values, axis=1), xp.concatenate(counted, axis=1), err)
+
+
+_FOLD_LIMIT = 16
+
+
+def fold(xp: ModuleType, ufunc: str, array: Array) -> Array:
+    """Reduce the last axis of a (t, k) array with ``ufunc`` (``"add"``, ``"maximum"``…).
+
+    With many trials and few entries, column-by-column element-wise steps are far faster
+    than one strided reduction, so short axes are folded that way.
+    """
+    operation = getattr(xp, ufunc)
+    if array.shape[-1] == 0 or array.shape[-1] > _FOLD_LIMIT:
+        return operation.reduce(array, axis=-1)
+    out = array[..., 0]
+    for column in range(1, array.shape[-1]):
+        out = operation(out, array[..., column])
+    return out

@@ -12,7 +12,7 @@ from engines.coerce import number_text, parse_number, text_value, to_number
 from engines.errors import ExcelError
 from engines.functions.registry import Call, Table, register
 from engines.functions.text import apply_entries
-from engines.values import BOOL, EMPTY, TEXT, Value, error, host, kinds, texts
+from engines.values import BOOL, EMPTY, TEXT, Value, error, host, kinds, texts, with_error
 
 FUNCTIONS: Table = {}
 
@@ -131,12 +131,10 @@ def _date_text(whole_days: bool) -> Callable[[Call, Sequence[Value]], Value]:
         return float(math.floor(serial)) if whole_days else serial - math.floor(serial)
 
     def impl(call: Call, args: Sequence[Value]) -> Value:
-        value = args[0]
-        if not (isinstance(value.kind, int) and value.kind == TEXT):
-            if value.err is not None:
-                return value.plain()
-            return error(call.xp, ExcelError.VALUE)
-        return apply_entries(call, args, "t", read)
+        xp = call.xp
+        result = apply_entries(call, args, "t", read)
+        not_text = kinds(xp, args[0]) != TEXT
+        return Value(result.num, with_error(xp, result.err, not_text, ExcelError.VALUE), 0, None)
 
     return impl
 

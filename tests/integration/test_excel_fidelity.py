@@ -29,6 +29,7 @@ FOLDER = Path(
 KNOWN_GAPS = Path(__file__).resolve().parents[2] / "engines" / "KNOWN_GAPS.md"
 FILES = sorted(FOLDER.glob("*.xlsx")) if FOLDER.is_dir() else []
 TARGET = 0.99
+FLOOR = 0.835  # what the engine reaches today: a ratchet against regressions on the way up
 VOLATILE_NAMES = {"NOW", "TODAY", "RAND", "RANDBETWEEN", "RANDARRAY", "INFO", "CELL"}
 
 
@@ -112,11 +113,11 @@ def test_excel_fidelity(path: Path) -> None:
     gaps = known_gaps()
     unlisted = [m[0] for m in result.mismatched if f"{path.name}:{m[0]}" not in gaps]
     assert not unlisted, f"{len(unlisted)} mismatches not in KNOWN_GAPS.md: {unlisted[:20]}"
-    if path.name == "formulas-test.xlsx" and result.matched < TARGET * result.compared:
-        pytest.xfail(
-            f"{result.matched / result.compared:.1%} of formula cells match, below the "
-            f"{TARGET:.0%} target ({result.unsupported_cells} use unsupported functions)"
-        )
+    if path.name == "formulas-test.xlsx":
+        share = result.matched / result.compared
+        print(f"  {share:.2%} of non-volatile formula cells match (target {TARGET:.0%},"
+              f" floor {FLOOR:.1%}); {result.unsupported_cells} use unsupported functions")
+        assert share >= FLOOR, f"fidelity fell to {share:.2%}, below the {FLOOR:.1%} floor"
 
 
 GAPS_MARKER = (
