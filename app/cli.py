@@ -75,6 +75,16 @@ def _audit(args: argparse.Namespace) -> int:
     return 0 if report["ok"] else 1
 
 
+def _archive(args: argparse.Namespace) -> int:
+    from app.archiving import archive_log
+
+    manifest = asyncio.run(archive_log(Settings(), Path(args.out), args.tenant, args.through))
+    rows = sum(f["rows"] for f in manifest["files"])
+    print(f"{len(manifest['files'])} files, {rows} events; manifest in"
+          f" {Path(args.out) / '_manifest.json'}")
+    return 0
+
+
 def _recalc(args: argparse.Namespace) -> int:
     from app.local import dumps, recalc
 
@@ -143,6 +153,12 @@ def parser() -> argparse.ArgumentParser:
     verify.add_argument("--log-prefix", help="check a copy of the log under this topic prefix"
                         " against the live log's checkpoints")
     verify.set_defaults(run=_audit)
+    archive = sub.add_parser("archive", help="write the log as Parquet, by tenant and month")
+    archive.add_argument("--out", required=True, help="the archive's root folder")
+    archive.add_argument("--tenant", help="only this tenant")
+    archive.add_argument("--through", help="last month to archive, YYYY-MM (default: the"
+                         " month before this one)")
+    archive.set_defaults(run=_archive)
     recalc = sub.add_parser("recalc", help="evaluate every formula once, as Excel would")
     recalc.add_argument("workbook")
     recalc.add_argument("--json", action="store_true")

@@ -37,10 +37,12 @@ class Settings(BaseSettings):
     rate_limit_login_per_minute: int = Field(default=20, gt=0)
 
     # Subscribers: server-sent events poll the event_log view, send a comment line when idle,
-    # and cut off a reader that has fallen further behind than sse_max_lag events.
+    # cut off a reader that has fallen further behind than sse_max_lag events, and disconnect
+    # one that takes no frame for sse_send_timeout_s.
     sse_poll_s: float = Field(default=0.5, gt=0)
     sse_heartbeat_s: float = Field(default=15.0, gt=0)
     sse_max_lag: int = Field(default=10_000, gt=0)
+    sse_send_timeout_s: float = Field(default=30.0, gt=0)
     # Webhooks: the wait before each attempt after a failed one (the first is immediate);
     # its length is the number of attempts. Standard Webhooks' schedule by default.
     webhook_retry_schedule_s: list[float] = [0, 5, 300, 1800, 7200, 18000, 36000, 36000]

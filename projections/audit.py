@@ -11,7 +11,6 @@ rebuilt from an altered log (then the break lies between two checkpoints).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -23,6 +22,8 @@ from projections.event_log import GENESIS, link
 from streams.catalogue import TOPICS
 from streams.envelope import Envelope
 from streams.processors.runtime import assign_all, at_end
+
+LINK_WINDOW = 5000
 
 
 @dataclass(frozen=True)
@@ -49,52 +50,51 @@ class Report:
         return doc
 
 
-async def partition_messages(settings: Settings, log_prefix: str, topics: Sequence[str]
-                             ) -> AsyncIterator[tuple[str, int, list[tuple[int, bytes]]]]:
-    """(logical topic, partition, [(offset, bytes)]) for every partition of ``topics`` under
-    ``log_prefix``, read committed from offset 0 to the end."""
-    consumer = kafka.consumer(settings.kafka_bootstrap, None)
-    await consumer.start()
-    try:
-        parts = await assign_all(consumer, [f"{log_prefix}.{t}" for t in topics])
-        end = await consumer.end_offsets(parts)
-        await consumer.seek_to_beginning(*parts)
-        found: dict[tuple[str, int], list[tuple[int, bytes]]] = defaultdict(list)
-        while not await at_end(consumer, end):
-            for tp, messages in (await consumer.getmany(timeout_ms=500)).items():
-                found[(tp.topic, tp.partition)] += [
-                    (m.offset, m.value) for m in messages if m.offset < end[tp]]
-        for tp in sorted(parts):
-            yield (tp.topic.removeprefix(f"{log_prefix}."), tp.partition,
-                   found[(tp.topic, tp.partition)])
-    finally:
-        await consumer.stop()
+class ChainCheck:
+    """Recomputes one partition's chain message by message (pure) and keeps its first break."""
+
+    def __init__(self, topic: str, partition: int, checkpoints: dict[int, str]) -> None:
+        self.topic, self.partition, self.checkpoints = topic, partition, checkpoints
+        self.head, self.position, self.last_good = GENESIS, 0, 0
+        self.broken: Break | None = None
+
+    def add(self, offset: int, value: bytes, recorded: str | None) -> None:
+        """The next message, and the link recorded for its position (None: none recorded)."""
+        self.position += 1
+        if self.broken is not None:
+            return
+        self.head = link(self.head, value)
+        checkpoint = self.checkpoints.get(self.position)
+        if recorded is not None and recorded != self.head:
+            self.broken = Break(self.topic, self.partition, self.position, offset,
+                                _event_id(value),
+                                "the message differs from the one recorded at this position")
+        elif checkpoint is not None and checkpoint != self.head:
+            self.broken = Break(
+                self.topic, self.partition, self.last_good + 1, None, None,
+                f"the chain head at position {self.position} differs from its checkpoint:"
+                f" a message in positions {self.last_good + 1}–{self.position} was altered")
+        elif checkpoint is not None:
+            self.last_good = self.position
+
+    def finish(self) -> Break | None:
+        """The first break, once every message of the partition was added."""
+        beyond = [p for p in self.checkpoints if p > self.position]
+        if self.broken is None and beyond:
+            self.broken = Break(
+                self.topic, self.partition, self.position + 1, None, None,
+                f"the log ends at position {self.position} but a checkpoint was written at"
+                f" position {max(beyond)}: messages were removed")
+        return self.broken
 
 
 def check_partition(topic: str, partition: int, messages: list[tuple[int, bytes]],
                     links: dict[int, str], checkpoints: dict[int, str]) -> Break | None:
-    """The first break in one partition (pure): ``links`` and ``checkpoints`` map a position to
-    the chain head recorded after it."""
-    head, last_good = GENESIS, 0
+    """The first break in one partition given all its ``(offset, bytes)`` messages."""
+    check = ChainCheck(topic, partition, checkpoints)
     for position, (offset, value) in enumerate(messages, start=1):
-        head = link(head, value)
-        recorded = links.get(position)
-        checkpoint = checkpoints.get(position)
-        if recorded is not None and recorded != head:
-            return Break(topic, partition, position, offset, _event_id(value),
-                         "the message differs from the one recorded at this position")
-        if checkpoint is not None and checkpoint != head:
-            return Break(topic, partition, last_good + 1, None, None,
-                         f"the chain head at position {position} differs from its checkpoint:"
-                         f" a message in positions {last_good + 1}–{position} was altered")
-        if checkpoint is not None:
-            last_good = position
-    beyond = [p for p in checkpoints if p > len(messages)]
-    if beyond:
-        return Break(topic, partition, len(messages) + 1, None, None,
-                     f"the log ends at position {len(messages)} but a checkpoint was written at"
-                     f" position {max(beyond)}: messages were removed")
-    return None
+        check.add(offset, value, links.get(position))
+    return check.finish()
 
 
 def _event_id(value: bytes) -> str | None:
@@ -104,34 +104,70 @@ def _event_id(value: bytes) -> str | None:
         return None
 
 
+class RecordedLinks:
+    """The links ``event_log`` holds for one partition, fetched a window at a time."""
+
+    def __init__(self, pool: asyncpg.Pool, topic: str, partition: int) -> None:
+        self.pool, self.topic, self.partition = pool, topic, partition
+        self.window: dict[int, str] = {}
+        self.until = 0
+
+    async def at(self, position: int) -> str | None:
+        if position > self.until:
+            self.until = position + LINK_WINDOW - 1
+            self.window = {r["position"]: r["chain_hash"] for r in await self.pool.fetch(
+                "SELECT position, chain_hash FROM event_log WHERE topic=$1 AND partition=$2"
+                " AND position BETWEEN $3 AND $4", self.topic, self.partition, position,
+                self.until)}
+        return self.window.get(position)
+
+
 async def verify(settings: Settings, pool: asyncpg.Pool, *, log_prefix: str | None = None,
                  tenant_id: str | None = None) -> Report:
     """Recompute the chains of the log under ``log_prefix`` (default: the settings' own) and
     compare them with what was recorded for the settings' log; with ``tenant_id``, only the
-    partitions holding that tenant's events."""
-    report = Report()
+    partitions holding that tenant's events. Reads the log once, holding one window of
+    recorded links per partition."""
+    prefix = log_prefix or settings.topic_prefix
     wanted = None
     if tenant_id is not None:
         rows = await pool.fetch("SELECT DISTINCT topic, partition FROM event_log"
                                 " WHERE tenant_id=$1", tenant_id)
         wanted = {(r["topic"], r["partition"]) for r in rows}
-    checkpoints: dict[tuple[str, int], dict[int, str]] = defaultdict(dict)
+    marks: dict[tuple[str, int], dict[int, str]] = defaultdict(dict)
     for r in await pool.fetch("SELECT topic, partition, position, head FROM"
                               " audit.chain_checkpoints WHERE log_prefix=$1",
                               settings.topic_prefix):
-        checkpoints[(r["topic"], r["partition"])][r["position"]] = r["head"]
-    async for topic, partition, messages in partition_messages(
-            settings, log_prefix or settings.topic_prefix, list(TOPICS)):
-        if wanted is not None and (topic, partition) not in wanted:
-            continue
-        links = {r["position"]: r["chain_hash"] for r in await pool.fetch(
-            "SELECT position, chain_hash FROM event_log WHERE topic=$1 AND partition=$2",
-            topic, partition)}
-        marks = checkpoints[(topic, partition)]
+        marks[(r["topic"], r["partition"])][r["position"]] = r["head"]
+    report = Report()
+    checks: dict[tuple[str, int], tuple[ChainCheck, RecordedLinks]] = {}
+    consumer = kafka.consumer(settings.kafka_bootstrap, None)
+    await consumer.start()
+    try:
+        parts = await assign_all(consumer, [f"{prefix}.{t}" for t in TOPICS])
+        parts = [tp for tp in parts if wanted is None or (
+            tp.topic.removeprefix(f"{prefix}."), tp.partition) in wanted]
+        if not parts:
+            return report
+        consumer.assign(parts)
+        for tp in parts:
+            name = (tp.topic.removeprefix(f"{prefix}."), tp.partition)
+            checks[name] = (ChainCheck(*name, marks[name]), RecordedLinks(pool, *name))
+        end = await consumer.end_offsets(parts)
+        await consumer.seek_to_beginning(*parts)
+        while not await at_end(consumer, end):
+            for tp, messages in (await consumer.getmany(timeout_ms=500)).items():
+                check, links = checks[(tp.topic.removeprefix(f"{prefix}."), tp.partition)]
+                for m in messages:
+                    if m.offset < end[tp]:
+                        check.add(m.offset, m.value, await links.at(check.position + 1))
+    finally:
+        await consumer.stop()
+    for check, _ in sorted(checks.values(), key=lambda c: (c[0].topic, c[0].partition)):
         report.partitions += 1
-        report.events += len(messages)
-        report.checkpoints += sum(1 for p in marks if p <= len(messages))
-        found = check_partition(topic, partition, messages, links, marks)
+        report.events += check.position
+        report.checkpoints += sum(1 for p in check.checkpoints if p <= check.position)
+        found = check.finish()
         if found is not None:
             report.ok = False
             report.breaks.append(found)

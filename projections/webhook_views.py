@@ -77,6 +77,7 @@ WEBHOOK_VIEWS: dict[str, Apply] = {
     "webhook.endpoint_registered": endpoint_registered,
     "webhook.secret_rotated": secret_rotated,
     "webhook.endpoint_disabled": _status("disabled"),
+    "webhook.endpoint_enabled": _status("enabled"),
     "webhook.endpoint_deleted": _status("deleted"),
     "webhook.message_created": message_created,
     "webhook.redelivery_requested": redelivery_requested,

@@ -42,6 +42,7 @@ billing.usage_reported          1        billing       simulation id
 webhook.endpoint_registered     1        webhooks      endpoint id (URL, types, secret)
 webhook.secret_rotated          1        webhooks      endpoint id (old secret valid a while)
 webhook.endpoint_disabled       1        webhooks      endpoint id (410, or failing too long)
+webhook.endpoint_enabled        1        webhooks      endpoint id (deliveries resume)
 webhook.endpoint_deleted        1        webhooks      endpoint id
 webhook.message_created         1        webhooks      endpoint id (one event for one endpoint)
 webhook.attempted               1        webhooks      endpoint id (status, latency, outcome)
@@ -136,6 +137,7 @@ _TYPES = (
     EventType("webhook.endpoint_registered", 1, "webhooks", "A webhook endpoint and its secret."),
     EventType("webhook.secret_rotated", 1, "webhooks", "A new secret; the old one still signs."),
     EventType("webhook.endpoint_disabled", 1, "webhooks", "Deliveries stopped, with the reason."),
+    EventType("webhook.endpoint_enabled", 1, "webhooks", "Deliveries resumed after a disable."),
     EventType("webhook.endpoint_deleted", 1, "webhooks", "The endpoint was removed."),
     EventType("webhook.message_created", 1, "webhooks", "An event to deliver to one endpoint."),
     EventType("webhook.attempted", 1, "webhooks", "One delivery attempt and its outcome."),

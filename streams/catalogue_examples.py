@@ -85,6 +85,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "webhook.secret_rotated": {"endpoint_id": E, "secret": "whsec_…",
                                "previous_valid_until": "2026-11-23T10:00:00+00:00"},
     "webhook.endpoint_disabled": {"endpoint_id": E, "reason": "the endpoint answered 410 Gone"},
+    "webhook.endpoint_enabled": {"endpoint_id": E},
     "webhook.endpoint_deleted": {"endpoint_id": E},
     "webhook.message_created": {"message_id": "msg_2Zc8", "endpoint_id": E, "event_id": "a1",
                                 "event_type": "simulation.completed", "aggregate": S,

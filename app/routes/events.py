@@ -10,13 +10,13 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query
-from fastapi.responses import StreamingResponse
 
 from app.auth import Ctx, Tenant
+from app.sse import EventStreamResponse
 from projections.event_feed import BadCursor, Cursor, EventFeed, decode, encode
 from streams.catalogue_examples import describe
 
@@ -67,11 +67,12 @@ async def stream_events(ctx: Ctx, tenant: Tenant, type: TypePrefix = None,
                         aggregate: Aggregate = None,
                         cursor: Annotated[str | None, Query(max_length=4000)] = None,
                         last_event_id: Annotated[str | None, Header(max_length=4000)] = None
-                        ) -> StreamingResponse:
+                        ) -> EventStreamResponse:
     """Starts after ``Last-Event-ID`` (a reconnect), else after ``cursor``, else at the newest
     event. Each frame's ``id`` is the cursor after it. A comment line is sent when idle; a
     reader more than ``sse_max_lag`` events behind gets an ``event: cutoff`` frame naming the
-    cursor to catch up from with ``GET /v1/events`` and the stream ends."""
+    cursor to catch up from with ``GET /v1/events`` and the stream ends; one that takes no frame
+    for ``sse_send_timeout_s`` is disconnected."""
     feed = EventFeed(ctx.pool)
     settings = ctx.settings
     position = (_cursor(last_event_id, ("header", "Last-Event-ID"))
@@ -79,7 +80,7 @@ async def stream_events(ctx: Ctx, tenant: Tenant, type: TypePrefix = None,
     if position is None:
         position = await feed.now(tenant.tenant_id)
 
-    async def frames(position: Cursor) -> AsyncIterator[str]:
+    async def frames(position: Cursor) -> AsyncGenerator[str, None]:
         yield f"retry: {int(settings.sse_poll_s * 2000)}\n\n"
         idle_since = time.monotonic()
         page = min(STREAM_PAGE, settings.sse_max_lag)
@@ -107,5 +108,4 @@ async def stream_events(ctx: Ctx, tenant: Tenant, type: TypePrefix = None,
                 yield ": heartbeat\n\n"
             await asyncio.sleep(settings.sse_poll_s)
 
-    return StreamingResponse(frames(position), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    return EventStreamResponse(frames(position), settings.sse_send_timeout_s)

@@ -114,6 +114,23 @@ async def rotate(endpoint_id: str, ctx: Ctx, tenant: Admin,
                          idempotency_key, endpoint_id, build, shown_once="secret")
 
 
+@router.post("/{endpoint_id}/enable", status_code=202,
+             summary="Resume deliveries to a disabled endpoint, undelivered messages first")
+async def enable(endpoint_id: str, ctx: Ctx, tenant: Admin,
+                 idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    endpoint = await _endpoint(ctx, tenant.tenant_id, endpoint_id)
+    if endpoint["status"] == "enabled":
+        raise HTTPException(409, f"webhook endpoint {endpoint_id} is already enabled")
+
+    def build() -> tuple[list[Envelope], int, dict[str, Any]]:
+        event = new_event("webhook.endpoint_enabled", tenant.tenant_id, endpoint_id,
+                          {"endpoint_id": endpoint_id})
+        return [event], 202, {"endpoint_id": endpoint_id, "status": "enabled"}
+
+    return await execute(ctx, tenant, f"POST /v1/webhooks/{endpoint_id}/enable",
+                         idempotency_key, endpoint_id, build)
+
+
 @router.delete("/{endpoint_id}", status_code=202, summary="Stop and remove an endpoint")
 async def delete(endpoint_id: str, ctx: Ctx, tenant: Admin,
                  idempotency_key: IdempotencyKey = None) -> JSONResponse:

@@ -99,8 +99,6 @@ DECLARE
     wanted text[][] := ARRAY[
         ['event_log_tenant_seq', 'event_log (tenant_id, seq)'],
         ['event_log_tenant_partition', 'event_log (tenant_id, topic, partition, kafka_offset)'],
-        ['event_log_subjects', 'event_log USING gin (subjects)'],
-        ['event_log_event_id', 'event_log (event_id)'],
         ['webhook_endpoints_tenant', 'webhook_endpoints (tenant_id)'],
         ['webhook_messages_endpoint', 'webhook_messages (endpoint_id, created_at)'],
         ['webhook_attempts_endpoint', 'webhook_attempts (endpoint_id, attempted_at)']

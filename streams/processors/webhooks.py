@@ -35,6 +35,7 @@ from streams.webhooks.state import Endpoint, Message, WebhookState
 
 log = logging.getLogger(__name__)
 IDLE_WAIT_S = 1.0
+RECORD_BATCH = 500
 
 
 class WebhookDispatcher:
@@ -55,10 +56,12 @@ class WebhookDispatcher:
                                   settings.webhook_retry_jitter, settings.webhook_disable_after_s)
         self.workers: dict[str, asyncio.Task[None]] = {}
         self.wake: dict[str, asyncio.Event] = {}
+        self.outcomes: asyncio.Queue[Envelope] = asyncio.Queue()
 
     async def run(self, stop: asyncio.Event) -> None:
         consumer = kafka.consumer(self.settings.kafka_bootstrap, None)
         await consumer.start()
+        recorder = asyncio.create_task(self._record(), name="webhooks:recorder")
         try:
             parts = await assign_all(consumer, [self.settings.topic("webhooks")])
             end = await consumer.end_offsets(parts)
@@ -77,14 +80,32 @@ class WebhookDispatcher:
                     if live:
                         for endpoint_id in list(self.state.endpoints):
                             self._nudge(endpoint_id)
-                for task in self.workers.values():
+                for task in [recorder, *self.workers.values()]:
                     if task.done() and not task.cancelled() and task.exception() is not None:
                         raise task.exception()  # type: ignore[misc]
         finally:
             for task in self.workers.values():
                 task.cancel()
             await asyncio.gather(*self.workers.values(), return_exceptions=True)
+            recorder.cancel()
+            await asyncio.gather(recorder, return_exceptions=True)
             await consumer.stop()
+            remaining = self._take(self.outcomes.qsize())
+            if remaining:
+                await self.log.append(remaining)
+
+    async def _record(self) -> None:
+        """Append attempt outcomes in batches: senders go on without waiting for the broker,
+        and a failure to record stops the dispatcher (its restart re-sends, same webhook-id)."""
+        while True:
+            first = await self.outcomes.get()
+            await self.log.append([first, *self._take(RECORD_BATCH - 1)])
+
+    def _take(self, most: int) -> list[Envelope]:
+        taken: list[Envelope] = []
+        while not self.outcomes.empty() and len(taken) < most:
+            taken.append(self.outcomes.get_nowait())
+        return taken
 
     def _nudge(self, endpoint_id: str) -> None:
         """Wake the endpoint's task, starting it if it is not running."""
@@ -115,8 +136,8 @@ class WebhookDispatcher:
         wake = self.wake[endpoint_id]
         while True:
             endpoint = self.state.endpoints.get(endpoint_id)
-            if endpoint is None or not endpoint.enabled:
-                return
+            if endpoint is None or not endpoint.enabled or not endpoint.pending:
+                return  # started again by the next event that concerns the endpoint
             message, wait = self._next(endpoint)
             if message is not None:
                 await self._attempt(endpoint, message)
@@ -152,4 +173,4 @@ class WebhookDispatcher:
                         verdict.disable_reason)
         for event in events:  # act on the outcome now; folding it again later changes nothing
             self.state.fold(event)
-        await self.log.append(events)
+            self.outcomes.put_nowait(event)

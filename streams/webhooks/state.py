@@ -59,17 +59,20 @@ class Endpoint:
 class WebhookState:
     endpoints: dict[str, Endpoint] = field(default_factory=dict)
     track_messages: bool = True  # the fan-out needs only the endpoints
+    # the fan-out asks for every event of the log: a lookup by tenant, not a scan
+    by_tenant: dict[str, dict[str, Endpoint]] = field(default_factory=dict)
 
     def for_tenant(self, tenant_id: str) -> list[Endpoint]:
-        return [e for e in self.endpoints.values() if e.tenant_id == tenant_id and e.enabled]
+        return [e for e in self.by_tenant.get(tenant_id, {}).values() if e.enabled]
 
     def fold(self, event: Envelope) -> None:
         """Apply one event of the webhooks topic (others are ignored)."""
         d = event.data
         if event.type == "webhook.endpoint_registered":
-            self.endpoints[d["endpoint_id"]] = Endpoint(
-                d["endpoint_id"], event.tenant_id, d["url"], list(d["event_types"]),
-                [(d["secret"], None)], event.occurred_at)
+            added = Endpoint(d["endpoint_id"], event.tenant_id, d["url"], list(d["event_types"]),
+                             [(d["secret"], None)], event.occurred_at)
+            self.endpoints[added.endpoint_id] = added
+            self.by_tenant.setdefault(event.tenant_id, {})[added.endpoint_id] = added
             return
         endpoint = self.endpoints.get(str(d.get("endpoint_id", "")))
         if endpoint is None or (not self.track_messages and event.type in UNSUBSCRIBABLE):
@@ -81,8 +84,11 @@ class WebhookState:
                 for s, valid in endpoint.secrets]
         elif event.type == "webhook.endpoint_disabled":
             endpoint.enabled = False
+        elif event.type == "webhook.endpoint_enabled":
+            endpoint.enabled, endpoint.failing_since = True, None
         elif event.type == "webhook.endpoint_deleted":
             del self.endpoints[endpoint.endpoint_id]
+            del self.by_tenant[endpoint.tenant_id][endpoint.endpoint_id]
         elif event.type == "webhook.message_created":
             endpoint.pending.setdefault(d["message_id"], Message(
                 d["message_id"], d["aggregate"], d["payload"]))

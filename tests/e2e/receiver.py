@@ -32,6 +32,7 @@ class Receiver:
     same webhook-id from 1."""
 
     answer: Answer
+    hold: asyncio.Event | None = None  # when given, answers wait until it is set
     requests: list[tuple[Received, int]] = field(default_factory=list)
     server: asyncio.Server | None = None
 
@@ -64,6 +65,8 @@ class Receiver:
             request = Received(headers, body)
             nth = 1 + sum(1 for r, _ in self.requests if r.message_id == request.message_id)
             status, extra = self.answer(request, nth)
+            if self.hold is not None:
+                await self.hold.wait()
             self.requests.append((request, status))
             extra_lines = "".join(f"{k}: {v}\r\n" for k, v in extra.items())
             reply = b"ok" if status < 300 else b"not now"

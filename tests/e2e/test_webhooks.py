@@ -1,8 +1,9 @@
 """Webhooks end to end, to receivers on loopback: retries until success deliver each event
-exactly once per webhook-id with valid signatures and attempts recorded; a re-delivery after a
-secret rotation keeps the webhook-id and carries both signatures; 410 disables an endpoint; an
-endpoint failing for the configured period is disabled; unsafe URLs are refused; a replay of the
-views equals the live ones and a dispatcher rebuilt from the log sends nothing again."""
+exactly once per webhook-id with valid signatures and attempts recorded; re-deliveries (one
+message, a time range, after a secret rotation) keep the webhook-id and carry both signatures;
+410 disables an endpoint until it is enabled again; an endpoint failing for the configured period
+is disabled; a slow endpoint delays no other; unsafe URLs are refused; a replay of the views
+equals the live ones and a dispatcher rebuilt from the log sends nothing again."""
 
 from __future__ import annotations
 
@@ -101,21 +102,39 @@ async def test_retries_deliver_each_event_once_signed_and_recorded(
     missing = await own_tenant.post(f"/v1/webhooks/{endpoint_id}/redeliver",
                                     json={"message_id": "msg_nope"})
     assert missing.status_code == 404
+    everything = await own_tenant.post(f"/v1/webhooks/{endpoint_id}/redeliver",
+                                       json={"since": "2020-01-01T00:00:00Z"})
+    assert everything.status_code == 202 and sorted(everything.json()["messages"]) == sorted(ids)
+    await wait_until(lambda: len(receiver.delivered()) == 7)
+    assert [r.message_id for r in receiver.delivered()[4:]] == ids
+    neither = await own_tenant.post(f"/v1/webhooks/{endpoint_id}/redeliver", json={})
+    assert neither.status_code == 422 and "message_id" in neither.text
     await receiver.stop()
 
 
-async def test_410_disables_the_endpoint(own_tenant: httpx.AsyncClient) -> None:
-    receiver = await Receiver(lambda request, nth: (410, {})).start()
+async def test_410_disables_the_endpoint_until_it_is_enabled(
+        own_tenant: httpx.AsyncClient) -> None:
+    gone = [True]
+    receiver = await Receiver(lambda request, nth: (410, {}) if gone[0] else (204, {})).start()
     endpoint = await register(own_tenant, receiver)
+    endpoint_id = endpoint["endpoint_id"]
     await wait_until(lambda: len(receiver.requests) == 1)
-    state = await disabled(own_tenant, endpoint["endpoint_id"])
+    state = await disabled(own_tenant, endpoint_id)
     assert "410" in state["reason"]
     await upload_example(own_tenant)
     await asyncio.sleep(1)
     assert len(receiver.requests) == 1
     events = (await own_tenant.get("/v1/events",
                                    params={"type": "webhook.endpoint_disabled"})).json()
-    assert [e["data"]["endpoint_id"] for e in events["events"]] == [endpoint["endpoint_id"]]
+    assert [e["data"]["endpoint_id"] for e in events["events"]] == [endpoint_id]
+
+    gone[0] = False
+    assert (await own_tenant.post(f"/v1/webhooks/{endpoint_id}/enable")).status_code == 202
+    workbook = await upload_example(own_tenant)
+    await wait_until(lambda: len(receiver.delivered()) == 2)
+    assert {r.payload["data"]["key"] for r in receiver.delivered()} == {workbook["workbook_id"]}
+    again = await own_tenant.post(f"/v1/webhooks/{endpoint_id}/enable")
+    assert again.status_code == 409 and "already enabled" in again.text
     await receiver.stop()
 
 
@@ -128,6 +147,22 @@ async def test_an_endpoint_failing_for_the_period_is_disabled(
     attempts = await attempts_of(own_tenant, endpoint["endpoint_id"], 2)
     assert attempts[0]["outcome"] == "failed" and attempts[0]["status_code"] == 500
     await receiver.stop()
+
+
+async def test_a_slow_endpoint_delays_no_other(own_tenant: httpx.AsyncClient) -> None:
+    release = asyncio.Event()
+    slow = await Receiver(lambda request, nth: (204, {}), hold=release).start()
+    fast = await Receiver(lambda request, nth: (204, {})).start()
+    for receiver in (slow, fast):
+        await register(own_tenant, receiver, ["workbook."])
+    await asyncio.sleep(1)  # both registrations reach the fan-out
+    await upload_example(own_tenant)
+    await wait_until(lambda: len(fast.delivered()) == 2)
+    assert slow.delivered() == []  # still holding its first message
+    release.set()
+    await wait_until(lambda: len({r.message_id for r in slow.delivered()}) == 2)
+    for receiver in (slow, fast):
+        await receiver.stop()
 
 
 async def test_unsafe_urls_and_unknown_types_are_refused(

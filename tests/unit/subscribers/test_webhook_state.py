@@ -75,6 +75,8 @@ async def test_fanout_makes_one_stable_message_per_subscribed_endpoint() -> None
     assert await fanout.handle(message) == []  # deliveries are never delivered
     earlier = replace(done, occurred_at=done.occurred_at - timedelta(days=1))
     assert await fanout.handle(earlier) == []  # from before the registration
+    fanout.fold(new_event("webhook.endpoint_deleted", T, E, {"endpoint_id": E}))
+    assert await fanout.handle(done) == [] and fanout.state.for_tenant(T) == []
     assert wants([], "tenant.created") and not wants([], "webhook.attempted")
     assert wants(["workbook.parsed"], "workbook.parsed")
     assert not wants(["workbook.parsed"], "workbook.parsed_again")

@@ -1,0 +1,45 @@
+"""Server-sent event responses that never wait on a reader without bound."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+
+from starlette.responses import StreamingResponse
+from starlette.types import Message, Send
+
+
+class ReaderStalled(Exception):
+    """The reader took no frame for the whole send timeout."""
+
+
+class EventStreamResponse(StreamingResponse):
+    """A ``text/event-stream`` response whose reader must take each frame within
+    ``send_timeout_s``: a reader that stops reading (its socket buffers full) is disconnected
+    rather than holding the stream open for as long as it likes."""
+
+    def __init__(self, frames: AsyncGenerator[str, None], send_timeout_s: float) -> None:
+        super().__init__(frames, media_type="text/event-stream",
+                         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+        self.frames = frames
+        self.send_timeout_s = send_timeout_s
+
+    async def _send(self, send: Send, message: Message) -> None:
+        try:
+            await asyncio.wait_for(send(message), self.send_timeout_s)
+        except TimeoutError:
+            raise ReaderStalled from None
+
+    async def stream_response(self, send: Send) -> None:
+        try:
+            await self._send(send, {"type": "http.response.start", "status": self.status_code,
+                                    "headers": self.raw_headers})
+            async for frame in self.frames:
+                await self._send(send, {"type": "http.response.body",
+                                        "body": frame.encode(self.charset), "more_body": True})
+            await self._send(send, {"type": "http.response.body", "body": b"",
+                                    "more_body": False})
+        except ReaderStalled:
+            return  # the server closes the connection of an unfinished response
+        finally:
+            await self.frames.aclose()
