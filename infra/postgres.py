@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from importlib import resources
 
@@ -28,16 +29,36 @@ async def create_pool(dsn: str, schema: str, *, min_size: int = 1, max_size: int
 
 
 async def migrate(dsn: str, schema: str) -> None:
+    """Apply each migration script not yet applied to ``schema`` in its current content.
+
+    Scripts are idempotent, but running them at every pool start would take locks (e.g.
+    CREATE INDEX IF NOT EXISTS locks its table) that queue behind a busy projector; so each
+    script runs once per content digest, recorded in ``schema_migrations``.
+    """
     conn = await asyncpg.connect(dsn)
     try:
         async with conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", schema)
             await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{check_schema(schema)}"')
             await conn.execute(f'SET LOCAL search_path TO "{schema}"')
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY,"
+                " digest text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
+            applied = {r["name"]: r["digest"] for r in
+                       await conn.fetch("SELECT name, digest FROM schema_migrations")}
             for script in sorted(resources.files("infra.migrations").iterdir(),
                                  key=lambda p: p.name):
-                if script.name.endswith(".sql"):
-                    await conn.execute(script.read_text())
+                if not script.name.endswith(".sql"):
+                    continue
+                text = script.read_text()
+                digest = hashlib.sha256(text.encode()).hexdigest()
+                if applied.get(script.name) == digest:
+                    continue
+                await conn.execute(text)
+                await conn.execute(
+                    "INSERT INTO schema_migrations (name, digest) VALUES ($1, $2)"
+                    " ON CONFLICT (name) DO UPDATE SET digest = EXCLUDED.digest,"
+                    " applied_at = now()", script.name, digest)
     finally:
         await conn.close()
 
