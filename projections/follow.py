@@ -10,7 +10,7 @@ from infra import kafka
 from infra.settings import Settings
 from streams.catalogue import upcast
 from streams.envelope import Envelope
-from streams.processors.runtime import assign_all, at_end
+from streams.processors.runtime import assign_all, at_end, seek_committed
 
 Apply = Callable[[Envelope], Awaitable[None]]
 
@@ -24,12 +24,7 @@ async def follow(settings: Settings, group: str, topics: Sequence[str], apply: A
     await consumer.start()
     try:
         parts = await assign_all(consumer, [settings.topic(t) for t in topics])
-        for tp in parts:
-            committed = None if from_start else await consumer.committed(tp)
-            if committed is None:
-                await consumer.seek_to_beginning(tp)
-            else:
-                consumer.seek(tp, committed)
+        await seek_committed(consumer, parts, from_start=from_start)
         end = await consumer.end_offsets(parts) if until_end else {}
         while not stop.is_set():
             if until_end and await at_end(consumer, end):

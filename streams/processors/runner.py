@@ -26,7 +26,7 @@ from streams.catalogue import new_event, upcast
 from streams.envelope import Envelope
 from streams.log import record
 from streams.ports import SimulationEngine
-from streams.processors.runtime import assign_all
+from streams.processors.runtime import assign_all, seek_committed
 
 log = logging.getLogger(__name__)
 TERMINAL = {"simulation.completed", "simulation.failed", "simulation.cancelled"}
@@ -83,12 +83,7 @@ class SimulationRunner:
         try:
             parts = await assign_all(consumer, [topic])
             end = await consumer.end_offsets(parts)
-            for tp in parts:
-                committed = await consumer.committed(tp)
-                if committed is None:
-                    await consumer.seek_to_beginning(tp)
-                else:
-                    consumer.seek(tp, committed)
+            await seek_committed(consumer, parts)
             catching_up = {tp for tp in parts if await consumer.position(tp) < end[tp]}
             backlog: list[tuple[Envelope, TopicPartition, int]] = []
             while not stop.is_set():

@@ -55,6 +55,18 @@ async def assign_all(consumer: AIOKafkaConsumer, topics: Sequence[str]) -> list[
     return parts
 
 
+async def seek_committed(consumer: AIOKafkaConsumer, parts: Sequence[TopicPartition],
+                         *, from_start: bool = False) -> None:
+    """Position each partition at the group's committed offset (offset 0 if none, or always
+    with ``from_start``)."""
+    for tp in parts:
+        committed = None if from_start else await consumer.committed(tp)
+        if committed is None:
+            await consumer.seek_to_beginning(tp)
+        else:
+            consumer.seek(tp, committed)
+
+
 async def at_end(consumer: AIOKafkaConsumer, end: dict[TopicPartition, int]) -> bool:
     """Whether the consumer has read every partition up to ``end``."""
     for tp, offset in end.items():
@@ -99,13 +111,7 @@ async def run_transactional(settings: Settings, handler: Handler, stop: asyncio.
     await producer.start()
     await consumer.start()
     try:
-        parts = await assign_all(consumer, topics)
-        for tp in parts:
-            committed = await consumer.committed(tp)
-            if committed is None:
-                await consumer.seek_to_beginning(tp)
-            else:
-                consumer.seek(tp, committed)
+        await seek_committed(consumer, await assign_all(consumer, topics))
         if ready is not None:
             await ready()
         while not stop.is_set():
