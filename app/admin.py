@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from app.credentials import hash_key, hash_password, new_api_key
 from infra import postgres
 from infra.settings import Settings
-from projections.follow import follow
+from projections.follow import Apply
 from projections.mongo import ROLLUPS, MongoRollups, database
 from projections.postgres import PostgresProjector, checksum
 from projections.redis_progress import RedisProgress
-from streams.catalogue import caused_by, new_event
+from projections.replay_source import ReplayStart, replay_batches
+from projections.subject_keys import SubjectKeys
+from streams.catalogue import TOPICS, caused_by, new_event, upcast
 from streams.envelope import Envelope, new_id
 from streams.log import EventLog, ensure_topics
 from streams.plans import PLANS, limits_for
@@ -28,18 +31,16 @@ async def _record_and_wait(settings: Settings, events: list[Envelope], key_id: s
                            wait_s: float) -> None:
     """Append ``events`` and wait until the projection knows the key ``key_id`` (it works then)."""
     await ensure_topics(settings)
-    log = EventLog(settings)
+    pool = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema)
+    log = EventLog(settings, SubjectKeys(pool, settings.topic_prefix))
     try:
         await log.append(events)
-    finally:
-        await log.close()
-    pool = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema)
-    try:
         for _ in range(int(wait_s * 10)):
             if await pool.fetchval("SELECT 1 FROM api_keys WHERE key_id=$1", key_id):
                 break
             await asyncio.sleep(0.1)
     finally:
+        await log.close()
         await pool.close()
 
 
@@ -100,40 +101,57 @@ async def create_platform_admin(settings: Settings, email: str | None = None,
     return answer
 
 
-async def replay_postgres(settings: Settings, schema: str | None = None) -> dict[str, str]:
-    """Rebuild the PostgreSQL views from offset 0 into an emptied ``schema`` (default: a fresh
-    copy of the live schema's name, dropped first); returns the rebuilt tables' checksums."""
+async def replay_postgres(settings: Settings, schema: str | None = None, *,
+                          archive: Path | None = None) -> dict[str, str]:
+    """Rebuild the PostgreSQL views from the first event into an emptied ``schema`` (default:
+    the live one), reading ``archive`` for what the log no longer holds; returns the rebuilt
+    tables' checksums."""
     schema = schema or settings.projection_schema
     await postgres.drop_schema(settings.postgres_dsn, schema)
     pool = await postgres.create_pool(settings.postgres_dsn, schema)
     try:
-        await PostgresProjector(settings, pool).run(asyncio.Event(), until_end=True)
+        projector = PostgresProjector(settings, pool)
+        async for tp, messages in replay_batches(settings, list(TOPICS), archive=archive):
+            if messages:
+                await projector.apply_batch(tp, messages)
         return await checksum(pool)
     finally:
         await pool.close()
 
 
-async def replay_mongo(settings: Settings, db_name: str | None = None) -> int:
-    """Rebuild the MongoDB rollups from offset 0 into an emptied database; returns rollups."""
+async def _replay_events(settings: Settings, topics: tuple[str, ...], apply: Apply,
+                         archive: Path | None, start: ReplayStart | None) -> None:
+    async for _tp, messages in replay_batches(settings, topics, archive=archive, start=start):
+        for _offset, value in messages:
+            await apply(upcast(Envelope.from_json(value)))
+
+
+async def replay_mongo(settings: Settings, db_name: str | None = None, *,
+                       archive: Path | None = None, start: ReplayStart | None = None) -> int:
+    """Rebuild the MongoDB rollups into an emptied database; with ``start``, re-apply the
+    events from there on into the database as it is (writes are guarded by event id, so what
+    it holds already is not counted twice). Returns the number of rollups."""
     db = database(settings.mongo_url, db_name or settings.mongo_db)
-    await db[ROLLUPS].drop()
-    rollups = MongoRollups(db)
-    await follow(settings, f"replay-mongo-{new_id()}", ("simulations", "billing"), rollups.apply,
-                 asyncio.Event(), from_start=True, until_end=True)
+    if start is None:
+        await db[ROLLUPS].drop()
+    await _replay_events(settings, ("simulations", "billing"), MongoRollups(db).apply, archive,
+                         start)
     return await db[ROLLUPS].count_documents({})
 
 
-async def replay_redis(settings: Settings) -> int:
-    """Rebuild the live-progress hashes from offset 0 (forward-only writes make it safe live)."""
+async def replay_redis(settings: Settings, *, archive: Path | None = None,
+                       start: ReplayStart | None = None) -> int:
+    """Rebuild the live-progress hashes (forward-only writes make it safe live); with
+    ``start``, re-apply the events from there on over what Redis holds."""
     from redis.asyncio import Redis
 
     redis = Redis.from_url(settings.redis_url, decode_responses=True)
     try:
         keys = [k async for k in redis.scan_iter("progress:*")]
-        if keys:
+        if keys and start is None:
             await redis.delete(*keys)
-        await follow(settings, f"replay-redis-{new_id()}", ("simulations",),
-                     RedisProgress(redis).apply, asyncio.Event(), from_start=True, until_end=True)
+        await _replay_events(settings, ("simulations",), RedisProgress(redis).apply, archive,
+                             start)
         return len([k async for k in redis.scan_iter("progress:*")])
     finally:
         await redis.aclose()

@@ -55,14 +55,23 @@ def _platform_admin(args: argparse.Namespace) -> int:
 
 def _replay(args: argparse.Namespace) -> int:
     from app import admin
+    from projections.replay_source import parse_start
 
     settings = Settings()
+    archive = Path(args.archive) if args.archive else None
+    start = parse_start(args.start) if args.start is not None else None
     if args.projection == "postgres":
-        result: object = asyncio.run(admin.replay_postgres(settings, args.schema))
+        if start is not None:
+            raise ValueError("--from applies to mongo and redis; the PostgreSQL views are"
+                             " rebuilt from the first event (their checkpoints skip the rest)")
+        result: object = asyncio.run(admin.replay_postgres(settings, args.schema,
+                                                           archive=archive))
     elif args.projection == "mongo":
-        result = {"rollups": asyncio.run(admin.replay_mongo(settings, args.database))}
+        result = {"rollups": asyncio.run(admin.replay_mongo(settings, args.database,
+                                                            archive=archive, start=start))}
     else:
-        result = {"progress_keys": asyncio.run(admin.replay_redis(settings))}
+        result = {"progress_keys": asyncio.run(admin.replay_redis(settings, archive=archive,
+                                                                  start=start))}
     print(json.dumps(result, indent=2))
     return 0
 
@@ -70,7 +79,8 @@ def _replay(args: argparse.Namespace) -> int:
 def _audit(args: argparse.Namespace) -> int:
     from app.auditing import verify_log
 
-    report = asyncio.run(verify_log(Settings(), args.tenant, args.log_prefix))
+    archive = Path(args.archive) if args.archive else None
+    report = asyncio.run(verify_log(Settings(), args.tenant, args.log_prefix, archive))
     print(json.dumps(report, indent=2))
     return 0 if report["ok"] else 1
 
@@ -141,10 +151,15 @@ def parser() -> argparse.ArgumentParser:
     admin.add_argument("--password-stdin", action="store_true",
                        help="read that user's password (12+ characters) from stdin")
     admin.set_defaults(run=_platform_admin)
-    replay = sub.add_parser("replay", help="rebuild a projection from offset 0")
+    replay = sub.add_parser("replay", help="rebuild a projection from the log (and archive)")
     replay.add_argument("projection", choices=["postgres", "mongo", "redis"])
     replay.add_argument("--schema", help="PostgreSQL schema to build (default: the live one)")
     replay.add_argument("--database", help="MongoDB database to build (default: the live one)")
+    replay.add_argument("--archive", help="a `riskstream archive` folder to read for what the"
+                        " log no longer holds; the log is read from where it ends")
+    replay.add_argument("--from", dest="start", metavar="TIME|OFFSET",
+                        help="mongo, redis: re-apply only events from this ISO time or offset"
+                        " on, over the store as it is")
     replay.set_defaults(run=_replay)
     audit = sub.add_parser("audit", help="check the log's hash chains (tamper evidence)")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
@@ -152,6 +167,8 @@ def parser() -> argparse.ArgumentParser:
     verify.add_argument("--tenant", help="only the partitions holding this tenant's events")
     verify.add_argument("--log-prefix", help="check a copy of the log under this topic prefix"
                         " against the live log's checkpoints")
+    verify.add_argument("--archive", help="a `riskstream archive` folder holding what Kafka's"
+                        " retention dropped")
     verify.set_defaults(run=_audit)
     archive = sub.add_parser("archive", help="write the log as Parquet, by tenant and month")
     archive.add_argument("--out", required=True, help="the archive's root folder")

@@ -15,6 +15,7 @@ from infra.settings import Settings
 from projections.mongo import MongoRollups, database
 from projections.queries import Views
 from projections.redis_progress import RedisProgress
+from projections.subject_keys import SubjectKeys
 from projections.tenancy_queries import Directory, TenancyViews
 from projections.usage_queries import UsageViews
 from streams.log import EventLog
@@ -35,6 +36,7 @@ class ApiContext:
     tenancy: TenancyViews
     usage: UsageViews
     limiter: RateLimiter
+    subject_keys: SubjectKeys
 
     @classmethod
     async def build(cls, settings: Settings) -> ApiContext:
@@ -43,8 +45,10 @@ class ApiContext:
         await idempotency.setup()
         redis = Redis.from_url(settings.redis_url, decode_responses=True)
         views = Views(pool)
+        subject_keys = SubjectKeys(pool, settings.topic_prefix)
         return cls(
-            settings=settings, log=EventLog(settings), blobs=LocalBlobStore(settings.blob_dir),
+            settings=settings, log=EventLog(settings, subject_keys),
+            blobs=LocalBlobStore(settings.blob_dir), subject_keys=subject_keys,
             pool=pool, views=views, idempotency=idempotency, redis=redis,
             directory=Directory(pool), tenancy=TenancyViews(views), usage=UsageViews(views),
             limiter=RateLimiter(redis, settings.topic_prefix),

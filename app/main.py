@@ -20,6 +20,7 @@ from app.routes import (
     security_audit,
     simulations,
     stripe_webhook,
+    subjects,
     tenants,
     users,
     webhooks,
@@ -43,8 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="Monte Carlo simulation for Excel models, event-sourced on Kafka.")
     for module in (workbooks, simulations, analytics, events, webhooks, audit):
         app.include_router(module.router)
-    for module in (tenants, users, invitations, api_keys, auth_token, security_audit, billing,
-                   stripe_webhook):
+    for module in (tenants, subjects, users, invitations, api_keys, auth_token, security_audit,
+                   billing, stripe_webhook):
         app.include_router(module.router)
     app.add_middleware(RateLimitHeaders)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 import httpx
 from redis.asyncio import Redis
@@ -20,9 +21,12 @@ from projections.follow import follow
 from projections.mongo import MongoRollups, database
 from projections.postgres import PostgresProjector
 from projections.redis_progress import RedisProgress
+from projections.retention_queries import results_held
+from projections.subject_keys import SubjectKeys
 from streams.log import EventLog, ensure_topics
 from streams.processors.billing import BillingProcessor
 from streams.processors.ledger import LedgerProcessor
+from streams.processors.retention import RetentionSweeper
 from streams.processors.runner import SimulationRunner
 from streams.processors.runtime import run_transactional
 from streams.processors.webhooks import WebhookDispatcher
@@ -46,7 +50,8 @@ async def run_workers(settings: Settings, stop: asyncio.Event,
     progress = RedisProgress(redis)
     stripe = stripe_client(settings.stripe_api_key, settings.stripe_api_base)
     meters, subscriptions = StripeMeters(stripe), StripeSubscriptions(stripe)
-    webhook_log = EventLog(settings)
+    webhook_log, retention_log = EventLog(settings), EventLog(settings)
+    keys = SubjectKeys(pool, settings.topic_prefix)
     # connections go to addresses checked per attempt (infra.webhook_http): no proxy from the
     # environment, no pooled connection reused across endpoints' hosts
     webhook_client = httpx.AsyncClient(trust_env=False, limits=httpx.Limits(
@@ -62,7 +67,10 @@ async def run_workers(settings: Settings, stop: asyncio.Event,
         "redis-progress": follow(settings, "redis-progress", ("simulations",),
                                  progress.apply, stop),
         "webhook-fanout": run_transactional(settings, WebhookFanout(), stop),
-        "webhook-dispatcher": WebhookDispatcher(settings, webhook_log, webhook_client).run(stop),
+        "webhook-dispatcher": WebhookDispatcher(settings, webhook_log, webhook_client,
+                                                opener=keys).run(stop),
+        "retention": RetentionSweeper(partial(results_held, pool), retention_log.append,
+                                      settings.retention_sweep_s).run(stop),
     }
     tasks = [asyncio.create_task(job, name=name) for name, job in jobs.items()]
     if ready is not None:
@@ -80,4 +88,5 @@ async def run_workers(settings: Settings, stop: asyncio.Event,
         await pool.close()
         await redis.aclose()
         await webhook_log.close()
+        await retention_log.close()
         await webhook_client.aclose()

@@ -7,7 +7,7 @@ For each workbook (see :mod:`bench.engine_cases`) and size (10^4, 10^5, 10^6 tri
   size from ``chunk_size_for``, LHS sampling, full statistics and sensitivity), so the figure
   includes sampling and statistics;
 * ``evaluate``: ``CompiledModel.evaluate`` alone on pre-drawn inputs, all trials in one call
-  (so at 10^6 it works on full-size temporaries, where the simulation goes 100,000 at a time).
+  (which runs them in cache-sized slices; see :mod:`engines.chunking`).
 
 Cell evaluations are trials × the formula cells evaluated per trial: those the outputs depend
 on that vary. Formula cells the outputs depend on that are constant were folded at compile
@@ -207,7 +207,7 @@ def table(results: dict[str, Any]) -> str:
     if "slow_spot" in results:
         spot = results["slow_spot"]
         lines.append(f"Left out of FINANCIAL: {spot['cell']} `{spot['formula']}` costs"
-                     f" {spot['ms_per_trial']:.2f} ms per trial (text coerced once per trial).")
+                     f" {spot['ms_per_trial']:.3f} ms per trial.")
     env = results["environment"]
     coretype = f"set to {env['openblas_coretype']}" if env["openblas_coretype_set"] else "not set"
     lines.append(f"numpy {env['numpy']}, {env['cpu_count']} CPUs, OPENBLAS_CORETYPE {coretype}.")

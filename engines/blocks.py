@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import ModuleType
 
 import numpy as np
@@ -16,11 +17,10 @@ def stack(xp: ModuleType, grid: list[list[Value]]) -> Value:
     flat = [v for row in grid for v in row]
     rows, cols = len(grid), len(grid[0])
     trials = max(v.num.shape[0] for v in flat)
-    shape = (trials, rows, cols)
 
-    def gather(parts: list[object], module: ModuleType) -> object:
-        pieces = [module.broadcast_to(p, (trials, 1, 1)) for p in parts]
-        return module.concatenate(pieces, axis=2).reshape(shape)
+    def gather(parts: Sequence[object], module: ModuleType, count: int = trials) -> object:
+        pieces = [module.broadcast_to(p, (count, 1, 1)) for p in parts]
+        return module.concatenate(pieces, axis=2).reshape((count, rows, cols))
 
     num = gather([v.num for v in flat], xp)
     err = None
@@ -35,7 +35,9 @@ def stack(xp: ModuleType, grid: list[list[Value]]) -> Value:
         kind = gather([kinds(xp, v) for v in flat], xp)
     text = None
     if any(v.text is not None for v in flat):
-        text = gather([texts(v) for v in flat], np)
+        # Text mostly comes from constant cells: one copy serves every trial.
+        parts = [texts(v) for v in flat]
+        text = gather(parts, np, max(part.shape[0] for part in parts))
     return Value(num, err, kind, text)  # type: ignore[arg-type]
 
 

@@ -32,24 +32,39 @@ def parse_number(text: str) -> float | None:
 
 
 _SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?$")
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d*)?))?\s*([AaPp][Mm])?$")
+_CLOCK = re.compile(r"^(\d+):(\d+)(\.\d*)?(?::(\d+(?:\.\d*)?))?\s*([AaPp][Mm])?$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
 def _clock(text: str) -> float | None:
-    """``h:mm[:ss] [AM|PM]`` as a fraction of a day."""
+    """``h:m``, ``h:m:s`` or ``m:s.f`` [AM|PM] as a fraction of a day.
+
+    Excel lets the last part run past 59 (up to 9999): "23:99" is 23 h 99 min, "0:0:9999"
+    9999 s; the parts before it stay within the clock ("24:99" and "23:60:9" are not times).
+    """
     match = _CLOCK.match(text)
     if match is None:
         return None
-    hour, minute = int(match.group(1)), int(match.group(2))
-    second = float(match.group(3) or 0)
-    suffix = (match.group(4) or "").upper()
+    first, second = int(match.group(1)), int(match.group(2))
+    fraction, seconds_part = match.group(3), match.group(4)
+    suffix = (match.group(5) or "").upper()
+    if fraction not in (None, ".") and seconds_part is None and not suffix:
+        minute, second_value = first, second + float(fraction)  # m:s.f
+        if minute > 59 or second_value >= 10000:
+            return None
+        return (minute * 60 + second_value) / 86400
+    if fraction is not None and (seconds_part is not None or fraction != "."):
+        return None
+    hour, minute = first, second
+    seconds = float(seconds_part or 0)
     if suffix:
         if not 1 <= hour <= 12:
             return None
         hour = hour % 12 + (12 if suffix == "PM" else 0)
-    if hour > 23 or minute > 59 or second >= 60:
+    last_limit = 10000 if seconds_part is None else 60
+    if hour > 23 or minute >= last_limit or seconds >= 10000:
         return None
-    return (hour * 3600 + minute * 60 + second) / 86400
+    return (hour * 3600 + minute * 60 + seconds) / 86400
 
 
 def _slash_date(first: str, second: str, year: str | None) -> float | None:
@@ -64,6 +79,8 @@ def _slash_date(first: str, second: str, year: str | None) -> float | None:
     full_year = dt.date.today().year if year is None else int(year)
     if year is not None and len(year) == 2:
         full_year += 2000 if full_year < 30 else 1900
+    if full_year < 1900:
+        return None  # Excel reads no date before its epoch: YEAR("7/5/1800") is #VALUE!
     try:
         return float(to_excel(dt.datetime(full_year, month, day)))
     except ValueError:
@@ -80,9 +97,14 @@ def _parse_date(text: str) -> float | None:
     if stripped in ("29/02/1900", "02/29/1900", "1900-02-29"):
         return 60.0  # Excel's phantom leap day, kept for Lotus 1-2-3 compatibility
     date_part, _, time_part = stripped.partition(" ")
-    slash = _SLASH_DATE.match(date_part)
-    if slash is not None:
-        day = _slash_date(*slash.groups())
+    slash, iso = _SLASH_DATE.match(date_part), _ISO_DATE.match(date_part)
+    if slash is not None or iso is not None:
+        if slash is not None:
+            day = _slash_date(*slash.groups())
+        else:
+            assert iso is not None
+            year, month, day_of_month = iso.groups()
+            day = _slash_date(month, day_of_month, year)
         time = _clock(time_part.strip()) if time_part.strip() else 0.0
         return None if day is None or time is None else day + time
     if ":" in stripped:
@@ -130,13 +152,25 @@ def to_number(xp: ModuleType, value: Value) -> tuple[Array, Array | None]:
     """Numbers for arithmetic: booleans 0/1, empty 0, numeric text parsed, other text #VALUE!."""
     if value.text is None or isinstance(value.kind, int) and value.kind != TEXT:
         return value.num, value.err
-    text = texts(value)
-    parsed = np.vectorize(
-        lambda s: np.nan if (p := parse_number(s)) is None else p, otypes=[float]
-    )(text)
+    parsed = _parse_numbers(texts(value))
     is_text = kinds(xp, value) == TEXT
     num = xp.where(is_text, xp.asarray(parsed), value.num)
     return num, with_error(xp, value.err, is_text & xp.isnan(num), ExcelError.VALUE)
+
+
+def _parse_numbers(text: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """:func:`parse_number` of every entry, NaN where it is no number. Each distinct text is
+    parsed once: a constant cell's text repeats in every trial, and parsing tries many forms."""
+    parsed: dict[str, float] = {}
+
+    def parse(entry: str) -> float:
+        number = parsed.get(entry)
+        if number is None:
+            found = parse_number(entry)
+            number = parsed[entry] = np.nan if found is None else found
+        return number
+
+    return np.vectorize(parse, otypes=[float])(text)  # type: ignore[no-any-return]
 
 
 def to_number_arg(xp: ModuleType, value: Value) -> tuple[Array, Array | None]:

@@ -7,7 +7,9 @@ from types import ModuleType
 
 import numpy
 
+from engines.allocator import keep_freed_memory
 from engines.blocks import element
+from engines.chunking import TRIALS_PER_SLICE, by_slices, slice_inputs
 from engines.coerce import to_number
 from engines.env import CircularReference, Env, Plan
 from engines.errors import ExcelError
@@ -62,6 +64,7 @@ class CompiledModel:
         self.facts = facts
         self.graph = DependencyGraph({key: f.reads for key, f in facts.items()})
         self._input_keys = inputs
+        self.input_keys = frozenset(inputs)
         self._output_keys = outputs
         self.inputs = [format_key(k) for k in inputs]
         self.outputs = [format_key(k) for k in outputs]
@@ -129,11 +132,31 @@ class CompiledModel:
         risk_values: RiskValues | None = None,
     ) -> dict[str, tuple[Array, Array]]:
         """Run n trials; see the class docstring for ``inputs``, ``risk_values`` and results."""
+        keep_freed_memory()
+        inputs, risk_values = inputs or {}, risk_values or {}
+        if n > TRIALS_PER_SLICE and self._sliceable(risk_values):
+            xp = self.xp
+            return by_slices(xp, n, lambda trials, part: self._evaluate(
+                trials, slice_inputs(xp, inputs, n, part), slice_inputs(xp, risk_values, n, part)
+            ), TRIALS_PER_SLICE)
+        return self._evaluate(n, inputs, risk_values)
+
+    def _sliceable(self, risk_values: RiskValues) -> bool:
+        """Whether trials can be evaluated a slice at a time with the same results: not when a
+        sampler hook expects all trials in one call, nor when a volatile cell (RAND, NOW)
+        would draw or read the clock once per slice."""
+        if any(callable(values) for values in risk_values.values()):
+            return False
+        return not any(self.facts[key].volatile for key in self._varying_order)
+
+    def _evaluate(
+        self, n: int, inputs: Mapping[str, Array], risk_values: RiskValues
+    ) -> dict[str, tuple[Array, Array]]:
         xp = self.xp
-        env = Env(self, xp, n, static=False, risk_values=risk_values or {})
+        env = Env(self, xp, n, static=False, risk_values=risk_values)
         env.values.update(self._constants.values)
         env.blocks.update(self._constants.blocks)
-        given = {self._resolve(address): array for address, array in (inputs or {}).items()}
+        given = {self._resolve(address): array for address, array in inputs.items()}
         unknown = set(given) - set(self._input_keys)
         if unknown:
             names = ", ".join(sorted(format_key(k) for k in unknown))
@@ -203,7 +226,8 @@ def _contains(area: Area, key: CellKey) -> bool:
 
 def _literal_block(model: CompiledModel, area: Area) -> Value | None:
     keys = area.keys()
-    if any(key in model.plans for key in keys):
+    # formula cells and request inputs (overridden per trial) are read cell by cell
+    if any(key in model.plans or key in model.input_keys for key in keys):
         return None
     cells = model.workbook.cells
     rows, cols = area.shape

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Protocol
 
@@ -82,20 +82,23 @@ class Env:
 
     def cell(self, key: CellKey) -> Value:
         """The value of one cell, as a reference to it."""
+        return self._value(key).at(Area(key[0], key[1], key[2], key[1], key[2]))
+
+    def _value(self, key: CellKey) -> Value:
         value = self.values.get(key)
         if value is None:
             value = self.compute(key) if key in self.model.plans else self.model.literal(key)
-        return replace(value, area=Area(key[0], key[1], key[2], key[1], key[2]))
+        return value
 
     def area(self, area: Area) -> Value:
         """The block of values in ``area``, as a reference to it."""
         if area.sheet not in self.model.workbook.dimensions:
             return error(self.xp, ExcelError.REF)
-        literal = self.model.literal_area(area)
-        if literal is None:
+        block = self.model.literal_area(area)
+        if block is None:
             grid = [
-                [self.cell((area.sheet, r, c)).plain() for c in range(area.col1, area.col2 + 1)]
+                [self._value((area.sheet, r, c)) for c in range(area.col1, area.col2 + 1)]
                 for r in range(area.row1, area.row2 + 1)
             ]
-            literal = stack(self.xp, grid)
-        return replace(literal, area=area)
+            block = stack(self.xp, grid)
+        return block.at(area)

@@ -15,10 +15,10 @@ from engines.values import (
     TEXT,
     Value,
     boolean,
+    flag_errors,
     kinds,
     merge_errors,
     number,
-    with_error,
 )
 from engines.values import texts as text_of
 from engines.xp import Array
@@ -49,13 +49,13 @@ def arithmetic(xp: ModuleType, op: str, left: Value, right: Value) -> Value:
         zero = b == 0
         with np.errstate(divide="ignore", invalid="ignore"):
             out = a / xp.where(zero, 1.0, b)
-        return number(xp, out, with_error(xp, err, zero, ExcelError.DIV0))
+        return number(xp, out, flag_errors(xp, err, zero, ExcelError.DIV0))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         out = xp.power(a, b)
     both_zero = (a == 0) & (b == 0)
-    err = with_error(xp, err, both_zero, ExcelError.NUM)
-    err = with_error(xp, err, (a == 0) & (b < 0), ExcelError.DIV0)
-    return number(xp, out, with_error(xp, err, ~xp.isfinite(out), ExcelError.NUM))
+    err = flag_errors(xp, err, both_zero, ExcelError.NUM)
+    err = flag_errors(xp, err, (a == 0) & (b < 0), ExcelError.DIV0)
+    return number(xp, out, flag_errors(xp, err, ~xp.isfinite(out), ExcelError.NUM))
 
 
 def concat(xp: ModuleType, left: Value, right: Value) -> Value:

@@ -19,6 +19,8 @@ from engines.formula import ast, parse
 from engines.formula.refs import CellKey
 from engines.formula.tokens import FormulaSyntaxError
 from engines.functions import FUNCTIONS
+from engines.functions.areas import rewrite_unions
+from engines.functions.lambdas import SPECIAL_FORMS, Binding, Slot, apply, bound, slot_plan
 from engines.functions.registry import TOOLPAK, Call, Function, Impl
 from engines.references import implicit_intersection, intersect, ref_area, span, struct_area
 from engines.risk import RiskCompiler, is_risk_function
@@ -50,6 +52,8 @@ class CellCompiler:
         self.risk = risk
         self.facts = CellFacts()
         self._names: list[str] = []
+        self.scope: list[dict[str, Binding]] = []  # LET and LAMBDA names, innermost last
+        self.functions = FUNCTIONS
 
     def constant(self, value: Value) -> Plan:
         return lambda env: value
@@ -75,6 +79,9 @@ class CellCompiler:
             return lambda env: inner(env).plain()
         if isinstance(node, ast.Binary):
             return self.binary(node)
+        if isinstance(node, ast.Apply):
+            applied = apply(self, node.callee, node.args)
+            return applied if applied is not None else self.failed(ExcelError.VALUE)
         return self.call(node)
 
     def scalar(self, node: ast.Node) -> Plan:
@@ -96,6 +103,8 @@ class CellCompiler:
         if isinstance(node, ast.StructRef):
             return struct_area(self.workbook, node, self.cell)
         if isinstance(node, ast.Name):
+            if node.sheet is None and bound(self, node.name) is not None:
+                return None
             target = self.name_tree(node)
             if isinstance(target, ast.Ref | ast.StructRef | ast.Name):
                 return self.static_area(target)
@@ -119,6 +128,11 @@ class CellCompiler:
         finally:
             self._names.pop()
 
+    def lambda_tree(self, node: ast.Name) -> ast.Node | None:
+        """The LAMBDA a defined name holds, None when it holds something else."""
+        tree = self.name_tree(node)
+        return tree if isinstance(tree, ast.Call) and tree.name == "LAMBDA" else None
+
     def read(self, area: Area) -> Plan:
         self.facts.reads.append(area)
         if area.shape == (1, 1):
@@ -128,7 +142,16 @@ class CellCompiler:
 
     def reference(self, node: ast.Ref | ast.Name | ast.StructRef) -> Plan:
         if isinstance(node, ast.Name):
+            binding = bound(self, node.name) if node.sheet is None else None
+            if binding is not None:
+                return (
+                    slot_plan(binding)
+                    if isinstance(binding, Slot)
+                    else self.failed(ExcelError.CALC)
+                )
             target = self.name_tree(node)
+            if isinstance(target, ast.Call) and target.name == "LAMBDA":
+                return self.failed(ExcelError.CALC)
             if target is None:
                 return self.failed(ExcelError.NAME)
             self._names.append(node.name.upper())
@@ -143,6 +166,8 @@ class CellCompiler:
 
     def binary(self, node: ast.Binary) -> Plan:
         xp = self.xp
+        if "," in (node.op, getattr(node.left, "op", ""), getattr(node.right, "op", "")):
+            return self.failed(ExcelError.REF)  # a multi-area reference: only AREAS reads one
         if node.op in (":", " "):
             left_area, right_area = self.static_area(node.left), self.static_area(node.right)
             combine = span if node.op == ":" else intersect
@@ -159,10 +184,22 @@ class CellCompiler:
     def call(self, node: ast.Call) -> Plan:
         if is_risk_function(node.name):
             return self.risk.compile(self, node)
+        shadowed = bound(self, node.name) is not None
+        if node.name in SPECIAL_FORMS and not shadowed:
+            return SPECIAL_FORMS[node.name](self, node)
         function = FUNCTIONS.get(node.name)
+        if function is None or shadowed:
+            applied = apply(self, ast.Name(node.name), node.args)
+            if applied is not None:
+                return applied
+            if shadowed:  # a LET value (not a LAMBDA) called as a function
+                return self.failed(ExcelError.VALUE)
         if function is None:
             self.facts.unsupported.add(node.name)
             return self.failed(ExcelError.NAME)
+        rewritten = rewrite_unions(self, node, function)
+        if rewritten is not node:
+            return self.compile(rewritten)
         count = len(node.args)
         if count < function.min_args or (
             function.max_args is not None and count > function.max_args
@@ -215,6 +252,9 @@ def _lift(env: Env, impl: Impl, call: Call, values: list[Value], lifted: list[in
 def _combine_refs(
     env: Env, combine: Callable[[Area, Area], Area | None], left: Value, right: Value
 ) -> Value:
+    for side in (left, right):
+        if side.area is None and side.err is not None and int(side.err.max()) == ExcelError.NULL:
+            return side  # an empty intersection stays one: (A1:B1 D1:E1 F1:G1) is #NULL!
     if left.area is None or right.area is None:
         return error(env.xp, ExcelError.VALUE)
     area = combine(left.area, right.area)

@@ -16,7 +16,7 @@ from engines.env import Env, Plan
 from engines.errors import ExcelError
 from engines.formula import ast
 from engines.formula.refs import CellKey, format_key
-from engines.values import Area, Value, error, merge_errors, number, scalar, with_error
+from engines.values import Area, Value, error, flag_errors, merge_errors, number, scalar
 from engines.xp import Array
 
 if TYPE_CHECKING:
@@ -149,7 +149,7 @@ def _evaluate(env: Env, risk_input: RiskInput) -> Value:
     drawn = supplied(arrays) if callable(supplied) else supplied
     drawn = xp.asarray(drawn, dtype=xp.float64).reshape(-1, 1, 1)
     # a sampler marks trials whose arguments are invalid with NaN
-    return number(xp, drawn, with_error(xp, err, ~xp.isfinite(drawn), ExcelError.NUM))
+    return number(xp, drawn, flag_errors(xp, err, ~xp.isfinite(drawn), ExcelError.NUM))
 
 
 def _static_value(env: Env, risk_input: RiskInput) -> Value:

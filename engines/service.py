@@ -30,7 +30,7 @@ def distribution(cell: str, spec: Mapping[str, Any]) -> Distribution:
     truncate = spec.get("truncate")
     return Distribution(
         spec["distribution"], tuple(spec["params"]),
-        truncate=tuple(truncate) if truncate is not None else None,  # type: ignore[arg-type]
+        truncate=tuple(truncate) if truncate is not None else None,
         shift=float(spec.get("shift") or 0.0), label=cell,
     )
 

@@ -18,7 +18,7 @@ or n (one entry per trial): a scalar is ``(t, 1, 1)``, a range or array constant
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -65,6 +65,8 @@ class Value:
 
     @property
     def shape(self) -> tuple[int, ...]:
+        if self.err is None and self.text is None and isinstance(self.kind, int):
+            return tuple(self.num.shape)
         shapes = [self.num.shape]
         if self.err is not None:
             shapes.append(self.err.shape)
@@ -82,7 +84,13 @@ class Value:
 
     def plain(self) -> Value:
         """The same value without its reference (a computed result)."""
-        return replace(self, area=None) if self.area is not None else self
+        if self.area is None:
+            return self
+        return Value(self.num, self.err, self.kind, self.text)
+
+    def at(self, area: Area) -> Value:
+        """The same value as a reference to ``area``."""
+        return Value(self.num, self.err, self.kind, self.text, area)
 
 
 def number(xp: ModuleType, num: Array, err: Array | None = None) -> Value:
@@ -167,6 +175,15 @@ def with_error(xp: ModuleType, err: Array | None, mask: Array, code: ExcelError)
     merged = merge_errors(xp, err, fresh)
     assert merged is not None
     return merged
+
+
+def flag_errors(xp: ModuleType, err: Array | None, mask: Array, code: ExcelError) -> Array | None:
+    """As :func:`with_error`, but ``err`` is returned as it is (``None`` included) when ``mask``
+    holds nowhere: most trials of most operations raise no error, and a block that cannot hold
+    one keeps later operations to their arithmetic."""
+    if not bool(mask.any()):
+        return err
+    return with_error(xp, err, mask, code)
 
 
 def broadcast_to(xp: ModuleType, value: Value, shape: tuple[int, ...]) -> Value:

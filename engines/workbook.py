@@ -131,7 +131,8 @@ def load_workbook(data: bytes) -> Workbook:
                     bounds = _bounds(value.ref) if value.ref else (item.row, item.column) * 2
                     cells[key] = Cell(formula=value.text or "=#N/A", array=bounds)
                     anchors.append((key, bounds))
-                elif isinstance(value, str) and value.startswith("=") and len(value) > 1:
+                elif item.data_type == "f" and isinstance(value, str) and len(value) > 1:
+                    # a text cell may start with "=" too ('= text'); only formula cells compute
                     cells[key] = Cell(formula=value)
                 elif value is not None and not hasattr(value, "ref"):
                     cells[key] = Cell(value=cell_value(value, item.data_type))

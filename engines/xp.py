@@ -20,7 +20,7 @@ class BackendUnavailable(RuntimeError):
 def cupy_unavailable_reason() -> str | None:
     """Why cupy cannot be used here, or None when it can."""
     try:
-        import cupy  # type: ignore[import-not-found]
+        import cupy
     except ImportError:
         return "cupy is not installed (pip install 'riskstream[gpu]')"
     try:

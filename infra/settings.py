@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     webhook_allow_private_networks: bool = False
     webhook_disable_after_s: float = Field(default=5 * 24 * 3600, gt=0)
     webhook_secret_overlap_s: float = Field(default=24 * 3600, ge=0)
+    # How often the retention sweeper looks for results past their plan's retention_days.
+    retention_sweep_s: float = Field(default=3600, gt=0)
 
     @property
     def projection_schema(self) -> str:

@@ -4,10 +4,12 @@ Layout: ``<root>/tenant=<id>/month=<YYYY-MM>/events.parquet`` (hive partitioning
 Spark or ``pyarrow.dataset`` read it as one table) and ``<root>/_manifest.json`` (the leading
 underscore keeps dataset readers off it) listing every file with its row count, time span,
 sha256 and the chain links of its first and last events, so an archived month can be checked
-against the chains ``riskstream audit verify`` checks. Rows are the subscriber view of each
-event (credentials redacted) in log order. Archiving a month again rewrites the same file; only
-whole months before the current one are archived by default, so a file never misses events
-that arrive later.
+against the chains ``riskstream audit verify`` checks. Rows hold the subscriber view of each
+event (credentials redacted, personal data sealed) in log order, and the ``message`` bytes as
+stored in Kafka: with them ``riskstream replay --archive`` rebuilds what retention dropped from
+the log (so the archive must be guarded like the log). Archiving a month again rewrites the
+same file; only whole months before the current one are archived by default, so a file never
+misses events that arrive later.
 """
 
 from __future__ import annotations
@@ -22,18 +24,22 @@ import asyncpg
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from streams.catalogue import upcast
+from streams.envelope import Envelope
+from streams.public import public_envelope
+
 SCHEMA = pa.schema([
     ("event_id", pa.string()), ("type", pa.string()), ("version", pa.int32()),
     ("tenant_id", pa.string()), ("key", pa.string()),
     ("occurred_at", pa.timestamp("us", tz="UTC")), ("correlation_id", pa.string()),
     ("causation_id", pa.string()), ("data", pa.string()), ("topic", pa.string()),
     ("partition", pa.int32()), ("kafka_offset", pa.int64()), ("position", pa.int64()),
-    ("chain_hash", pa.string()),
+    ("chain_hash", pa.string()), ("message", pa.binary()),
 ])
 _ROWS = """
 SELECT event_id, type, (envelope->>'version')::int AS version, tenant_id, key, occurred_at,
        correlation_id, causation_id, envelope->'data' AS data, topic, partition, kafka_offset,
-       position, chain_hash
+       position, chain_hash, message
 FROM event_log
 WHERE tenant_id = $1 AND occurred_at >= $2 AND occurred_at < $3
 ORDER BY seq
@@ -70,9 +76,11 @@ async def archive_month(pool: asyncpg.Pool, root: Path, tenant_id: str, month: s
     columns: dict[str, list[Any]] = {name: [] for name in SCHEMA.names}
     for row in rows:
         for name in SCHEMA.names:
-            value = row[name]
-            columns[name].append(json.dumps(json.loads(value), sort_keys=True)
-                                 if name == "data" else value)
+            columns[name].append(row[name])
+        # the body as the log holds it (personal data sealed), not as the views show it
+        data = (public_envelope(upcast(Envelope.from_json(row["message"])))["data"]
+                if row["message"] is not None else json.loads(row["data"]))
+        columns["data"][-1] = json.dumps(data, sort_keys=True)
     path = root / f"tenant={tenant_id}" / f"month={month}" / "events.parquet"
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.table(columns, schema=SCHEMA), path, compression="zstd")

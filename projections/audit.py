@@ -12,16 +12,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 
-from infra import kafka
 from infra.settings import Settings
 from projections.event_log import GENESIS, link
+from projections.replay_source import replay_batches
 from streams.catalogue import TOPICS
 from streams.envelope import Envelope
-from streams.processors.runtime import assign_all, at_end
 
 LINK_WINDOW = 5000
 
@@ -123,11 +123,12 @@ class RecordedLinks:
 
 
 async def verify(settings: Settings, pool: asyncpg.Pool, *, log_prefix: str | None = None,
-                 tenant_id: str | None = None) -> Report:
+                 tenant_id: str | None = None, archive: Path | None = None) -> Report:
     """Recompute the chains of the log under ``log_prefix`` (default: the settings' own) and
     compare them with what was recorded for the settings' log; with ``tenant_id``, only the
-    partitions holding that tenant's events. Reads the log once, holding one window of
-    recorded links per partition."""
+    partitions holding that tenant's events; with ``archive``, archived messages stand in for
+    those Kafka's retention dropped. Reads the log once, holding one window of recorded links
+    per partition."""
     prefix = log_prefix or settings.topic_prefix
     wanted = None
     if tenant_id is not None:
@@ -141,28 +142,16 @@ async def verify(settings: Settings, pool: asyncpg.Pool, *, log_prefix: str | No
         marks[(r["topic"], r["partition"])][r["position"]] = r["head"]
     report = Report()
     checks: dict[tuple[str, int], tuple[ChainCheck, RecordedLinks]] = {}
-    consumer = kafka.consumer(settings.kafka_bootstrap, None)
-    await consumer.start()
-    try:
-        parts = await assign_all(consumer, [f"{prefix}.{t}" for t in TOPICS])
-        parts = [tp for tp in parts if wanted is None or (
-            tp.topic.removeprefix(f"{prefix}."), tp.partition) in wanted]
-        if not parts:
-            return report
-        consumer.assign(parts)
-        for tp in parts:
-            name = (tp.topic.removeprefix(f"{prefix}."), tp.partition)
+    source = settings.model_copy(update={"topic_prefix": prefix})
+    async for tp, messages in replay_batches(source, list(TOPICS), archive=archive):
+        name = (tp.topic.removeprefix(f"{prefix}."), tp.partition)
+        if wanted is not None and name not in wanted:
+            continue
+        if name not in checks:
             checks[name] = (ChainCheck(*name, marks[name]), RecordedLinks(pool, *name))
-        end = await consumer.end_offsets(parts)
-        await consumer.seek_to_beginning(*parts)
-        while not await at_end(consumer, end):
-            for tp, messages in (await consumer.getmany(timeout_ms=500)).items():
-                check, links = checks[(tp.topic.removeprefix(f"{prefix}."), tp.partition)]
-                for m in messages:
-                    if m.offset < end[tp]:
-                        check.add(m.offset, m.value, await links.at(check.position + 1))
-    finally:
-        await consumer.stop()
+        check, links = checks[name]
+        for offset, value in messages:
+            check.add(offset, value, await links.at(check.position + 1))
     for check, _ in sorted(checks.values(), key=lambda c: (c[0].topic, c[0].partition)):
         report.partitions += 1
         report.events += check.position

@@ -18,13 +18,15 @@ from collections.abc import Iterable
 import asyncpg
 
 from streams.envelope import Envelope
+from streams.personal import sealed_subject
 from streams.public import public_envelope
 
 GENESIS = "0" * 64
 # body fields naming another aggregate the event concerns (simulation.requested is keyed by
-# tenant, api_key.* by tenant, usage.* by simulation): the audit trail of each finds it
+# tenant, api_key.* by tenant, usage.* by simulation): the audit trail of each finds it; and the
+# data subject whose personal data the event carries (subject.erased names it as "subject")
 SUBJECT_FIELDS = ("simulation_id", "workbook_id", "key_id", "endpoint_id", "usage_event_id",
-                  "user_id")
+                  "user_id", "subject")
 
 
 def link(head: str, value: bytes) -> str:
@@ -36,7 +38,8 @@ def subjects(event: Envelope) -> list[str]:
     """Every aggregate id ``event`` belongs to: its key, its tenant and ids named in its body."""
     found = [event.key, event.tenant_id]
     found += [str(event.data[f]) for f in SUBJECT_FIELDS if isinstance(event.data.get(f), str)]
-    return sorted(set(found))
+    personal = sealed_subject(event)
+    return sorted(set(found if personal is None else [*found, personal]))
 
 
 class ChainedEventLog:
@@ -65,15 +68,17 @@ class ChainedEventLog:
             head = link(head, value)
             rows.append((topic, partition, offset, position, event.tenant_id, event.id,
                          event.type, event.key, subjects(event), event.occurred_at,
-                         event.correlation_id, event.causation_id, public_envelope(event), head))
+                         event.correlation_id, event.causation_id, public_envelope(event), head,
+                         value))
         if not rows:
             return
         await conn.executemany(
             "INSERT INTO event_log (topic, partition, kafka_offset, position, tenant_id, event_id,"
             " type, key, subjects, occurred_at, correlation_id, causation_id, envelope,"
-            " chain_hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13::jsonb,$14)"
+            " chain_hash, message)"
+            " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13::jsonb,$14,$15)"
             " ON CONFLICT DO NOTHING",
-            [(*r[:12], json.dumps(r[12], separators=(",", ":"), sort_keys=True), r[13])
+            [(*r[:12], json.dumps(r[12], separators=(",", ":"), sort_keys=True), *r[13:])
              for r in rows])
         await conn.execute(
             "INSERT INTO audit_chain_heads (topic, partition, position, head) VALUES ($1,$2,$3,$4)"

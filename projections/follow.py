@@ -10,25 +10,21 @@ from infra import kafka
 from infra.settings import Settings
 from streams.catalogue import upcast
 from streams.envelope import Envelope
-from streams.processors.runtime import assign_all, at_end, seek_committed
+from streams.processors.runtime import assign_all, seek_committed
 
 Apply = Callable[[Envelope], Awaitable[None]]
 
 
 async def follow(settings: Settings, group: str, topics: Sequence[str], apply: Apply,
-                 stop: asyncio.Event, *, from_start: bool = False, until_end: bool = False
-                 ) -> None:
-    """Apply every event of ``topics`` from the group's offsets (or offset 0 with
-    ``from_start``); with ``until_end`` stop at the end of the log as it was when called."""
+                 stop: asyncio.Event) -> None:
+    """Apply every event of ``topics`` from the group's offsets until ``stop`` (replays read
+    through :mod:`projections.replay_source` instead)."""
     consumer = kafka.consumer(settings.kafka_bootstrap, f"{settings.topic_prefix}.{group}")
     await consumer.start()
     try:
         parts = await assign_all(consumer, [settings.topic(t) for t in topics])
-        await seek_committed(consumer, parts, from_start=from_start)
-        end = await consumer.end_offsets(parts) if until_end else {}
+        await seek_committed(consumer, parts)
         while not stop.is_set():
-            if until_end and await at_end(consumer, end):
-                return
             batch = await consumer.getmany(timeout_ms=300, max_records=1000)
             for messages in batch.values():
                 for message in messages:

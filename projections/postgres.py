@@ -1,5 +1,7 @@
 """The PostgreSQL projector: applies events to the views with its checkpoint in the same
-transaction, so an event is applied exactly once however often Kafka delivers it."""
+transaction, so an event is applied exactly once however often Kafka delivers it. Personal data
+is revealed with its subject's key as each event is applied (``[erased]`` once the key is gone).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from infra import kafka
 from infra.settings import Settings
 from projections.event_log import ChainedEventLog
 from projections.postgres_views import TABLES, VIEWS
+from projections.subject_keys import SubjectKeys
 from streams.catalogue import TOPICS, upcast
 from streams.envelope import Envelope
 from streams.processors.runtime import assign_all, at_end
@@ -25,6 +28,7 @@ class PostgresProjector:
         self.settings = settings
         self.pool = pool
         self.event_log = ChainedEventLog(settings.topic_prefix)
+        self.keys = SubjectKeys(pool, settings.topic_prefix)
 
     async def checkpoints(self) -> dict[tuple[str, int], int]:
         rows = await self.pool.fetch("SELECT topic, partition, next_offset FROM "
@@ -45,13 +49,15 @@ class PostgresProjector:
                 if offset < next_offset:
                     continue  # delivered before: already in the views
                 event = upcast(Envelope.from_json(value))
+                logged.append((offset, value, await self.keys.reveal(conn, event)))
+                next_offset = offset + 1
+                applied += 1
+            # event_log first: views may amend the rows of earlier events of the same batch
+            await self.event_log.append(conn, tp.topic, tp.partition, logged)
+            for _offset, _value, event in logged:
                 view = VIEWS.get(event.type)
                 if view is not None:
                     await view(conn, event)
-                logged.append((offset, value, event))
-                next_offset = offset + 1
-                applied += 1
-            await self.event_log.append(conn, tp.topic, tp.partition, logged)
             await conn.execute(
                 "INSERT INTO projection_checkpoints (topic, partition, next_offset)"
                 " VALUES ($1,$2,$3) ON CONFLICT (topic, partition) DO UPDATE"

@@ -29,6 +29,7 @@ AUDIT_SEVERITY: dict[str, str] = {
     "user.role_changed": "notice",
     "tenant.plan_changed": "notice",
     "billing.payment_failed": "critical",
+    "subject.erased": "notice",
 }
 
 

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 
 from projections.postgres_tenancy import TENANCY_TABLES, TENANCY_VIEWS, with_security_audit
+from projections.privacy_views import PRIVACY_VIEWS
 from projections.webhook_views import WEBHOOK_TABLES, WEBHOOK_VIEWS
 from streams.envelope import Envelope
 
@@ -151,6 +152,16 @@ async def usage_reported(conn: asyncpg.Connection, e: Envelope) -> None:
         d["usage_event_id"], e.occurred_at, json.dumps(d["meter_event_ids"]))
 
 
+async def results_expired(conn: asyncpg.Connection, e: Envelope) -> None:
+    await conn.execute("UPDATE simulations SET results=NULL, results_expired_at=$2"
+                       " WHERE simulation_id=$1", e.key, e.occurred_at)
+    # the event feed's copy of the completed event goes too; the Kafka log keeps it
+    await conn.execute(
+        "UPDATE event_log SET envelope = jsonb_set(envelope, '{data}',"
+        " (envelope->'data') - 'outputs' - 'sensitivity')"
+        " WHERE tenant_id=$1 AND key=$2 AND type='simulation.completed'", e.tenant_id, e.key)
+
+
 Apply = Callable[[asyncpg.Connection, Envelope], Awaitable[None]]
 VIEWS: dict[str, Apply] = {
     "tenant.created": tenant_created,
@@ -168,10 +179,12 @@ VIEWS: dict[str, Apply] = {
     "simulation.completed": _ended("completed"),
     "simulation.failed": _ended("failed"),
     "simulation.cancelled": _ended("cancelled"),
+    "simulation.results_expired": results_expired,
     "usage.recorded": usage_recorded,
     "billing.usage_reported": usage_reported,
     **TENANCY_VIEWS,
     **WEBHOOK_VIEWS,
+    **PRIVACY_VIEWS,
 }
 VIEWS = with_security_audit(VIEWS)
 

@@ -16,7 +16,8 @@ import asyncpg
 
 SIMULATION_COLUMNS = (
     "simulation_id, workbook_id, status, iterations, iterations_done, backend, request,"
-    " requested_at, decided_at, started_at, finished_at, compute_seconds, results, reason, refusal"
+    " requested_at, decided_at, started_at, finished_at, compute_seconds, results, reason, refusal,"
+    " results_expired_at"
 )
 
 

@@ -40,7 +40,8 @@ class Directory:
     async def login(self, email: str) -> dict[str, Any] | None:
         """The user with ``email`` and its password hash, to check a login."""
         return as_dict(await self.pool.fetchrow(
-            "SELECT user_id, tenant_id, role, password_hash FROM users WHERE email=$1", email))
+            "SELECT user_id, tenant_id, role, password_hash FROM users WHERE email=$1"
+            " AND email <> '[erased]'", email))
 
     async def invitation(self, token_hash: str) -> dict[str, Any] | None:
         """The invitation an invitation token opens, used or not."""

@@ -37,6 +37,8 @@ simulation.completed            1        simulations   simulation id
 simulation.failed               1        simulations   simulation id
 simulation.cancel_requested     1        simulations   simulation id
 simulation.cancelled            1        simulations   simulation id
+simulation.results_expired      1        simulations   simulation id (the plan's retention)
+subject.erased                  1        tenants       tenant id (a data subject's key destroyed)
 usage.recorded                  1        billing       simulation id
 billing.usage_reported          1        billing       simulation id
 webhook.endpoint_registered     1        webhooks      endpoint id (URL, types, secret)
@@ -56,6 +58,9 @@ Plan changes and the billing events from Stripe webhooks go there too: they chan
 that single writer applies. Security events (logins, refusals) have a topic of their own so a
 flood of refused requests never slows the ledger; commands that change credentials or plans
 carry an ``audit`` object (actor, client IP, user agent, method, path) in their data.
+Personal data (names, e-mail addresses, sign-in addresses) is sealed per data subject when the
+API writes it, so that ``subject.erased`` can make it unreadable without changing the log (see
+:mod:`streams.personal`); ``simulation.results_expired`` is the plan's retention at work.
 
 Versions: a reader upcasts an old event step by step (v1 → v2 → …) with the pure functions in
 ``UPCASTERS`` before anything sees it, so processors and projections only handle current ones.
@@ -122,6 +127,10 @@ _TYPES = (
     EventType("simulation.failed", 1, "simulations", "The run stopped with a reason."),
     EventType("simulation.cancel_requested", 1, "simulations", "A user asked to stop the run."),
     EventType("simulation.cancelled", 1, "simulations", "The run stopped between chunks."),
+    EventType("simulation.results_expired", 1, "simulations",
+              "The tenant's retention removed the results from the views."),
+    EventType("subject.erased", 1, "tenants",
+              "A data subject's key was destroyed: their personal data reads [erased]."),
     EventType("billing.customer_created", 1, "tenants", "The tenant's Stripe customer id."),
     EventType("billing.subscription_created", 1, "tenants", "Our Stripe subscription for a plan."),
     EventType("billing.subscription_cancelled", 1, "tenants", "We ended our subscription."),

@@ -12,6 +12,7 @@ from infra import kafka
 from infra.settings import Settings
 from streams.catalogue import TOPICS, topic_of
 from streams.envelope import Envelope
+from streams.personal import Sealer
 
 
 class LogUnavailable(Exception):
@@ -32,10 +33,12 @@ def record(settings: Settings, event: Envelope) -> tuple[str, bytes, bytes]:
 
 
 class EventLog:
-    """Appends events and returns only once the broker acknowledged them (acks=all)."""
+    """Appends events and returns only once the broker acknowledged them (acks=all); with a
+    ``sealer``, personal data is sealed first (see :mod:`streams.personal`)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, sealer: Sealer | None = None) -> None:
         self.settings = settings
+        self.sealer = sealer
         self._producer: AIOKafkaProducer | None = None
         self._lock = asyncio.Lock()
 
@@ -54,6 +57,8 @@ class EventLog:
 
     async def append(self, events: Iterable[Envelope]) -> None:
         """Send every event and wait for all acknowledgements; LogUnavailable if any fails."""
+        if self.sealer is not None:
+            events = await self.sealer.seal(list(events))
         producer = await self._started()
         try:
             futures = [

@@ -80,7 +80,7 @@ class QuantileStore:
         """Values at probabilities ``fractions`` (each in [0, 1]); needs count > 0."""
         fractions = numpy.asarray(fractions, dtype=numpy.float64)
         if self.sketch is None:
-            return numpy.quantile(self._values(), fractions)
+            return sorted_quantile(self._values(), fractions)
         return self.sketch.at_rank(numpy.floor(fractions * (self.count - 1)))
 
     def count_below(self, thresholds: Any) -> Any:
@@ -114,3 +114,29 @@ class QuantileStore:
         below = self.count_below(edges).astype(numpy.int64)
         below[0], below[-1] = 0, self.count
         return numpy.diff(below)
+
+
+def sorted_quantile(values: Any, fractions: Any) -> Any:
+    """``numpy.quantile(values, fractions)`` (its default linear method, to the last bit) for
+    ``values`` already sorted: read at the order statistics instead of copying and partitioning
+    all the values again for every call."""
+    fractions = numpy.asarray(fractions, dtype=numpy.float64)
+    if values.size == 0 or numpy.isnan(values[-1]):
+        return numpy.quantile(values, fractions)
+    virtual = numpy.atleast_1d((values.size - 1) * fractions)
+    previous = numpy.floor(virtual)
+    following = previous + 1
+    # as numpy does: past the last index both neighbours are the maximum, before 0 the minimum
+    previous[virtual >= values.size - 1] = -1
+    following[virtual >= values.size - 1] = -1
+    previous[virtual < 0] = 0
+    following[virtual < 0] = 0
+    previous[numpy.isnan(virtual)] = -1
+    following[numpy.isnan(virtual)] = -1
+    low = values[previous.astype(numpy.intp)]
+    high = values[following.astype(numpy.intp)]
+    gamma = numpy.asarray(virtual - previous.astype(numpy.intp), dtype=virtual.dtype)
+    span = high - low
+    result = numpy.add(low, span * gamma)
+    numpy.subtract(high, span * (1 - gamma), out=result, where=gamma >= 0.5)
+    return result.reshape(fractions.shape)[()] if fractions.ndim == 0 else result

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy
-from scipy.stats import rankdata
 
+from engines.analysis.ranking import average_ranks, merged_order
 from engines.xp import Array, to_numpy
 
 DEFAULT_RESERVOIR = 20_000
@@ -81,17 +81,32 @@ class Sensitivity:
         for name in self.outputs:
             values, errors = outputs[name]
             ok = (errors == 0) & xp.isfinite(values) & inputs_ok
-            rows = xp.concatenate([inputs[:, ok], values[ok][None, :]])
+            if bool(xp.all(ok)):
+                # every trial valid (the common case): the same rows without two masked copies
+                rows = xp.concatenate([inputs, values[None, :]])
+            else:
+                rows = xp.concatenate([inputs[:, ok], values[ok][None, :]])
             self.moments[name] = self.moments[name].merge(CoMoments.of(xp, rows))
             oks[name] = ok
-        take = keys.size if keys.size <= self.reservoir else self.reservoir
-        chosen = xp.argpartition(keys, take - 1)[:take] if take < keys.size else xp.arange(take)
+        chosen = self._candidates(xp, keys)
         self._keep(
             to_numpy(keys[chosen]),
             to_numpy(inputs[:, chosen]),
             {name: to_numpy(outputs[name][0][chosen]) for name in self.outputs},
             {name: to_numpy(oks[name][chosen]) for name in self.outputs},
         )
+
+    def _candidates(self, xp: Any, keys: Array) -> Array:
+        """Positions of the chunk's trials that can enter the reservoir: its lowest keys, and
+        once the reservoir is full only those below the highest key kept (ties go to the
+        trials kept already, as in :meth:`_keep`)."""
+        if self._keys.size and self._keys.size >= self.reservoir:
+            below = xp.flatnonzero(keys < float(self._keys[-1]))
+        else:
+            below = xp.arange(keys.size)
+        if below.size <= self.reservoir:
+            return below
+        return below[xp.argpartition(keys[below], self.reservoir - 1)[: self.reservoir]]
 
     def merge(self, other: Sensitivity) -> None:
         """Fold in another worker's accumulator for the same inputs and outputs."""
@@ -101,7 +116,7 @@ class Sensitivity:
 
     def _keep(self, keys: Any, x: Any, y: dict[str, Any], ok: dict[str, Any]) -> None:
         all_keys = numpy.concatenate([self._keys, keys])
-        order = numpy.argsort(all_keys, kind="stable")[: self.reservoir]
+        order = merged_order(self._keys, keys)[: self.reservoir]
         self._keys = all_keys[order]
         self._x = numpy.concatenate([self._x, x], axis=1)[:, order]
         for name in self.outputs:
@@ -151,8 +166,10 @@ class Sensitivity:
         k = len(self.inputs)
         if ok.sum() < 3:
             return numpy.zeros(k)
-        ranks = numpy.vstack([rankdata(self._x[:, ok], axis=1), rankdata(self._y[name][ok])])
+        rows = numpy.vstack([self._x[:, ok], self._y[name][ok]])
+        ranks = numpy.vstack([average_ranks(row) for row in rows])
         dev = ranks - ranks.mean(axis=1, keepdims=True)
         norms = numpy.sqrt(numpy.sum(dev * dev, axis=1))
         safe = numpy.where(norms > 0, norms, 1.0)
         return (dev[:k] @ dev[k]) / (safe[:k] * safe[k]) * (norms[:k] > 0) * (norms[k] > 0)
+

@@ -73,6 +73,14 @@ class Call:
 
 
 @dataclass(frozen=True, slots=True)
+class Apply:
+    """A call of a computed function, as in ``LAMBDA(x, x+1)(2)``."""
+
+    callee: Node
+    args: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Unary:
     """Prefix ``-``/``+`` or postfix ``%``."""
 
@@ -82,7 +90,8 @@ class Unary:
 
 @dataclass(frozen=True, slots=True)
 class Binary:
-    """An infix operator; ``op`` is one of ``: ␣ ^ * / + - & = <> < <= > >=`` (␣ = intersection)."""
+    """An infix operator; ``op`` is one of ``: ␣ , ^ * / + - & = <> < <= > >=`` (␣ = intersection,
+    ``,`` = union, written only inside parentheses)."""
 
     op: str
     left: Node
@@ -106,6 +115,7 @@ Node = (
     | Name
     | StructRef
     | Call
+    | Apply
     | Unary
     | Binary
     | ArrayLit

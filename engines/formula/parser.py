@@ -32,7 +32,8 @@ _BINARY = {
 }
 _PREFIX_POWER = 6
 _PERCENT_POWER = 6
-_PREFIXES = ("_xlfn.", "_xlws.", "_xll.")
+_PREFIXES = ("_xlfn.", "_xlws.", "_xll.", "_xlpm.")
+_PARAM = "_xlpm."
 
 
 def function_name(raw: str) -> str:
@@ -104,6 +105,17 @@ class _Parser:
             left = ast.Binary(token.text, left, self.expression(power))
 
     def prefix(self) -> ast.Node:
+        node = self.primary()
+        while isinstance(node, ast.Call | ast.Apply) and self.peek_kind() == Tok.LPAREN:
+            self.pos += 1
+            node = ast.Apply(node, self.arguments())
+        return node
+
+    def peek_kind(self) -> Tok | None:
+        token = self.peek()
+        return None if token is None else token.kind
+
+    def primary(self) -> ast.Node:
         token = self.take()
         kind = token.kind
         if kind == Tok.OP and token.text in "+-":
@@ -120,7 +132,10 @@ class _Parser:
             upper = token.text.upper()
             if token.sheet is None and upper in ("TRUE", "FALSE"):
                 return ast.Bool(upper == "TRUE")
-            return ast.Name(token.text, token.sheet)
+            name = token.text
+            if name.lower().startswith(_PARAM):  # a LET or LAMBDA parameter
+                name = name[len(_PARAM) :]
+            return ast.Name(name, token.sheet)
         if kind == Tok.STRUCT:
             table, _, spec = token.text.partition("[")
             return ast.StructRef(table, "[" + spec)
@@ -128,6 +143,9 @@ class _Parser:
             return ast.Call(function_name(token.text), self.arguments())
         if kind == Tok.LPAREN:
             inner = self.expression()
+            while self.peek_kind() == Tok.COMMA:  # a union of references: (A1:B2,C3)
+                self.pos += 1
+                inner = ast.Binary(",", inner, self.expression())
             self.expect(Tok.RPAREN)
             return inner
         if kind == Tok.LBRACE:

@@ -51,7 +51,13 @@ _RANGE = (
 _PATTERNS = [
     ("space", r"\s+"),
     ("string", r'"(?:[^"]|"")*"'),
-    ("error", "|".join(re.escape(e.code) for e in ExcelError if e.code != "#N/A") + "|#N/A"),
+    # a reference to a deleted sheet or range is saved as #REF!, sheet-qualified or not
+    (
+        "error",
+        rf"(?:{_SHEET})?#REF!|"
+        + "|".join(re.escape(e.code) for e in ExcelError if e.code != "#N/A")
+        + "|#N/A",
+    ),
     ("ref", rf"(?:{_SHEET})?{_RANGE}"),
     ("number", r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"),
     ("struct", r"[A-Za-z_\\][\w.\\]*\[|\["),
@@ -110,7 +116,7 @@ def tokenize(formula: str) -> list[Token]:
         elif kind == "string":
             raw.append(Token(Tok.STRING, value[1:-1].replace('""', '"')))
         elif kind == "error":
-            raw.append(Token(Tok.ERROR, value))
+            raw.append(Token(Tok.ERROR, "#REF!" if value.endswith("!#REF!") else value))
         elif kind == "number":
             raw.append(Token(Tok.NUMBER, value))
         elif kind == "ref":

@@ -174,10 +174,27 @@ def _positions(count: int, picks: list[int]) -> list[int] | None:
     return out
 
 
+def _picks(call: Call, args: Sequence[Value]) -> list[int] | ExcelError:
+    """CHOOSEROWS/CHOOSECOLS indexes: each argument one index or a one-row/one-column array
+    of them, read in order and truncated toward zero (a 2-D array is #VALUE!)."""
+    xp = call.xp
+    out: list[int] = []
+    for arg in args:
+        if min(arg.grid) > 1:
+            return ExcelError.VALUE
+        num, err = to_number(xp, arg)
+        if err is not None and bool((err != 0).any()):
+            return ExcelError(int(host(xp, err)[host(xp, err) != 0].reshape(-1)[0]))
+        if num.shape[0] != 1:
+            return ExcelError.VALUE
+        out += [int(float(v)) for v in host(xp, num).reshape(-1)]
+    return out
+
+
 def _choose(axis: int) -> Impl:
     def impl(call: Call, args: Sequence[Value]) -> Value:
         xp = call.xp
-        picks = _ints(call, args[1:])
+        picks = _picks(call, args[1:])
         if isinstance(picks, ExcelError):
             return error(xp, picks)
         chosen = _positions(args[0].grid[axis - 1], picks)
@@ -188,8 +205,8 @@ def _choose(axis: int) -> Impl:
     return impl
 
 
-register(FUNCTIONS, "CHOOSEROWS", 2, -1, frozenset({0}))(_choose(1))
-register(FUNCTIONS, "CHOOSECOLS", 2, -1, frozenset({0}))(_choose(2))
+register(FUNCTIONS, "CHOOSEROWS", 2, -1, _ALL)(_choose(1))
+register(FUNCTIONS, "CHOOSECOLS", 2, -1, _ALL)(_choose(2))
 
 
 def _edge(take: bool) -> Impl:

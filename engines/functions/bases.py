@@ -65,6 +65,10 @@ def _digits(number: int, radix: int) -> str:
 
 def _converter(source: str, target: str) -> Impl:
     def convert(text_or_number: object, places: float | None = None) -> object:
+        if places is not None and not 1 <= places <= 10:
+            return ExcelError.NUM  # Excel checks the places before reading the number
+        if isinstance(text_or_number, str) and source == "DEC":
+            return ExcelError.VALUE  # text that does not read as a number
         if source == "DEC":
             value: float | ExcelError = float(text_or_number)  # type: ignore[arg-type]
         else:
@@ -73,7 +77,7 @@ def _converter(source: str, target: str) -> Impl:
             return value
         return format_digits(value, RADIX[target], places)
 
-    spec = ("N" if source == "DEC" else "T") + "N"
+    spec = ("v" if source == "DEC" else "T") + "N"
     return lambda call, args: apply_entries(call, args, spec, convert)
 
 

@@ -76,7 +76,10 @@ def munit(call: Call, args: Sequence[Value]) -> Value:
     xp = call.xp
     if args[0].err is not None and bool((args[0].err != 0).any()):
         return args[0].plain()
-    size = int(float(np.asarray(to_number(xp, args[0])[0]).reshape(-1)[0]))
+    num, err = to_number(xp, args[0])
+    if err is not None and bool((err != 0).any()):
+        return error(xp, ExcelError.VALUE)  # text that is not a number
+    size = int(float(np.asarray(num).reshape(-1)[0]))
     if size < 1:
         return error(xp, ExcelError.VALUE)
     return number(xp, xp.eye(size).reshape(1, size, size))

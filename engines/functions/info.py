@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from types import ModuleType
 
 import numpy as np
 
-from engines.blocks import index
+from engines.blocks import element, index, stack
 from engines.coerce import text_value, to_number
 from engines.errors import ExcelError
 from engines.functions.registry import Call, Impl, Table, register
@@ -37,10 +38,24 @@ def _errors(xp: ModuleType, value: Value) -> Array:
 def _test(check: Callable[[ModuleType, Value, Array], Array]) -> Impl:
     def impl(call: Call, args: Sequence[Value]) -> Value:
         xp = call.xp
-        value = args[0]
+        value = _over_array_range(call, args[0])
         return boolean(xp, xp.broadcast_to(check(xp, value, _errors(xp, value)), value.shape))
 
     return impl
+
+
+def _over_array_range(call: Call, value: Value) -> Value:
+    """A reference as an IS function reads it in an array formula: over the formula's whole
+    range, #N/A past the reference's cells ({=ISNA(A1:A2)} in three cells ends with TRUE)."""
+    cell = call.env.model.workbook.cells.get(call.cell)
+    if value.area is None or cell is None or cell.array is None:
+        return value
+    row1, col1, row2, col2 = cell.array
+    rows, cols = max(row2 - row1 + 1, value.grid[0]), max(col2 - col1 + 1, value.grid[1])
+    if (rows, cols) == value.grid:
+        return value
+    grid = [[element(call.xp, value, r, c) for c in range(cols)] for r in range(rows)]
+    return replace(stack(call.xp, grid), area=value.area)
 
 
 _TESTS: dict[str, Callable[[ModuleType, Value, Array], Array]] = {
@@ -120,6 +135,10 @@ def isformula(call: Call, args: Sequence[Value]) -> Value:
     area = args[0].area
     if area is None:
         return error(call.xp, ExcelError.VALUE)
-    cell = call.env.model.workbook.cells.get((area.sheet, area.row1, area.col1))
-    has = cell is not None and (cell.formula is not None or cell.spill_anchor is not None)
-    return boolean(call.xp, call.xp.full((1, 1, 1), has))
+    cells, addresses = call.env.model.workbook.cells, area.keys()
+    has = [
+        (cell := cells.get(key)) is not None
+        and (cell.formula is not None or cell.spill_anchor is not None)
+        for key in addresses
+    ]
+    return boolean(call.xp, call.xp.asarray(np.array(has).reshape((1, *area.shape))))

@@ -37,7 +37,7 @@ def _condition_error(call: Call, err: object, result: Value) -> Value:
     return Value(result.num, merge_errors(call.xp, err, result.err), result.kind, result.text)
 
 
-@register(FUNCTIONS, "IF", 1, 3)
+@register(FUNCTIONS, "IF", 2, 3)
 def if_(call: Call, args: Sequence[Value]) -> Value:
     xp = call.xp
     flags, err = to_bool(xp, args[0])

@@ -64,14 +64,14 @@ def _xmatch_position(call: Call, needle: Value, hay: Value, args: Sequence[Value
     search = _mode(call, args[1], 1.0) if len(args) > 1 else 1.0
     if mode not in (-1.0, 0.0, 1.0, 2.0) or search not in (-2.0, -1.0, 1.0, 2.0):
         return xp.full(1, -2)
-    if isinstance(needle.kind, int) and needle.kind == EMPTY:
-        return xp.full(1, -1)  # an empty lookup value matches nothing
     reverse = search in (-1, -2)
     if search in (2, -2):
         if mode == 2:
             return xp.full(1, -2)
         return matching.bisect(xp, needle, hay, int(mode), descending=search == -2)
     if mode == 0 or mode == 2:
+        if isinstance(needle.kind, int) and needle.kind == EMPTY:
+            return xp.full(1, -1)  # an empty lookup value equals nothing
         return matching.exact(xp, needle, hay, wildcards=mode == 2, reverse=reverse)
     return matching.nearest(xp, needle, hay, larger=mode == 1, reverse=reverse)
 
@@ -153,12 +153,13 @@ def xlookup(call: Call, args: Sequence[Value]) -> Value:
     targets = matching.vector(xp, args[2])
     if hay is None or targets is None:
         return error(xp, ExcelError.VALUE)
+    # an error in the lookup value comes before one in the modes, or modes out of range
     mode_error = next((a for a in args[4:] if a.err is not None and bool((a.err != 0).any())), None)
     if mode_error is not None:
-        return mode_error.plain()
+        return _with(call, mode_error.plain(), args[0].err)
     position = _xmatch_position(call, args[0], hay, args[4:])
     if int(position.reshape(-1)[0]) == -2:
-        return error(xp, ExcelError.VALUE)
+        return _with(call, error(xp, ExcelError.VALUE), args[0].err)
     found = pick(xp, targets, position, ExcelError.NA)
     if len(args) > 3:
         missing = (position < 0).reshape(-1, 1, 1)

@@ -12,6 +12,7 @@ from types import ModuleType
 import numpy as np
 
 from engines.functions.collect import flat
+from engines.operators import _rank as type_rank
 from engines.operators import compare
 from engines.values import EMPTY, TEXT, Value, host, kinds, texts
 from engines.xp import Array
@@ -78,48 +79,96 @@ def exact(
 def approximate(xp: ModuleType, needle: Value, hay: Value, descending: bool = False) -> Array:
     """MATCH type 1 (largest entry <= needle) or -1 (smallest >= needle), by binary search.
 
-    Excel bisects without checking the order, so unsorted data gives Excel's own answers;
-    entries of another type than the needle are stepped over, and the answer is the last
-    entry of the needle's type at or before where the bisection stops.
+    Excel bisects without checking the order, so unsorted data gives Excel's own answers.
+    Ascending, it stops at an entry equal to the needle and steps past entries of another
+    type; failing an equal entry, the answer is the last entry of the needle's type before
+    where it stops, if not above the needle. Descending, the answer is the last entry of the
+    needle's type at or before where the bisection stops.
     """
     ok = _comparable(xp, needle, hay)
-    side = compare(xp, ">=" if descending else "<=", hay, needle)
-    below = side.num != 0
-    shape = np.broadcast_shapes(below.shape, ok.shape)
+    if descending:
+        side = compare(xp, ">=", hay, needle).num != 0
+        shape = np.broadcast_shapes(side.shape, ok.shape)
+        ok = xp.broadcast_to(ok, shape)[:, 0, :]
+        _, high, _ = _bisect(xp, xp.broadcast_to(side, shape)[:, 0, :] | ~ok)
+        upto = ok & (xp.arange(ok.shape[1])[None, :] <= high[:, None])
+        return _first(xp, upto, reverse=True)
+    less = compare(xp, "<", hay, needle).num != 0
+    equal = compare(xp, "=", hay, needle).num != 0
+    shape = np.broadcast_shapes(less.shape, equal.shape, ok.shape)
     ok = xp.broadcast_to(ok, shape)[:, 0, :]
-    below = xp.broadcast_to(below, shape)[:, 0, :] | ~ok
-    trials, k = below.shape
+    less = xp.broadcast_to(less, shape)[:, 0, :] & ok
+    equal = xp.broadcast_to(equal, shape)[:, 0, :] & ok
+    trials, k = ok.shape
+    if k == 0:
+        return xp.full(trials, -1)
+    low, _, found = _bisect(xp, less | ~ok, equal)
+    before = _first(xp, ok & (xp.arange(k)[None, :] < low[:, None]), reverse=True)
+    fits = (before >= 0) & (less | equal)[xp.arange(trials), xp.clip(before, 0, k - 1)]
+    return xp.where(found >= 0, found, xp.where(fits, before, -1))
+
+
+def _bisect(
+    xp: ModuleType, goes_up: Array, equal: Array | None = None
+) -> tuple[Array, Array, Array]:
+    """Excel's binary search over (t, k) flags "the answer lies after this entry", stopping
+    early at an ``equal`` entry: the final low and high bounds and the entry found (-1)."""
+    trials, k = goes_up.shape
     low = xp.zeros(trials, dtype=xp.int64)
     high = xp.full(trials, k - 1, dtype=xp.int64)
+    found = xp.full(trials, -1, dtype=xp.int64)
     rows = xp.arange(trials)
     for _ in range(max(k, 1).bit_length() + 1):
-        active = low <= high
+        active = (low <= high) & (found < 0)
         middle = xp.clip((low + high) // 2, 0, max(k - 1, 0))
-        goes_up = below[rows, middle] if k else xp.zeros(trials, dtype=bool)
-        low = xp.where(active & goes_up, middle + 1, low)
-        high = xp.where(active & ~goes_up, middle - 1, high)
-    upto = ok & (xp.arange(k)[None, :] <= high[:, None])
-    return _first(xp, upto, reverse=True)
+        if equal is not None and k:
+            hit = active & equal[rows, middle]
+        else:
+            hit = xp.zeros(trials, dtype=bool)
+        found = xp.where(hit, middle, found)
+        up = goes_up[rows, middle] if k else xp.zeros(trials, dtype=bool)
+        low = xp.where(active & ~hit & up, middle + 1, low)
+        high = xp.where(active & ~hit & ~up, middle - 1, high)
+    return low, high, found
+
+
+def _blank(xp: ModuleType, needle: Value) -> Array:
+    """Trials whose lookup value is empty: XMATCH sorts it above every value."""
+    return kinds(xp, needle) == EMPTY
 
 
 def nearest(xp: ModuleType, needle: Value, hay: Value, larger: bool, reverse: bool) -> Array:
-    """XMATCH modes 1/-1: the exact entry, else the next larger (smaller) one, unsorted data."""
-    ok = _comparable(xp, needle, hay)
-    side = compare(xp, ">=" if larger else "<=", hay, needle)
-    mask = (side.num != 0) & ok
-    mask = xp.broadcast_to(mask, np.broadcast_shapes(mask.shape, ok.shape))[:, 0, :]
-    if needle.text is not None:
-        return _nearest_text(xp, needle, hay, mask, larger, reverse)
+    """XMATCH modes 1/-1 on unsorted data: the exact entry, else the next larger (smaller)
+    one in Excel's order of all values, so text is the next larger value after every number.
+    """
+    present = kinds(xp, hay) != EMPTY
+    if hay.err is not None:
+        present = present & (hay.err == 0)
+    side = compare(xp, ">=" if larger else "<=", hay, needle).num != 0
+    side = xp.where(_blank(xp, needle), not larger, side)
+    rank = type_rank(xp, kinds(xp, hay))  # numbers < text < booleans
+    shape = np.broadcast_shapes(side.shape, present.shape, rank.shape)
+    mask = xp.broadcast_to(side & present, shape)[:, 0, :]
+    rank = xp.broadcast_to(rank, shape)[:, 0, :]
+    # the candidates of the closest type, then the closest value within it
+    best_rank = (
+        xp.min(xp.where(mask, rank, 3), axis=1)
+        if larger
+        else xp.max(xp.where(mask, rank, -1), axis=1)
+    )
+    mask = mask & (rank == best_rank[:, None])
     values = xp.broadcast_to(hay.num, (mask.shape[0], 1, mask.shape[1]))[:, 0, :]
     fill = xp.inf if larger else -xp.inf
     masked = xp.where(mask, values, fill)
     best = xp.min(masked, axis=1) if larger else xp.max(masked, axis=1)
-    return _first(xp, mask & (values == best[:, None]), reverse)
+    found = _first(xp, mask & (values == best[:, None]), reverse)
+    if hay.text is None:
+        return found
+    text_found = _nearest_text(xp, hay, mask & (rank == 1), larger, reverse)
+    return xp.where(best_rank == 1, text_found, found)
 
 
-def _nearest_text(
-    xp: ModuleType, needle: Value, hay: Value, mask: Array, larger: bool, reverse: bool
-) -> Array:
+def _nearest_text(xp: ModuleType, hay: Value, mask: Array, larger: bool, reverse: bool) -> Array:
     keys = np.broadcast_to(texts(hay), hay.shape)[:, 0, :]
     host_mask = host(xp, mask)
     out = np.full(host_mask.shape[0], -1)
@@ -148,24 +197,15 @@ def bisect(xp: ModuleType, needle: Value, hay: Value, mode: int, descending: boo
 
     ``mode`` 0 wants an equal entry; -1 falls back to the next smaller, 1 to the next larger.
     """
+    blank = _blank(xp, needle)
     below = compare(xp, ">" if descending else "<", hay, needle).num != 0
-    equal = compare(xp, "=", hay, needle).num != 0
+    below = xp.where(blank, not descending, below)
+    equal = (compare(xp, "=", hay, needle).num != 0) & ~blank
     shape = np.broadcast_shapes(below.shape, equal.shape)
     below = xp.broadcast_to(below, shape)[:, 0, :]
     equal = xp.broadcast_to(equal, shape)[:, 0, :]
-    trials, k = below.shape
-    low = xp.zeros(trials, dtype=xp.int64)
-    high = xp.full(trials, k - 1, dtype=xp.int64)
-    found = xp.full(trials, -1, dtype=xp.int64)
-    rows = xp.arange(trials)
-    for _ in range(max(k, 1).bit_length() + 1):
-        active = (low <= high) & (found < 0)
-        middle = xp.clip((low + high) // 2, 0, max(k - 1, 0))
-        hit = equal[rows, middle] & active
-        found = xp.where(hit, middle, found)
-        goes_up = below[rows, middle]
-        low = xp.where(active & ~hit & goes_up, middle + 1, low)
-        high = xp.where(active & ~hit & ~goes_up, middle - 1, high)
+    k = below.shape[1]
+    low, high, found = _bisect(xp, below, equal)
     if mode == 0:
         return found
     smaller, larger = (low, high) if descending else (high, low)

@@ -52,7 +52,10 @@ _UNARY: dict[str, Callable[[ModuleType, Array], Array]] = {
     "ACOT": lambda xp, x: xp.pi / 2 - xp.arctan(x),
     "ACOTH": lambda xp, x: _nan_where(xp, xp.abs(x) <= 1, 0.5 * xp.log((x + 1) / (x - 1))),
     "FACT": lambda xp, x: _table(xp, _FACTORIALS, x),
-    "FACTDOUBLE": lambda xp, x: _table(xp, _DOUBLE_FACTORIALS, x),
+    # down to -1 the double factorial is the empty product, 1; below, #NUM!
+    "FACTDOUBLE": lambda xp, x: xp.where(
+        (x >= -1.0) & (x < 0.0), 1.0, _table(xp, _DOUBLE_FACTORIALS, x)
+    ),
 }
 _RECIPROCAL: dict[str, Callable[[ModuleType, Array], Array]] = {
     "COT": lambda xp, x: xp.tan(x),

@@ -11,7 +11,7 @@ import numpy as np
 from engines.coerce import parse_number, text_value, to_bool, to_number, to_text
 from engines.errors import ExcelError
 from engines.functions.registry import Call, Impl, Table, register
-from engines.functions.textformat import format_value
+from engines.functions.textformat import format_text, format_value
 from engines.values import (
     BOOL,
     TEXT,
@@ -208,7 +208,10 @@ def _checked_length(text: str) -> str:
     return text
 
 
-def _value(text: str) -> float | ExcelError:
+def _value(text: str | float) -> float | ExcelError:
+    """VALUE: numbers (an empty cell reads as 0) pass through; text must read as a number."""
+    if isinstance(text, float):
+        return text
     parsed = parse_number(text)
     return ExcelError.VALUE if parsed is None else parsed
 
@@ -231,12 +234,12 @@ _SIMPLE: dict[str, tuple[str, Callable[..., Any], int, int]] = {
     "FINDB": ("ttn", _find, 2, 3),
     "SEARCH": ("ttn", lambda a, b, s=1.0: _find(a, b, s, fold=True), 2, 3),
     "SEARCHB": ("ttn", lambda a, b, s=1.0: _find(a, b, s, fold=True), 2, 3),
-    "SUBSTITUTE": ("tttn", _substitute, 3, 4),
+    "SUBSTITUTE": ("tttN", _substitute, 3, 4),  # a boolean instance is #VALUE!
     "REPLACE": ("tnnt", _replace, 4, 4),
     "REPLACEB": ("tnnt", _replace, 4, 4),
     "REPT": ("tn", lambda s, k: _checked_length(s * _count(k)), 2, 2),
     "EXACT": ("tt", lambda a, b: a == b, 2, 2),
-    "VALUE": ("t", _value, 1, 1),
+    "VALUE": ("v", _value, 1, 1),
     "CHAR": ("n", _char, 1, 1),
     "CODE": ("t", _code, 1, 1),
     "UNICHAR": ("n", _unichar, 1, 1),
@@ -266,9 +269,7 @@ def _joined(
 
 
 def _text(value: float | str, fmt: str) -> str | ExcelError:
-    if isinstance(value, str):
-        return value
-    shown = format_value(value, fmt)
+    shown = format_text(value, fmt) if isinstance(value, str) else format_value(value, fmt)
     return ExcelError.VALUE if shown is None else shown
 
 

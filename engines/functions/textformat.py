@@ -19,9 +19,13 @@ from engines.coerce import number_text
 _SECTION = re.compile(r'((?:"[^"]*"|\\.|[^;])*)')
 _CONDITION = re.compile(r"^\[(<=|>=|<>|<|>|=)(-?[\d.]+)\]")
 _DATE_CODES = re.compile(
-    r'"[^"]*"|\\.|\[[^\]]*\]|(yyyy|yy|y|mmmmm|mmmm|mmm|mm|m|dddd|ddd|dd|d|hh|h|ss|s|am/pm|a/p)',
-    re.IGNORECASE,
+    r'"[^"]*"|\\.|\[(h+|m+|s+)\]|\[[^\]]*\]|(y+|m+|d+|h+|s+|am/pm|a/p)', re.IGNORECASE
 )
+_LAST_DAY = 2958465.0  # 31 December 9999
+# A run of one code letter stands for the longest code it reaches: yyy is yyyy, dddddd dddd.
+_LONGEST = {"y": ("yy", "yy", "yyyy"), "d": ("d", "dd", "ddd", "dddd"), "h": ("h", "hh")}
+_LONGEST |= {"s": ("s", "ss"), "m": ("m", "mm", "mmm", "mmmm", "mmmmm", "mmmm")}
+_DAY_ZERO = {"d": "0", "dd": "00", "ddd": "Sat", "dddd": "Saturday"}  # serial 0: 0 Jan 1900
 
 
 def _sections(fmt: str) -> list[str]:
@@ -31,21 +35,68 @@ def _sections(fmt: str) -> list[str]:
 
 
 def _is_date(section: str) -> bool:
-    bare = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", section).lower()
+    # brackets other than the elapsed counts [h] [m] [s] hold colours and conditions
+    bare = re.sub(r'"[^"]*"|\\.|\[(?![hms]+\])[^\]]*\]', "", section, flags=re.I).lower()
     return any(code in bare for code in "ymdhs") and not re.search(r"[0#?]", bare)
 
 
+def _holds_text(section: str) -> bool:
+    """Whether ``section`` is a text section: an ``@`` outside quotes and escapes."""
+    return "@" in re.sub(r'"[^"]*"|\\.', "", section)
+
+
+def _text_section(sections: list[str]) -> tuple[list[str], str | None] | None:
+    """(number sections, text section): the text section is the last one holding ``@``;
+    None for a format Excel rejects (``@`` in an earlier section, or beside digits)."""
+    *numeric, last = sections
+    if any(_holds_text(s) for s in numeric):
+        return None
+    if not _holds_text(last):
+        return sections, None
+    if re.search(r"[0#?]", re.sub(r'"[^"]*"|\\.', "", last)):
+        return None
+    return numeric, last
+
+
 def format_value(value: float, fmt: str) -> str | None:
-    """``value`` shown with Excel format ``fmt``; None when the format is not understood."""
-    if fmt.lower() in ("general", ""):
+    """``value`` shown with Excel format ``fmt``; None when the format is not understood.
+
+    An empty format shows nothing but a negative sign (TEXT(-1,"") is "-").
+    """
+    if fmt.lower() == "general":
         return number_text(value)
-    sections = _sections(fmt)
+    split = _text_section(_sections(fmt))
+    if split is None:
+        return None
+    sections = split[0]
+    if not sections:
+        return number_text(value)
     section, value = _pick(sections, value)
     if section is None:
         return None
     if _is_date(section):
         return _date(value, section)
     return _number(value, section)
+
+
+def format_text(text: str, fmt: str) -> str | None:
+    """Text shown with ``fmt``: its text section with ``@`` replaced by the text, or the text
+    unchanged when there is none; None when the format is not understood."""
+    split = _text_section(_sections(fmt))
+    if split is None:
+        return None
+    if split[1] is None:
+        return text
+
+    def piece(match: re.Match[str]) -> str:
+        literal, escaped, token = match.group(1), match.group(2), match.group(0)
+        if literal is not None:
+            return literal
+        if escaped is not None:
+            return escaped
+        return text if token == "@" else " "
+
+    return re.sub(r'"([^"]*)"|\\(.)|@|_.', piece, split[1])
 
 
 def _pick(sections: list[str], value: float) -> tuple[str | None, float]:
@@ -91,6 +142,8 @@ def _tokens(section: str) -> list[tuple[str, str]]:
         elif char == "_" and i + 1 < len(section):
             out.append(("lit", " "))
             i += 2
+        elif char == "*" and i + 1 < len(section):
+            i += 2  # a fill repeats its character to the column width: nothing in text
         elif char == "[":
             i = section.index("]", i) + 1 if "]" in section[i:] else len(section)
         else:
@@ -99,7 +152,9 @@ def _tokens(section: str) -> list[tuple[str, str]]:
     return out
 
 
-def _number(value: float, section: str) -> str:
+def _number(value: float, section: str) -> str | None:
+    if re.search(r"[ymdhs]", re.sub(r'"[^"]*"|[\\*_].|\[[^\]]*\]', "", section), re.I):
+        return None  # date codes cannot share a section with digit placeholders
     tokens = _tokens(section)
     kinds = [k for k, _ in tokens]
     value *= 100 ** kinds.count("%")
@@ -117,12 +172,19 @@ def _number(value: float, section: str) -> str:
     value /= 1000**scale_commas
     int_slots = [i for i in digits_at if i < point]
     dec_slots = [i for i in digits_at if i > point]
+    # a comma between two digit placeholders turns on thousands separators
     grouping = any(
-        k == "," and int_slots and int_slots[0] < i < int_slots[-1] for i, (k, _) in enumerate(body)
+        k == "," and 0 < i < point - 1 and body[i - 1][0] in "0#?" and body[i + 1][0] in "0#?"
+        for i, (k, _) in enumerate(body)
     )
     exponent = 0
     if exp_at is not None and value != 0:
-        exponent = math.floor(math.log10(abs(value))) - max(len(int_slots) - 1, 0)
+        magnitude = math.floor(math.log10(abs(value)))
+        if any(body[i][0] == "#" for i in int_slots):
+            # with optional digits the exponent steps by their count: ##0.0E+0 is engineering
+            exponent = magnitude // len(int_slots) * len(int_slots)
+        else:
+            exponent = magnitude - max(len(int_slots) - 1, 0)
         value /= 10.0**exponent
     rounded = _round_half_up(abs(value), len(dec_slots))
     if exp_at is not None and rounded >= 10 ** max(len(int_slots), 1):
@@ -145,11 +207,23 @@ def _round_half_up(value: float, places: int) -> float:
     return float(math.floor(scaled + 0.5)) / 10.0**places
 
 
+def _comma(body: list[tuple[str, str]], i: int) -> str:
+    """A comma right after a digit placeholder marks grouping or scaling and shows nothing;
+    anywhere else it is a literal."""
+    return "" if i > 0 and body[i - 1][0] in "0#?" else ","
+
+
 def _fill_integer(body: list[tuple[str, str]], slots: list[int], whole: str, grouping: bool) -> str:
+    """The integer part: digits fill the placeholders from the right (the leftmost takes any
+    excess), literals keep their place among them; with placeholders only after the point
+    the digits sit just before it."""
     point = next((i for i, (k, _) in enumerate(body) if k == "."), len(body))
+    text = [""] * point
+    for i, (kind, literal) in enumerate(body[:point]):
+        text[i] = literal if kind == "lit" else _comma(body, i) if kind == "," else ""
     if not slots:
-        return "".join(t for k, t in body[:point] if k == "lit")
-    text = [""] * len(body)
+        shown = any(kind in "0#?" for kind, _ in body)  # decimals only: ".##"
+        return "".join(text) + (whole if shown else "")
     remaining = whole
     for position in reversed(slots):
         kind = body[position][0]
@@ -159,53 +233,41 @@ def _fill_integer(body: list[tuple[str, str]], slots: list[int], whole: str, gro
         else:
             text[position] = "0" if kind == "0" else " " if kind == "?" else ""
     text[slots[0]] = remaining + text[slots[0]]
-    for i, (kind, literal) in enumerate(body[:point]):
-        if kind == "lit":
-            text[i] = literal
-    digits = "".join(text[i] for i in range(point) if body[i][0] in "0#?")
     if grouping:
-        return _group(body, text, point, digits)
-    return "".join(text[:point])
+        _group(text, slots)
+    return "".join(text)
 
 
-def _group(body: list[tuple[str, str]], text: list[str], point: int, digits: str) -> str:
-    stripped = digits.replace(" ", "")
-    grouped = f"{int(stripped):,}" if stripped.isdigit() else stripped
-    if stripped.startswith("0") and stripped.isdigit():
-        grouped = ",".join(_chunks(stripped))
-    prefix = "".join(
-        text[i]
-        for i in range(point)
-        if body[i][0] == "lit"
-        and i < min((j for j in range(point) if body[j][0] in "0#?"), default=point)
-    )
-    suffix = "".join(
-        text[i]
-        for i in range(point)
-        if body[i][0] == "lit"
-        and i > max((j for j in range(point) if body[j][0] in "0#?"), default=-1)
-    )
-    return prefix + grouped + suffix
-
-
-def _chunks(digits: str) -> list[str]:
-    head = len(digits) % 3 or 3
-    return [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
+def _group(text: list[str], slots: list[int]) -> None:
+    """Thousands separators across the digits of ``slots`` (in place), counted from the right."""
+    count = 0
+    for position in reversed(slots):
+        grouped = ""
+        for char in reversed(text[position]):
+            if char.isdigit():
+                if count and count % 3 == 0:
+                    grouped = "," + grouped
+                count += 1
+            grouped = char + grouped
+        text[position] = grouped
 
 
 def _fill_decimals(body: list[tuple[str, str]], slots: list[int], frac: str, point: int) -> str:
+    """The decimals: zeros past the last significant digit vanish in ``#`` places and become
+    spaces in ``?`` places."""
     if point >= len(body):
         return ""
-    kept = list(frac)
-    for position, slot in reversed(list(enumerate(slots))):
-        if body[slot][0] == "#" and kept[position] == "0" and position == len(kept) - 1:
-            kept.pop()
-        elif body[slot][0] == "?" and kept[position] == "0" and position == len(kept) - 1:
-            kept[position] = " "
-        else:
-            break
+    significant = len(frac.rstrip("0"))
+    kept = [
+        digit
+        if position < significant or body[slot][0] == "0"
+        else " "
+        if body[slot][0] == "?"
+        else ""
+        for position, (slot, digit) in enumerate(zip(slots, frac, strict=False))
+    ]
     out, index = ".", 0
-    for kind, literal in body[point + 1 :]:
+    for i, (kind, literal) in enumerate(body[point + 1 :], start=point + 1):
         if kind in "0#?":
             out += kept[index] if index < len(kept) else ""
             index += 1
@@ -213,6 +275,8 @@ def _fill_decimals(body: list[tuple[str, str]], slots: list[int], frac: str, poi
             out += literal
         elif kind == ".":
             out += "."
+        elif kind == ",":
+            out += _comma(body, i)
     return out
 
 
@@ -224,29 +288,55 @@ def _exponent(tokens: list[tuple[str, str]], exponent: int) -> str:
     return "E" + sign + digits + rest
 
 
-def _date(value: float, section: str) -> str:
-    moment = (
-        from_excel(value) if value >= 1 else dt.datetime(1899, 12, 30) + dt.timedelta(days=value)
-    )
-    if not isinstance(moment, dt.datetime):
-        moment = dt.datetime.combine(dt.date(1900, 1, 1), moment)
-    moment = (moment + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
+def _date(value: float, section: str) -> str | None:
+    """``value`` as a date/time; None (#VALUE!) for a negative or post-9999 serial, except
+    that a lone elapsed count ([h], [m], [s]) shows negative values with a sign."""
+    codes = [m for m in _DATE_CODES.finditer(section) if m.group(1) or m.group(2)]
+    if value < 0 and len(codes) == 1 and codes[0].group(1):
+        shown = _date(-value, section)
+        return None if shown is None else "-" + shown
+    elapsed_only = all(m.group(1) for m in codes)
+    if value < 0 or (value >= _LAST_DAY + 1 and not elapsed_only):
+        return None
+    seconds = round(value * 86400)
+    # elapsed counts need no calendar, so they go past 9999
+    moment = _moment(value) if not elapsed_only else dt.datetime(1900, 1, 1)
     twelve = bool(re.search(r"am/pm|a/p", section, re.IGNORECASE))
     out: list[str] = []
     last_hour = False
     for match in _DATE_CODES.finditer(section):
-        code = (match.group(1) or "").lower()
+        elapsed, code = match.group(1), _longest((match.group(2) or "").lower())
         text = match.group(0)
+        if elapsed:
+            unit = {"h": 3600, "m": 60, "s": 1}[elapsed[0].lower()]
+            out.append(str(seconds // unit).rjust(len(elapsed), "0"))
+            last_hour = elapsed[0].lower() == "h"
+            continue
         if not code:
             out.append(text.strip('"').lstrip("\\") if not text.startswith("[") else "")
             continue
         minute = code in ("m", "mm") and (last_hour or _seconds_follow(section, match.end()))
-        out.append(_date_part(moment, code, minute, twelve))
+        part = _date_part(moment, code, minute, twelve)
+        out.append(_DAY_ZERO.get(code, part) if value < 1 else part)
         if code[0] in "hs":
             last_hour = code[0] == "h"
         elif code[0] != "m":
             last_hour = False
     return _with_literals(section, out)
+
+
+def _longest(code: str) -> str:
+    forms = _LONGEST.get(code[:1])
+    return forms[min(len(code), len(forms)) - 1] if forms else code
+
+
+def _moment(value: float) -> dt.datetime:
+    """The serial as a datetime rounded to the second; serials below 1 (Excel's 0 January
+    1900) keep their time on 1 January, the day fields being fixed by :func:`_date_part`."""
+    moment = from_excel(value) if value >= 1 else dt.datetime(1900, 1, 1) + dt.timedelta(value)
+    if not isinstance(moment, dt.datetime):
+        moment = dt.datetime.combine(dt.date(1900, 1, 1), moment)
+    return (moment + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
 
 
 def _seconds_follow(section: str, end: int) -> bool:

@@ -17,15 +17,17 @@ from engines.values import BOOL, EMPTY, TEXT, Value, error, host, kinds, texts, 
 FUNCTIONS: Table = {}
 
 
-def _format(call: Call, args: Sequence[Value]) -> int | None:
-    """The format argument: 0 concise (default) or 1 strict; None when it is neither."""
+def _format(call: Call, args: Sequence[Value]) -> int | ExcelError:
+    """The format argument: 0 concise (default) or 1 strict; its own error, or #VALUE! when
+    it is neither."""
     if len(args) < 2:
         return 0
     num, err = to_number(call.xp, args[1])
     if err is not None and bool((err != 0).any()):
-        return None
+        codes = host(call.xp, err).reshape(-1)
+        return ExcelError(int(codes[codes != 0][0]))
     value = int(float(host(call.xp, num).reshape(-1)[0]))
-    return value if value in (0, 1) else None
+    return value if value in (0, 1) else ExcelError.VALUE
 
 
 def _entries(call: Call, value: Value) -> list[list[tuple[str, str]]]:
@@ -65,8 +67,8 @@ def _written(entry: tuple[str, str], strict: bool) -> str:
 @register(FUNCTIONS, "VALUETOTEXT", 1, 2)
 def valuetotext(call: Call, args: Sequence[Value]) -> Value:
     fmt = _format(call, args)
-    if fmt is None:
-        return error(call.xp, ExcelError.VALUE)
+    if isinstance(fmt, ExcelError):
+        return error(call.xp, fmt)
     entry = _entries(call, args[0])[0][0]
     return text_value(call.xp, np.full((1, 1, 1), _written(entry, fmt == 1), dtype=object), None)
 
@@ -74,8 +76,8 @@ def valuetotext(call: Call, args: Sequence[Value]) -> Value:
 @register(FUNCTIONS, "ARRAYTOTEXT", 1, 2, frozenset({0}))
 def arraytotext(call: Call, args: Sequence[Value]) -> Value:
     fmt = _format(call, args)
-    if fmt is None:
-        return error(call.xp, ExcelError.VALUE)
+    if isinstance(fmt, ExcelError):
+        return error(call.xp, fmt)
     rows = _entries(call, args[0])
     if fmt == 1:
         body = ";".join(",".join(_written(e, True) for e in row) for row in rows)
@@ -88,9 +90,15 @@ def arraytotext(call: Call, args: Sequence[Value]) -> Value:
 _NUMBER = re.compile(r"^(\d*)(?:\.(\d*))?(?:E([+-]?\d+))?$", re.IGNORECASE)
 
 
-def _numbervalue(text: str, decimal: str = ".", group: str = ",") -> float | ExcelError:
-    """Excel's locale-free reading: separators given, () for negative, trailing % per 100."""
-    if not decimal or not group:
+def _numbervalue(text: str, decimal: str = ".", group: str | None = None) -> float | ExcelError:
+    """Excel's locale-free reading: separators given, () for negative, trailing % per 100,
+    one sign at most and none inside the parentheses.
+
+    Separators given alike are #VALUE!; a decimal comma makes the default group a point.
+    """
+    if group is None:
+        group = "." if decimal[:1] == "," else ","
+    if not decimal or not group or decimal[0] == group[0]:
         return ExcelError.VALUE
     point, grouping = decimal[0], group[0]
     body = re.sub(r"\s", "", text)
@@ -104,8 +112,11 @@ def _numbervalue(text: str, decimal: str = ".", group: str = ",") -> float | Exc
     percents += len(body) - len(body.rstrip("%"))
     body = body.rstrip("%")
     sign = -1.0 if body.startswith("-") else 1.0
-    body = body.lstrip("+-")
-    head, _, tail = body.partition(point) if point != grouping else (body, "", "")
+    if body[:1] in ("+", "-"):
+        if negative:
+            return ExcelError.VALUE
+        body = body[1:]
+    head, _, tail = body.partition(point)
     if point in tail or grouping in tail.split("E")[0].split("e")[0]:
         return ExcelError.VALUE
     cleaned = head.replace(grouping, "") + ("." + tail if tail or body.endswith(point) else "")

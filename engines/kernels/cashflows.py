@@ -21,11 +21,21 @@ FALLBACK_GUESSES = (0.1, 0.0, -0.5, 1.0, 10.0)
 
 def _periods(xp: Any, present: Array) -> Array:
     """Zero-based period of each present cell, counting only present cells."""
+    if bool(xp.all(present)):
+        # No cell skipped (the common case): the periods are the positions, the same in every
+        # trial, so one column broadcasts instead of a scan over all trials.
+        positions = xp.arange(present.shape[0], dtype=xp.float64)
+        return positions.reshape((-1,) + (1,) * (present.ndim - 1))
     return xp.cumsum(present, axis=0) - 1.0
 
 
 def _has_both_signs(xp: Any, flows: Array) -> Array:
     return xp.any(flows > 0.0, axis=0) & xp.any(flows < 0.0, axis=0)
+
+
+def _present_value(xp: Any, rate: Array, flows: Array, exponents: Array) -> Array:
+    """``sum f/(1+r)**e`` per trial."""
+    return xp.sum(flows * (1.0 + rate) ** (-exponents), axis=0)
 
 
 def _discounted(xp: Any, rate: Array, flows: Array, exponents: Array) -> tuple[Array, Array]:
@@ -58,7 +68,7 @@ def _rate_root(xp: Any, flows: Array, exponents: Array, guess: Array) -> Array:
 def npv(xp: Any, rate: Array, values: Array) -> Array:
     """Net present value of flows at the end of periods 1, 2, ..."""
     flows, present = skip_missing(xp, values)
-    return _discounted(xp, rate, flows, _periods(xp, present) + 1.0)[0]
+    return _present_value(xp, rate, flows, _periods(xp, present) + 1.0)
 
 
 def irr(xp: Any, values: Array, guess: Array = 0.1) -> Array:
@@ -89,7 +99,7 @@ def xnpv(xp: Any, rate: Array, values: Array, dates: Array) -> Array:
     """Net present value of flows on given dates, discounted from the first date (Excel
     accepts only positive rates)."""
     flows, years, valid = _dated(xp, values, dates)
-    value = _discounted(xp, rate, flows, years)[0]
+    value = _present_value(xp, rate, flows, years)
     return fail_where(xp, ~valid | (rate <= 0.0), value)
 
 
@@ -125,7 +135,7 @@ def _npv_errors(xp: Any, rate: Array, values: Array) -> tuple[Array, Array]:
 
 KERNELS: dict[str, Kernel] = {
     "NPV": kernel(_npv_errors, (N, V), variadic=True),
-    "IRR": kernel(irr, (V, N), (0.1,)),
+    "IRR": kernel(irr, (V, N), (0.1,), range_error=ExcelError.VALUE),
     "XNPV": kernel(xnpv, (N, V, V)),
     "XIRR": kernel(xirr, (V, V, N), (0.1,)),
     "MIRR": kernel(mirr, (V, N, N), nan_error=ExcelError.DIV0),

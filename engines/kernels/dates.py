@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from engines.kernels.calendar import days_in_month, invalid, serial, ymd
-from engines.kernels.spec import Arg, Kernel
+from engines.kernels.spec import Arg, Check, Kernel
 from engines.kernels.support import fail_where, kernel, trunc
 from engines.kernels.workdays import KERNELS as WORKDAY_KERNELS
 from engines.xp import Array
@@ -121,6 +121,12 @@ def _yearfrac_actual(
     return (end - start) / xp.where(within_a_year, short_year, average_year)
 
 
+def _bad_basis(xp: Any, basis: Array) -> Array:
+    """Day-count bases outside 0..4."""
+    basis = trunc(xp, basis)
+    return (basis < 0.0) | (basis > 4.0)
+
+
 def yearfrac(xp: Any, start: Array, end: Array, basis: Array = 0.0) -> Array:
     """The fraction of a year between two dates on day-count ``basis`` 0..4."""
     start, end = _checked(xp, start), _checked(xp, end)
@@ -141,7 +147,7 @@ def yearfrac(xp: Any, start: Array, end: Array, basis: Array = 0.0) -> Array:
             ),
         ),
     )
-    return fail_where(xp, (basis < 0.0) | (basis > 4.0), fraction)
+    return fail_where(xp, _bad_basis(xp, basis), fraction)
 
 
 _DATEDIF_UNITS = ("Y", "M", "D", "MD", "YM", "YD")
@@ -242,7 +248,8 @@ KERNELS: dict[str, Kernel] = {
     "EOMONTH": kernel(eomonth, (N, N)),
     "DAYS": kernel(days, (N, N)),
     "DAYS360": kernel(days360, (N, N, N), (0.0,)),
-    "YEARFRAC": kernel(yearfrac, (N, N, N), (0.0,)),
+    # Excel validates the basis before reading the dates.
+    "YEARFRAC": kernel(yearfrac, (N, N, N), (0.0,), checks=(Check(2, _bad_basis),)),
     "DATEDIF": kernel(datedif, (N, N, T)),
     "WEEKDAY": kernel(weekday, (N, N), (1.0,)),
     "WEEKNUM": kernel(weeknum, (N, N), (1.0,)),

@@ -163,17 +163,18 @@ def quartile_exc(xp: Any, values: Array, quart: Array) -> Array:
 
 
 def small(xp: Any, values: Array, k: Array) -> Array:
-    """The k-th smallest value (k rounds up to a whole rank)."""
+    """The k-th smallest value (k truncates to a whole rank: SMALL(x, 2.2) is the 2nd)."""
     ordered, count = _sorted(xp, values)
-    k = xp.ceil(k)
+    k = trunc(xp, k)
     return fail_where(xp, (k < 1.0) | (k > count), _order_statistic(xp, ordered, k - 1.0))
 
 
 def large(xp: Any, values: Array, k: Array) -> Array:
-    """The k-th largest value (k rounds up to a whole rank)."""
+    """The k-th largest value: Excel counts ``count - k`` places up from the smallest and
+    truncates that, so a fractional k rounds up (LARGE(x, 2.2) is the 3rd), once 1 <= k."""
     ordered, count = _sorted(xp, values)
-    k = xp.ceil(k)
-    return fail_where(xp, (k < 1.0) | (k > count), _order_statistic(xp, ordered, count - k))
+    position = trunc(xp, count - k)
+    return fail_where(xp, (k < 1.0) | (k > count), _order_statistic(xp, ordered, position))
 
 
 def trimmean(xp: Any, values: Array, percent: Array) -> Array:

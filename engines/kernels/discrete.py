@@ -12,7 +12,7 @@ from engines.kernels.spec import Arg, Kernel
 from engines.kernels.support import fail_where, kernel, special, trunc
 from engines.xp import Array
 
-N = Arg.NUM
+N, L = Arg.NUM, Arg.LOGICAL
 
 
 def _log_choose(xp: Any, n: Array, k: Array) -> Array:
@@ -112,21 +112,23 @@ def hypgeom_dist(
     finite_k = xp.where(xp.isfinite(k), k, 0.0)
     for i in range(int(xp.max(finite_k)) + 1 if k.size else 0):
         cdf = cdf + xp.where(i <= k, _hypergeometric_pmf(xp, i, draws, marked, population), 0.0)
+    density = cumulative == 0.0
     bad = (
         (k < 0.0)
-        | (k > draws)
-        | (k > marked)
-        # Too few marked items for the draw is an error only for the density: the CDF is 0.
-        | ((k < draws - population + marked) & (cumulative == 0.0))
+        | (draws < 0.0)
+        | (marked < 0.0)
+        # Beyond the draw or the marked items, or below what the draw forces, is an error only
+        # for the density: the CDF is 1 (HYPGEOM.DIST(5,3,2,30,TRUE)) or 0.
+        | (((k > draws) | (k > marked) | (k < draws - population + marked)) & density)
         | (draws > population)
         | (marked > population)
     )
     return fail_where(xp, bad, xp.where(cumulative != 0.0, xp.minimum(cdf, 1.0), pmf))
 
 
-_BINOM_DIST = kernel(binom_dist, (N,) * 4)
+_BINOM_DIST = kernel(binom_dist, (N, N, N, L))
 _BINOM_INV = kernel(binom_inv, (N,) * 3)
-_POISSON = kernel(poisson_dist, (N,) * 3)
+_POISSON = kernel(poisson_dist, (N, N, L))
 
 KERNELS: dict[str, Kernel] = {
     "BINOM.DIST": _BINOM_DIST,
@@ -135,8 +137,8 @@ KERNELS: dict[str, Kernel] = {
     "CRITBINOM": _BINOM_INV,
     "POISSON.DIST": _POISSON,
     "POISSON": _POISSON,
-    "NEGBINOM.DIST": kernel(negbinom_dist, (N,) * 4),
+    "NEGBINOM.DIST": kernel(negbinom_dist, (N, N, N, L)),
     "NEGBINOMDIST": kernel(negbinom_dist, (N,) * 3),
-    "HYPGEOM.DIST": kernel(hypgeom_dist, (N,) * 5),
+    "HYPGEOM.DIST": kernel(hypgeom_dist, (N, N, N, N, L)),
     "HYPGEOMDIST": kernel(hypgeom_dist, (N,) * 4),
 }

@@ -1,7 +1,8 @@
 """Excel's statistics over two ranges of paired values: correlation, covariance, regression.
 
 A pair counts only when both cells are present (NaN in either drops it, as Excel drops pairs
-with text or empty cells). Ranges of different sizes are #N/A.
+with text or empty cells). Ranges of different sizes are #N/A, before any error inside them
+(the kernels are ``paired``, so the compiler reports errors pair by pair).
 """
 
 from __future__ import annotations
@@ -89,20 +90,20 @@ def forecast(xp: Any, x: Array, known_ys: Array, known_xs: Array) -> tuple[Array
     return _paired(prediction)(xp, known_ys, known_xs)  # type: ignore[no-any-return]
 
 
-_CORREL = kernel(_paired(_correl), (V, V))
-_COVARIANCE_P = kernel(_paired(_covariance_p), (V, V))
-_FORECAST = kernel(forecast, (N, V, V))
+_CORREL = kernel(_paired(_correl), (V, V), paired=True)
+_COVARIANCE_P = kernel(_paired(_covariance_p), (V, V), paired=True)
+_FORECAST = kernel(forecast, (N, V, V), paired=True)
 
 KERNELS: dict[str, Kernel] = {
     "CORREL": _CORREL,
     "PEARSON": _CORREL,
-    "RSQ": kernel(_paired(_rsq), (V, V)),
-    "SLOPE": kernel(_paired(_slope), (V, V)),
-    "INTERCEPT": kernel(_paired(_intercept), (V, V)),
-    "STEYX": kernel(_paired(_steyx, minimum=3.0), (V, V)),
+    "RSQ": kernel(_paired(_rsq), (V, V), paired=True),
+    "SLOPE": kernel(_paired(_slope), (V, V), paired=True),
+    "INTERCEPT": kernel(_paired(_intercept), (V, V), paired=True),
+    "STEYX": kernel(_paired(_steyx, minimum=3.0), (V, V), paired=True),
     "COVARIANCE.P": _COVARIANCE_P,
     "COVAR": _COVARIANCE_P,
-    "COVARIANCE.S": kernel(_paired(_covariance_s, minimum=2.0), (V, V)),
+    "COVARIANCE.S": kernel(_paired(_covariance_s, minimum=2.0), (V, V), paired=True),
     "FORECAST": _FORECAST,
     "FORECAST.LINEAR": _FORECAST,
 }

@@ -21,7 +21,7 @@ from engines.kernels.spec import Arg, Kernel
 from engines.kernels.support import fail_where, kernel, special, trunc, with_errors
 from engines.xp import Array
 
-N = Arg.NUM
+N, L = Arg.NUM, Arg.LOGICAL
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
@@ -315,12 +315,12 @@ def gauss(xp: Any, x: Array) -> Array:
     return special(xp, "ndtr")(x) - 0.5
 
 
-_NORM_DIST = kernel(norm_dist, (N,) * 4)
+_NORM_DIST = kernel(norm_dist, (N, N, N, L))
 _NORM_INV = kernel(norm_inv, (N,) * 3)
 _NORM_S_INV = kernel(norm_s_inv, (N,))
 _LOGNORM_INV = kernel(lognorm_inv, (N,) * 3)
 _BETA_INV = kernel(beta_inv, (N,) * 5, (0.0, 1.0))
-_GAMMA_DIST = kernel(gamma_dist, (N,) * 4)
+_GAMMA_DIST = kernel(gamma_dist, (N, N, N, L))
 _GAMMA_INV = kernel(gamma_inv, (N,) * 3)
 _GAMMALN = kernel(gammaln, (N,))
 _CHISQ_INV_RT = kernel(chisq_inv_rt, (N, N))
@@ -328,24 +328,24 @@ _CHISQ_DIST_RT = kernel(chisq_dist_rt, (N, N))
 _T_INV_2T = kernel(t_inv_2t, (N, N))
 _F_DIST_RT = kernel(f_dist_rt, (N,) * 3)
 _F_INV_RT = kernel(f_inv_rt, (N,) * 3)
-_EXPON_DIST = kernel(expon_dist, (N,) * 3)
-_WEIBULL_DIST = kernel(weibull_dist, (N,) * 4)
+_EXPON_DIST = kernel(expon_dist, (N, N, L))
+_WEIBULL_DIST = kernel(weibull_dist, (N, N, N, L))
 _CONFIDENCE_NORM = kernel(confidence_norm, (N,) * 3)
 
 KERNELS: dict[str, Kernel] = {
     "NORM.DIST": _NORM_DIST,
     "NORMDIST": _NORM_DIST,
-    "NORM.S.DIST": kernel(norm_s_dist, (N, N)),
+    "NORM.S.DIST": kernel(norm_s_dist, (N, L)),
     "NORMSDIST": kernel(norm_s_dist, (N,)),
     "NORM.INV": _NORM_INV,
     "NORMINV": _NORM_INV,
     "NORM.S.INV": _NORM_S_INV,
     "NORMSINV": _NORM_S_INV,
-    "LOGNORM.DIST": kernel(lognorm_dist, (N,) * 4),
+    "LOGNORM.DIST": kernel(lognorm_dist, (N, N, N, L)),
     "LOGNORMDIST": kernel(lognorm_dist, (N,) * 3),
     "LOGNORM.INV": _LOGNORM_INV,
     "LOGINV": _LOGNORM_INV,
-    "BETA.DIST": kernel(beta_dist, (N,) * 6, (0.0, 1.0)),
+    "BETA.DIST": kernel(beta_dist, (N, N, N, L, N, N), (0.0, 1.0)),
     "BETADIST": kernel(betadist, (N,) * 5, (0.0, 1.0)),
     "BETA.INV": _BETA_INV,
     "BETAINV": _BETA_INV,
@@ -356,20 +356,20 @@ KERNELS: dict[str, Kernel] = {
     "GAMMALN": _GAMMALN,
     "GAMMALN.PRECISE": _GAMMALN,
     "GAMMA": kernel(gamma, (N,)),
-    "T.DIST": kernel(t_dist, (N,) * 3),
+    "T.DIST": kernel(t_dist, (N, N, L)),
     "T.DIST.2T": kernel(t_dist_2t, (N, N)),
     "T.DIST.RT": kernel(t_dist_rt, (N, N)),
     "TDIST": kernel(tdist, (N,) * 3),
     "T.INV": kernel(t_inv, (N, N)),
     "T.INV.2T": _T_INV_2T,
     "TINV": _T_INV_2T,
-    "CHISQ.DIST": kernel(chisq_dist, (N,) * 3),
+    "CHISQ.DIST": kernel(chisq_dist, (N, N, L)),
     "CHISQ.DIST.RT": _CHISQ_DIST_RT,
     "CHIDIST": _CHISQ_DIST_RT,
     "CHISQ.INV": kernel(chisq_inv, (N, N)),
     "CHISQ.INV.RT": _CHISQ_INV_RT,
     "CHIINV": _CHISQ_INV_RT,
-    "F.DIST": kernel(f_dist, (N,) * 4),
+    "F.DIST": kernel(f_dist, (N, N, N, L)),
     "F.DIST.RT": _F_DIST_RT,
     "FDIST": _F_DIST_RT,
     "F.INV": kernel(f_inv, (N,) * 3),

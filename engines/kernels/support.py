@@ -11,7 +11,7 @@ import numpy
 import scipy.special
 
 from engines.errors import ExcelError
-from engines.kernels.spec import Arg, Kernel
+from engines.kernels.spec import Arg, Check, Kernel
 from engines.xp import Array, to_numpy
 
 SpecialFn = Callable[..., Array]
@@ -98,6 +98,9 @@ def kernel(
     min_args: int | None = None,
     variadic: bool = False,
     nan_error: ExcelError = ExcelError.NUM,
+    checks: tuple[Check, ...] = (),
+    paired: bool = False,
+    range_error: ExcelError | None = None,
 ) -> Kernel:
     """A :class:`Kernel` whose required arguments are, unless ``min_args`` says otherwise,
     those without a default.
@@ -112,7 +115,7 @@ def kernel(
             return fn(xp, *call_args)
 
     required = len(args) - len(defaults) if min_args is None else min_args
-    return Kernel(quiet, args, required, defaults, variadic, nan_error)
+    return Kernel(quiet, args, required, defaults, variadic, nan_error, checks, paired, range_error)
 
 
 def evaluate_constant(

@@ -55,12 +55,11 @@ async def assign_all(consumer: AIOKafkaConsumer, topics: Sequence[str]) -> list[
     return parts
 
 
-async def seek_committed(consumer: AIOKafkaConsumer, parts: Sequence[TopicPartition],
-                         *, from_start: bool = False) -> None:
-    """Position each partition at the group's committed offset (offset 0 if none, or always
-    with ``from_start``)."""
+async def seek_committed(consumer: AIOKafkaConsumer, parts: Sequence[TopicPartition]
+                         ) -> None:
+    """Position each partition at the group's committed offset (offset 0 if none)."""
     for tp in parts:
-        committed = None if from_start else await consumer.committed(tp)
+        committed = await consumer.committed(tp)
         if committed is None:
             await consumer.seek_to_beginning(tp)
         else:

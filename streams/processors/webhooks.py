@@ -7,7 +7,9 @@ message at a time in creation order, so a slow or failing endpoint never delays 
 failed message waits for its retry while later messages of other aggregates go ahead; later
 messages of its own aggregate wait behind it, so each aggregate's events arrive in log order.
 Delivery is at least once: a crash between an answer and its recorded attempt sends that
-message again, under the same ``webhook-id``.
+message again, under the same ``webhook-id``. Personal data stays sealed in the messages (they
+are in the log) and is opened as each attempt is sent, so an erased subject's fields go out as
+``"[erased]"``, re-deliveries included.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import logging
 import random
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import httpx
 
@@ -28,7 +31,9 @@ from infra.webhook_http import Destinations, post
 from streams.catalogue import new_event, upcast
 from streams.envelope import Envelope, utcnow
 from streams.log import EventLog
+from streams.personal import Opener
 from streams.processors.runtime import assign_all
+from streams.public import public_envelope
 from streams.webhooks import signing
 from streams.webhooks.retry import RetryPolicy, judge
 from streams.webhooks.state import Endpoint, Message, WebhookState
@@ -43,8 +48,10 @@ class WebhookDispatcher:
 
     def __init__(self, settings: Settings, log_: EventLog, client: httpx.AsyncClient, *,
                  clock: Callable[[], datetime] = utcnow,
-                 rand: Callable[[], float] = random.random) -> None:
+                 rand: Callable[[], float] = random.random, opener: Opener | None = None
+                 ) -> None:
         self.settings = settings
+        self.opener = opener
         self.log = log_
         self.client = client
         self.clock = clock
@@ -146,9 +153,17 @@ class WebhookDispatcher:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), wait)
 
+    async def _opened(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The payload with the event's personal data revealed (or erased)."""
+        envelope = payload["data"]
+        if self.opener is None or "personal" not in envelope["data"]:
+            return payload
+        event = await self.opener.open(Envelope.from_json(json.dumps(envelope).encode()))
+        return {**payload, "data": public_envelope(event)}
+
     async def _attempt(self, endpoint: Endpoint, message: Message) -> None:
         now = self.clock()
-        body = json.dumps(message.payload, separators=(",", ":")).encode()
+        body = json.dumps(await self._opened(message.payload), separators=(",", ":")).encode()
         headers = signing.headers(endpoint.signing_secrets(now), message.message_id,
                                   int(now.timestamp()), body)
         reply = await post(self.client, self.destinations, endpoint.url, headers, body,

@@ -1,0 +1,42 @@
+"""How ``subject.erased`` changes the PostgreSQL views: every row holding personal data sealed
+with the destroyed key is rewritten exactly as a replay (which can no longer open it) builds it.
+Rows sealed with a key the subject got later are left alone, whichever order a replay applies
+them in."""
+
+from __future__ import annotations
+
+import json
+
+import asyncpg
+
+from projections.postgres_tenancy import AUDIT_SEVERITY, Apply, audited
+from streams.envelope import Envelope
+from streams.personal import ERASED, erased
+
+
+async def subject_erased(conn: asyncpg.Connection, e: Envelope) -> None:
+    rows = await conn.fetch("SELECT topic, partition, kafka_offset, envelope FROM event_log"
+                            " WHERE $1 = ANY(subjects)"
+                            " AND envelope->'data'->'personal'->>'key_id' = $2",
+                            e.data["subject"], e.data["key_id"])
+    for row in rows:
+        envelope = json.loads(row["envelope"])
+        envelope["data"] = erased(envelope["data"])
+        await conn.execute(
+            "UPDATE event_log SET envelope=$4::jsonb WHERE topic=$1 AND partition=$2"
+            " AND kafka_offset=$3", row["topic"], row["partition"], row["kafka_offset"],
+            json.dumps(envelope, separators=(",", ":"), sort_keys=True))
+        event = Envelope.from_json(json.dumps(envelope).encode())
+        d = event.data
+        if event.type in AUDIT_SEVERITY:
+            await conn.execute("DELETE FROM security_audit WHERE event_id=$1", event.id)
+            await audited(conn, event)
+        if event.type == "user.created":
+            await conn.execute("UPDATE users SET email=$2, name=$3 WHERE user_id=$1",
+                               d["user_id"], d["email"], d["name"])
+        elif event.type == "user.invited":
+            await conn.execute("UPDATE invitations SET email=$2 WHERE invitation_id=$1",
+                               d["invitation_id"], ERASED)
+
+
+PRIVACY_VIEWS: dict[str, Apply] = {"subject.erased": subject_erased}
