@@ -5,9 +5,11 @@ readers of one tenant's stream."""
 from __future__ import annotations
 
 import asyncio
+import json
 import tempfile
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -74,12 +76,15 @@ async def deliveries(settings: Settings, url: str, endpoints: int, events: int
 
 
 async def _read_stream(client: httpx.AsyncClient, wanted: int, ready: asyncio.Event,
-                       done: list[float]) -> None:
+                       done: list[float], latencies: list[float]) -> None:
     seen = 0
     async with client.stream("GET", "/v1/events/stream") as response:
         ready.set()
         async for line in response.aiter_lines():
             if line.startswith("data:"):
+                # end to end: from the event's occurred_at (set when it was appended) to here
+                occurred = datetime.fromisoformat(json.loads(line[5:])["occurred_at"])
+                latencies.append(time.time() - occurred.timestamp())
                 seen += 1
                 if seen == wanted:
                     done.append(time.perf_counter())
@@ -90,23 +95,29 @@ async def sse_fanout(settings: Settings, url: str, readers: int, events: int
                      ) -> dict[str, Any]:
     tenant = await create_tenant(settings, "bench sse", "enterprise")
     done: list[float] = []
+    latencies: list[float] = []
     async with httpx.AsyncClient(base_url=url, timeout=120, headers={
             "Authorization": f"Bearer {tenant['api_key']}"},
             limits=httpx.Limits(max_connections=readers + 1)) as client:
         ready = [asyncio.Event() for _ in range(readers)]
-        tasks = [asyncio.create_task(_read_stream(client, events, r, done)) for r in ready]
+        tasks = [asyncio.create_task(_read_stream(client, events, r, done, latencies))
+                 for r in ready]
         await asyncio.gather(*(r.wait() for r in ready))
         started = await _emit(settings, tenant["tenant_id"], events)
         await asyncio.gather(*tasks)
     seconds = max(done) - started
+    latencies.sort()
     return {"readers": readers, "events": events, "frames": readers * events,
-            "seconds": seconds, "frames_per_second": readers * events / seconds}
+            "seconds": seconds, "frames_per_second": readers * events / seconds,
+            "latency_p50_ms": 1000 * latencies[len(latencies) // 2],
+            "latency_p99_ms": 1000 * latencies[int(len(latencies) * 0.99)]}
 
 
 async def _all(settings: Settings, url: str) -> dict[str, Any]:
     return {"webhooks_one_endpoint": await deliveries(settings, url, 1, 500),
             "webhooks_eight_endpoints": await deliveries(settings, url, 8, 250),
-            "sse_fanout": await sse_fanout(settings, url, 20, 500)}
+            "sse_fanout": await sse_fanout(settings, url, 20, 500),
+            "sse_fanout_wide": await sse_fanout(settings, url, 100, 100)}
 
 
 def run() -> dict[str, Any]:
@@ -124,7 +135,10 @@ def table(result: dict[str, Any]) -> str:
         r = result[name]
         lines.append(f"webhooks, {r['endpoints']} endpoint(s): {r['deliveries']} deliveries in"
                      f" {r['seconds']:.2f} s = {r['deliveries_per_second']:.0f}/s")
-    r = result["sse_fanout"]
-    lines.append(f"server-sent events, {r['readers']} readers × {r['events']} events:"
-                 f" {r['seconds']:.2f} s = {r['frames_per_second']:.0f} frames/s")
+    for name in ("sse_fanout", "sse_fanout_wide"):
+        r = result[name]
+        lines.append(f"server-sent events, {r['readers']} readers × {r['events']} events in a"
+                     f" burst: {r['seconds']:.2f} s = {r['frames_per_second']:.0f} frames/s,"
+                     f" append→frame p50 {r['latency_p50_ms']:.0f} ms,"
+                     f" p99 {r['latency_p99_ms']:.0f} ms")
     return "\n".join(lines)
