@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import numpy as np
 import pytest
 
-from engines.errors import ExcelError
 from engines.kernels.financial import KERNELS
 from engines.kernels.support import evaluate_constant
-
-ArgValue = float | str | Sequence[float | None]
-CellValue = float | str
+from tests.unit.engines.kernel_checks import ArgValue, CellValue, assert_kernel
 
 
 def assert_excel(name: str, args: tuple[ArgValue, ...], expected: CellValue) -> None:
-    """The kernel shows Excel's error, or its number to 1e-9 relative (1e-12 absolute)."""
-    shown = evaluate_constant(KERNELS[name], *args)
-    if isinstance(expected, str):
-        assert shown is ExcelError.from_code(expected)
-    else:
-        assert not isinstance(shown, ExcelError), shown
-        assert shown == pytest.approx(expected, rel=1e-9, abs=1e-12)
+    assert_kernel(KERNELS, name, args, expected)
 
 
 EXCEL_CASES: list[tuple[str, tuple[ArgValue, ...], CellValue]] = [
