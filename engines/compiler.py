@@ -21,7 +21,7 @@ from engines.result import PyValue, to_python
 from engines.risk import RiskCompiler, RiskInput, RiskValues, arg_arrays
 from engines.values import BOOL, NUMBER, Area, Value, error, from_scalars, kinds, number
 from engines.workbook import Workbook
-from engines.xp import Array
+from engines.xp import Array, to_numpy
 
 
 class ModelError(ValueError):
@@ -94,6 +94,8 @@ class CompiledModel:
                 _contains(area, k) for area in reads for k in varying | set(inputs)
             ):
                 risk_input.static_args = _static_args(self._constants, risk_input)
+            if risk_input.corrmat_area is not None:
+                risk_input.corrmat = _corrmat(self, risk_input.corrmat_area)
 
     def _resolve(self, address: str) -> CellKey:
         """``"Sheet!A1"`` (any case, sheet quoted or not) as the workbook's cell key."""
@@ -246,6 +248,22 @@ def _static_args(env: Env, risk_input: RiskInput) -> tuple[float | tuple[float, 
     if err is not None and bool((err != 0).any()):
         return None
     return tuple(float(a[0]) if a.ndim == 1 else tuple(float(x) for x in a[0]) for a in arrays)
+
+
+def _corrmat(model: CompiledModel, area: Area) -> tuple[str, tuple[tuple[float, ...], ...]]:
+    """A RiskCorrmat range as text and its matrix (NaN where a cell is no number); the matrix
+    is empty when the range holds formulas or request inputs, which are not constant."""
+    first = format_key((area.sheet, area.row1, area.col1))
+    last = format_key((area.sheet, area.row2, area.col2)).rsplit("!", 1)[1]
+    block = model.literal_area(area)
+    if block is None:
+        return f"{first}:{last}", ()
+    num, err = to_number(model.xp, block)
+    shape = (1, *area.shape)
+    values = numpy.broadcast_to(to_numpy(num).astype(numpy.float64), shape)[0]
+    if err is not None:
+        values = numpy.where(numpy.broadcast_to(to_numpy(err), shape)[0] != 0, numpy.nan, values)
+    return f"{first}:{last}", tuple(tuple(float(x) for x in row) for row in values)
 
 
 def _as_output(xp: ModuleType, value: Value, n: int) -> tuple[Array, Array]:

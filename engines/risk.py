@@ -1,8 +1,9 @@
 """@RISK-style functions in formulas: distribution calls become random input nodes.
 
 ``RiskNormal(100, 10, RiskName("Sales"))`` is a distribution call; its trailing property calls
-(RiskName, RiskStatic, RiskTruncate, RiskShift, RiskCorrmat, RiskSeed) are recorded, not
-evaluated. ``RiskOutput(...)`` marks its cell as a simulation output and evaluates to 0.
+(RiskName, RiskStatic, RiskTruncate, RiskTruncate2, RiskTruncateP, RiskShift, RiskCorrmat,
+RiskSeed) are recorded, not evaluated. ``RiskOutput(...)`` marks its cell as a simulation output
+and evaluates to 0.
 """
 
 from __future__ import annotations
@@ -23,7 +24,16 @@ if TYPE_CHECKING:
     from engines.plan import CellCompiler
 
 PROPERTIES = frozenset(
-    {"RISKNAME", "RISKSTATIC", "RISKTRUNCATE", "RISKSHIFT", "RISKCORRMAT", "RISKSEED"}
+    {
+        "RISKNAME",
+        "RISKSTATIC",
+        "RISKTRUNCATE",
+        "RISKTRUNCATE2",
+        "RISKTRUNCATEP",
+        "RISKSHIFT",
+        "RISKCORRMAT",
+        "RISKSEED",
+    }
 )
 OUTPUT = "RISKOUTPUT"
 
@@ -49,7 +59,9 @@ class RiskInput:
     style; ``args`` are the argument trees; ``properties`` maps a property function name
     (``RiskName``…) to its argument trees. ``static_args`` holds the argument values when
     none of them depends on a random cell or a request input (scalar arguments as floats,
-    range or array arguments as tuples of floats), else None.
+    range or array arguments as tuples of floats), else None. ``corrmat_area`` is the range a
+    RiskCorrmat property names; ``corrmat`` is that range's text and the matrix read from it
+    (empty when the range is not all constant cells), set once the model is compiled.
     """
 
     id: RiskInputId
@@ -60,6 +72,8 @@ class RiskInput:
     arg_plans: list[Plan] = field(default_factory=list, repr=False)
     arg_reads: list[Area] = field(default_factory=list, repr=False)
     static_plan: Plan | None = field(default=None, repr=False)
+    corrmat_area: Area | None = field(default=None, repr=False)
+    corrmat: tuple[str, tuple[tuple[float, ...], ...]] | None = None
 
     @property
     def name(self) -> str | None:
@@ -128,6 +142,9 @@ class RiskCompiler:
         static = properties.get("RiskStatic")
         if static:
             risk_input.static_plan = compiler.scalar(static[0])
+        corrmat = properties.get("RiskCorrmat")
+        if corrmat:
+            risk_input.corrmat_area = compiler.static_area(corrmat[0])
         self.inputs.append(risk_input)
         return lambda env: _evaluate(env, risk_input)
 

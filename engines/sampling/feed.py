@@ -20,6 +20,17 @@ from engines.xp import Array
 
 
 @dataclass(frozen=True)
+class Corrmat:
+    """A RiskCorrmat property: the correlated group it joins (the matrix range, with the
+    instance when given), the call's 1-based row in the matrix, and the matrix itself (empty
+    when the range is not all constant cells)."""
+
+    group: str
+    position: int
+    matrix: tuple[tuple[float, ...], ...]
+
+
+@dataclass(frozen=True)
 class RandomInput:
     """One random quantity per trial; ``label`` names it in sensitivity and correlation.
 
@@ -34,6 +45,7 @@ class RandomInput:
     risk_id: Any = None
     truncate: Truncation | None = None
     shift: float = 0.0
+    corrmat: Corrmat | None = None
 
 
 _TRUNCATIONS: dict[str, tuple[str, Any]] = {
@@ -80,9 +92,27 @@ def from_risk_input(risk_input: Any) -> RandomInput:
                 risk_input.name,
             )
         name = family(risk_input.distribution).name
+        corrmat = _corrmat(risk_input, props.get("riskcorrmat", ()))
     except DistributionError as exc:
         raise DistributionError(f"{cell}: {exc}") from exc
-    return RandomInput(label, cell, name, dist, risk_input.id, truncate, shift or 0.0)
+    return RandomInput(label, cell, name, dist, risk_input.id, truncate, shift or 0.0, corrmat)
+
+
+def _corrmat(risk_input: Any, nodes: Sequence[Any]) -> Corrmat | None:
+    """RiskCorrmat(matrix range, position[, instance]) as resolved by the compiler."""
+    if not nodes:
+        return None
+    if risk_input.corrmat is None or len(nodes) not in (2, 3):
+        raise DistributionError(
+            "RiskCorrmat takes a range of constant cells, a position and optionally an instance"
+        )
+    matrix_range, matrix = risk_input.corrmat
+    position = _constant("RiskCorrmat", nodes[1])
+    if position is None or position != int(position) or position < 1:
+        raise DistributionError(f"RiskCorrmat position must be a whole number >= 1, got {position}")
+    instance = _constant("RiskCorrmat", nodes[2]) if len(nodes) == 3 else None
+    group = matrix_range if instance is None else f"{matrix_range} (instance {instance:g})"
+    return Corrmat(group, int(position), matrix)
 
 
 def hook(xp: Any, item: RandomInput, u: Array, record: Callable[[Array], None]) -> Any:
