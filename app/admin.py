@@ -11,13 +11,13 @@ from typing import Any
 from app.credentials import hash_key, hash_password, new_api_key
 from infra import postgres
 from infra.settings import Settings
-from projections.follow import Apply
+from projections.follow import Apply, apply_message
 from projections.mongo import ROLLUPS, MongoRollups, database
 from projections.postgres import PostgresProjector, checksum
 from projections.redis_progress import RedisProgress
 from projections.replay_source import ReplayStart, replay_batches
 from projections.subject_keys import SubjectKeys
-from streams.catalogue import TOPICS, caused_by, new_event, upcast
+from streams.catalogue import TOPICS, caused_by, new_event
 from streams.envelope import Envelope, new_id
 from streams.log import EventLog, ensure_topics
 from streams.plans import PLANS, limits_for
@@ -119,11 +119,14 @@ async def replay_postgres(settings: Settings, schema: str | None = None, *,
         await pool.close()
 
 
-async def _replay_events(settings: Settings, topics: tuple[str, ...], apply: Apply,
+async def _replay_events(settings: Settings, name: str, topics: tuple[str, ...], apply: Apply,
                          archive: Path | None, start: ReplayStart | None) -> None:
-    async for _tp, messages in replay_batches(settings, topics, archive=archive, start=start):
-        for _offset, value in messages:
-            await apply(upcast(Envelope.from_json(value)))
+    """Apply the events as the live follower ``name`` does: a poison message is skipped (the
+    live run parked it) and a parked one handed back is applied where it is handed back."""
+    async for tp, messages in replay_batches(settings, (*topics, "deadletters"),
+                                             archive=archive, start=start):
+        for offset, value in messages:
+            await apply_message(name, apply, tp.topic, tp.partition, offset, value)
 
 
 async def replay_mongo(settings: Settings, db_name: str | None = None, *,
@@ -134,8 +137,8 @@ async def replay_mongo(settings: Settings, db_name: str | None = None, *,
     db = database(settings.mongo_url, db_name or settings.mongo_db)
     if start is None:
         await db[ROLLUPS].drop()
-    await _replay_events(settings, ("simulations", "billing"), MongoRollups(db).apply, archive,
-                         start)
+    await _replay_events(settings, "mongo-rollups", ("simulations", "billing"),
+                         MongoRollups(db).apply, archive, start)
     return await db[ROLLUPS].count_documents({})
 
 
@@ -150,8 +153,8 @@ async def replay_redis(settings: Settings, *, archive: Path | None = None,
         keys = [k async for k in redis.scan_iter("progress:*")]
         if keys and start is None:
             await redis.delete(*keys)
-        await _replay_events(settings, ("simulations",), RedisProgress(redis).apply, archive,
-                             start)
+        await _replay_events(settings, "redis-progress", ("simulations",),
+                             RedisProgress(redis).apply, archive, start)
         return len([k async for k in redis.scan_iter("progress:*")])
     finally:
         await redis.aclose()

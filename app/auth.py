@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.context import ApiContext
 from app.credentials import KEY_PREFIX, ROLE_RANK, InvalidToken, hash_key, read_token
@@ -16,6 +17,10 @@ from app.security_log import record_security
 from streams.plans import Limits, limits_for
 
 BEARER = {"WWW-Authenticate": "Bearer"}
+# declared as a security scheme so that the OpenAPI document says which routes need it
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(HTTPBearer(
+    auto_error=False, description="an API key (rsk_…) or an access token from"
+    " POST /v1/auth/token"))]
 
 
 @dataclass(frozen=True)
@@ -66,19 +71,19 @@ async def _principal(ctx: ApiContext, token: str) -> TenantContext:
                          overrides=row["overrides"] or {}, status=row["status"])
 
 
-async def current_tenant(request: Request, ctx: Ctx) -> TenantContext:
+async def current_tenant(request: Request, ctx: Ctx, credentials: Credentials) -> TenantContext:
     """The authenticated caller, within its rate limit for this class of route."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = credentials.credentials.strip() if credentials else ""
+    if not token:
         raise HTTPException(401, "send 'Authorization: Bearer <API key or access token>'",
                             headers=BEARER)
-    tenant = await _principal(ctx, token.strip())
+    tenant = await _principal(ctx, token)
     route_class = "read" if request.method in ("GET", "HEAD") else "write"
     limit = (ctx.settings.rate_limit_read_per_minute if route_class == "read"
              else ctx.settings.rate_limit_write_per_minute)
-    decision = await ctx.limiter.hit(tenant.credential, route_class, limit)
+    decision = await ctx.limiter.hit_or_open(tenant.credential, route_class, limit)
     request.state.rate_limit = decision
-    if not decision.allowed:
+    if decision is not None and not decision.allowed:
         if await ctx.limiter.first_refusal(tenant.credential, route_class):
             await record_security(ctx, request, "auth.rate_limited", tenant.tenant_id,
                                   tenant.credential, {"limit": limit, "route_class": route_class})

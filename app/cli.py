@@ -24,14 +24,22 @@ def _serve_api(args: argparse.Namespace) -> int:
 
 
 def _run_processors(args: argparse.Namespace) -> int:
-    from app.workers import run_workers
+    from app.supervisor import supervise
+    from app.workers import PROCESSORS
+
+    Settings()  # refuse to start on invalid settings, before any child does
+    return supervise(args.only or list(PROCESSORS))
+
+
+def _run_processor(args: argparse.Namespace) -> int:
+    from app.workers import run_processor
 
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        await run_workers(Settings(), stop)
+        await run_processor(args.name, Settings(), stop)
 
     asyncio.run(main())
     return 0
@@ -133,6 +141,18 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dlq(args: argparse.Namespace) -> int:
+    from app.operations import dead_letters, retry_dead_letter
+
+    settings = Settings()
+    if args.dlq_command == "list":
+        rows = asyncio.run(dead_letters(settings, args.processor, args.all))
+        print(json.dumps(rows, indent=2, default=str))
+    else:
+        print(json.dumps(asyncio.run(retry_dead_letter(settings, args.failure_id)), indent=2))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="riskstream", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
@@ -140,8 +160,13 @@ def parser() -> argparse.ArgumentParser:
     api.add_argument("--host", default="127.0.0.1")
     api.add_argument("--port", type=int, default=8000)
     api.set_defaults(run=_serve_api)
-    sub.add_parser("processors", help="run every stream processor and projector"
-                   ).set_defaults(run=_run_processors)
+    processors = sub.add_parser("processors", help="run every stream processor and projector,"
+                                " one process each, restarted when one dies")
+    processors.add_argument("--only", nargs="+", metavar="NAME", help="just these processors")
+    processors.set_defaults(run=_run_processors)
+    processor = sub.add_parser("processor", help="run one processor in this process")
+    processor.add_argument("name")
+    processor.set_defaults(run=_run_processor)
     tenant = sub.add_parser("tenant", help="create a tenant and its first API key")
     tenant.add_argument("name")
     tenant.add_argument("--plan", default="free")
@@ -176,6 +201,14 @@ def parser() -> argparse.ArgumentParser:
     archive.add_argument("--through", help="last month to archive, YYYY-MM (default: the"
                          " month before this one)")
     archive.set_defaults(run=_archive)
+    dlq = sub.add_parser("dlq", help="parked messages: list them, hand one back")
+    dlq_sub = dlq.add_subparsers(dest="dlq_command", required=True)
+    dlq_list = dlq_sub.add_parser("list", help="messages a processor parked (newest first)")
+    dlq_list.add_argument("--processor", help="only this processor's")
+    dlq_list.add_argument("--all", action="store_true", help="those handed back too")
+    dlq_retry = dlq_sub.add_parser("retry", help="hand a parked message back to its processor")
+    dlq_retry.add_argument("failure_id")
+    dlq.set_defaults(run=_dlq)
     recalc = sub.add_parser("recalc", help="evaluate every formula once, as Excel would")
     recalc.add_argument("workbook")
     recalc.add_argument("--json", action="store_true")

@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.context import ApiContext
+from app.errors import install_problem_handlers
+from app.outages import install_outage_handlers
 from app.ratelimit import RateLimitHeaders
 from app.routes import (
     analytics,
@@ -15,7 +17,9 @@ from app.routes import (
     audit,
     auth_token,
     billing,
+    dead_letters,
     events,
+    health,
     invitations,
     security_audit,
     simulations,
@@ -48,9 +52,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    billing, stripe_webhook):
         app.include_router(module.router)
     app.add_middleware(RateLimitHeaders)
-
-    @app.get("/health", tags=["health"])
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
+    install_problem_handlers(app)
+    install_outage_handlers(app)
+    app.include_router(health.router)
+    app.include_router(dead_letters.router)
 
     return app

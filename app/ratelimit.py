@@ -4,14 +4,18 @@ headers that tell clients where they stand."""
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 import uuid
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+log = logging.getLogger(__name__)
 WINDOW_MS = 60_000
 # Trim what left the window, count, admit if under the limit; answer the remaining requests
 # and how long until the oldest request in the window leaves it.
@@ -69,6 +73,17 @@ class RateLimiter:
             args=[now_ms, WINDOW_MS, limit, f"{now_ms}-{uuid.uuid4().hex}"])
         return RateDecision(bool(allowed), limit, max(0, int(remaining)),
                             math.ceil(int(reset_ms) / 1000))
+
+    async def hit_or_open(self, credential: str, route_class: str, limit: int
+                          ) -> RateDecision | None:
+        """``hit``, or None when Redis cannot be reached: API reads and commands fail open (the
+        log and the views are the service; the counters only guard it), while sign-ins fail
+        closed (``hit``), since their limit is what stops password guessing."""
+        try:
+            return await self.hit(credential, route_class, limit)
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            log.warning("rate limit not applied, Redis is unreachable: %r", exc)
+            return None
 
     async def first_refusal(self, credential: str, route_class: str) -> bool:
         """Whether this is the first refusal of the credential in this window: a client hammering

@@ -12,8 +12,10 @@ from engines.sampling.errors import DistributionError
 from engines.sampling.parse import parse_distribution
 
 CELL = re.compile(r"^(?:'[^']+'|[^!'\s]+)!\$?[A-Za-z]{1,3}\$?[0-9]{1,7}$")
-CellRef = Annotated[str, Field(examples=["Model!B2"], description="Sheet!A1 (quote names with "
-                                         "spaces: 'My Sheet'!A1)")]
+CellRef = Annotated[str, Field(max_length=300, examples=["Model!B2"],
+                               description="Sheet!A1 (quote names with spaces: 'My Sheet'!A1)")]
+MAX_CELLS = 10_000  # inputs or outputs of one simulation
+MAX_VALUES = 10_000  # parameters of one distribution, percentiles, targets
 
 
 def check_cell(cell: str) -> str:
@@ -26,32 +28,45 @@ class DistributionInput(BaseModel):
     """A distribution for one input cell, as an object."""
 
     model_config = ConfigDict(extra="forbid")
-    distribution: str = Field(examples=["normal"])
-    params: list[float | list[float]] = Field(examples=[[100, 10]])
+    distribution: str = Field(max_length=100, examples=["normal"])
+    params: list[float | Annotated[list[float], Field(max_length=MAX_VALUES)]] = Field(
+        max_length=MAX_VALUES, examples=[[100, 10]])
     truncate: tuple[float | None, float | None] | None = None
     shift: float | None = None
+
+
+class Correlation(BaseModel):
+    """Rank correlation between input cells: ``matrix[i][j]`` correlates ``cells[i]`` and
+    ``cells[j]``."""
+
+    model_config = ConfigDict(extra="forbid")
+    cells: list[CellRef] = Field(max_length=300, examples=[["Model!B2", "Model!B3"]])
+    matrix: list[Annotated[list[float], Field(max_length=300)]] = Field(
+        max_length=300, examples=[[[1, 0.5], [0.5, 1]]])
 
 
 class SimulationRequest(BaseModel):
     """A simulation to run on a parsed workbook."""
 
     model_config = ConfigDict(extra="forbid")
-    workbook_id: str
-    inputs: dict[CellRef, str | DistributionInput] = Field(
-        default_factory=dict,
+    workbook_id: str = Field(min_length=1, max_length=200)
+    inputs: dict[CellRef, Annotated[str, Field(max_length=1000)] | DistributionInput] = Field(
+        default_factory=dict, max_length=MAX_CELLS,
         examples=[{"Model!B2": "normal(100, 10)", "Model!B3": "triang(0.1, 0.2, 0.4)"}],
         description="cell → distribution; @RISK functions already in the workbook are used too")
-    outputs: list[CellRef] = Field(default_factory=list, examples=[["Model!B10"]],
+    outputs: list[CellRef] = Field(default_factory=list, max_length=MAX_CELLS,
+                                   examples=[["Model!B10"]],
                                    description="output cells; empty means the RiskOutput() cells")
     iterations: int = Field(10_000, ge=1, le=100_000_000)
     seed: int | None = Field(None, ge=0, le=2**63 - 1)
     sampling: Literal["lhs", "mc"] = "lhs"
     backend: Literal["numpy", "cupy"] = "numpy"
-    percentiles: list[float] = Field(default_factory=list, description="extra percentiles, 0–100")
-    targets: list[float] = Field(default_factory=list, description="P(output < target) for each")
+    percentiles: list[float] = Field(default_factory=list, max_length=MAX_VALUES,
+                                     description="extra percentiles, 0–100")
+    targets: list[float] = Field(default_factory=list, max_length=MAX_VALUES,
+                                 description="P(output < target) for each")
     var_level: float = Field(0.95, gt=0, lt=1)
-    correlation: dict[str, Any] | None = Field(
-        None, examples=[{"cells": ["Model!B2", "Model!B3"], "matrix": [[1, 0.5], [0.5, 1]]}])
+    correlation: Correlation | None = None
 
     @field_validator("outputs")
     @classmethod
@@ -86,15 +101,11 @@ class SimulationRequest(BaseModel):
     def _correlation(self) -> SimulationRequest:
         if self.correlation is None:
             return self
-        cells = self.correlation.get("cells")
-        matrix = self.correlation.get("matrix")
-        if not isinstance(cells, list) or not isinstance(matrix, list):
-            raise ValueError("correlation needs 'cells' (list) and 'matrix' (list of rows)")
+        cells, matrix = self.correlation.cells, self.correlation.matrix
         unknown = [c for c in cells if c not in self.inputs]
         if unknown:
             raise ValueError(f"correlation cells {unknown} are not among the inputs")
-        if len(matrix) != len(cells) or any(
-                not isinstance(r, list) or len(r) != len(cells) for r in matrix):
+        if len(matrix) != len(cells) or any(len(r) != len(cells) for r in matrix):
             raise ValueError(f"correlation matrix must be {len(cells)}×{len(cells)}")
         return self
 

@@ -8,9 +8,39 @@ from dataclasses import dataclass, field
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from streams.text import text_problem
+
+MAX_FILENAME = 255
+
 
 class UploadError(ValueError):
-    """The request is not a multipart upload with a ``file`` part."""
+    """The request is not a multipart upload with a ``file`` part, or its file name cannot be
+    recorded; ``loc`` names the field."""
+
+    def __init__(self, message: str, loc: tuple[str, ...] = ("body", "file")) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
+@dataclass(frozen=True)
+class UploadLimit:
+    """The largest file a tenant may upload, and where that limit comes from."""
+
+    size: int
+    source: str
+
+    def refusal(self) -> str:
+        return f"the workbook is larger than {self.size} bytes, {self.source}"
+
+
+def upload_limit(plan: str, plan_limit: int | None, server_cap: int) -> UploadLimit:
+    """The smaller of the plan's ``file_size_bytes`` (with the tenant's overrides; None is
+    unlimited) and the server-wide ``max_upload_bytes``, saying which one applies."""
+    if plan_limit is not None and plan_limit <= server_cap:
+        return UploadLimit(plan_limit, f"the file size limit of this tenant's {plan} plan")
+    allowed = "sets no limit" if plan_limit is None else f"allows {plan_limit} bytes"
+    return UploadLimit(server_cap, f"this server's upload cap (max_upload_bytes); the {plan}"
+                       f" plan itself {allowed}")
 
 
 @dataclass
@@ -61,6 +91,9 @@ def stream_file_part(content_type: str | None, body: AsyncIterator[bytes],
             part.found = True
             raw = disp.get(b"filename")
             part.filename = raw.decode("utf-8", "replace") if raw is not None else None
+            why = text_problem(part.filename or "", MAX_FILENAME)
+            if why:  # refused before a byte of the file is stored
+                raise UploadError(f"the file name {why}", ("body", "file", "filename"))
             ct = current.headers.get(b"content-type")
             part.content_type = ct.decode("latin-1") if ct else None
 

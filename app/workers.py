@@ -1,92 +1,204 @@
-"""The processors process: its composition root wires every processor and projector and runs
-them as tasks of one event loop until stopped."""
+"""The processors, one per process: the composition root of each processor kind.
+
+``PROCESSORS`` names every kind; ``run_processor`` wires the one it is asked for (only the
+clients that kind needs), keeps its heartbeat in Redis and runs it until stopped. The
+supervisor (:mod:`app.supervisor`) runs one process per kind, so a crash stops one concern.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
-from collections.abc import Awaitable, Callable
+import os
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
 from functools import partial
 
-import httpx
 from redis.asyncio import Redis
 
-from engines.service import WorkbookEngine
 from infra import postgres
-from infra.blobstore import LocalBlobStore
 from infra.settings import Settings
-from infra.stripe_billing import StripeMeters, StripeSubscriptions
-from infra.stripe_billing import client as stripe_client
-from projections.follow import follow
-from projections.mongo import MongoRollups, database
-from projections.postgres import PostgresProjector
-from projections.redis_progress import RedisProgress
-from projections.retention_queries import results_held
-from projections.subject_keys import SubjectKeys
 from streams.log import EventLog, ensure_topics
-from streams.processors.billing import BillingProcessor
-from streams.processors.ledger import LedgerProcessor
-from streams.processors.retention import RetentionSweeper
-from streams.processors.runner import SimulationRunner
-from streams.processors.runtime import run_transactional
-from streams.processors.webhooks import WebhookDispatcher
-from streams.processors.workbooks import WorkbookParser
-from streams.webhooks.fanout import WebhookFanout
 
 log = logging.getLogger(__name__)
+HEARTBEAT_S = 2.0
+HEARTBEAT_TTL_S = 15
+
+Job = Callable[[Settings, asyncio.Event, AsyncExitStack], Awaitable[Awaitable[None]]]
 
 
-async def run_workers(settings: Settings, stop: asyncio.Event,
-                      ready: Callable[[], Awaitable[None]] | None = None) -> None:
-    """Run every processor and projector until ``stop`` is set; a crash of one stops all."""
+def heartbeat_key(settings: Settings, name: str) -> str:
+    return f"{settings.topic_prefix}:processor:{name}"
+
+
+async def _pool(settings: Settings, stack: AsyncExitStack) -> object:
+    pool = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema)
+    stack.push_async_callback(pool.close)
+    return pool
+
+
+async def _log(settings: Settings, stack: AsyncExitStack) -> EventLog:
+    event_log = EventLog(settings)
+    stack.push_async_callback(event_log.close)
+    return event_log
+
+
+async def _ledger(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
+                  ) -> Awaitable[None]:
+    from streams.processors.ledger import LedgerProcessor
+    from streams.processors.runtime import run_transactional
+    return run_transactional(settings, LedgerProcessor(), stop)
+
+
+async def _parser(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
+                  ) -> Awaitable[None]:
+    from engines.service import WorkbookEngine
+    from infra.blobstore import LocalBlobStore
+    from streams.processors.runtime import run_transactional
+    from streams.processors.workbooks import WorkbookParser
+    blobs = LocalBlobStore(settings.blob_dir)
+    return run_transactional(settings, WorkbookParser(blobs.get, WorkbookEngine()), stop)
+
+
+async def _billing(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
+                   ) -> Awaitable[None]:
+    from infra.stripe_billing import StripeMeters, StripeSubscriptions
+    from infra.stripe_billing import client as stripe_client
+    from streams.processors.billing import BillingProcessor
+    from streams.processors.runtime import run_transactional
     if not settings.stripe_api_key:
         raise ValueError("RISKSTREAM_STRIPE_API_KEY is not set; billing needs a Stripe API key")
-    await ensure_topics(settings)
-    blobs = LocalBlobStore(settings.blob_dir)
-    engine = WorkbookEngine()
-    pool = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema)
-    redis = Redis.from_url(settings.redis_url, decode_responses=True)
-    rollups = MongoRollups(database(settings.mongo_url, settings.mongo_db))
-    progress = RedisProgress(redis)
     stripe = stripe_client(settings.stripe_api_key, settings.stripe_api_base)
-    meters, subscriptions = StripeMeters(stripe), StripeSubscriptions(stripe)
-    webhook_log, retention_log = EventLog(settings), EventLog(settings)
-    keys = SubjectKeys(pool, settings.topic_prefix)
+    processor = BillingProcessor(StripeMeters(stripe), StripeSubscriptions(stripe))
+    return run_transactional(settings, processor, stop)
+
+
+async def _runner(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
+                  ) -> Awaitable[None]:
+    from engines.service import WorkbookEngine
+    from infra.blobstore import LocalBlobStore
+    from streams.processors.runner import SimulationRunner
+    blobs = LocalBlobStore(settings.blob_dir)
+    return SimulationRunner(settings, WorkbookEngine(), blobs.get).run(stop)
+
+
+async def _postgres(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
+                    ) -> Awaitable[None]:
+    from projections.postgres import PostgresProjector
+    pool = await _pool(settings, stack)
+    park = await _log(settings, stack)
+    return PostgresProjector(settings, pool, park=park.append).run(stop)  # type: ignore[arg-type]
+
+
+async def _mongo(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
+                 ) -> Awaitable[None]:
+    from projections.follow import follow
+    from projections.mongo import MongoRollups, database
+    rollups = MongoRollups(database(settings.mongo_url, settings.mongo_db))
+    park = await _log(settings, stack)
+    return follow(settings, "mongo-rollups", ("simulations", "billing"), rollups.apply, stop,
+                  park.append)
+
+
+async def _redis(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
+                 ) -> Awaitable[None]:
+    from projections.follow import follow
+    from projections.redis_progress import RedisProgress
+    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    stack.push_async_callback(redis.aclose)
+    park = await _log(settings, stack)
+    return follow(settings, "redis-progress", ("simulations",), RedisProgress(redis).apply,
+                  stop, park.append)
+
+
+async def _fanout(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
+                  ) -> Awaitable[None]:
+    from streams.processors.runtime import run_transactional
+    from streams.webhooks.fanout import WebhookFanout
+    return run_transactional(settings, WebhookFanout(), stop)
+
+
+async def _dispatcher(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
+                      ) -> Awaitable[None]:
+    import httpx
+
+    from projections.subject_keys import SubjectKeys
+    from streams.processors.webhooks import WebhookDispatcher
+    pool = await _pool(settings, stack)
+    webhook_log = await _log(settings, stack)
     # connections go to addresses checked per attempt (infra.webhook_http): no proxy from the
     # environment, no pooled connection reused across endpoints' hosts
-    webhook_client = httpx.AsyncClient(trust_env=False, limits=httpx.Limits(
-        max_keepalive_connections=0))
-    jobs = {
-        "tenant-ledger": run_transactional(settings, LedgerProcessor(), stop),
-        "workbook-parser": run_transactional(settings, WorkbookParser(blobs.get, engine), stop),
-        "billing": run_transactional(settings, BillingProcessor(meters, subscriptions), stop),
-        "simulation-runner": SimulationRunner(settings, engine, blobs.get).run(stop),
-        "postgres-projector": PostgresProjector(settings, pool).run(stop),
-        "mongo-rollups": follow(settings, "mongo-rollups", ("simulations", "billing"),
-                                rollups.apply, stop),
-        "redis-progress": follow(settings, "redis-progress", ("simulations",),
-                                 progress.apply, stop),
-        "webhook-fanout": run_transactional(settings, WebhookFanout(), stop),
-        "webhook-dispatcher": WebhookDispatcher(settings, webhook_log, webhook_client,
-                                                opener=keys).run(stop),
-        "retention": RetentionSweeper(partial(results_held, pool), retention_log.append,
-                                      settings.retention_sweep_s).run(stop),
-    }
-    tasks = [asyncio.create_task(job, name=name) for name, job in jobs.items()]
-    if ready is not None:
-        await ready()
+    client = httpx.AsyncClient(trust_env=False, limits=httpx.Limits(max_keepalive_connections=0))
+    stack.push_async_callback(client.aclose)
+    keys = SubjectKeys(pool, settings.topic_prefix)  # type: ignore[arg-type]
+    return WebhookDispatcher(settings, webhook_log, client, opener=keys).run(stop)
+
+
+async def _retention(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
+                     ) -> Awaitable[None]:
+    from projections.retention_queries import results_held
+    from streams.processors.retention import RetentionSweeper
+    pool = await _pool(settings, stack)
+    retention_log = await _log(settings, stack)
+    return RetentionSweeper(partial(results_held, pool), retention_log.append,
+                            settings.retention_sweep_s).run(stop)
+
+
+PROCESSORS: dict[str, Job] = {
+    "tenant-ledger": _ledger,
+    "workbook-parser": _parser,
+    "billing": _billing,
+    "simulation-runner": _runner,
+    "postgres-projector": _postgres,
+    "mongo-rollups": _mongo,
+    "redis-progress": _redis,
+    "webhook-fanout": _fanout,
+    "webhook-dispatcher": _dispatcher,
+    "retention": _retention,
+}
+
+
+@contextlib.asynccontextmanager
+async def heartbeat(settings: Settings, name: str) -> AsyncIterator[None]:
+    """Write ``name``'s heartbeat to Redis every HEARTBEAT_S while the block runs; from this
+    event loop, so a blocked loop shows as a stale heartbeat. Redis being down is logged, not
+    fatal: the heartbeat reports on the processor, it is not part of its work."""
+    redis = Redis.from_url(settings.redis_url, decode_responses=True, socket_timeout=2)
+    started = time.time()
+
+    async def beat() -> None:
+        while True:
+            value = json.dumps({"pid": os.getpid(), "at": time.time(), "since": started})
+            try:
+                await redis.set(heartbeat_key(settings, name), value, ex=HEARTBEAT_TTL_S)
+            except Exception as exc:  # noqa: BLE001 - see the docstring
+                log.warning("%s: heartbeat not written: %r", name, exc)
+            await asyncio.sleep(HEARTBEAT_S)
+
+    task = asyncio.create_task(beat(), name=f"{name}:heartbeat")
     try:
-        done, _ = await asyncio.wait(
-            [*tasks, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            if task in tasks and task.exception() is not None:
-                log.error("%s stopped", task.get_name(), exc_info=task.exception())
-                raise task.exception()  # type: ignore[misc]
+        yield
     finally:
-        stop.set()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await pool.close()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await redis.delete(heartbeat_key(settings, name))
         await redis.aclose()
-        await webhook_log.close()
-        await retention_log.close()
-        await webhook_client.aclose()
+
+
+async def run_processor(name: str, settings: Settings, stop: asyncio.Event,
+                        ready: Callable[[], Awaitable[None]] | None = None) -> None:
+    """Run the processor ``name`` until ``stop`` is set; its failure ends the process."""
+    try:
+        job = PROCESSORS[name]
+    except KeyError:
+        raise ValueError(f"no processor {name!r}; processors: {sorted(PROCESSORS)}") from None
+    await ensure_topics(settings)
+    async with AsyncExitStack() as stack, heartbeat(settings, name):
+        task = asyncio.ensure_future(await job(settings, stop, stack))
+        if ready is not None:
+            await ready()
+        await task

@@ -17,6 +17,7 @@ from engines.formula import FormulaSyntaxError, parse
 from engines.formula.refs import CellKey, format_key, parse_cell, split_address
 from engines.graph import DependencyGraph
 from engines.plan import CellCompiler, CellFacts
+from engines.references import clip
 from engines.result import PyValue, to_python
 from engines.risk import RiskCompiler, RiskInput, RiskValues, arg_arrays
 from engines.values import BOOL, NUMBER, Area, Value, error, from_scalars, kinds, number
@@ -253,6 +254,7 @@ def _static_args(env: Env, risk_input: RiskInput) -> tuple[float | tuple[float, 
 def _corrmat(model: CompiledModel, area: Area) -> tuple[str, tuple[tuple[float, ...], ...]]:
     """A RiskCorrmat range as text and its matrix (NaN where a cell is no number); the matrix
     is empty when the range holds formulas or request inputs, which are not constant."""
+    area = clip(model.workbook, area)
     first = format_key((area.sheet, area.row1, area.col1))
     last = format_key((area.sheet, area.row2, area.col2)).rsplit("!", 1)[1]
     block = model.literal_area(area)

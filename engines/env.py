@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from engines.blocks import element, settle, stack
 from engines.errors import ExcelError
 from engines.formula.refs import CellKey, format_key
+from engines.references import clip
 from engines.values import Area, Value, error
 from engines.workbook import Workbook
 
@@ -94,6 +95,7 @@ class Env:
         """The block of values in ``area``, as a reference to it."""
         if area.sheet not in self.model.workbook.dimensions:
             return error(self.xp, ExcelError.REF)
+        area = clip(self.model.workbook, area)
         block = self.model.literal_area(area)
         if block is None:
             grid = [

@@ -22,7 +22,14 @@ from engines.functions import FUNCTIONS
 from engines.functions.areas import rewrite_unions
 from engines.functions.lambdas import SPECIAL_FORMS, Binding, Slot, apply, bound, slot_plan
 from engines.functions.registry import TOOLPAK, Call, Function, Impl
-from engines.references import implicit_intersection, intersect, ref_area, span, struct_area
+from engines.references import (
+    clip,
+    implicit_intersection,
+    intersect,
+    ref_area,
+    span,
+    struct_area,
+)
 from engines.risk import RiskCompiler, is_risk_function
 from engines.values import Area, Value, error, from_scalars
 from engines.workbook import Workbook
@@ -134,10 +141,12 @@ class CellCompiler:
         return tree if isinstance(tree, ast.Call) and tree.name == "LAMBDA" else None
 
     def read(self, area: Area) -> Plan:
-        self.facts.reads.append(area)
         if area.shape == (1, 1):
+            self.facts.reads.append(area)
             key = (area.sheet, area.row1, area.col1)
             return lambda env: env.cell(key)
+        area = clip(self.workbook, area)
+        self.facts.reads.append(area)
         return lambda env: env.area(area)
 
     def reference(self, node: ast.Ref | ast.Name | ast.StructRef) -> Plan:

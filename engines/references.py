@@ -15,25 +15,43 @@ _MAX_ROWS, _MAX_COLS = 1048576, 16384
 def ref_area(workbook: Workbook, ref: ast.Ref, here: CellKey) -> Area | None:
     """The area ``ref`` names, seen from cell ``here``; None when its sheet does not exist.
 
-    Whole rows and columns stop at the sheet's used range: cells beyond it are empty.
+    Whole rows and columns run to the grid's end; what is read of them is :func:`clip`'s.
     """
     sheet = here[0] if ref.sheet is None else workbook.sheet_named(ref.sheet)
     if sheet is None:
         return None
-    max_row, max_col = workbook.dimensions[sheet]
     if ref.spill and ref.row1 is not None and ref.col1 is not None:
         anchor = workbook.cells.get((sheet, ref.row1, ref.col1))
         if anchor is not None and anchor.array is not None:
             return Area(sheet, *anchor.array)
     row1 = ref.row1 if ref.row1 is not None else 1
     col1 = ref.col1 if ref.col1 is not None else 1
-    row2 = ref.row2 if ref.row2 is not None else max(min(max_row, _MAX_ROWS), 1)
-    col2 = ref.col2 if ref.col2 is not None else max(min(max_col, _MAX_COLS), 1)
+    row2 = ref.row2 if ref.row2 is not None else _MAX_ROWS
+    col2 = ref.col2 if ref.col2 is not None else _MAX_COLS
     return Area(sheet, row1, col1, row2, col2)
+
+
+def clip(workbook: Workbook, area: Area) -> Area:
+    """``area`` as far as it is read: no more rows (columns) than the workbook's content spans
+    on any sheet, the size it names kept as its ``extent``.
+
+    Cells past all content are empty, so sums, lookups and counts of what is there come out
+    the same, and a whole-sheet reference costs what the data costs. Cutting to a count of
+    rows from the area's own first row, not at a row number, keeps areas of one size the same
+    size (A1:A99999 and A2:A100000 stay aligned) and still covers all content.
+    """
+    rows, cols = area.shape
+    most_rows, most_cols = workbook.extent
+    keep_rows, keep_cols = min(rows, max(most_rows, 1)), min(cols, max(most_cols, 1))
+    if (keep_rows, keep_cols) == (rows, cols):
+        return area
+    return Area(area.sheet, area.row1, area.col1, area.row1 + keep_rows - 1,
+                area.col1 + keep_cols - 1, area.named_shape)
 
 
 def intersect(a: Area, b: Area) -> Area | None:
     """The overlap of two areas (Excel's space operator), or None (#NULL!)."""
+    a, b = a.full(), b.full()
     if a.sheet != b.sheet:
         return None
     row1, col1 = max(a.row1, b.row1), max(a.col1, b.col1)
@@ -45,6 +63,7 @@ def intersect(a: Area, b: Area) -> Area | None:
 
 def span(a: Area, b: Area) -> Area | None:
     """The smallest area covering both (Excel's ``:`` operator between references)."""
+    a, b = a.full(), b.full()
     if a.sheet != b.sheet:
         return None
     return Area(
@@ -54,6 +73,7 @@ def span(a: Area, b: Area) -> Area | None:
 
 def implicit_intersection(area: Area, here: CellKey) -> Area | None:
     """The one cell of ``area`` on the formula's row or column (legacy scalar context)."""
+    area = area.full()
     rows, cols = area.shape
     if rows == 1 and cols == 1:
         return area

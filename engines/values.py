@@ -40,10 +40,25 @@ class Area:
     col1: int
     row2: int
     col2: int
+    extent: tuple[int, int] | None = None
+    """(rows, cols) a reference names when it reaches past the workbook's content and these
+    bounds stop short of its end (see :func:`engines.references.clip`); None when they don't."""
 
     @property
     def shape(self) -> tuple[int, int]:
         return self.row2 - self.row1 + 1, self.col2 - self.col1 + 1
+
+    @property
+    def named_shape(self) -> tuple[int, int]:
+        """The size the reference names, its clipped-off empty cells included (ROWS sees it)."""
+        return self.extent or self.shape
+
+    def full(self) -> Area:
+        """The area the reference names, as if it had not been clipped."""
+        if self.extent is None:
+            return self
+        rows, cols = self.extent
+        return Area(self.sheet, self.row1, self.col1, self.row1 + rows - 1, self.col1 + cols - 1)
 
     def keys(self) -> list[CellKey]:
         return [

@@ -13,6 +13,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import openpyxl
 from openpyxl.utils.datetime import to_excel
@@ -20,14 +21,12 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from engines.errors import ExcelError
 from engines.formula.refs import CellKey
+from engines.limits import WorkbookError, WorkbookLimits
+from engines.package import check_package
 
 Scalar = float | str | bool | ExcelError | None
 Bounds = tuple[int, int, int, int]
 """(row1, col1, row2, col2), 1-based and inclusive."""
-
-
-class WorkbookError(ValueError):
-    """The bytes are not a readable .xlsx workbook."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +58,15 @@ class Workbook:
     sheets: list[str]
     cells: dict[CellKey, Cell]
     dimensions: dict[str, tuple[int, int]]
+    """Per sheet, the farthest row and column holding content: where its references stop."""
     names: dict[tuple[str | None, str], str] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
+
+    @cached_property
+    def extent(self) -> tuple[int, int]:
+        """The farthest row and the farthest column holding content, over all sheets."""
+        used = self.dimensions.values()
+        return max((r for r, _ in used), default=0), max((c for _, c in used), default=0)
 
     def sheet_named(self, name: str) -> str | None:
         """The sheet's exact name, matched case-insensitively as Excel does."""
@@ -110,34 +116,39 @@ def _bounds(ref: str) -> Bounds:
     return int(row1), int(col1), int(row2), int(col2)
 
 
-def load_workbook(data: bytes) -> Workbook:
-    """Read ``.xlsx`` bytes; raises WorkbookError when they are not a readable workbook."""
+DEFAULT_LIMITS = WorkbookLimits()
+
+
+def load_workbook(data: bytes, limits: WorkbookLimits = DEFAULT_LIMITS) -> Workbook:
+    """Read ``.xlsx`` bytes once they pass ``limits`` (checked as the package streams, before
+    openpyxl builds anything); raises WorkbookTooLarge at the first limit passed and
+    WorkbookError when the bytes are not a readable workbook."""
+    check_package(data, limits)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=False, keep_links=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise WorkbookError(f"not a readable .xlsx workbook: {exc}") from exc
     cells: dict[CellKey, Cell] = {}
-    dimensions: dict[str, tuple[int, int]] = {}
     tables: dict[str, Table] = {}
     for ws in book.worksheets:
         sheet = ws.title
-        dimensions[sheet] = (ws.max_row, ws.max_column)
         anchors: list[tuple[CellKey, Bounds]] = []
-        for row in ws.iter_rows():
-            for item in row:
-                value = item.value
-                key = (sheet, item.row, item.column)
-                if isinstance(value, ArrayFormula):
-                    bounds = _bounds(value.ref) if value.ref else (item.row, item.column) * 2
-                    cells[key] = Cell(formula=value.text or "=#N/A", array=bounds)
-                    anchors.append((key, bounds))
-                elif item.data_type == "f" and isinstance(value, str) and len(value) > 1:
-                    # a text cell may start with "=" too ('= text'); only formula cells compute
-                    cells[key] = Cell(formula=value)
-                elif value is not None and not hasattr(value, "ref"):
-                    cells[key] = Cell(value=cell_value(value, item.data_type))
-                elif value is not None:
-                    cells[key] = Cell(value=ExcelError.NAME, formula="=#NAME?")
+        # the cells the file holds: iter_rows() would visit (and create) every cell of the
+        # block from A1 to the farthest one, a billion for a file with a cell in XFD1048576
+        for (row, col), item in sorted(ws._cells.items()):
+            value = item.value
+            key = (sheet, row, col)
+            if isinstance(value, ArrayFormula):
+                bounds = _bounds(value.ref) if value.ref else (row, col) * 2
+                cells[key] = Cell(formula=value.text or "=#N/A", array=bounds)
+                anchors.append((key, bounds))
+            elif item.data_type == "f" and isinstance(value, str) and len(value) > 1:
+                # a text cell may start with "=" too ('= text'); only formula cells compute
+                cells[key] = Cell(formula=value)
+            elif value is not None and not hasattr(value, "ref"):
+                cells[key] = Cell(value=cell_value(value, item.data_type))
+            elif value is not None:
+                cells[key] = Cell(value=ExcelError.NAME, formula="=#NAME?")
         for anchor, (r1, c1, r2, c2) in anchors:
             for r in range(r1, r2 + 1):
                 for c in range(c1, c2 + 1):
@@ -160,4 +171,14 @@ def load_workbook(data: bytes) -> Workbook:
     for ws in book.worksheets:
         for name, defined in ws.defined_names.items():
             names[(ws.title, name.upper())] = defined.attr_text
-    return Workbook(book.sheetnames, cells, dimensions, names, tables)
+    return Workbook(book.sheetnames, cells, _used(book.sheetnames, cells), names, tables)
+
+
+def _used(sheets: list[str], cells: dict[CellKey, Cell]) -> dict[str, tuple[int, int]]:
+    """Per sheet, the farthest row and column holding content ((0, 0) for an empty sheet)."""
+    used = dict.fromkeys(sheets, (0, 0))
+    for sheet, row, col in cells:
+        rows, cols = used[sheet]
+        if row > rows or col > cols:
+            used[sheet] = (max(row, rows), max(col, cols))
+    return used

@@ -25,6 +25,16 @@ class StoredBlob:
     uri: str
 
 
+@dataclass(frozen=True)
+class StagedBlob:
+    """Bytes received but not yet stored: checked first, then published or discarded, so a
+    refused upload never enters the store and never touches a blob another upload holds."""
+
+    sha256: str
+    size: int
+    path: Path
+
+
 class LocalBlobStore:
     """Blobs as files named by their sha256 under one directory; storing bytes twice is a no-op."""
 
@@ -37,8 +47,9 @@ class LocalBlobStore:
             raise ValueError(f"not a sha256 digest: {sha256!r}")
         return self.root / sha256[:2] / sha256
 
-    async def put_stream(self, chunks: AsyncIterator[bytes], max_bytes: int) -> StoredBlob:
-        """Stream ``chunks`` to disk; BlobTooLarge as soon as ``max_bytes`` is passed."""
+    async def stage(self, chunks: AsyncIterator[bytes], max_bytes: int) -> StagedBlob:
+        """Stream ``chunks`` to a staging file; BlobTooLarge as soon as ``max_bytes`` is passed
+        (and nothing is left behind)."""
         digest = hashlib.sha256()
         size = 0
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".upload-")
@@ -50,14 +61,21 @@ class LocalBlobStore:
                         raise BlobTooLarge(max_bytes)
                     digest.update(chunk)
                     out.write(chunk)
-            sha = digest.hexdigest()
-            final = self._path(sha)
-            final.parent.mkdir(exist_ok=True)
-            os.replace(tmp, final)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return StoredBlob(sha256=sha, size=size, uri=f"file://{final}")
+        return StagedBlob(sha256=digest.hexdigest(), size=size, path=Path(tmp))
+
+    def publish(self, staged: StagedBlob) -> StoredBlob:
+        """Move staged bytes to their content address (the same bytes may be there already)."""
+        final = self._path(staged.sha256)
+        final.parent.mkdir(exist_ok=True)
+        os.replace(staged.path, final)
+        return StoredBlob(sha256=staged.sha256, size=staged.size, uri=f"file://{final}")
+
+    def discard(self, staged: StagedBlob) -> None:
+        """Drop staged bytes that were not published (a no-op once they were)."""
+        staged.path.unlink(missing_ok=True)
 
     def get(self, sha256: str) -> bytes:
         """The bytes stored under ``sha256``; FileNotFoundError if absent."""

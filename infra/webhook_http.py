@@ -73,7 +73,7 @@ class Destinations:
         try:
             infos = await asyncio.get_running_loop().getaddrinfo(
                 host, parts.port, type=socket.SOCK_STREAM)
-        except socket.gaierror as exc:
+        except (socket.gaierror, UnicodeError) as exc:  # UnicodeError: not a valid host name
             raise UnsafeUrl(f"the host {host} does not resolve: {exc}") from None
         addresses = sorted({str(info[4][0]) for info in infos})
         for address in addresses:

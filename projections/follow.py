@@ -1,34 +1,68 @@
 """Following the log for projections whose writes are idempotent (MongoDB, Redis): the consumer
-group's offsets are committed after each batch is written; a redelivery rewrites the same thing."""
+group's offsets are committed after each batch is written; a redelivery rewrites the same thing.
+
+A message the projection cannot apply for a reason of its own is parked (``processing.failed``,
+appended before the offset passes it) and skipped; an outage stops the follower with the
+offsets where they were (see :mod:`infra.faults`)."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from infra import kafka
+from infra.faults import is_outage
 from infra.settings import Settings
 from streams.catalogue import upcast
+from streams.deadletter import failed, retried_message
 from streams.envelope import Envelope
 from streams.processors.runtime import assign_all, seek_committed
 
 Apply = Callable[[Envelope], Awaitable[None]]
+Park = Callable[[list[Envelope]], Awaitable[None]]
+log = logging.getLogger(__name__)
+
+
+async def apply_message(name: str, apply: Apply, topic: str, partition: int, offset: int,
+                        value: bytes) -> Envelope | None:
+    """Apply one message; the ``processing.failed`` to record when it is poison."""
+    try:
+        event = upcast(Envelope.from_json(value))
+        parked = retried_message(event, name)
+        if parked is not None:
+            data = event.data
+            return await apply_message(name, apply, data["topic"], data["partition"],
+                                       data["offset"], parked)
+        if event.type not in ("processing.failed", "processing.retry_requested"):
+            await apply(event)
+        return None
+    except Exception as exc:
+        if is_outage(exc):
+            raise
+        log.warning("%s parks %s/%s@%s: %r", name, topic, partition, offset, exc)
+        return failed(name, topic, partition, offset, value, exc)
 
 
 async def follow(settings: Settings, group: str, topics: Sequence[str], apply: Apply,
-                 stop: asyncio.Event) -> None:
+                 stop: asyncio.Event, park: Park) -> None:
     """Apply every event of ``topics`` from the group's offsets until ``stop`` (replays read
     through :mod:`projections.replay_source` instead)."""
     consumer = kafka.consumer(settings.kafka_bootstrap, f"{settings.topic_prefix}.{group}")
     await consumer.start()
     try:
-        parts = await assign_all(consumer, [settings.topic(t) for t in topics])
+        names = dict.fromkeys((*topics, "deadletters"))
+        parts = await assign_all(consumer, [settings.topic(t) for t in names])
         await seek_committed(consumer, parts)
         while not stop.is_set():
             batch = await consumer.getmany(timeout_ms=300, max_records=1000)
-            for messages in batch.values():
-                for message in messages:
-                    await apply(upcast(Envelope.from_json(message.value)))
+            poison = [
+                failure
+                for tp, messages in batch.items() for m in messages
+                if (failure := await apply_message(group, apply, tp.topic, tp.partition,
+                                                   m.offset, m.value)) is not None]
+            if poison:
+                await park(poison)
             if batch:
                 await consumer.commit({tp: ms[-1].offset + 1 for tp, ms in batch.items()})
     finally:

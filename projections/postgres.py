@@ -6,26 +6,39 @@ is revealed with its subject's key as each event is applied (``[erased]`` once t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import asyncpg
 from aiokafka import TopicPartition
 
 from infra import kafka
+from infra.faults import is_outage
 from infra.settings import Settings
+from projections.dead_letter_views import parked as parked_view
 from projections.event_log import ChainedEventLog
 from projections.postgres_views import TABLES, VIEWS
 from projections.subject_keys import SubjectKeys
 from streams.catalogue import TOPICS, upcast
+from streams.deadletter import claimed, failed, retried_message
 from streams.envelope import Envelope
 from streams.processors.runtime import assign_all, at_end
+
+NAME = "postgres-projector"
+Park = Callable[[list[Envelope]], Awaitable[None]]
+log = logging.getLogger(__name__)
 
 
 class PostgresProjector:
     """Builds the views in one schema from every topic."""
 
-    def __init__(self, settings: Settings, pool: asyncpg.Pool) -> None:
+    def __init__(self, settings: Settings, pool: asyncpg.Pool, park: Park | None = None
+                 ) -> None:
+        """``park`` records a poison message as an event; replays into a new schema have none
+        (the live run recorded it), and park it in their own ``dead_letters`` only."""
         self.settings = settings
+        self.park = park
         self.pool = pool
         self.event_log = ChainedEventLog(settings.topic_prefix)
         self.keys = SubjectKeys(pool, settings.topic_prefix)
@@ -37,32 +50,83 @@ class PostgresProjector:
 
     async def apply_batch(self, tp: TopicPartition,
                           messages: Sequence[tuple[int, bytes]]) -> int:
-        """Apply ``(offset, value)`` messages of one partition; returns how many were new."""
-        applied = 0
-        logged: list[tuple[int, bytes, Envelope]] = []
+        """Apply ``(offset, value)`` messages of one partition; returns how many were new.
+
+        The batch is applied in one savepoint; should a message in it fail for a reason of its
+        own, the batch is applied again message by message and only that one is parked."""
         async with self.pool.acquire() as conn, conn.transaction():
             row = await conn.fetchrow(
                 "SELECT next_offset FROM projection_checkpoints WHERE topic=$1 AND partition=$2"
                 " FOR UPDATE", tp.topic, tp.partition)
             next_offset = row["next_offset"] if row else 0
-            for offset, value in messages:
-                if offset < next_offset:
-                    continue  # delivered before: already in the views
-                event = upcast(Envelope.from_json(value))
-                logged.append((offset, value, await self.keys.reveal(conn, event)))
-                next_offset = offset + 1
-                applied += 1
-            # event_log first: views may amend the rows of earlier events of the same batch
-            await self.event_log.append(conn, tp.topic, tp.partition, logged)
-            for _offset, _value, event in logged:
-                view = VIEWS.get(event.type)
-                if view is not None:
-                    await view(conn, event)
+            fresh = [(o, v) for o, v in messages if o >= next_offset]  # the rest: applied before
+            if not fresh:
+                return 0
+            try:
+                async with conn.transaction():
+                    await self._apply(conn, tp, fresh)
+            except Exception as exc:
+                if is_outage(exc):
+                    raise
+                for offset, value in fresh:
+                    try:
+                        async with conn.transaction():
+                            await self._apply(conn, tp, [(offset, value)])
+                    except Exception as poison:
+                        if is_outage(poison):
+                            raise
+                        await self._park(conn, tp, offset, value, poison)
             await conn.execute(
                 "INSERT INTO projection_checkpoints (topic, partition, next_offset)"
                 " VALUES ($1,$2,$3) ON CONFLICT (topic, partition) DO UPDATE"
-                " SET next_offset=EXCLUDED.next_offset", tp.topic, tp.partition, next_offset)
-        return applied
+                " SET next_offset=EXCLUDED.next_offset", tp.topic, tp.partition, fresh[-1][0] + 1)
+        return len(fresh)
+
+    async def _apply(self, conn: asyncpg.Connection, tp: TopicPartition,
+                     messages: Sequence[tuple[int, bytes]]) -> None:
+        logged: list[tuple[int, bytes, Envelope]] = []
+        handed_back: list[tuple[dict[str, Any], bytes]] = []
+        for offset, value in messages:
+            event = upcast(Envelope.from_json(value))
+            parked = retried_message(event, NAME)
+            if parked is not None:
+                handed_back.append((event.data, parked))
+            logged.append((offset, value, await self.keys.reveal(conn, event)))
+        # event_log first: views may amend the rows of earlier events of the same batch
+        await self.event_log.append(conn, tp.topic, tp.partition, logged)
+        for _offset, _value, event in logged:
+            view = VIEWS.get(event.type)
+            if view is not None:
+                await view(conn, event)
+        for where, value in handed_back:
+            try:
+                async with conn.transaction():
+                    event = upcast(Envelope.from_json(value))
+                    view = VIEWS.get(event.type)
+                    if view is not None:
+                        await view(conn, await self.keys.reveal(conn, event))
+            except Exception as exc:
+                if is_outage(exc):
+                    raise
+                await self._park(conn, TopicPartition(where["topic"], where["partition"]),
+                                 where["offset"], value, exc, chained=False)
+
+    async def _park(self, conn: asyncpg.Connection, tp: TopicPartition, offset: int,
+                    value: bytes, error: BaseException, *, chained: bool = True) -> None:
+        """Record the poison message in ``dead_letters`` (and, live, as ``processing.failed``);
+        the chain still links its bytes, under a stand-in that any store can hold."""
+        log.warning("postgres-projector parks %s/%s@%s: %r", tp.topic, tp.partition, offset,
+                    error)
+        failure = failed(NAME, tp.topic, tp.partition, offset, value, error)
+        await parked_view(conn, failure)
+        if chained:
+            about = claimed(value)
+            stand_in = Envelope(type=about.type or "unreadable", tenant_id=about.tenant_id,
+                                key=about.key, id=about.event_id or failure.id,
+                                data={"parked": failure.id}, occurred_at=about.occurred_at)
+            await self.event_log.append(conn, tp.topic, tp.partition, [(offset, value, stand_in)])
+        if self.park is not None:
+            await self.park([failure])
 
     async def run(self, stop: asyncio.Event, *, until_end: bool = False) -> None:
         """Follow the log from the checkpoints; with ``until_end``, stop at today's end of log."""

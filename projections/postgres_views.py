@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 
+from projections.dead_letter_views import DEAD_LETTER_VIEWS
 from projections.postgres_tenancy import TENANCY_TABLES, TENANCY_VIEWS, with_security_audit
 from projections.privacy_views import PRIVACY_VIEWS
 from projections.webhook_views import WEBHOOK_TABLES, WEBHOOK_VIEWS
@@ -185,6 +186,7 @@ VIEWS: dict[str, Apply] = {
     **TENANCY_VIEWS,
     **WEBHOOK_VIEWS,
     **PRIVACY_VIEWS,
+    **DEAD_LETTER_VIEWS,
 }
 VIEWS = with_security_audit(VIEWS)
 

@@ -49,6 +49,8 @@ webhook.endpoint_deleted        1        webhooks      endpoint id
 webhook.message_created         1        webhooks      endpoint id (one event for one endpoint)
 webhook.attempted               1        webhooks      endpoint id (status, latency, outcome)
 webhook.redelivery_requested    1        webhooks      endpoint id (messages to send again)
+processing.failed               1        deadletters   processor (a parked poison message)
+processing.retry_requested      1        deadletters   processor (hand a parked one back)
 ==============================  =======  ============  =====================================
 
 ``simulation.requested`` and ``simulation.released`` go to the tenant-keyed topic with the
@@ -61,6 +63,9 @@ carry an ``audit`` object (actor, client IP, user agent, method, path) in their 
 Personal data (names, e-mail addresses, sign-in addresses) is sealed per data subject when the
 API writes it, so that ``subject.erased`` can make it unreadable without changing the log (see
 :mod:`streams.personal`); ``simulation.results_expired`` is the plan's retention at work.
+
+Events the platform's processors cannot process are parked on ``deadletters`` as
+``processing.failed`` (tenant ``""``: an operator's concern; see :mod:`streams.deadletter`).
 
 Versions: a reader upcasts an old event step by step (v1 → v2 → …) with the pure functions in
 ``UPCASTERS`` before anything sees it, so processors and projections only handle current ones.
@@ -93,6 +98,7 @@ TOPICS: dict[str, Topic] = {
         Topic("billing", 3),
         Topic("webhooks", 3),
         Topic("security", 3),
+        Topic("deadletters", 3),
     )
 }
 
@@ -151,6 +157,10 @@ _TYPES = (
     EventType("webhook.message_created", 1, "webhooks", "An event to deliver to one endpoint."),
     EventType("webhook.attempted", 1, "webhooks", "One delivery attempt and its outcome."),
     EventType("webhook.redelivery_requested", 1, "webhooks", "Messages to deliver again."),
+    EventType("processing.failed", 1, "deadletters",
+              "A processor could not process a message; it is parked and skipped."),
+    EventType("processing.retry_requested", 1, "deadletters",
+              "An operator hands a parked message back to its processor."),
 )
 CATALOGUE: dict[str, EventType] = {t.name: t for t in _TYPES}
 # Body fields holding credential hashes: kept in the log so a replay rebuilds the credentials,

@@ -103,6 +103,15 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "webhook.redelivery_requested": {"endpoint_id": E, "messages": [
         {"message_id": "msg_2Zc8", "aggregate": S, "payload": {"type": "simulation.completed",
                                                               "timestamp": "…", "data": {}}}]},
+    "processing.failed": {"processor": "postgres-projector", "topic": "riskstream.tenants",
+                          "partition": 1, "offset": 4211, "event_id": "0c6f…",
+                          "event_type": "user.created", "failed_tenant_id": T,
+                          "event_key": T, "error": "DataError: invalid byte sequence",
+                          "size": 612, "message_b64": "eyJpZCI6…"},
+    "processing.retry_requested": {"failure_id": "77d2…", "processor": "postgres-projector",
+                                   "topic": "riskstream.tenants", "partition": 1,
+                                   "offset": 4211, "message_b64": "eyJpZCI6…",
+                                   "requested_by": "platform_admin:k7"},
 }
 
 _JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"),

@@ -13,10 +13,28 @@ from infra.settings import Settings
 from streams.catalogue import TOPICS, topic_of
 from streams.envelope import Envelope
 from streams.personal import Sealer
+from streams.text import MAX_KEY, check_document, check_text
+
+MAX_MESSAGE = 8 * 1024 * 1024  # the producer's max_request_size
 
 
 class LogUnavailable(Exception):
-    """The broker did not acknowledge the event; nothing can be promised to the caller."""
+    """The broker did not acknowledge the events. ``maybe_recorded`` is False only when
+    nothing was sent (no connection to the broker); otherwise some or all of them may be in
+    the log although no acknowledgement came back."""
+
+    def __init__(self, message: str, *, maybe_recorded: bool) -> None:
+        super().__init__(message)
+        self.maybe_recorded = maybe_recorded
+
+
+def check_event(event: Envelope) -> None:
+    """Refuse (UnsafeText) an event that some projection could not store: the log holds only
+    events every projection can apply. Lengths are the edge's concern (user text is bounded
+    there); here a body is bounded only by what one message may carry."""
+    for name in ("tenant_id", "key", "correlation_id", "causation_id"):
+        check_text(getattr(event, name), (name,), MAX_KEY)
+    check_document(event.data, ("data",), max_text=MAX_MESSAGE, max_items=MAX_MESSAGE)
 
 
 def topic_specs(settings: Settings) -> dict[str, tuple[int, int]]:
@@ -51,12 +69,17 @@ class EventLog:
                     await asyncio.wait_for(p.start(), self.settings.kafka_timeout_s)
                 except (KafkaError, OSError, TimeoutError) as exc:
                     await p.stop()
-                    raise LogUnavailable(f"Kafka is unreachable: {exc}") from exc
+                    raise LogUnavailable(f"Kafka is unreachable: {exc}",
+                                         maybe_recorded=False) from exc
                 self._producer = p
             return self._producer
 
     async def append(self, events: Iterable[Envelope]) -> None:
-        """Send every event and wait for all acknowledgements; LogUnavailable if any fails."""
+        """Send every event and wait for all acknowledgements; LogUnavailable if any fails,
+        UnsafeText (before anything is sent) if any event could not be stored downstream."""
+        events = list(events)
+        for event in events:
+            check_event(event)
         if self.sealer is not None:
             events = await self.sealer.seal(list(events))
         producer = await self._started()
@@ -68,7 +91,18 @@ class EventLog:
             await asyncio.wait_for(asyncio.gather(*futures), self.settings.kafka_timeout_s)
         except (KafkaError, OSError, TimeoutError) as exc:
             await self._reset()
-            raise LogUnavailable(f"Kafka did not acknowledge the event: {exc}") from exc
+            raise LogUnavailable(f"Kafka did not acknowledge the event: {exc}",
+                                 maybe_recorded=True) from exc
+
+    async def ping(self) -> None:
+        """A fresh metadata round trip to the broker; LogUnavailable when there is none."""
+        producer = await self._started()
+        try:
+            await asyncio.wait_for(producer.client.fetch_all_metadata(),
+                                   self.settings.kafka_timeout_s)
+        except (KafkaError, OSError, TimeoutError) as exc:
+            raise LogUnavailable(f"Kafka does not answer: {exc!r}", maybe_recorded=False
+                                 ) from exc
 
     async def _reset(self) -> None:
         async with self._lock:

@@ -7,21 +7,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth import Admin, Ctx
-from app.commands import execute
+from app.commands import Ids, execute
 from app.credentials import Role, hash_key, new_api_key
 from app.idempotency import body_hash
 from app.routes.users import may_grant
 from app.security_log import audit_of
 from streams.catalogue import new_event
-from streams.envelope import new_id
 
 router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
 
 
 class NewKey(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200, examples=["ci pipeline"])
     role: Role = "member"
 
@@ -31,8 +31,8 @@ async def issue(request: Request, body: NewKey, ctx: Ctx, caller: Admin,
                 idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
     await may_grant(ctx, request, caller, body.role)
 
-    def build() -> tuple[list[Any], int, dict[str, Any]]:
-        key_id, key = new_id(), new_api_key()
+    def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
+        key_id, key = ids(), new_api_key()
         event = new_event("api_key.issued", caller.tenant_id, caller.tenant_id, {
             "key_id": key_id, "key_hash": hash_key(key), "name": body.name, "role": body.role,
             "audit": audit_of(request, caller.credential)})
@@ -65,7 +65,7 @@ async def revoke(key_id: str, request: Request, ctx: Ctx, caller: Admin) -> JSON
     if row["revoked_at"] is not None:
         raise HTTPException(409, f"API key {key_id} was revoked at {row['revoked_at']}")
 
-    def build() -> tuple[list[Any], int, dict[str, Any]]:
+    def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
         event = new_event("api_key.revoked", caller.tenant_id, caller.tenant_id, {
             "key_id": key_id, "audit": audit_of(request, caller.credential)})
         return [event], 202, {"key_id": key_id, "status": "revoked"}

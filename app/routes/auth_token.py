@@ -7,7 +7,7 @@ import asyncio
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth import BEARER, Ctx
 from app.credentials import issue_token, password_matches
@@ -17,11 +17,14 @@ router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
 
 class Login(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     email: str = Field(min_length=3, max_length=254)
     password: str = Field(min_length=1, max_length=256)
 
 
-@router.post("/token", summary="Exchange email and password for an access token")
+@router.post("/token", summary="Exchange email and password for an access token",
+             responses={401: {"description": "the email or password is wrong"},
+                        429: {"description": "too many sign-in attempts from this address"}})
 async def token(request: Request, body: Login, ctx: Ctx) -> dict[str, Any]:
     client = request.client.host if request.client else "unknown"
     limit = ctx.settings.rate_limit_login_per_minute

@@ -11,16 +11,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth import Admin, Ctx, TenantContext
-from app.commands import execute
+from app.commands import Ids, execute
 from app.credentials import Role, hash_key, hash_password
 from app.idempotency import body_hash
 from app.routes.users import EMAIL, PASSWORD, may_grant
 from app.security_log import audit_of
 from streams.catalogue import new_event
-from streams.envelope import new_id
 
 router = APIRouter(prefix="/v1/invitations", tags=["users"])
 TOKEN_PREFIX = "rsi_"
@@ -28,11 +27,13 @@ VALID_FOR = timedelta(days=7)
 
 
 class Invitation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     email: str = EMAIL
     role: Role = "member"
 
 
 class Acceptance(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     token: str = Field(min_length=len(TOKEN_PREFIX) + 1, max_length=200)
     name: str = Field(min_length=1, max_length=200)
     password: str = PASSWORD
@@ -47,8 +48,8 @@ async def invite(request: Request, body: Invitation, ctx: Ctx, caller: Admin,
         raise HTTPException(409, [{"loc": ["body", "email"],
                                    "msg": f"a user with email {email} exists; use another"}])
 
-    def build() -> tuple[list[Any], int, dict[str, Any]]:
-        invitation_id, token = new_id(), TOKEN_PREFIX + secrets.token_urlsafe(32)
+    def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
+        invitation_id, token = ids(), TOKEN_PREFIX + secrets.token_urlsafe(32)
         expires = (datetime.now(UTC) + VALID_FOR).isoformat()
         event = new_event("user.invited", caller.tenant_id, caller.tenant_id, {
             "invitation_id": invitation_id, "email": email, "role": body.role,
@@ -69,7 +70,10 @@ async def list_invitations(ctx: Ctx, caller: Admin) -> dict[str, Any]:
 
 
 @router.post("/accept", status_code=201, summary="Become the invited user (no credential:"
-             " the token is one)")
+             " the token is one)",
+             responses={404: {"description": "no such invitation"},
+                        410: {"description": "the invitation was used or has expired"},
+                        429: {"description": "too many attempts from this address"}})
 async def accept(request: Request, body: Acceptance, ctx: Ctx) -> JSONResponse:
     client = request.client.host if request.client else "unknown"
     decision = await ctx.limiter.hit(client, "login", ctx.settings.rate_limit_login_per_minute)
@@ -90,8 +94,8 @@ async def accept(request: Request, body: Acceptance, ctx: Ctx) -> JSONResponse:
     invited = TenantContext(tenant_id=found["tenant_id"], plan="", role=found["role"],
                             credential=f"invitation:{found['invitation_id']}")
 
-    def build() -> tuple[list[Any], int, dict[str, Any]]:
-        user_id = new_id()
+    def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
+        user_id = ids()
         event = new_event("user.created", invited.tenant_id, invited.tenant_id, {
             "user_id": user_id, "email": found["email"], "name": body.name,
             "role": found["role"], "password_hash": password_hash,

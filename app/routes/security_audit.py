@@ -16,7 +16,8 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"])
 ACTIONS = "|".join(sorted(AUDIT_SEVERITY)).replace(".", r"\.")
 
 
-@router.get("/security", summary="Security events of the tenant, newest first")
+@router.get("/security", summary="Security events of the tenant, newest first",
+            responses={404: {"description": "no such tenant (or not one the caller may read)"}})
 async def security_events(
         ctx: Ctx, caller: Admin,
         action: Annotated[str | None, Query(pattern=f"^({ACTIONS})$",

@@ -11,12 +11,11 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from app.auth import Ctx, Tenant
-from app.commands import execute
+from app.commands import Ids, execute
 from app.idempotency import body_hash
 from app.schemas import SimulationRequest
 from projections.redis_progress import key as progress_key
 from streams.catalogue import new_event
-from streams.envelope import new_id
 
 router = APIRouter(prefix="/v1/simulations", tags=["simulations"])
 Status = Literal["requested", "accepted", "rejected", "running", "completed", "failed",
@@ -50,14 +49,15 @@ def _check_cells(request: SimulationRequest, summary: dict[str, Any]) -> None:
                             "name output cells: the workbook marks none with RiskOutput()"}])
 
 
-@router.post("", status_code=202, summary="Start a simulation")
+@router.post("", status_code=202, summary="Start a simulation",
+             responses={404: {"description": "no such workbook"}})
 async def start(request: Request, body: SimulationRequest, ctx: Ctx, tenant: Tenant,
                 idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
     workbook = await _parsed_workbook(ctx, tenant, body.workbook_id)
     _check_cells(body, workbook["summary"] or {})
 
-    def build() -> tuple[list[Any], int, dict[str, Any]]:
-        simulation_id = new_id()
+    def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
+        simulation_id = ids()
         data = {
             **body.model_dump(exclude={"inputs"}), "inputs": body.input_specs(),
             "simulation_id": simulation_id, "workbook_sha256": workbook["sha256"],
@@ -95,7 +95,7 @@ async def cancel(simulation_id: str, ctx: Ctx, tenant: Tenant,
     if row["status"] in FINAL:
         raise HTTPException(409, f"simulation {simulation_id} has already ended ({row['status']})")
 
-    def build() -> tuple[list[Any], int, dict[str, Any]]:
+    def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
         event = new_event("simulation.cancel_requested", tenant.tenant_id, simulation_id, {})
         return [event], 202, {"simulation_id": simulation_id, "status": "cancel_requested"}
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from app.auth import Ctx, TenantContext
-from app.commands import execute
+from app.commands import Ids, execute
 from streams.catalogue import new_event
 from streams.stripe_inbound import translate
 
@@ -20,7 +20,8 @@ router = APIRouter(prefix="/v1/stripe", tags=["billing"])
 ROUTE = "POST /v1/stripe/webhook"
 
 
-@router.post("/webhook", summary="Stripe events (signed)")
+@router.post("/webhook", summary="Stripe events (signed)",
+             responses={400: {"description": "unsigned, wrongly signed or not a Stripe event"}})
 async def webhook(request: Request, ctx: Ctx,
                   stripe_signature: Annotated[str | None, Header()] = None) -> JSONResponse:
     secret = ctx.settings.stripe_webhook_secret
@@ -57,7 +58,7 @@ async def webhook(request: Request, ctx: Ctx,
     stripe_caller = TenantContext(tenant_id=tenant_id, plan="", role="member",
                                   credential="stripe:webhook")
 
-    def build() -> tuple[list[Any], int, dict[str, Any]]:
+    def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
         ours = new_event(inbound.type, tenant_id, tenant_id, inbound.data)
         return [ours], 200, {"received": event["id"], "action": inbound.type,
                              "event_id": ours.id}

@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from app.auth import Admin, Ctx
-from app.commands import execute
+from app.commands import Ids, execute
 from app.routes.tenants import visible_tenant
 from app.security_log import audit_of
 from projections.subject_keys import tenant_subject
@@ -36,7 +36,7 @@ async def erase(tenant_id: str, subject: str, request: Request, ctx: Ctx, caller
     if key is None:  # erased before, and no personal data of it written since
         return JSONResponse(answer, status_code=202)
 
-    def build() -> tuple[list[Any], int, dict[str, Any]]:
+    def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
         event = new_event("subject.erased", tenant_id, tenant_id, {
             "subject": found, "key_id": key, "audit": audit_of(request, caller.credential)})
         return [event], 202, answer

@@ -7,26 +7,32 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth import Admin, Ctx, PlatformAdmin, Tenant, TenantContext
-from app.commands import execute
+from app.commands import Ids, execute
 from app.credentials import hash_key, new_api_key
 from app.idempotency import body_hash
 from app.security_log import audit_of, record_security
 from streams.catalogue import caused_by, new_event
-from streams.envelope import new_id
 from streams.plans import PLANS, limits_for
 
 router = APIRouter(prefix="/v1/tenants", tags=["tenants"])
 PLAN_NAMES = "|".join(sorted(PLANS))
 
 
+# a limit's name, and a whole number, true/false (gpu) or null (unlimited); names are checked
+# against the plan's limits by check_overrides
+LimitName = Annotated[str, Field(max_length=100)]
+LimitValue = Annotated[int, Field(ge=0, le=2**63 - 1)] | bool | None
+
+
 class PlanChoice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     plan: str = Field(pattern=f"^({PLAN_NAMES})$", description=f"one of {sorted(PLANS)}")
-    overrides: dict[str, Any] | None = Field(
-        default=None, description="limits replacing the plan's (platform admins only), e.g."
-        " {\"concurrent_simulations\": 5}; null means unlimited")
+    overrides: dict[LimitName, LimitValue] | None = Field(
+        default=None, max_length=100, description="limits replacing the plan's (platform admins"
+        " only), e.g. {\"concurrent_simulations\": 5}; null means unlimited")
 
 
 class NewTenant(PlanChoice):
@@ -56,8 +62,8 @@ async def create(request: Request, body: NewTenant, ctx: Ctx, caller: PlatformAd
     overrides = body.overrides or {}
     check_overrides(body.plan, overrides)
 
-    def build() -> tuple[list[Any], int, dict[str, Any]]:
-        tenant_id, key_id, key = new_id(), new_id(), new_api_key()
+    def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
+        tenant_id, key_id, key = ids(), ids(), new_api_key()
         audit = audit_of(request, caller.credential)
         created = new_event("tenant.created", tenant_id, tenant_id, {
             "name": body.name, "plan": body.plan, "overrides": overrides, "audit": audit})
@@ -98,7 +104,7 @@ async def change_plan(tenant_id: str, request: Request, body: PlanChoice, ctx: C
     overrides = current["overrides"] if body.overrides is None else body.overrides
     check_overrides(body.plan, overrides)
 
-    def build() -> tuple[list[Any], int, dict[str, Any]]:
+    def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
         event = new_event("tenant.plan_changed", tenant_id, tenant_id, {
             "plan": body.plan, "overrides": overrides, "previous_plan": current["plan"],
             "audit": audit_of(request, caller.credential)})

@@ -8,15 +8,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth import Admin, Ctx, Tenant, TenantContext
-from app.commands import execute
+from app.commands import Ids, execute
 from app.credentials import ROLE_RANK, Role, hash_password
 from app.idempotency import body_hash
 from app.security_log import audit_of, record_security
 from streams.catalogue import new_event
-from streams.envelope import new_id
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
 
@@ -28,6 +27,7 @@ PASSWORD = Field(min_length=12, max_length=256,
 
 
 class NewUser(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     email: str = EMAIL
     name: str = Field(min_length=1, max_length=200)
     role: Role = "member"
@@ -35,6 +35,7 @@ class NewUser(BaseModel):
 
 
 class RoleChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     role: Role
 
 
@@ -58,8 +59,8 @@ async def create(request: Request, body: NewUser, ctx: Ctx, caller: Admin,
                                    "msg": f"a user with email {email} exists; use another"}])
     password_hash = await asyncio.to_thread(hash_password, body.password)
 
-    def build() -> tuple[list[Any], int, dict[str, Any]]:
-        user_id = new_id()
+    def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
+        user_id = ids()
         event = new_event("user.created", caller.tenant_id, caller.tenant_id, {
             "user_id": user_id, "email": email, "name": body.name, "role": body.role,
             "password_hash": password_hash, "audit": audit_of(request, caller.credential)})
@@ -92,7 +93,7 @@ async def change_role(user_id: str, request: Request, body: RoleChange, ctx: Ctx
         raise HTTPException(404, f"no user {user_id}")
     await may_grant(ctx, request, caller, max(body.role, row["role"], key=ROLE_RANK.__getitem__))
 
-    def build() -> tuple[list[Any], int, dict[str, Any]]:
+    def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
         event = new_event("user.role_changed", caller.tenant_id, caller.tenant_id, {
             "user_id": user_id, "role": body.role, "previous_role": row["role"],
             "audit": audit_of(request, caller.credential)})

@@ -12,11 +12,11 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from app.auth import Admin, Ctx, Tenant
-from app.commands import execute
+from app.commands import Ids, execute
 from infra.webhook_http import Destinations, UnsafeUrl
 from projections.webhook_queries import WebhookViews
 from streams.catalogue import CATALOGUE, new_event
-from streams.envelope import Envelope, new_id, utcnow
+from streams.envelope import Envelope, utcnow
 from streams.webhooks.signing import new_secret
 from streams.webhooks.state import UNSUBSCRIBABLE
 
@@ -28,9 +28,9 @@ IdempotencyKey = Annotated[str | None, Header()]
 class EndpointRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     url: str = Field(max_length=2000, examples=["https://hooks.example.com/riskstream"])
-    event_types: list[str] = Field(default=[], max_length=100, examples=[["simulation."]],
-                                   description="type names, or prefixes ending in '.';"
-                                   " empty: every type")
+    event_types: list[Annotated[str, Field(max_length=200)]] = Field(
+        default=[], max_length=100, examples=[["simulation."]],
+        description="type names, or prefixes ending in '.'; empty: every type")
     description: str = Field(default="", max_length=500)
 
     @field_validator("event_types")
@@ -78,8 +78,8 @@ async def register(body: EndpointRequest, ctx: Ctx, tenant: Admin,
     except UnsafeUrl as exc:
         raise HTTPException(422, [{"loc": ["body", "url"], "msg": str(exc)}]) from None
 
-    def build() -> tuple[list[Envelope], int, dict[str, Any]]:
-        endpoint_id = "ep_" + new_id()
+    def build(ids: Ids) -> tuple[list[Envelope], int, dict[str, Any]]:
+        endpoint_id = "ep_" + ids()
         data = {"endpoint_id": endpoint_id, **body.model_dump(), "secret": new_secret()}
         event = new_event("webhook.endpoint_registered", tenant.tenant_id, endpoint_id, data)
         return [event], 201, {**data, "status": "enabled"}
@@ -103,7 +103,7 @@ async def rotate(endpoint_id: str, ctx: Ctx, tenant: Admin,
                  idempotency_key: IdempotencyKey = None) -> JSONResponse:
     await _endpoint(ctx, tenant.tenant_id, endpoint_id)
 
-    def build() -> tuple[list[Envelope], int, dict[str, Any]]:
+    def build(ids: Ids) -> tuple[list[Envelope], int, dict[str, Any]]:
         until = utcnow() + timedelta(seconds=ctx.settings.webhook_secret_overlap_s)
         data = {"endpoint_id": endpoint_id, "secret": new_secret(),
                 "previous_valid_until": until.isoformat()}
@@ -122,7 +122,7 @@ async def enable(endpoint_id: str, ctx: Ctx, tenant: Admin,
     if endpoint["status"] == "enabled":
         raise HTTPException(409, f"webhook endpoint {endpoint_id} is already enabled")
 
-    def build() -> tuple[list[Envelope], int, dict[str, Any]]:
+    def build(ids: Ids) -> tuple[list[Envelope], int, dict[str, Any]]:
         event = new_event("webhook.endpoint_enabled", tenant.tenant_id, endpoint_id,
                           {"endpoint_id": endpoint_id})
         return [event], 202, {"endpoint_id": endpoint_id, "status": "enabled"}
@@ -136,7 +136,7 @@ async def delete(endpoint_id: str, ctx: Ctx, tenant: Admin,
                  idempotency_key: IdempotencyKey = None) -> JSONResponse:
     await _endpoint(ctx, tenant.tenant_id, endpoint_id)
 
-    def build() -> tuple[list[Envelope], int, dict[str, Any]]:
+    def build(ids: Ids) -> tuple[list[Envelope], int, dict[str, Any]]:
         event = new_event("webhook.endpoint_deleted", tenant.tenant_id, endpoint_id,
                           {"endpoint_id": endpoint_id})
         return [event], 202, {"endpoint_id": endpoint_id, "status": "deleted"}
@@ -171,7 +171,7 @@ async def redeliver(endpoint_id: str, body: RedeliveryRequest, ctx: Ctx, tenant:
         raise HTTPException(422, [{"loc": ["body", "until"], "msg": f"more than"
                                    f" {MAX_REDELIVERY} messages in the range; narrow it"}])
 
-    def build() -> tuple[list[Envelope], int, dict[str, Any]]:
+    def build(ids: Ids) -> tuple[list[Envelope], int, dict[str, Any]]:
         messages = [{k: m[k] for k in ("message_id", "aggregate", "payload", "attempts")}
                     for m in found]
         events = [new_event("webhook.redelivery_requested", tenant.tenant_id, endpoint_id,

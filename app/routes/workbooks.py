@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from app.auth import Ctx, Tenant
-from app.commands import execute
-from app.uploads import FilePart, UploadError, stream_file_part
+from app.commands import Ids, execute
+from app.uploads import FilePart, UploadError, stream_file_part, upload_limit
 from infra.blobstore import BlobTooLarge
 from streams.catalogue import new_event
-from streams.envelope import new_id
 
 router = APIRouter(prefix="/v1/workbooks", tags=["workbooks"])
 XLSX_HINT = "upload an Excel workbook (.xlsx or .xlsm, a zip package with xl/workbook.xml)"
 
 
-def _is_xlsx(path: str) -> bool:
+def _is_xlsx(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as package:
             return "xl/workbook.xml" in package.namelist()
@@ -28,33 +28,30 @@ def _is_xlsx(path: str) -> bool:
 
 
 @router.post("", status_code=202, summary="Upload a workbook (multipart field 'file')",
-             responses={413: {"description": "file too large"},
+             responses={413: {"description": "file larger than the plan's limit or the"
+                                             " server's upload cap"},
                         415: {"description": "not an xlsx workbook"}})
 async def upload(request: Request, ctx: Ctx, tenant: Tenant,
                  idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
-    plan_limit = tenant.limits.file_size_bytes  # None: unlimited by the plan
-    limit = min(ctx.settings.max_upload_bytes,
-                ctx.settings.max_upload_bytes if plan_limit is None else plan_limit)
+    limit = upload_limit(tenant.plan, tenant.limits.file_size_bytes,
+                         ctx.settings.max_upload_bytes)
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
-        raise HTTPException(413, f"the workbook is larger than the limit of {limit} bytes"
-                            f" ({tenant.plan} plan)")
+    if declared and declared.isdigit() and int(declared) > limit.size + 64 * 1024:
+        raise HTTPException(413, limit.refusal())
     part = FilePart()
     try:
-        stored = await ctx.blobs.put_stream(
-            stream_file_part(request.headers.get("content-type"), request.stream(), part), limit)
-    except BlobTooLarge as exc:
-        raise HTTPException(413, f"the workbook is larger than the limit of {exc.limit} bytes"
-                            f" ({tenant.plan} plan)") from None
+        staged = await ctx.blobs.stage(
+            stream_file_part(request.headers.get("content-type"), request.stream(), part),
+            limit.size)
+    except BlobTooLarge:
+        raise HTTPException(413, limit.refusal()) from None
     except UploadError as exc:
-        raise HTTPException(422, [{"loc": ["body", "file"], "msg": str(exc)}]) from None
-    path = stored.uri.removeprefix("file://")
-    if stored.size == 0 or not _is_xlsx(path):
-        raise HTTPException(415, f"{part.filename or 'the file'} is not a workbook: {XLSX_HINT}")
-    digest = f"{stored.sha256}:{part.filename}"
+        raise HTTPException(422, [{"loc": list(exc.loc), "msg": str(exc)}]) from None
+    digest = f"{staged.sha256}:{part.filename}"
 
-    def build() -> tuple[list[Any], int, dict[str, Any]]:
-        workbook_id = new_id()
+    def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
+        stored = ctx.blobs.publish(staged)  # the file enters the store with its command alone
+        workbook_id = ids()
         event = new_event("workbook.uploaded", tenant.tenant_id, workbook_id, {
             "filename": part.filename, "sha256": stored.sha256, "size": stored.size,
             "uri": stored.uri})
@@ -63,7 +60,13 @@ async def upload(request: Request, ctx: Ctx, tenant: Tenant,
                 "links": {"self": f"/v1/workbooks/{workbook_id}"}}
         return [event], 202, body
 
-    return await execute(ctx, tenant, "POST /v1/workbooks", idempotency_key, digest, build)
+    try:
+        if staged.size == 0 or not _is_xlsx(staged.path):
+            raise HTTPException(415, f"{part.filename or 'the file'} is not a workbook:"
+                                f" {XLSX_HINT}")
+        return await execute(ctx, tenant, "POST /v1/workbooks", idempotency_key, digest, build)
+    finally:  # a refused file, or a replayed or refused command, leaves nothing behind
+        ctx.blobs.discard(staged)
 
 
 @router.get("/{workbook_id}", summary="A workbook: status and what the parser found")

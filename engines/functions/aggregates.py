@@ -143,7 +143,12 @@ def countblank(call: Call, args: Sequence[Value]) -> Value:
         blank = blank | ((kind == TEXT) & xp.asarray(empty_text))
     if block.err is not None:
         blank = blank & (block.err == 0)
-    return _sum_counts(xp, [xp.sum(blank, axis=(1, 2))])
+    counted = xp.sum(blank, axis=(1, 2))
+    area = args[0].area
+    if area is not None:  # the empty cells a reference was clipped of
+        (rows, cols), (named_rows, named_cols) = area.shape, area.named_shape
+        counted = counted + (named_rows * named_cols - rows * cols)
+    return _sum_counts(xp, [counted])
 
 
 @register(FUNCTIONS, "SUMPRODUCT", 1, -1, ALL)

@@ -172,7 +172,8 @@ def index(call: Call, args: Sequence[Value]) -> Value:
     """INDEX(array, row, [col]): a reference when its arguments are constant, else values."""
     xp = call.xp
     source = args[0]
-    rows, cols = source.grid
+    # a reference is indexed over the size it names, cells clipped off past the content too
+    rows, cols = source.grid if source.area is None else source.area.named_shape
     row, row_err = _scalar_number(call, args[1], 0.0)
     col, col_err = _scalar_number(call, args[2], 0.0) if len(args) > 2 else (xp.zeros(1), None)
     if len(args) > 3 and args[3].err is not None:
@@ -205,6 +206,7 @@ def index(call: Call, args: Sequence[Value]) -> Value:
                 return call.env.cell((picked.sheet, picked.row1, picked.col1))
             return call.env.area(picked)
         return sub(source, rs, cs)
+    rows, cols = source.grid
     # a zero index on a one-wide axis means its only row/column
     row = xp.where((row == 0) & (rows == 1), 1.0, row)
     col = xp.where((col == 0) & (cols == 1), 1.0, col)

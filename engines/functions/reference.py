@@ -49,9 +49,11 @@ def column(call: Call, args: Sequence[Value]) -> Value:
 
 
 def _size(call: Call, value: Value, axis: int) -> Value:
-    """A reference's size counts its cells whatever they hold; a lone error propagates."""
+    """A reference's size counts its cells whatever they hold (those past the content it was
+    clipped to included); a lone error propagates."""
     err = value.err if value.area is None and value.grid == (1, 1) else None
-    return number(call.xp, call.xp.full((1, 1, 1), float(value.grid[axis])), err)
+    shape = value.grid if value.area is None else value.area.named_shape
+    return number(call.xp, call.xp.full((1, 1, 1), float(shape[axis])), err)
 
 
 @register(FUNCTIONS, "ROWS", 1, 1, _ALL)
@@ -78,7 +80,7 @@ def offset(call: Call, args: Sequence[Value]) -> Value:
     moves = [_constant_int(call, a) for a in args[1:3]]
     if base is None or None in moves:
         return error(xp, ExcelError.VALUE)
-    height, width = base.shape
+    height, width = base.named_shape
     if len(args) > 3 and not _missing(args[3]):
         height = _constant_int(call, args[3]) or 0
     if len(args) > 4 and not _missing(args[4]):

@@ -21,8 +21,10 @@ from typing import Any
 from aiokafka import TopicPartition
 
 from infra import kafka
+from infra.faults import is_outage
 from infra.settings import Settings
 from streams.catalogue import new_event, upcast
+from streams.deadletter import failed
 from streams.envelope import Envelope
 from streams.log import record
 from streams.ports import SimulationEngine
@@ -90,12 +92,19 @@ class SimulationRunner:
                 batch = await consumer.getmany(timeout_ms=300, max_records=500)
                 for tp, messages in batch.items():
                     for message in messages:
-                        event = upcast(Envelope.from_json(message.value))
                         self._last_seen[tp] = message.offset
-                        if tp in catching_up:
-                            backlog.append((event, tp, message.offset))
-                        else:
-                            self._observe(event, tp, message.offset)
+                        try:
+                            event = upcast(Envelope.from_json(message.value))
+                            if tp in catching_up:
+                                backlog.append((event, tp, message.offset))
+                            else:
+                                self._observe(event, tp, message.offset)
+                        except Exception as exc:
+                            if is_outage(exc):
+                                raise
+                            log.warning("runner parks %s@%s: %r", tp, message.offset, exc)
+                            await self.emit([failed(self.name, tp.topic, tp.partition,
+                                                    message.offset, message.value, exc)])
                 for tp in list(catching_up):
                     if await consumer.position(tp) >= end[tp]:
                         catching_up.discard(tp)
@@ -134,7 +143,7 @@ class SimulationRunner:
     async def _execute(self, run: Run) -> None:
         accepted = run.accepted
         loop = asyncio.get_running_loop()
-        started = time.monotonic()
+        started = time.monotonic()  # reset once a slot is free: waiting is not compute
         last_report = [0.0]
 
         def progress(done: int, total: int) -> bool:
@@ -151,6 +160,7 @@ class SimulationRunner:
 
         try:
             async with self.slots:
+                started = time.monotonic()
                 if run.cancel:
                     outcome = {"cancelled": True, "iterations_run": 0}
                 else:

@@ -4,20 +4,25 @@ Each batch is handled inside one Kafka transaction that holds the events the han
 and the consumer offsets, so a crash either loses nothing or repeats nothing. Processors whose
 decisions depend on state first fold their state topics from offset 0 to the end of the log.
 Each processor runs as one instance per topic prefix: it is the single writer for its outputs.
+An event that fails for a reason of its own is parked as ``processing.failed`` in the same
+transaction and skipped (see :mod:`streams.deadletter`); an outage stops the processor with
+nothing committed, for its supervisor to restart.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from typing import Protocol
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from infra import kafka
+from infra.faults import is_outage
 from infra.settings import Settings
 from streams.catalogue import upcast
+from streams.deadletter import failed, retried_message
 from streams.envelope import Envelope
 from streams.log import record
 
@@ -88,7 +93,9 @@ async def read_to_end(settings: Settings, topics: Sequence[str]) -> AsyncIterato
             for tp, messages in batch.items():
                 for message in messages:
                     if message.offset < end[tp]:
-                        yield upcast(Envelope.from_json(message.value))
+                        event = readable(message.value)
+                        if event is not None:
+                            yield event
             for tp in list(remaining):
                 if await consumer.position(tp) >= end[tp]:
                     remaining.discard(tp)
@@ -96,14 +103,51 @@ async def read_to_end(settings: Settings, topics: Sequence[str]) -> AsyncIterato
         await consumer.stop()
 
 
+def readable(value: bytes) -> Envelope | None:
+    """The event in ``value``, or None (logged) for a message no one can read: it was parked
+    when it was first processed."""
+    try:
+        return upcast(Envelope.from_json(value))
+    except Exception as exc:  # noqa: BLE001 - a poison message must not stop a catch-up
+        log.warning("skipping an unreadable message: %r", exc)
+        return None
+
+
+async def outcome(handler: Handler, topic: str, partition: int, offset: int, value: bytes,
+                  state_topics: Collection[str]) -> list[Envelope]:
+    """The events ``handler`` emits for one message; ``processing.failed`` when the message
+    itself cannot be processed; an outage propagates."""
+    try:
+        event = upcast(Envelope.from_json(value))
+        parked = retried_message(event, handler.name)
+        if parked is not None:
+            data = event.data
+            return await outcome(handler, data["topic"], data["partition"], data["offset"],
+                                 parked, state_topics)
+        if topic in state_topics:
+            handler.fold(event)
+        return await handler.handle(event)
+    except Exception as exc:
+        if is_outage(exc):
+            raise
+        log.warning("%s parks %s/%s@%s: %r", handler.name, topic, partition, offset, exc)
+        return [failed(handler.name, topic, partition, offset, value, exc)]
+
+
 async def run_transactional(settings: Settings, handler: Handler, stop: asyncio.Event,
                             ready: Callable[[], Awaitable[None]] | None = None) -> None:
     """Consume ``handler.topics``, emitting its events and offsets in one transaction per batch."""
-    topics = [settings.topic(t) for t in handler.topics]
+    # every processor also reads the parked messages an operator hands back to it
+    topics = [settings.topic(t) for t in dict.fromkeys((*handler.topics, "deadletters"))]
     state_topics = {settings.topic(t) for t in handler.state_topics}
     if state_topics:
         async for event in read_to_end(settings, sorted(state_topics)):
-            handler.fold(event)
+            try:
+                handler.fold(event)
+            except Exception as exc:
+                if is_outage(exc):
+                    raise
+                log.warning("%s skips %s while folding: %r", handler.name, event.id, exc)
     group = f"{settings.topic_prefix}.{handler.name}"
     producer = kafka.producer(settings.kafka_bootstrap, transactional_id=group)
     consumer = kafka.consumer(settings.kafka_bootstrap, group)
@@ -121,10 +165,9 @@ async def run_transactional(settings: Settings, handler: Handler, stop: asyncio.
                 offsets = {}
                 for tp, messages in batch.items():
                     for message in messages:
-                        event = upcast(Envelope.from_json(message.value))
-                        if tp.topic in state_topics:
-                            handler.fold(event)
-                        for out in await handler.handle(event):
+                        for out in await outcome(handler, tp.topic, tp.partition,
+                                                 message.offset, message.value,
+                                                 state_topics):
                             topic, key, value = record(settings, out)
                             await producer.send(topic, value=value, key=key)
                     offsets[tp] = messages[-1].offset + 1

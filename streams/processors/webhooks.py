@@ -26,9 +26,11 @@ from typing import Any
 import httpx
 
 from infra import kafka
+from infra.faults import is_outage
 from infra.settings import Settings
 from infra.webhook_http import Destinations, post
 from streams.catalogue import new_event, upcast
+from streams.deadletter import failed
 from streams.envelope import Envelope, utcnow
 from streams.log import EventLog
 from streams.personal import Opener
@@ -76,10 +78,20 @@ class WebhookDispatcher:
             live = False
             while not stop.is_set():
                 batch = await consumer.getmany(timeout_ms=300, max_records=1000)
-                for messages in batch.values():
+                for tp, messages in batch.items():
                     for message in messages:
-                        event = upcast(Envelope.from_json(message.value))
-                        self.state.fold(event)
+                        try:
+                            event = upcast(Envelope.from_json(message.value))
+                            self.state.fold(event)
+                        except Exception as exc:
+                            if is_outage(exc):
+                                raise
+                            # the failure's id is its position: a re-read after a restart
+                            # records the same failure, not a second one
+                            await self.log.append([failed(
+                                self.name, tp.topic, tp.partition, message.offset,
+                                message.value, exc)])
+                            continue
                         if live:
                             self._nudge(str(event.data.get("endpoint_id", "")))
                 if not live:

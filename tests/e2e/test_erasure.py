@@ -44,7 +44,7 @@ async def test_an_admin_erases_a_user_and_a_replay_shows_it_erased(
     assert (await other.delete(f"/v1/tenants/{tenant}/subjects/{bob['user_id']}")
             ).status_code == 404
     unknown = await admin.delete(f"/v1/tenants/{tenant}/subjects/nobody")
-    assert unknown.status_code == 404 and unknown.json()["detail"][0]["loc"] == [
+    assert unknown.status_code == 404 and unknown.json()["errors"][0]["loc"] == [
         "path", "subject"]
 
     erased = await admin.delete(f"/v1/tenants/{tenant}/subjects/{ada['user_id']}")

@@ -35,3 +35,12 @@ def test_correlation_must_name_inputs_and_be_square() -> None:
         inputs=inputs, correlation={"cells": ["S!A1", "S!A9"], "matrix": [[1, 0], [0, 1]]})
     assert "must be 2×2" in errors(
         inputs=inputs, correlation={"cells": ["S!A1", "S!A2"], "matrix": [[1, 0]]})
+
+
+def test_unknown_fields_are_refused_at_every_level() -> None:
+    inputs = {"S!A1": "normal(0,1)", "S!A2": "normal(0,1)"}
+    assert "correlation.note" in errors(inputs=inputs, correlation={
+        "cells": ["S!A1", "S!A2"], "matrix": [[1, 0], [0, 1]], "note": "x"})
+    assert "Extra inputs are not permitted" in errors(colour="red")
+    assert "correlation.matrix" in errors(inputs=inputs, correlation={
+        "cells": ["S!A1", "S!A2"], "matrix": "identity"})

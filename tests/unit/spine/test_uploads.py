@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from app.uploads import FilePart, UploadError, stream_file_part
+from app.uploads import FilePart, UploadError, stream_file_part, upload_limit
 
 BOUNDARY = "xyzBOUNDARY"
 
@@ -44,3 +44,25 @@ async def test_a_body_without_a_file_field_or_not_multipart_is_refused() -> None
                       f"multipart/form-data; boundary={BOUNDARY}")
     with pytest.raises(UploadError, match="multipart/form-data"):
         await collect(b"{}", "application/json")
+
+
+async def test_a_file_name_that_cannot_be_recorded_is_refused_before_its_bytes() -> None:
+    for name in ("a\x00b.xlsx", "x" * 256 + ".xlsx"):
+        body = multipart([("file", name, b"bytes")])
+        with pytest.raises(UploadError) as refused:
+            await collect(body, f"multipart/form-data; boundary={BOUNDARY}")
+        assert refused.value.loc == ("body", "file", "filename")
+        assert "the file name" in str(refused.value)
+
+
+def test_the_upload_limit_is_the_smaller_of_plan_and_server_and_says_which() -> None:
+    plan = upload_limit("free", 2000, 1_000_000)
+    assert plan.size == 2000
+    assert plan.refusal() == ("the workbook is larger than 2000 bytes, the file size limit of"
+                              " this tenant's free plan")
+    server = upload_limit("pro", 200_000_000, 1_000_000)
+    assert server.size == 1_000_000
+    assert "this server's upload cap (max_upload_bytes)" in server.refusal()
+    assert "the pro plan itself allows 200000000 bytes" in server.refusal()
+    assert "the enterprise plan itself sets no limit" in \
+        upload_limit("enterprise", None, 1_000_000).refusal()

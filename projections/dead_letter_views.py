@@ -1,0 +1,41 @@
+"""The ``dead_letters`` view: parked messages an operator can list and hand back."""
+
+from __future__ import annotations
+
+import base64
+
+import asyncpg
+
+from streams.deadletter import failure_id
+from streams.envelope import Envelope
+
+_UPSERT = """
+INSERT INTO dead_letters (processor, topic, partition, kafka_offset, failure_id, event_id,
+                          event_type, tenant_id, error, size_bytes, message, failed_at)
+VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)
+ON CONFLICT (processor, topic, partition, kafka_offset) DO UPDATE SET
+    error = EXCLUDED.error,
+    failures = dead_letters.failures
+               + CASE WHEN dead_letters.retried_at IS NOT NULL THEN 1 ELSE 0 END,
+    failed_at = EXCLUDED.failed_at, retried_at = NULL, retried_by = NULL
+"""
+
+
+async def parked(conn: asyncpg.Connection, e: Envelope) -> None:
+    d = e.data
+    message = base64.b64decode(d["message_b64"]) if d.get("message_b64") else None
+    await conn.execute(
+        _UPSERT, d["processor"], d["topic"], d["partition"], d["offset"],
+        failure_id(d["processor"], d["topic"], d["partition"], d["offset"]),
+        d.get("event_id", ""), d.get("event_type", ""), d.get("failed_tenant_id", ""),
+        d["error"], d.get("size", 0), message, e.occurred_at)
+
+
+async def retry_requested(conn: asyncpg.Connection, e: Envelope) -> None:
+    await conn.execute(
+        "UPDATE dead_letters SET retried_at=$2, retried_by=$3 WHERE failure_id=$1",
+        e.data["failure_id"], e.occurred_at, e.data.get("requested_by"))
+
+
+DEAD_LETTER_VIEWS = {"processing.failed": parked,
+                     "processing.retry_requested": retry_requested}

@@ -1,0 +1,53 @@
+"""Helpers of the fault tests: the processors' pids from their heartbeats, counting what was
+billed, waiting for a condition."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import asyncpg
+from redis.asyncio import Redis
+
+from app.workers import PROCESSORS, heartbeat_key
+from infra.settings import Settings
+
+
+async def processor_pids(settings: Settings) -> dict[str, int]:
+    """Each running processor's pid, as its heartbeat says."""
+    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    try:
+        names = sorted(PROCESSORS)
+        values = await redis.mget([heartbeat_key(settings, n) for n in names])
+        return {n: json.loads(v)["pid"] for n, v in zip(names, values, strict=True) if v}
+    finally:
+        await redis.aclose()
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], timeout_s: float = 60,
+                     every_s: float = 0.3) -> Any:
+    """The first truthy result of ``check``; AssertionError with the last one at the deadline."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        result = await check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"not reached in {timeout_s} s; last: {result!r}")
+        await asyncio.sleep(every_s)
+
+
+async def billed(settings: Settings, simulation_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Per simulation: its usage records and whether each was reported to Stripe."""
+    conn = await asyncpg.connect(settings.postgres_dsn,
+                                 server_settings={"search_path": settings.projection_schema})
+    try:
+        rows = await conn.fetch(
+            "SELECT simulation_id, count(*) AS records, sum(iterations) AS iterations,"
+            " count(reported_at) AS reported FROM usage_records"
+            " WHERE simulation_id = ANY($1::text[]) GROUP BY simulation_id", simulation_ids)
+        return {r["simulation_id"]: dict(r) for r in rows}
+    finally:
+        await conn.close()
