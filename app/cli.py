@@ -10,6 +10,7 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from infra.settings import Settings
 
@@ -104,9 +105,9 @@ def _archive(args: argparse.Namespace) -> int:
 
 
 def _recalc(args: argparse.Namespace) -> int:
-    from app.local import dumps, recalc
+    from app.local import dumps, plan_limits, recalc
 
-    values = recalc(Path(args.workbook))
+    values = recalc(Path(args.workbook), plan_limits(args.plan))
     if args.json:
         print(dumps(values))
     else:
@@ -116,10 +117,10 @@ def _recalc(args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from app.local import dumps, format_results, simulate
+    from app.local import dumps, format_results, plan_limits, simulate
 
     outcome = simulate(Path(args.workbook), args.output, args.input, args.iterations, args.seed,
-                       args.sampling, args.backend)
+                       args.sampling, args.backend, plan_limits(args.plan))
     print(dumps(outcome) if args.json else format_results(outcome))
     return 0
 
@@ -154,6 +155,11 @@ def _dlq(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    from streams.plans import PLANS
+
+    plan_limits: dict[str, Any] = {
+        "choices": list(PLANS), "default": "enterprise",
+        "help": "refuse a workbook past this plan's parse limits (size, cells, formulas)"}
     top = argparse.ArgumentParser(prog="riskstream", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
     api = sub.add_parser("api", help="serve the REST API")
@@ -212,6 +218,7 @@ def parser() -> argparse.ArgumentParser:
     recalc = sub.add_parser("recalc", help="evaluate every formula once, as Excel would")
     recalc.add_argument("workbook")
     recalc.add_argument("--json", action="store_true")
+    recalc.add_argument("--plan", **plan_limits)
     recalc.set_defaults(run=_recalc)
     sim = sub.add_parser("simulate", help="run a simulation locally, with no services")
     sim.add_argument("workbook")
@@ -223,6 +230,7 @@ def parser() -> argparse.ArgumentParser:
     sim.add_argument("--sampling", choices=["lhs", "mc"], default="lhs")
     sim.add_argument("--backend", choices=["numpy", "cupy"], default="numpy")
     sim.add_argument("--json", action="store_true")
+    sim.add_argument("--plan", **plan_limits)
     sim.set_defaults(run=_simulate)
     demo = sub.add_parser("demo", help="upload the example workbook and simulate it via REST")
     demo.add_argument("--url", default="http://127.0.0.1:8000")
@@ -239,7 +247,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except (ValueError, FileNotFoundError) as exc:
-        print(f"riskstream {args.command}: {exc}", file=sys.stderr)
+        print(f"riskstream {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"riskstream {args.command}: error: the workbook needs more memory than this"
+              " machine has", file=sys.stderr)
         return 2
 
 

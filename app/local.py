@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from engines.errors import ExcelError
+from engines.limits import WorkbookLimits
 from engines.sampling.parse import parse_distribution
 from engines.service import WorkbookEngine
+from streams.plans import limits_for
 
 
 def _plain(value: object) -> object:
@@ -20,11 +22,16 @@ def _plain(value: object) -> object:
     return value
 
 
-def recalc(path: Path) -> dict[str, object]:
+def plan_limits(plan: str) -> WorkbookLimits:
+    """The limits the service would parse a workbook under for a tenant on ``plan``."""
+    return WorkbookLimits.from_mapping(limits_for(plan).workbook_limits())
+
+
+def recalc(path: Path, limits: WorkbookLimits) -> dict[str, object]:
     """Every formula cell of the workbook at ``path``, evaluated once; errors as their code."""
     from engines.recalc import recalc_workbook
 
-    return {cell: _plain(v) for cell, v in recalc_workbook(path.read_bytes()).items()}
+    return {cell: _plain(v) for cell, v in recalc_workbook(path.read_bytes(), limits).items()}
 
 
 def parse_input(text: str) -> tuple[str, dict[str, Any]]:
@@ -38,12 +45,14 @@ def parse_input(text: str) -> tuple[str, dict[str, Any]]:
 
 
 def simulate(path: Path, outputs: list[str], inputs: list[str], iterations: int,
-             seed: int | None, sampling: str, backend: str) -> dict[str, Any]:
+             seed: int | None, sampling: str, backend: str, limits: WorkbookLimits
+             ) -> dict[str, Any]:
     request = {
         "inputs": dict(parse_input(text) for text in inputs), "outputs": outputs,
         "iterations": iterations, "seed": seed, "sampling": sampling, "backend": backend,
     }
-    return WorkbookEngine().simulate(path.read_bytes(), request, lambda done, total: True)
+    return WorkbookEngine().simulate(path.read_bytes(), request, lambda done, total: True,
+                                     limits)
 
 
 def format_results(outcome: dict[str, Any]) -> str:

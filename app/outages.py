@@ -51,4 +51,5 @@ async def _outage(request: Request, exc: Exception) -> JSONResponse:
 
 def install_outage_handlers(app: FastAPI) -> None:
     for kind in OUTAGES:
-        app.add_exception_handler(kind, _outage)
+        if issubclass(kind, Exception):
+            app.add_exception_handler(kind, _outage)

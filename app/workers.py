@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from functools import partial
 
+import asyncpg
 from redis.asyncio import Redis
 
 from infra import postgres
@@ -34,7 +35,7 @@ def heartbeat_key(settings: Settings, name: str) -> str:
     return f"{settings.topic_prefix}:processor:{name}"
 
 
-async def _pool(settings: Settings, stack: AsyncExitStack) -> object:
+async def _pool(settings: Settings, stack: AsyncExitStack) -> asyncpg.Pool:
     pool = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema)
     stack.push_async_callback(pool.close)
     return pool
@@ -57,10 +58,14 @@ async def _parser(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
                   ) -> Awaitable[None]:
     from engines.service import WorkbookEngine
     from infra.blobstore import LocalBlobStore
+    from infra.sandbox import MB, Sandbox
     from streams.processors.runtime import run_transactional
     from streams.processors.workbooks import WorkbookParser
     blobs = LocalBlobStore(settings.blob_dir)
-    return run_transactional(settings, WorkbookParser(blobs.get, WorkbookEngine()), stop)
+    sandbox = Sandbox(settings.parse_memory_mb * MB, settings.parse_timeout_s,
+                      preload=("engines.service",))
+    parser = WorkbookParser(blobs.get, WorkbookEngine(), sandbox, settings.parser_processes)
+    return run_transactional(settings, parser, stop)
 
 
 async def _billing(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
@@ -90,7 +95,7 @@ async def _postgres(settings: Settings, stop: asyncio.Event, stack: AsyncExitSta
     from projections.postgres import PostgresProjector
     pool = await _pool(settings, stack)
     park = await _log(settings, stack)
-    return PostgresProjector(settings, pool, park=park.append).run(stop)  # type: ignore[arg-type]
+    return PostgresProjector(settings, pool, park=park.append).run(stop)
 
 
 async def _mongo(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
@@ -133,7 +138,7 @@ async def _dispatcher(settings: Settings, stop: asyncio.Event, stack: AsyncExitS
     # environment, no pooled connection reused across endpoints' hosts
     client = httpx.AsyncClient(trust_env=False, limits=httpx.Limits(max_keepalive_connections=0))
     stack.push_async_callback(client.aclose)
-    keys = SubjectKeys(pool, settings.topic_prefix)  # type: ignore[arg-type]
+    keys = SubjectKeys(pool, settings.topic_prefix)
     return WebhookDispatcher(settings, webhook_log, client, opener=keys).run(stop)
 
 

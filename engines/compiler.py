@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from types import ModuleType
 
 import numpy
@@ -16,6 +17,7 @@ from engines.errors import ExcelError
 from engines.formula import FormulaSyntaxError, parse
 from engines.formula.refs import CellKey, format_key, parse_cell, split_address
 from engines.graph import DependencyGraph
+from engines.literals import LiteralAreas
 from engines.plan import CellCompiler, CellFacts
 from engines.references import clip
 from engines.result import PyValue, to_python
@@ -75,7 +77,7 @@ class CompiledModel:
             for name in sorted(fact.unsupported):
                 self.unsupported.setdefault(name, []).append(format_key(key))
         self._literals: dict[CellKey, Value] = {}
-        self._literal_areas: dict[Area, Value | None] = {}
+        self._literal_areas = LiteralAreas(xp, workbook, [*plans, *inputs])
         self.failures: dict[str, str] = {}
         """Cells whose evaluation raised inside the engine, with the reason (a bug to fix)."""
         needed = self.graph.ancestors(outputs)
@@ -124,9 +126,7 @@ class CompiledModel:
 
     def literal_area(self, area: Area) -> Value | None:
         """The block of an area with no formula cells (cached), or None if it has some."""
-        if area not in self._literal_areas:
-            self._literal_areas[area] = _literal_block(self, area)
-        return self._literal_areas[area]
+        return self._literal_areas.block(area)
 
     def evaluate(
         self,
@@ -227,23 +227,6 @@ def _contains(area: Area, key: CellKey) -> bool:
     )
 
 
-def _literal_block(model: CompiledModel, area: Area) -> Value | None:
-    keys = area.keys()
-    # formula cells and request inputs (overridden per trial) are read cell by cell
-    if any(key in model.plans or key in model.input_keys for key in keys):
-        return None
-    cells = model.workbook.cells
-    rows, cols = area.shape
-    grid = [
-        [
-            None if (cell := cells.get((area.sheet, r, c))) is None else cell.value
-            for c in range(area.col1, area.col2 + 1)
-        ]
-        for r in range(area.row1, area.row2 + 1)
-    ]
-    return from_scalars(model.xp, grid) if rows and cols else None
-
-
 def _static_args(env: Env, risk_input: RiskInput) -> tuple[float | tuple[float, ...], ...] | None:
     arrays, err = arg_arrays(env, risk_input.arg_plans)
     if err is not None and bool((err != 0).any()):
@@ -294,6 +277,8 @@ def compile_model(
     Raises ModelError when an input cell holds a formula, a cell does not exist, or the
     outputs depend on a circular reference.
     """
+    input_keys = [_checked(wb, address, "input") for address in inputs]
+    wb = _covering(wb, input_keys)
     risk = RiskCompiler()
     plans: dict[CellKey, Plan] = {}
     facts: dict[CellKey, CellFacts] = {}
@@ -308,7 +293,6 @@ def compile_model(
                 plans[key] = compiler.failed(ExcelError.NAME)
                 compiler.facts.unsupported.add("(syntax)")
             facts[key] = compiler.facts
-    input_keys = [_checked(wb, address, "input") for address in inputs]
     for key, address in zip(input_keys, inputs, strict=True):
         if key in plans:
             raise ModelError(f"input {address} holds a formula; inputs must be constant cells")
@@ -320,6 +304,16 @@ def compile_model(
         return CompiledModel(wb, xp, plans, facts, risk, input_keys, output_keys)
     except CircularReference as exc:
         raise ModelError(str(exc)) from exc
+
+
+def _covering(wb: Workbook, keys: Sequence[CellKey]) -> Workbook:
+    """``wb`` with its sheets' used ranges stretched over ``keys``: a request input may be an
+    empty cell past all content, and references stop at the content (see references.clip)."""
+    used = dict(wb.dimensions)
+    for sheet, row, col in keys:
+        rows, cols = used[sheet]
+        used[sheet] = (max(rows, row), max(cols, col))
+    return wb if used == wb.dimensions else replace(wb, dimensions=used)
 
 
 def _checked(wb: Workbook, address: str, role: str) -> CellKey:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 
 from engines.env import CircularReference
 from engines.formula.refs import CellKey
-from engines.values import Area
+from engines.values import Area, held_in
 
 
 class DependencyGraph:
@@ -25,7 +25,7 @@ class DependencyGraph:
         for key, areas in reads.items():
             found: list[CellKey] = []
             for area in areas:
-                found.extend(_formula_cells_in(area, reads, by_sheet.get(area.sheet, [])))
+                found.extend(held_in(area, reads, by_sheet.get(area.sheet, [])))
             self.precedents[key] = found
 
     def ancestors(self, roots: Iterable[CellKey]) -> set[CellKey]:
@@ -82,16 +82,3 @@ class DependencyGraph:
                 reached.add(key)
         return reached
 
-
-def _formula_cells_in(
-    area: Area, formulas: Mapping[CellKey, object], on_sheet: list[CellKey]
-) -> list[CellKey]:
-    rows, cols = area.shape
-    if rows * cols <= len(on_sheet):
-        inside = area.keys()
-        return [key for key in inside if key in formulas]
-    return [
-        key
-        for key in on_sheet
-        if area.row1 <= key[1] <= area.row2 and area.col1 <= key[2] <= area.col2
-    ]

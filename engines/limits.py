@@ -48,7 +48,7 @@ _MEASURES = {
     "entries": "the number of parts in the package",
     "cells": "the number of cells",
     "formulas": "the number of formulas",
-    "area_cells": "the rows times columns holding content (farthest in {where})",
+    "area_cells": "the cells from A1 to the farthest content (in {where})",
     "formula_length": "the length of a formula in {where}",
 }
 
@@ -58,10 +58,13 @@ class WorkbookTooLarge(ValueError):
     (counting stops there, so ``observed`` is a lower bound)."""
 
     def __init__(self, limit: str, value: int, observed: int, where: str = "") -> None:
-        self.limit, self.value, self.observed = limit, value, observed
+        self.limit, self.value, self.observed, self.where = limit, value, observed, where
         measure = _MEASURES[limit].format(where=where or "the workbook")
         super().__init__(f"the workbook is over a limit: {measure} reached {observed:,}"
                          f" (limit {limit} = {value:,})")
+
+    def __reduce__(self) -> tuple[type[WorkbookTooLarge], tuple[str, int, int, str]]:
+        return WorkbookTooLarge, (self.limit, self.value, self.observed, self.where)
 
     def as_dict(self) -> dict[str, object]:
         """The refusal as JSON: ``{"name", "value", "observed"}``."""
@@ -75,8 +78,8 @@ def within(limit: int | None, name: str, observed: int, where: str = "") -> None
 
 
 class Budget:
-    """The running totals of one workbook's check against its limits (counted per cell, so
-    plain integer comparisons: a million cells are checked in well under a second)."""
+    """The running totals of one workbook's check against its limits; the counters are bare
+    integers compared with bare bounds, since they move at every cell of every sheet."""
 
     def __init__(self, limits: WorkbookLimits) -> None:
         self.limits = limits

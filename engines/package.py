@@ -21,7 +21,6 @@ RATIO_FROM = MB
 """Inflated bytes of one entry from which its compression ratio is held to the limit: small
 parts (styles, a theme) compress far better than any sheet, and cost nothing."""
 _FIRST = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")  # sheet names, before the sheets
-_XML = (".xml", ".rels", ".vml")
 
 
 def check_package(data: bytes, limits: WorkbookLimits) -> None:
@@ -56,21 +55,21 @@ class _Source(io.BytesIO):
 def _check_entry(package: zipfile.ZipFile, source: _Source, entry: zipfile.ZipInfo,
                  budget: Budget, names: SheetNames) -> None:
     where = names.of(entry.filename)
-    parser = None
-    if entry.filename.endswith(_XML):
-        parser = part_parser(entry.filename, where, budget, names)
+    parser: expat.XMLParserType | None = None
     ratio = budget.limits.compression_ratio
     inflated, start = 0, source.consumed
     for chunk in _inflated(package, entry):
+        if not inflated and _is_xml(chunk):  # by its content: a part's name may lie
+            parser = part_parser(entry.filename, where, budget, names)
         inflated += len(chunk)
         budget.add_bytes(len(chunk))
         if inflated > RATIO_FROM:
             compressed = max(source.consumed - start, 1)
             within(ratio, "compression_ratio", inflated // compressed, where)
         if parser is not None:
-            _parse(parser, chunk, where)
+            parser = _parsed(parser, chunk)
     if parser is not None:
-        _parse(parser, b"", where, final=True)
+        _parsed(parser, b"", final=True)
 
 
 def _inflated(package: zipfile.ZipFile, entry: zipfile.ZipInfo) -> Iterator[bytes]:
@@ -83,8 +82,17 @@ def _inflated(package: zipfile.ZipFile, entry: zipfile.ZipInfo) -> Iterator[byte
         raise WorkbookError(f"not a readable .xlsx workbook: {entry.filename}: {exc}") from exc
 
 
-def _parse(parser: expat.XMLParserType, chunk: bytes, where: str, final: bool = False) -> None:
+def _is_xml(head: bytes) -> bool:
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or head.startswith(
+        (b"\xff\xfe", b"\xfe\xff"))
+
+
+def _parsed(parser: expat.XMLParserType, chunk: bytes, final: bool = False
+            ) -> expat.XMLParserType | None:
+    """The parser, fed ``chunk``; None once the part proves not to be well-formed XML: then
+    openpyxl cannot read it either, and refuses the file itself if it needs that part."""
     try:
         parser.Parse(chunk, final)
-    except expat.ExpatError as exc:
-        raise WorkbookError(f"not a readable .xlsx workbook: {where}: {exc}") from exc
+    except expat.ExpatError:
+        return None
+    return parser

@@ -17,6 +17,7 @@ from engines.limits import FORMULA_LENGTH, Budget, WorkbookError, within
 MAX_ROW, MAX_COL = 1048576, 16384
 _LETTERS = re.compile(r"^\$?([A-Za-z]{1,3})$")
 _DIGITS = "$0123456789"
+_PLAIN_ROW = ("r", "spans")
 
 
 @dataclass
@@ -74,7 +75,9 @@ def _name(names: SheetNames, tag: str, attrs: dict[str, str]) -> None:
 class SheetReader:
     """Counts a worksheet's cells and formulas, and how far its content reaches.
 
-    Only element starts are handled (this runs for every element of the sheet): a cell holds
+    Cells are counted as openpyxl will hold them: every ``c`` element, every cell of an array
+    formula's range, of a merged range or under a hyperlink, and every formatted row. Only
+    element starts are handled (this runs for every element of the sheet): a cell holds
     content from its first ``v``, ``f`` or ``is`` child, and a formula's text is measured
     until the next element starts."""
 
@@ -109,11 +112,13 @@ class SheetReader:
         elif name == "row":
             self.row = _row(attrs["r"]) if "r" in attrs else self.row + 1
             self.col = 0
+            if any(key not in _PLAIN_ROW and ":" not in key for key in attrs):
+                self.budget.add_cells(1)  # a formatted row: openpyxl keeps an object for it
         elif name == "f":
             self._formula(attrs)
         elif name == "mergeCell" and attrs.get("ref"):
             self.budget.add_cells(_size(attrs["ref"]) - 1)
-        elif name == "hyperlink" and ":" in attrs.get("ref", ""):
+        elif name == "hyperlink" and attrs.get("ref"):
             self.budget.add_cells(_size(attrs["ref"]))
 
     def text(self, data: str) -> None:
@@ -156,9 +161,10 @@ def _column(letters: str) -> int:
 
 def _row(digits: str) -> int:
     try:
-        row = int(digits.lstrip("$"))
+        number = float(digits.lstrip("$"))  # openpyxl takes "5.0" for 5 too
     except ValueError:
-        row = 0
+        number = 0.0
+    row = int(number) if number.is_integer() else 0
     if not 1 <= row <= MAX_ROW:
         raise WorkbookError(f"not a readable .xlsx workbook: bad row {digits[:20]!r}")
     return row

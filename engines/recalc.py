@@ -8,16 +8,18 @@ from dataclasses import dataclass
 
 from engines.compiler import compile_model
 from engines.errors import ExcelError
+from engines.limits import WorkbookLimits
 from engines.result import PyValue
-from engines.workbook import load_workbook
+from engines.workbook import DEFAULT_LIMITS, load_workbook
 
 
-def recalc_workbook(data: bytes) -> dict[str, PyValue]:
+def recalc_workbook(data: bytes, limits: WorkbookLimits = DEFAULT_LIMITS) -> dict[str, PyValue]:
     """Every formula cell of the ``.xlsx`` bytes: ``{"Sheet!A1": value}``.
 
-    Values are float, str, bool, None or ExcelError; raises WorkbookError for unreadable bytes.
+    Values are float, str, bool, None or ExcelError; raises WorkbookError for unreadable bytes
+    and WorkbookTooLarge for a workbook past ``limits``.
     """
-    return compile_model(load_workbook(data), outputs=[]).recalc()
+    return compile_model(load_workbook(data, limits), outputs=[]).recalc()
 
 
 @dataclass(frozen=True)

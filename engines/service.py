@@ -12,9 +12,10 @@ from typing import Any
 from engines.analysis.output import DEFAULT_PERCENTILES
 from engines.compiler import compile_model
 from engines.formula.refs import format_key
+from engines.limits import WorkbookLimits
 from engines.sampling.distributions import Distribution
 from engines.simulation import CorrelationSpec, SimulationSpec, run_simulation
-from engines.workbook import load_workbook
+from engines.workbook import DEFAULT_LIMITS, load_workbook
 from engines.xp import get_xp
 
 LISTED = 200  # candidates listed per kind in a workbook summary
@@ -38,8 +39,8 @@ def distribution(cell: str, spec: Mapping[str, Any]) -> Distribution:
 class WorkbookEngine:
     """Workbook summaries and simulations through the compiled, vectorised path."""
 
-    def summarize(self, data: bytes) -> dict[str, Any]:
-        workbook = load_workbook(data)
+    def summarize(self, data: bytes, limits: WorkbookLimits) -> dict[str, Any]:
+        workbook = load_workbook(data, limits)
         formulas = [key for key, cell in workbook.cells.items() if cell.formula is not None]
         model = compile_model(workbook, outputs=[format_key(k) for k in formulas])
         read: set[tuple[str, int, int]] = set()
@@ -66,12 +67,12 @@ class WorkbookEngine:
             "unsupported_functions": model.unsupported,
         }
 
-    def simulate(self, data: bytes, request: dict[str, Any], progress: Progress
-                 ) -> dict[str, Any]:
+    def simulate(self, data: bytes, request: dict[str, Any], progress: Progress,
+                 limits: WorkbookLimits = DEFAULT_LIMITS) -> dict[str, Any]:
         backend = request.get("backend", "numpy")
         xp = get_xp(backend)
         inputs = {cell: distribution(cell, spec) for cell, spec in request["inputs"].items()}
-        model = compile_model(load_workbook(data), inputs=list(inputs),
+        model = compile_model(load_workbook(data, limits), inputs=list(inputs),
                               outputs=request.get("outputs") or None, xp=xp)
         correlation = request.get("correlation")
         iterations = int(request["iterations"])

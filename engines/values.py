@@ -17,7 +17,7 @@ or n (one entry per trial): a scalar is ``(t, 1, 1)``, a range or array constant
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -66,6 +66,18 @@ class Area:
             for r in range(self.row1, self.row2 + 1)
             for c in range(self.col1, self.col2 + 1)
         ]
+
+
+def held_in(area: Area, present: Container[CellKey], on_sheet: Sequence[CellKey]
+            ) -> list[CellKey]:
+    """The cells of ``area`` among ``present``, whose keys on the area's sheet are ``on_sheet``:
+    found by the area's cells or by those keys, whichever are fewer."""
+    rows, cols = area.shape
+    if rows * cols <= len(on_sheet):
+        inside = area.keys()
+        return [key for key in inside if key in present]
+    return [key for key in on_sheet
+            if area.row1 <= key[1] <= area.row2 and area.col1 <= key[2] <= area.col2]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,26 +139,34 @@ def error(xp: ModuleType, code: ExcelError) -> Value:
 
 def from_scalars(xp: ModuleType, grid: Sequence[Sequence[object]]) -> Value:
     """A constant block from Python scalars (float, str, bool, ExcelError or None)."""
-    rows, cols = len(grid), len(grid[0])
-    num = np.zeros((1, rows, cols))
-    err = np.zeros((1, rows, cols), dtype=np.int8)
-    kind = np.zeros((1, rows, cols), dtype=np.int8)
-    text = np.full((1, rows, cols), "", dtype=object)
-    for r, row in enumerate(grid):
-        for c, item in enumerate(row):
-            if isinstance(item, ExcelError):
-                err[0, r, c] = int(item)
-                num[0, r, c] = np.nan
-            elif isinstance(item, bool):
-                kind[0, r, c] = BOOL
-                num[0, r, c] = float(item)
-            elif isinstance(item, str):
-                kind[0, r, c] = TEXT
-                text[0, r, c] = item
-            elif item is None:
-                kind[0, r, c] = EMPTY
-            else:
-                num[0, r, c] = float(item)  # type: ignore[arg-type]
+    entries = ((r, c, item) for r, row in enumerate(grid) for c, item in enumerate(row))
+    return from_entries(xp, (len(grid), len(grid[0])), entries)
+
+
+def from_entries(xp: ModuleType, shape: tuple[int, int],
+                 entries: Iterable[tuple[int, int, object]]) -> Value:
+    """A constant block of ``shape``, empty but for ``entries``: (row, col, scalar), 0-based.
+    Building it costs the entries, and one array of the shape: a sparse area stays cheap."""
+    num = np.zeros((1, *shape))
+    err = np.zeros((1, *shape), dtype=np.int8)
+    kind = np.full((1, *shape), EMPTY, dtype=np.int8)
+    text: np.ndarray[Any, Any] | None = None
+    for r, c, item in entries:
+        if isinstance(item, ExcelError):
+            kind[0, r, c] = NUMBER
+            err[0, r, c] = int(item)
+            num[0, r, c] = np.nan
+        elif isinstance(item, bool):
+            kind[0, r, c] = BOOL
+            num[0, r, c] = float(item)
+        elif isinstance(item, str):
+            if text is None:
+                text = np.full((1, *shape), "", dtype=object)
+            kind[0, r, c] = TEXT
+            text[0, r, c] = item
+        elif item is not None:
+            kind[0, r, c] = NUMBER
+            num[0, r, c] = float(item)  # type: ignore[arg-type]
     kinds = set(np.unique(kind).tolist())
     return Value(
         xp.asarray(num),

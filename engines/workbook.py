@@ -171,11 +171,12 @@ def load_workbook(data: bytes, limits: WorkbookLimits = DEFAULT_LIMITS) -> Workb
     for ws in book.worksheets:
         for name, defined in ws.defined_names.items():
             names[(ws.title, name.upper())] = defined.attr_text
-    return Workbook(book.sheetnames, cells, _used(book.sheetnames, cells), names, tables)
+    used = _used([ws.title for ws in book.worksheets], cells)
+    return Workbook(book.sheetnames, cells, used, names, tables)
 
 
 def _used(sheets: list[str], cells: dict[CellKey, Cell]) -> dict[str, tuple[int, int]]:
-    """Per sheet, the farthest row and column holding content ((0, 0) for an empty sheet)."""
+    """Per worksheet, the farthest row and column holding content ((0, 0) when it has none)."""
     used = dict.fromkeys(sheets, (0, 0))
     for sheet, row, col in cells:
         rows, cols = used[sheet]

@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 50 * 1024 * 1024
     max_iterations: int = 100_000_000
     runner_threads: int = 2
+    # Each uploaded workbook is parsed in a child process of its own, killed past these limits;
+    # parser_processes children parse the uploads of one batch side by side.
+    parse_memory_mb: int = Field(default=2048, gt=0)
+    parse_timeout_s: float = Field(default=60.0, gt=0)
+    parser_processes: int = Field(default=2, gt=0)
     kafka_timeout_s: float = 10.0
     # Signs the API's short-lived access tokens; no default, so no process runs with a known one.
     jwt_secret: SecretStr = Field(min_length=32)

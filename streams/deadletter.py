@@ -62,8 +62,9 @@ def claimed(value: bytes) -> Claimed:
         occurred_at = EPOCH
     if occurred_at.tzinfo is None:
         occurred_at = EPOCH
-    return Claimed(*(storable(str(doc.get(f, ""))) for f in ("id", "type", "tenant_id", "key")),
-                   occurred_at=occurred_at)
+    event_id, type_, tenant_id, key = (storable(str(doc.get(f, "")))
+                                       for f in ("id", "type", "tenant_id", "key"))
+    return Claimed(event_id, type_, tenant_id, key, occurred_at)
 
 
 def failed(processor: str, topic: str, partition: int, offset: int, value: bytes,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from engines.limits import WorkbookLimits
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -16,6 +18,19 @@ class Limits:
     file_size_bytes: int | None
     gpu: bool
     retention_days: int | None
+    # what parsing one workbook may cost (engines.limits.WorkbookLimits): the package
+    # inflated, its cells, formulas, and rows × columns from A1 to the farthest content
+    workbook_uncompressed_bytes: int | None
+    workbook_cells: int | None
+    workbook_formulas: int | None
+    workbook_area_cells: int | None
+
+    def workbook_limits(self) -> dict[str, int | None]:
+        """The limits a workbook is parsed under, as ``workbook.uploaded`` carries them."""
+        return {"file_bytes": self.file_size_bytes,
+                "uncompressed_bytes": self.workbook_uncompressed_bytes,
+                "cells": self.workbook_cells, "formulas": self.workbook_formulas,
+                "area_cells": self.workbook_area_cells}
 
     def with_overrides(self, overrides: dict[str, Any]) -> Limits:
         known = {f.name for f in fields(self)}
@@ -34,11 +49,16 @@ class Limits:
 
 
 MB = 1024 * 1024
+# enterprise parses up to what one parse affords (the engine's defaults); the shared Excel test
+# workbooks (13,487 formulas at most) pass on every paid plan
+ENGINE = WorkbookLimits()
 PLANS: dict[str, Limits] = {
-    "free": Limits(100, 1_000, 3, 10 * MB, False, 30),
-    "basic": Limits(500, 10_000, 10, 50 * MB, True, 90),
-    "pro": Limits(2_000, 100_000, 25, 200 * MB, True, 365),
-    "enterprise": Limits(None, None, None, None, True, None),
+    "free": Limits(100, 1_000, 3, 10 * MB, False, 30, 100 * MB, 200_000, 1_000, 2_000_000),
+    "basic": Limits(500, 10_000, 10, 50 * MB, True, 90, 250 * MB, 500_000, 50_000, 5_000_000),
+    "pro": Limits(2_000, 100_000, 25, 200 * MB, True, 365, 400 * MB, 750_000, 100_000,
+                  7_500_000),
+    "enterprise": Limits(None, None, None, None, True, None, ENGINE.uncompressed_bytes,
+                         ENGINE.cells, ENGINE.formulas, ENGINE.area_cells),
 }
 
 

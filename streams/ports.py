@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from engines.limits import WorkbookLimits
+
 Progress = Callable[[int, int], bool]
 
 
 class WorkbookInspector(Protocol):
-    def summarize(self, data: bytes) -> dict[str, Any]:
+    def summarize(self, data: bytes, limits: WorkbookLimits) -> dict[str, Any]:
         """Sheets, formula count, candidate and @RISK inputs/outputs, unsupported functions.
 
-        Raises ValueError with a user-facing reason when ``data`` is not a usable workbook."""
+        Raises WorkbookTooLarge at the first of ``limits`` the workbook passes (checked before
+        it is loaded), ValueError with a user-facing reason when it is not a usable workbook."""
 
 
 class SimulationEngine(Protocol):

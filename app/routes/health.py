@@ -91,8 +91,8 @@ async def ready(ctx: Ctx) -> JSONResponse:
     down = [n for n, c in {**checks, **processors}.items() if not c["ok"]]
     if not checks["redis"]["ok"]:
         down.append("processors (their heartbeats are in Redis)")
-    body = {"checks": checks, "processors": processors}
     if down:
         return problem(503, f"not ready: {', '.join(down)}",
-                       headers={"Retry-After": str(RETRY_AFTER_S)}, **body)
-    return JSONResponse({"status": "ready", **body})
+                       headers={"Retry-After": str(RETRY_AFTER_S)}, checks=checks,
+                       processors=processors)
+    return JSONResponse({"status": "ready", "checks": checks, "processors": processors})

@@ -54,7 +54,7 @@ async def upload(request: Request, ctx: Ctx, tenant: Tenant,
         workbook_id = ids()
         event = new_event("workbook.uploaded", tenant.tenant_id, workbook_id, {
             "filename": part.filename, "sha256": stored.sha256, "size": stored.size,
-            "uri": stored.uri})
+            "uri": stored.uri, "limits": tenant.limits.workbook_limits()})
         body = {"workbook_id": workbook_id, "status": "uploaded", "sha256": stored.sha256,
                 "size": stored.size, "filename": part.filename,
                 "links": {"self": f"/v1/workbooks/{workbook_id}"}}

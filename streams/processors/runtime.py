@@ -30,11 +30,21 @@ log = logging.getLogger(__name__)
 
 
 class Handler(Protocol):
-    """A processor's logic: ``handle`` returns the events one input event causes."""
+    """A processor's logic: ``handle`` returns the events one input event causes. A handler
+    with a true ``concurrent`` attribute keeps no state across events, and has the events of
+    one batch handled at once."""
 
-    name: str
-    topics: Sequence[str]
-    state_topics: Sequence[str]
+    @property
+    def name(self) -> str:
+        """The processor's name: its consumer group and transactional id."""
+
+    @property
+    def topics(self) -> Sequence[str]:
+        """The logical topics it consumes."""
+
+    @property
+    def state_topics(self) -> Sequence[str]:
+        """The topics whose events it folds into its state, from offset 0 at start."""
 
     def fold(self, event: Envelope) -> None:
         """Apply an event from a state topic (called at start-up and for every live event)."""
@@ -161,16 +171,22 @@ async def run_transactional(settings: Settings, handler: Handler, stop: asyncio.
             batch = await consumer.getmany(timeout_ms=300, max_records=500)
             if not batch:
                 continue
+            # outcomes first, the transaction after: a slow handler (a parse) never holds a
+            # transaction open past its timeout; a handler that says it is ``concurrent`` (it
+            # keeps no state across events) handles the whole batch at once
+            each = [(tp, m) for tp, messages in batch.items() for m in messages]
+            if getattr(handler, "concurrent", False):
+                results = await asyncio.gather(*(outcome(
+                    handler, tp.topic, tp.partition, m.offset, m.value, state_topics)
+                    for tp, m in each))
+            else:
+                results = [await outcome(handler, tp.topic, tp.partition, m.offset, m.value,
+                                         state_topics) for tp, m in each]
             async with producer.transaction():
-                offsets = {}
-                for tp, messages in batch.items():
-                    for message in messages:
-                        for out in await outcome(handler, tp.topic, tp.partition,
-                                                 message.offset, message.value,
-                                                 state_topics):
-                            topic, key, value = record(settings, out)
-                            await producer.send(topic, value=value, key=key)
-                    offsets[tp] = messages[-1].offset + 1
+                for out in (event for events in results for event in events):
+                    topic, key, value = record(settings, out)
+                    await producer.send(topic, value=value, key=key)
+                offsets = {tp: messages[-1].offset + 1 for tp, messages in batch.items()}
                 await producer.send_offsets_to_transaction(offsets, group)
     finally:
         await consumer.stop()

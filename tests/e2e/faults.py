@@ -51,3 +51,29 @@ async def billed(settings: Settings, simulation_ids: list[str]) -> dict[str, dic
         return {r["simulation_id"]: dict(r) for r in rows}
     finally:
         await conn.close()
+
+
+async def replay_equals_live(settings: Settings) -> None:
+    """Once the live PostgreSQL views settle, a replay from offset 0 rebuilds them equal."""
+    from app.admin import replay_postgres
+    from infra import postgres
+    from projections.postgres import checksum
+
+    pool = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema)
+    try:
+        previous = None
+        for _ in range(100):
+            current = await checksum(pool)
+            if current == previous:
+                break
+            previous = current
+            await asyncio.sleep(0.5)
+        else:
+            raise AssertionError("the live views never settled")
+    finally:
+        await pool.close()
+    rebuilt = f"{settings.projection_schema}_rebuilt"
+    try:
+        assert await replay_postgres(settings, rebuilt) == current
+    finally:
+        await postgres.drop_schema(settings.postgres_dsn, rebuilt)

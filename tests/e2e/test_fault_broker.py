@@ -13,7 +13,7 @@ import httpx
 from app.admin import create_tenant
 from app.launcher import launched
 from tests.conftest import isolated_settings
-from tests.e2e.faults import billed, eventually
+from tests.e2e.faults import billed, eventually, replay_equals_live
 from tests.e2e.flow import ENDED, poll, upload_example
 from tests.e2e.own_stack import own_kafka
 
@@ -84,3 +84,4 @@ async def test_a_broker_crash_during_a_burst_loses_nothing_and_doubles_nothing(
 
                 records = await eventually(all_billed, timeout_s=90)
                 assert all(r["records"] == 1 for r in records.values()), records
+            await replay_equals_live(settings)

@@ -13,7 +13,7 @@ import httpx
 from app.admin import create_tenant
 from app.launcher import launched
 from tests.conftest import isolated_settings
-from tests.e2e.faults import billed, eventually, processor_pids
+from tests.e2e.faults import billed, eventually, processor_pids, replay_equals_live
 from tests.e2e.flow import ENDED, poll, start, upload_example
 
 
@@ -52,6 +52,7 @@ async def test_kill_9_of_every_processor_loses_nothing_and_doubles_nothing(
             assert records[running]["iterations"] == 200_000
             usage = (await client.get("/v1/usage")).json()
             assert usage["totals"]["simulations"] == 6, usage
+        await replay_equals_live(settings)
 
 
 async def _all_beating(settings: object, before: dict[str, int] | None = None

@@ -11,12 +11,10 @@ from typing import Any
 
 import httpx
 
-from app.admin import create_tenant, replay_postgres
+from app.admin import create_tenant
 from app.launcher import launched
-from infra import postgres
-from projections.postgres import checksum
 from tests.conftest import isolated_settings
-from tests.e2e.faults import eventually
+from tests.e2e.faults import eventually, replay_equals_live
 from tests.e2e.flow import ENDED, poll, start, upload_example
 from tests.e2e.own_stack import own_postgres, own_redis
 
@@ -79,10 +77,4 @@ async def test_postgres_and_redis_outages_answer_honestly_and_heal(tmp_path: Pat
                 assert (await poll(client, f"/v1/simulations/{third}", ENDED,
                                    timeout_s=120))["status"] == "completed"
 
-            pool = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema)
-            try:
-                live = await checksum(pool)
-            finally:
-                await pool.close()
-            rebuilt = f"{settings.projection_schema}_healed"
-            assert await replay_postgres(settings, rebuilt) == live
+            await replay_equals_live(settings)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 
 from app.cli import main
+from tests import workbook_bombs as bombs
 from tests.conftest import EXAMPLE
 
 GROWTH = sum(1.05 ** k for k in range(5))
@@ -48,3 +50,19 @@ def test_bad_arguments_exit_with_a_message_not_a_traceback(
                  "--input", "Model!B2"]) == 2
     assert "expected CELL=distribution" in capsys.readouterr().err
     assert main(["recalc", "/nonexistent.xlsx"]) == 2
+
+
+def test_a_hostile_workbook_is_one_line_of_error_and_exit_code_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for name, data in (("corners", bombs.corners()), ("array", bombs.array_over_grid()),
+                       ("formulas", bombs.many_formulas(200_001))):
+        path = tmp_path / f"{name}.xlsx"
+        path.write_bytes(data)
+        for command in (["recalc", str(path)], ["simulate", str(path), "--output", "Sheet!A1"]):
+            assert main(command) == 2
+            err = capsys.readouterr().err
+            assert err.count("\n") == 1 and ": error: the workbook is over a limit" in err
+    assert main(["recalc", str(EXAMPLE), "--plan", "free"]) == 0
+    path.write_bytes(bombs.many_formulas(1_001))
+    assert main(["recalc", str(path), "--plan", "free"]) == 2
+    assert "(limit formulas = 1,000)" in capsys.readouterr().err
