@@ -3,12 +3,14 @@ SHELL := /bin/bash
 STACK := bash infra/stack/stack.sh
 PY := .venv/bin/python
 ENV := set -a && . .stack/env && set +a
+# simulation runner processes `make up` starts; they share the simulations topic's partitions
+RUNNERS ?= 1
 
 .PHONY: up down test unit bench status lint example
 
 up:
 	$(STACK) up
-	$(STACK) app
+	RUNNERS=$(RUNNERS) $(STACK) app
 	@$(ENV) && if [ ! -s .stack/demo-tenant.json ]; then \
 		.venv/bin/riskstream tenant "Demo Analytics" --plan pro > .stack/demo-tenant.json; fi
 	@$(ENV) && KEY=$$($(PY) -c "import json;print(json.load(open('.stack/demo-tenant.json'))['api_key'])") && \

@@ -25,11 +25,22 @@ def _serve_api(args: argparse.Namespace) -> int:
 
 
 def _run_processors(args: argparse.Namespace) -> int:
-    from app.supervisor import supervise
-    from app.workers import PROCESSORS
+    from pydantic import TypeAdapter
 
-    Settings()  # refuse to start on invalid settings, before any child does
-    return supervise(args.only or list(PROCESSORS))
+    from app.supervisor import supervise
+    from app.workers import PROCESSORS, SINGLE_INSTANCE, SINGLE_INSTANCE_WHY
+    from infra.settings import Replicas
+
+    settings = Settings()  # refuse to start on invalid settings, before any child does
+    given = TypeAdapter(Replicas).validate_python(",".join(args.replicas))
+    replicas = {**settings.processor_replicas, **given}
+    unknown = sorted((set(args.only or ()) | set(replicas)) - set(PROCESSORS))
+    if unknown:
+        raise ValueError(f"no processor {', '.join(unknown)}; processors: {sorted(PROCESSORS)}")
+    single = sorted(name for name, n in replicas.items() if n > 1 and name in SINGLE_INSTANCE)
+    if single:
+        raise ValueError(f"{', '.join(single)} run as one instance only: {SINGLE_INSTANCE_WHY}")
+    return supervise({name: replicas.get(name, 1) for name in args.only or PROCESSORS})
 
 
 def _run_processor(args: argparse.Namespace) -> int:
@@ -167,8 +178,12 @@ def parser() -> argparse.ArgumentParser:
     api.add_argument("--port", type=int, default=8000)
     api.set_defaults(run=_serve_api)
     processors = sub.add_parser("processors", help="run every stream processor and projector,"
-                                " one process each, restarted when one dies")
+                                " one process each or N with --replicas, restarted when one"
+                                " dies")
     processors.add_argument("--only", nargs="+", metavar="NAME", help="just these processors")
+    processors.add_argument("--replicas", action="append", default=[], metavar="NAME=N",
+                            help="run N processes of this kind, sharing its partitions"
+                            " (repeatable; adds to RISKSTREAM_PROCESSOR_REPLICAS)")
     processors.set_defaults(run=_run_processors)
     processor = sub.add_parser("processor", help="run one processor in this process")
     processor.add_argument("name")

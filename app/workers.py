@@ -2,37 +2,30 @@
 
 ``PROCESSORS`` names every kind; ``run_processor`` wires the one it is asked for (only the
 clients that kind needs), keeps its heartbeat in Redis and runs it until stopped. The
-supervisor (:mod:`app.supervisor`) runs one process per kind, so a crash stops one concern.
+supervisor (:mod:`app.supervisor`) runs one or more processes per kind, so a crash stops one
+concern. Every kind is a consumer-group member; the kinds in ``SINGLE_INSTANCE`` still keep
+state built from whole topics and run as one instance.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import logging
-import os
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from functools import partial
 
 import asyncpg
 from redis.asyncio import Redis
 
+from app.heartbeats import heartbeat
 from infra import postgres
 from infra.settings import Settings
 from streams.log import EventLog, ensure_topics
 
 log = logging.getLogger(__name__)
-HEARTBEAT_S = 2.0
-HEARTBEAT_TTL_S = 15
 
 Job = Callable[[Settings, asyncio.Event, AsyncExitStack], Awaitable[Awaitable[None]]]
-
-
-def heartbeat_key(settings: Settings, name: str) -> str:
-    return f"{settings.topic_prefix}:processor:{name}"
 
 
 async def _pool(settings: Settings, stack: AsyncExitStack) -> asyncpg.Pool:
@@ -51,7 +44,7 @@ async def _ledger(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
                   ) -> Awaitable[None]:
     from streams.processors.ledger import LedgerProcessor
     from streams.processors.runtime import run_transactional
-    return run_transactional(settings, LedgerProcessor(), stop)
+    return run_transactional(settings, LedgerProcessor, stop)
 
 
 async def _parser(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
@@ -65,7 +58,7 @@ async def _parser(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
     sandbox = Sandbox(settings.parse_memory_mb * MB, settings.parse_timeout_s,
                       preload=("engines.service",))
     parser = WorkbookParser(blobs.get, WorkbookEngine(), sandbox, settings.parser_processes)
-    return run_transactional(settings, parser, stop)
+    return run_transactional(settings, lambda: parser, stop)
 
 
 async def _billing(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
@@ -78,7 +71,7 @@ async def _billing(settings: Settings, stop: asyncio.Event, stack: AsyncExitStac
         raise ValueError("RISKSTREAM_STRIPE_API_KEY is not set; billing needs a Stripe API key")
     stripe = stripe_client(settings.stripe_api_key, settings.stripe_api_base)
     processor = BillingProcessor(StripeMeters(stripe), StripeSubscriptions(stripe))
-    return run_transactional(settings, processor, stop)
+    return run_transactional(settings, lambda: processor, stop)
 
 
 async def _runner(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
@@ -123,7 +116,7 @@ async def _fanout(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
                   ) -> Awaitable[None]:
     from streams.processors.runtime import run_transactional
     from streams.webhooks.fanout import WebhookFanout
-    return run_transactional(settings, WebhookFanout(), stop)
+    return run_transactional(settings, WebhookFanout, stop)
 
 
 async def _dispatcher(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
@@ -166,32 +159,11 @@ PROCESSORS: dict[str, Job] = {
 }
 
 
-@contextlib.asynccontextmanager
-async def heartbeat(settings: Settings, name: str) -> AsyncIterator[None]:
-    """Write ``name``'s heartbeat to Redis every HEARTBEAT_S while the block runs; from this
-    event loop, so a blocked loop shows as a stale heartbeat. Redis being down is logged, not
-    fatal: the heartbeat reports on the processor, it is not part of its work."""
-    redis = Redis.from_url(settings.redis_url, decode_responses=True, socket_timeout=2)
-    started = time.time()
-
-    async def beat() -> None:
-        while True:
-            value = json.dumps({"pid": os.getpid(), "at": time.time(), "since": started})
-            try:
-                await redis.set(heartbeat_key(settings, name), value, ex=HEARTBEAT_TTL_S)
-            except Exception as exc:  # noqa: BLE001 - see the docstring
-                log.warning("%s: heartbeat not written: %r", name, exc)
-            await asyncio.sleep(HEARTBEAT_S)
-
-    task = asyncio.create_task(beat(), name=f"{name}:heartbeat")
-    try:
-        yield
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        with contextlib.suppress(Exception):
-            await redis.delete(heartbeat_key(settings, name))
-        await redis.aclose()
+SINGLE_INSTANCE = frozenset({"billing", "webhook-fanout", "webhook-dispatcher", "retention"})
+SINGLE_INSTANCE_WHY = (
+    "billing and the webhook fan-out fold other topics than they consume, the dispatcher folds"
+    " the whole webhooks topic, and the retention sweeper runs on a clock; a second instance"
+    " would see only part of their state")
 
 
 async def run_processor(name: str, settings: Settings, stop: asyncio.Event,

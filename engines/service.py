@@ -6,15 +6,15 @@ This is the seam the stream processors call (``streams.ports.WorkbookInspector``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from engines.analysis.output import DEFAULT_PERCENTILES
-from engines.compiler import compile_model
+from engines.compiler import CompiledModel, compile_model
 from engines.formula.refs import format_key
 from engines.limits import WorkbookLimits
 from engines.sampling.distributions import Distribution
-from engines.simulation import CorrelationSpec, SimulationSpec, run_simulation
+from engines.simulation import CorrelationSpec, SimulationOutcome, SimulationSpec, run_simulation
 from engines.workbook import DEFAULT_LIMITS, load_workbook
 from engines.xp import get_xp
 
@@ -69,24 +69,39 @@ class WorkbookEngine:
 
     def simulate(self, data: bytes, request: dict[str, Any], progress: Progress,
                  limits: WorkbookLimits = DEFAULT_LIMITS) -> dict[str, Any]:
-        backend = request.get("backend", "numpy")
-        xp = get_xp(backend)
-        inputs = {cell: distribution(cell, spec) for cell, spec in request["inputs"].items()}
-        model = compile_model(load_workbook(data, limits), inputs=list(inputs),
-                              outputs=request.get("outputs") or None, xp=xp)
-        correlation = request.get("correlation")
-        iterations = int(request["iterations"])
-        spec = SimulationSpec(
-            inputs=inputs, outputs=model.outputs, iterations=iterations,
-            seed=request.get("seed"), sampling=request.get("sampling", "lhs"),
-            correlation=CorrelationSpec(tuple(correlation["cells"]), correlation["matrix"])
-            if correlation else None,
-            chunk_size=chunk_size_for(iterations), backend=backend,
-            percentiles=sorted({*DEFAULT_PERCENTILES, *request.get("percentiles", ())}),
-            targets=tuple(request.get("targets", ())),
-            var_levels=(1 - float(request.get("var_level", 0.95)),
-                        float(request.get("var_level", 0.95))),
-        )
-        outcome = run_simulation(model, spec, progress).to_dict()
-        outcome["iterations_run"] = outcome["iterations"]
-        return outcome
+        model = compile_request(data, request, limits)
+        return outcome_dict(run_simulation(model, simulation_spec(request, model.outputs),
+                                           progress))
+
+
+def compile_request(data: bytes, request: Mapping[str, Any],
+                    limits: WorkbookLimits = DEFAULT_LIMITS) -> CompiledModel:
+    """The workbook compiled for the request's input cells and outputs."""
+    return compile_model(load_workbook(data, limits), inputs=list(request["inputs"]),
+                         outputs=request.get("outputs") or None,
+                         xp=get_xp(request.get("backend", "numpy")))
+
+
+def simulation_spec(request: Mapping[str, Any], outputs: Sequence[str]) -> SimulationSpec:
+    """What a simulation request asks for, on the model's ``outputs``."""
+    correlation = request.get("correlation")
+    iterations = int(request["iterations"])
+    var_level = float(request.get("var_level", 0.95))
+    return SimulationSpec(
+        inputs={cell: distribution(cell, spec) for cell, spec in request["inputs"].items()},
+        outputs=outputs, iterations=iterations,
+        seed=request.get("seed"), sampling=request.get("sampling", "lhs"),
+        correlation=CorrelationSpec(tuple(correlation["cells"]), correlation["matrix"])
+        if correlation else None,
+        chunk_size=chunk_size_for(iterations), backend=request.get("backend", "numpy"),
+        percentiles=sorted({*DEFAULT_PERCENTILES, *request.get("percentiles", ())}),
+        targets=tuple(request.get("targets", ())),
+        var_levels=(1 - var_level, var_level),
+    )
+
+
+def outcome_dict(outcome: SimulationOutcome) -> dict[str, Any]:
+    """The outcome as ``simulation.completed`` carries it."""
+    result = outcome.to_dict()
+    result["iterations_run"] = result["iterations"]
+    return result

@@ -221,13 +221,15 @@ class RunState:
         )
 
 
+def new_seed() -> int:
+    """A seed drawn from the OS, 53 bits so it survives a round trip through JSON numbers in
+    any client."""
+    return int(numpy.random.SeedSequence().generate_state(1, numpy.uint64)[0]) >> 11
+
+
 def with_seed(spec: SimulationSpec) -> SimulationSpec:
     """``spec`` with a seed drawn from the OS when it has none, so the run can be reproduced."""
-    if spec.seed is not None:
-        return spec
-    entropy = int(numpy.random.SeedSequence().generate_state(1, numpy.uint64)[0])
-    # 53 bits, so the seed survives a round trip through JSON numbers in any client.
-    return replace(spec, seed=entropy >> 11)
+    return spec if spec.seed is not None else replace(spec, seed=new_seed())
 
 
 def random_inputs(model: Model | RiskModel, spec: SimulationSpec) -> list[RandomInput]:
@@ -341,6 +343,7 @@ __all__ = [
     "RunState",
     "SimulationOutcome",
     "SimulationSpec",
+    "new_seed",
     "run_chunks",
     "run_simulation",
     "with_seed",

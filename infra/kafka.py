@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -27,9 +28,10 @@ def producer(bootstrap: str, *, transactional_id: str | None = None, timeout_s: 
     )
 
 
-def consumer(bootstrap: str, group_id: str | None, *, read_committed: bool = True
-             ) -> AIOKafkaConsumer:
-    """A consumer that commits nothing by itself and reads only committed transactions."""
+def consumer(bootstrap: str, group_id: str | None, *, read_committed: bool = True,
+             **options: Any) -> AIOKafkaConsumer:
+    """A consumer that commits nothing by itself and reads only committed transactions
+    (``options``: further AIOKafkaConsumer settings, e.g. group membership)."""
     return AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
         group_id=group_id,
@@ -38,6 +40,7 @@ def consumer(bootstrap: str, group_id: str | None, *, read_committed: bool = Tru
         isolation_level="read_committed" if read_committed else "read_uncommitted",
         max_partition_fetch_bytes=8 * 1024 * 1024,
         fetch_max_bytes=32 * 1024 * 1024,
+        **options,
     )
 
 

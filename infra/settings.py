@@ -3,9 +3,40 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field, PlainSerializer, SecretStr
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def _replicas_from_text(value: object) -> object:
+    """``"simulation-runner=3,postgres-projector=2"`` as ``{name: count}``; anything else is
+    left for the type's own validation."""
+    if not isinstance(value, str):
+        return value
+    replicas: dict[str, int] = {}
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        name, sep, count = (side.strip() for side in item.partition("="))
+        if not sep or not count.isdigit():
+            raise ValueError(f"expected NAME=COUNT such as simulation-runner=3, got {item!r}")
+        if name in replicas:
+            raise ValueError(f"{name} is given more than one replica count")
+        replicas[name] = int(count)
+    return replicas
+
+
+def _replicas_as_text(replicas: dict[str, int]) -> str:
+    return ",".join(f"{name}={count}" for name, count in replicas.items())
+
+
+# Processes per processor kind, written "simulation-runner=3,postgres-projector=2" in the
+# environment and on the command line, and dumped the same way so settings passed on to a child
+# process read back equal. The bound turns a typo such as "=300" into an error, not a fork storm.
+Replicas = Annotated[
+    dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")], Annotated[int, Field(ge=1, le=64)]],
+    BeforeValidator(_replicas_from_text), PlainSerializer(_replicas_as_text), NoDecode]
 
 
 class Settings(BaseSettings):
@@ -31,6 +62,9 @@ class Settings(BaseSettings):
     parse_timeout_s: float = Field(default=60.0, gt=0)
     parser_processes: int = Field(default=2, gt=0)
     kafka_timeout_s: float = 10.0
+    # How long a processor instance may go silent before its group hands its partitions to
+    # the others (the broker bounds it: 6 s to 300 s by default).
+    kafka_session_timeout_ms: int = Field(default=10_000, ge=6_000, le=300_000)
     # Signs the API's short-lived access tokens; no default, so no process runs with a known one.
     jwt_secret: SecretStr = Field(min_length=32)
     jwt_ttl_s: int = Field(default=900, gt=0)
@@ -62,6 +96,9 @@ class Settings(BaseSettings):
     webhook_secret_overlap_s: float = Field(default=24 * 3600, ge=0)
     # How often the retention sweeper looks for results past their plan's retention_days.
     retention_sweep_s: float = Field(default=3600, gt=0)
+    # Processes of each kind `riskstream processors` starts; a kind not named runs one.
+    # Instances of a kind share its topics' partitions as members of one consumer group.
+    processor_replicas: Replicas = {}
 
     @property
     def projection_schema(self) -> str:

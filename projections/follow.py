@@ -11,13 +11,12 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
-from infra import kafka
 from infra.faults import is_outage
 from infra.settings import Settings
 from streams.catalogue import upcast
 from streams.deadletter import failed, retried_message
 from streams.envelope import Envelope
-from streams.processors.runtime import assign_all, seek_committed
+from streams.subscription import Subscription
 
 Apply = Callable[[Envelope], Awaitable[None]]
 Park = Callable[[list[Envelope]], Awaitable[None]]
@@ -46,24 +45,16 @@ async def apply_message(name: str, apply: Apply, topic: str, partition: int, off
 
 async def follow(settings: Settings, group: str, topics: Sequence[str], apply: Apply,
                  stop: asyncio.Event, park: Park) -> None:
-    """Apply every event of ``topics`` from the group's offsets until ``stop`` (replays read
-    through :mod:`projections.replay_source` instead)."""
-    consumer = kafka.consumer(settings.kafka_bootstrap, f"{settings.topic_prefix}.{group}")
-    await consumer.start()
-    try:
-        names = dict.fromkeys((*topics, "deadletters"))
-        parts = await assign_all(consumer, [settings.topic(t) for t in names])
-        await seek_committed(consumer, parts)
-        while not stop.is_set():
-            batch = await consumer.getmany(timeout_ms=300, max_records=1000)
-            poison = [
-                failure
-                for tp, messages in batch.items() for m in messages
-                if (failure := await apply_message(group, apply, tp.topic, tp.partition,
-                                                   m.offset, m.value)) is not None]
-            if poison:
-                await park(poison)
-            if batch:
-                await consumer.commit({tp: ms[-1].offset + 1 for tp, ms in batch.items()})
-    finally:
-        await consumer.stop()
+    """Apply every event of ``topics`` from the group's offsets until ``stop``, as one member
+    of the group ``group`` (any number share the partitions; replays read through
+    :mod:`projections.replay_source` instead)."""
+    subscription = Subscription(settings, group, (*topics, "deadletters"))
+    async for batch in subscription.batches(stop, max_records=1000):
+        poison = [
+            failure
+            for tp, messages in batch.items() for m in messages
+            if (failure := await apply_message(group, apply, tp.topic, tp.partition,
+                                               m.offset, m.value)) is not None]
+        if poison:
+            await park(poison)
+        await subscription.consumer.commit({tp: ms[-1].offset + 1 for tp, ms in batch.items()})

@@ -24,6 +24,7 @@ from streams.catalogue import TOPICS, upcast
 from streams.deadletter import claimed, failed, retried_message
 from streams.envelope import Envelope
 from streams.processors.runtime import assign_all, at_end
+from streams.subscription import Subscription
 
 NAME = "postgres-projector"
 Park = Callable[[list[Envelope]], Awaitable[None]]
@@ -129,7 +130,16 @@ class PostgresProjector:
             await self.park([failure])
 
     async def run(self, stop: asyncio.Event, *, until_end: bool = False) -> None:
-        """Follow the log from the checkpoints; with ``until_end``, stop at today's end of log."""
+        """Follow the log from the checkpoints as one member of the projector's group (any
+        number share the partitions; the checkpoint rows keep each event applied once); with
+        ``until_end``, alone, every partition up to today's end of log."""
+        if not until_end:
+            subscription = Subscription(self.settings, NAME, list(TOPICS),
+                                        _FromCheckpoints(self))
+            async for batch in subscription.batches(stop, max_records=1000):
+                for tp, messages in batch.items():
+                    await self.apply_batch(tp, [(m.offset, m.value) for m in messages])
+            return
         consumer = kafka.consumer(self.settings.kafka_bootstrap, None)
         await consumer.start()
         try:
@@ -146,6 +156,20 @@ class PostgresProjector:
                     await self.apply_batch(tp, [(m.offset, m.value) for m in messages])
         finally:
             await consumer.stop()
+
+
+class _FromCheckpoints:
+    """Positions each partition the projector is assigned at its checkpoint row."""
+
+    def __init__(self, projector: PostgresProjector) -> None:
+        self.projector = projector
+
+    async def assigned(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+        done = await self.projector.checkpoints()
+        return {tp: done.get((tp.topic, tp.partition), 0) for tp in partitions}
+
+    async def revoked(self, partitions: list[TopicPartition]) -> None:
+        return None
 
 
 async def checksum(pool: asyncpg.Pool) -> dict[str, str]:

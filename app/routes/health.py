@@ -1,16 +1,17 @@
 """Liveness and readiness: whether this process runs, and whether RiskStream can serve.
 
 ``/health/live`` answers as long as the API process does. ``/health/ready`` checks every
-dependency (Kafka, PostgreSQL, Redis, the MongoDB-wire store) and each processor's heartbeat,
-each within a short timeout, and answers 503 with ``Retry-After`` and the reasons when any is
-down, so a load balancer stops sending traffic and an operator sees why.
+dependency (Kafka, PostgreSQL, Redis, the MongoDB-wire store), each within a short timeout, and
+answers 503 with ``Retry-After`` and the reasons when any is down, so a load balancer stops
+sending traffic and an operator sees why. It also reports each processor kind's live instances
+(heartbeats); a kind with none makes the answer ``degraded`` (commands are still taken: they
+wait in the log), not 503, so one stopped processor does not take every API instance out of
+service.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,8 +20,9 @@ from fastapi.responses import JSONResponse
 
 from app.auth import Ctx
 from app.context import ApiContext
+from app.heartbeats import FRESH_S, instances
 from app.problems import problem
-from app.workers import HEARTBEAT_TTL_S, PROCESSORS, heartbeat_key
+from app.workers import PROCESSORS
 
 router = APIRouter(tags=["health"])
 CHECK_TIMEOUT_S = 2.0
@@ -58,18 +60,10 @@ async def _check(ctx: ApiContext, check: Callable[[ApiContext], Awaitable[None]]
 
 
 async def _processors(ctx: ApiContext) -> dict[str, dict[str, Any]]:
-    names = sorted(PROCESSORS)
-    values = await ctx.redis.mget([heartbeat_key(ctx.settings, n) for n in names])
-    now, seen = time.time(), {}
-    for name, value in zip(names, values, strict=True):
-        if value is None:
-            seen[name] = {"ok": False, "reason": f"no heartbeat in the last {HEARTBEAT_TTL_S} s"}
-            continue
-        beat = json.loads(value)
-        age = now - beat["at"]
-        seen[name] = {"ok": age < HEARTBEAT_TTL_S, "pid": beat["pid"],
-                      "heartbeat_age_s": round(age, 1), "up_s": round(now - beat["since"], 1)}
-    return seen
+    alive = await instances(ctx.redis, ctx.settings)
+    return {name: {"ok": True, "instances": alive[name]} if name in alive else
+            {"ok": False, "reason": f"no instance has beaten in the last {FRESH_S:.0f} s"}
+            for name in sorted(PROCESSORS)}
 
 
 @router.get("/health", summary="Liveness (kept for older probes)")
@@ -78,8 +72,8 @@ async def live() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/health/ready", summary="Readiness: dependencies and processors",
-            responses={503: {"description": "a dependency or a processor is down"}})
+@router.get("/health/ready", summary="Readiness: dependencies, and processors' heartbeats",
+            responses={503: {"description": "a dependency is down"}})
 async def ready(ctx: Ctx) -> JSONResponse:
     reasons = await asyncio.gather(*(_check(ctx, c) for c in CHECKS.values()))
     checks: dict[str, Any] = {name: {"ok": reason is None, **({"reason": reason} if reason
@@ -88,11 +82,12 @@ async def ready(ctx: Ctx) -> JSONResponse:
     processors: dict[str, Any] = {}
     if checks["redis"]["ok"]:
         processors = await _processors(ctx)
-    down = [n for n, c in {**checks, **processors}.items() if not c["ok"]]
-    if not checks["redis"]["ok"]:
-        down.append("processors (their heartbeats are in Redis)")
+    down = [n for n, c in checks.items() if not c["ok"]]
     if down:
         return problem(503, f"not ready: {', '.join(down)}",
                        headers={"Retry-After": str(RETRY_AFTER_S)}, checks=checks,
                        processors=processors)
-    return JSONResponse({"status": "ready", "checks": checks, "processors": processors})
+    stopped = sorted(n for n, c in processors.items() if not c["ok"])
+    return JSONResponse({"status": "degraded" if stopped else "ready",
+                         **({"stopped_processors": stopped} if stopped else {}),
+                         "checks": checks, "processors": processors})

@@ -60,6 +60,23 @@ class QuantileStore:
         assert self.sketch is not None
         self.sketch.merge(other.sketch)
 
+    def parts(self) -> dict[str, Any]:
+        """The store as plain arrays, for :meth:`from_parts`: every value in the order added
+        while exact, else the sketch's buckets."""
+        if self.sketch is not None:
+            return self.sketch.parts()
+        return {"values": numpy.concatenate(self._chunks) if self._chunks else numpy.zeros(0)}
+
+    @classmethod
+    def from_parts(cls, parts: dict[str, Any], exact_cap: int, alpha: float) -> QuantileStore:
+        """The store :meth:`parts` described."""
+        store = cls(exact_cap, alpha)
+        if "values" in parts:
+            store.add(numpy, parts["values"])
+        else:
+            store.sketch = LogSketch.from_parts(alpha, parts)
+        return store
+
     def _spill_if_full(self) -> None:
         if self.count > self.exact_cap:
             self._to_sketch()

@@ -89,7 +89,7 @@ class Sensitivity:
             self.moments[name] = self.moments[name].merge(CoMoments.of(xp, rows))
             oks[name] = ok
         chosen = self._candidates(xp, keys)
-        self._keep(
+        self.keep(
             to_numpy(keys[chosen]),
             to_numpy(inputs[:, chosen]),
             {name: to_numpy(outputs[name][0][chosen]) for name in self.outputs},
@@ -99,7 +99,7 @@ class Sensitivity:
     def _candidates(self, xp: Any, keys: Array) -> Array:
         """Positions of the chunk's trials that can enter the reservoir: its lowest keys, and
         once the reservoir is full only those below the highest key kept (ties go to the
-        trials kept already, as in :meth:`_keep`)."""
+        trials kept already, as in :meth:`keep`)."""
         if self._keys.size and self._keys.size >= self.reservoir:
             below = xp.flatnonzero(keys < float(self._keys[-1]))
         else:
@@ -112,9 +112,15 @@ class Sensitivity:
         """Fold in another worker's accumulator for the same inputs and outputs."""
         for name in self.outputs:
             self.moments[name] = self.moments[name].merge(other.moments[name])
-        self._keep(other._keys, other._x, other._y, other._ok)
+        self.keep(*other.sample())
 
-    def _keep(self, keys: Any, x: Any, y: dict[str, Any], ok: dict[str, Any]) -> None:
+    def sample(self) -> tuple[Any, Any, dict[str, Any], dict[str, Any]]:
+        """The Spearman sample kept: priorities (ascending), inputs (k, m), and per output the
+        values and whether each trial is valid; what :meth:`keep` takes."""
+        return self._keys, self._x, self._y, self._ok
+
+    def keep(self, keys: Any, x: Any, y: dict[str, Any], ok: dict[str, Any]) -> None:
+        """Fold in another sample of trials of this run, keeping the lowest priorities."""
         all_keys = numpy.concatenate([self._keys, keys])
         order = merged_order(self._keys, keys)[: self.reservoir]
         self._keys = all_keys[order]

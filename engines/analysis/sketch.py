@@ -55,6 +55,27 @@ class LogSketch:
             self._absorb(sign, keys, counts)
         self.zeros += other.zeros
 
+    def parts(self) -> dict[str, Any]:
+        """The buckets as int64 arrays (keys and counts per sign, and the zero count)."""
+        (neg_keys, neg_counts), (pos_keys, pos_counts) = self._stores[-1], self._stores[1]
+        return {
+            "negative_keys": neg_keys,
+            "negative_counts": neg_counts,
+            "positive_keys": pos_keys,
+            "positive_counts": pos_counts,
+            "zeros": numpy.asarray([self.zeros], dtype=numpy.int64),
+        }
+
+    @classmethod
+    def from_parts(cls, alpha: float, parts: dict[str, Any]) -> LogSketch:
+        """The sketch :meth:`parts` described."""
+        sketch = cls(alpha)
+        for sign, name in ((-1, "negative"), (1, "positive")):
+            keys = numpy.asarray(parts[f"{name}_keys"], numpy.int64)
+            sketch._absorb(sign, keys, numpy.asarray(parts[f"{name}_counts"], numpy.int64))
+        sketch.zeros = int(parts["zeros"][0])
+        return sketch
+
     def _absorb(self, sign: int, keys: Any, counts: Any) -> None:
         old_keys, old_counts = self._stores[sign]
         merged, index = numpy.unique(numpy.concatenate([old_keys, keys]), return_inverse=True)

@@ -27,8 +27,9 @@ TOLERANCE = 1e-14
 """Largest estimated relative error accepted from the Newton step."""
 TABLE_COST = 4 * GRID_CELLS
 """About the ``betaincinv`` calls a table takes to build (its nodes and its check points): a
-shape is tabulated once it has been asked for that many values, so a table never costs more
-than about twice what it saves."""
+call for at least that many values goes through the table, so a table never costs more than
+it saves. The choice rests on the call alone, never on what the process sampled before, so a
+chunk of a run gives the same values on whichever runner computes it."""
 CHECK_POINTS = (0.25, 0.5, 0.75)
 
 FloatArray = numpy.ndarray[Any, numpy.dtype[numpy.float64]]
@@ -41,7 +42,7 @@ def beta_quantile(a: Array, b: Array, u: Array) -> Array:
         return scipy.special.betaincinv(a, b, u)
     shape = numpy.broadcast_shapes(a_arr.shape, b_arr.shape, u_arr.shape)
     shapes = float(a_arr.reshape(-1)[0]), float(b_arr.reshape(-1)[0])
-    if not (shapes[0] > 0 and shapes[1] > 0) or not _worth_a_table(shapes, u_arr.size):
+    if not (shapes[0] > 0 and shapes[1] > 0) or u_arr.size < TABLE_COST:
         return scipy.special.betaincinv(a, b, u)
     flat = numpy.broadcast_to(u_arr, shape).reshape(-1)
     return _from_table(_table(*shapes), flat).reshape(shape)
@@ -74,21 +75,6 @@ class Table:
 
 _TABLES: dict[tuple[float, float], Table] = {}
 _KEPT_TABLES = 64
-_ASKED: dict[tuple[float, float], int] = {}
-"""Values asked for so far, per shape not tabulated yet."""
-
-
-def _worth_a_table(shapes: tuple[float, float], count: int) -> bool:
-    if shapes in _TABLES:
-        return True
-    asked = _ASKED.get(shapes, 0) + count
-    if asked >= TABLE_COST:
-        _ASKED.pop(shapes, None)
-        return True
-    if len(_ASKED) >= 16 * _KEPT_TABLES:
-        _ASKED.clear()
-    _ASKED[shapes] = asked
-    return False
 
 
 def _table(alpha: float, beta: float) -> Table:

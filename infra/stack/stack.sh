@@ -16,6 +16,7 @@ MONGO_PORT=${MONGO_PORT:-27027}
 REDIS_PORT=${REDIS_PORT:-16379}
 STRIPE_PORT=${STRIPE_PORT:-12111}
 STRIPE_MOCK_VERSION=v0.203.0
+KUSTOMIZE_VERSION=v5.5.0
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 PYTHON=${PYTHON:-python3}
 
@@ -63,6 +64,10 @@ provision_go_tools() {
     if [ ! -x "$BIN/stripe-mock" ]; then
         say "installing stripe-mock $STRIPE_MOCK_VERSION"
         GOBIN=$BIN go install "github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION"
+    fi
+    if [ ! -x "$BIN/kustomize" ]; then  # builds infra/k8s in the manifest tests
+        say "installing kustomize $KUSTOMIZE_VERSION"
+        GOBIN=$BIN go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
     fi
 }
 
@@ -193,10 +198,11 @@ stop() {
     done
 }
 
-start_app() { # the API on 127.0.0.1:8000 and the processors, with the settings of this stack
+start_app() { # the API on 127.0.0.1:8000 and the processors ($RUNNERS simulation runners)
     env_file >"$DATA/env"
     set -a; . "$DATA/env"; set +a
-    spawn processors "$ROOT/.venv/bin/riskstream" processors
+    spawn processors "$ROOT/.venv/bin/riskstream" processors \
+        --replicas "simulation-runner=${RUNNERS:-1}"
     spawn api "$ROOT/.venv/bin/riskstream" api --host 127.0.0.1 --port "${API_PORT:-8000}"
     wait_port api "${API_PORT:-8000}"
 }

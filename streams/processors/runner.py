@@ -5,8 +5,11 @@ chunks as ``simulation.progressed`` while the consumer keeps polling (no rebalan
 ``simulation.cancel_requested`` is seen at once). The end of a run is one Kafka transaction:
 ``simulation.completed`` / ``.failed`` / ``.cancelled``, ``usage.recorded`` and
 ``simulation.released`` for the tenant ledger. The committed offset never passes an accepted
-simulation that has not ended; after a restart the runner first reads to the end of the log, so
-a simulation that already ended is not run again.
+simulation that has not ended; a partition newly assigned is first read to the end of the log,
+so a simulation that already ended is not run again. Runners are members of one consumer group:
+any number share the partitions, each with a transactional producer per partition; a partition
+that moves takes its unfinished runs to the new owner, which runs them again (the old owner
+stops them between chunks and records nothing).
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import TopicPartition
+from aiokafka.structs import ConsumerRecord
 
-from infra import kafka
 from infra.faults import is_outage
 from infra.settings import Settings
 from streams.catalogue import new_event, upcast
@@ -28,7 +31,7 @@ from streams.deadletter import failed
 from streams.envelope import Envelope
 from streams.log import record
 from streams.ports import SimulationEngine
-from streams.processors.runtime import assign_all, seek_committed
+from streams.subscription import PartitionProducers, Subscription
 
 log = logging.getLogger(__name__)
 TERMINAL = {"simulation.completed", "simulation.failed", "simulation.cancelled"}
@@ -41,10 +44,24 @@ class Run:
     tp: TopicPartition
     offset: int
     cancel: bool = False
+    revoked: bool = False  # the partition moved to another runner, which runs it again
     task: asyncio.Task[None] | None = field(default=None, repr=False)
 
 
+@dataclass
+class Partition:
+    """What the runner keeps for one assigned partition of ``simulations``."""
+
+    end: int  # the log's end when assigned: what lies before it is read before anything runs
+    catching_up: bool
+    backlog: list[tuple[Envelope, int]] = field(default_factory=list)
+    last_seen: int | None = None
+
+
 class SimulationRunner:
+    """One runner instance of the group: it runs the accepted simulations of the partitions it
+    owns; a partition handed to another runner takes its unfinished runs with it."""
+
     name = "simulation-runner"
 
     def __init__(self, settings: Settings, engine: SimulationEngine,
@@ -52,79 +69,95 @@ class SimulationRunner:
         self.settings = settings
         self.engine = engine
         self.read_blob = read_blob
-        self.group = f"{settings.topic_prefix}.{self.name}"
         self.runs: dict[str, Run] = {}
         self.ended: set[str] = set()
         self.cancel_early: set[str] = set()
         self.slots = asyncio.Semaphore(settings.runner_threads)
         self._tx = asyncio.Lock()
-        self._producer = kafka.producer(settings.kafka_bootstrap, transactional_id=self.group)
-        self._last_seen: dict[TopicPartition, int] = {}
+        self.subscription = Subscription(settings, self.name, ("simulations",), self)
+        self.group = self.subscription.group
+        self.producers = PartitionProducers(settings, self.group)
+        self.partitions: dict[TopicPartition, Partition] = {}
 
-    async def emit(self, events: list[Envelope],
-                   offsets: dict[TopicPartition, int] | None = None) -> None:
-        async with self._tx, self._producer.transaction():
-            for event in events:
-                topic, key, value = record(self.settings, event)
-                await self._producer.send(topic, value=value, key=key)
-            if offsets:
-                await self._producer.send_offsets_to_transaction(offsets, self.group)
+    async def assigned(self, partitions: list[TopicPartition]) -> None:
+        await self.producers.open(partitions)
+        consumer = self.subscription.consumer
+        ends = await consumer.end_offsets(partitions)
+        for tp in partitions:
+            committed = await consumer.committed(tp) or 0
+            self.partitions[tp] = Partition(ends[tp], committed < ends[tp])
 
-    def _commit_point(self) -> dict[TopicPartition, int]:
-        points = {}
-        for tp, last in self._last_seen.items():
-            pending = [r.offset for r in self.runs.values() if r.tp == tp]
-            points[tp] = min(pending) if pending else last + 1
-        return points
+    async def revoked(self, partitions: list[TopicPartition]) -> None:
+        leaving = [r for r in self.runs.values() if r.tp in partitions]
+        for run in leaving:
+            run.revoked = run.cancel = True
+            del self.runs[run.accepted.key]
+            if run.task is not None:
+                run.task.cancel()
+        await asyncio.gather(*(r.task for r in leaving if r.task), return_exceptions=True)
+        for tp in partitions:
+            self.partitions.pop(tp, None)
+        async with self._tx:
+            await self.producers.close(partitions)
+
+    async def emit(self, tp: TopicPartition, events: list[Envelope], commit: bool = False
+                   ) -> None:
+        """Send ``events`` in one transaction of ``tp``'s producer, with ``tp``'s commit point
+        when ``commit``; nothing once ``tp`` has moved to another runner."""
+        async with self._tx:
+            producer = self.producers.producers.get(tp)
+            if producer is None:
+                return
+            async with producer.transaction():
+                for event in events:
+                    topic, key, value = record(self.settings, event)
+                    await producer.send(topic, value=value, key=key)
+                point = self._commit_point(tp) if commit else None
+                if point is not None:
+                    await producer.send_offsets_to_transaction({tp: point}, self.group)
+
+    def _commit_point(self, tp: TopicPartition) -> int | None:
+        """The offset to commit for ``tp``: never past a simulation that has not ended."""
+        state = self.partitions.get(tp)
+        if state is None or state.last_seen is None:
+            return None
+        pending = [r.offset for r in self.runs.values() if r.tp == tp]
+        return min(pending) if pending else state.last_seen + 1
 
     async def run(self, stop: asyncio.Event) -> None:
-        topic = self.settings.topic("simulations")
-        consumer = kafka.consumer(self.settings.kafka_bootstrap, self.group)
-        await self._producer.start()
-        await consumer.start()
         try:
-            parts = await assign_all(consumer, [topic])
-            end = await consumer.end_offsets(parts)
-            await seek_committed(consumer, parts)
-            catching_up = {tp for tp in parts if await consumer.position(tp) < end[tp]}
-            backlog: list[tuple[Envelope, TopicPartition, int]] = []
-            while not stop.is_set():
-                batch = await consumer.getmany(timeout_ms=300, max_records=500)
+            async for batch in self.subscription.batches(stop):
                 for tp, messages in batch.items():
-                    for message in messages:
-                        self._last_seen[tp] = message.offset
-                        try:
-                            event = upcast(Envelope.from_json(message.value))
-                            if tp in catching_up:
-                                backlog.append((event, tp, message.offset))
-                            else:
-                                self._observe(event, tp, message.offset)
-                        except Exception as exc:
-                            if is_outage(exc):
-                                raise
-                            log.warning("runner parks %s@%s: %r", tp, message.offset, exc)
-                            await self.emit([failed(self.name, tp.topic, tp.partition,
-                                                    message.offset, message.value, exc)])
-                for tp in list(catching_up):
-                    if await consumer.position(tp) >= end[tp]:
-                        catching_up.discard(tp)
-                        for event, _, _ in [b for b in backlog if b[1] == tp]:
-                            if event.type in TERMINAL:
-                                self.ended.add(event.key)
-                        for event, btp, offset in [b for b in backlog if b[1] == tp]:
-                            self._observe(event, btp, offset)
-                        backlog = [b for b in backlog if b[1] != tp]
-                if batch and not catching_up:
-                    await self.emit([], self._commit_point())
+                    await self._take(tp, messages)
         finally:
-            for run in self.runs.values():
-                run.cancel = True
-            tasks = [r.task for r in self.runs.values() if r.task is not None]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await consumer.stop()
-            await self._producer.stop()
+            await self.revoked(list(self.partitions))
+
+    async def _take(self, tp: TopicPartition, messages: list[ConsumerRecord[bytes, bytes]]
+                    ) -> None:
+        state = self.partitions[tp]
+        for message in messages:
+            state.last_seen = message.offset
+            try:
+                event = upcast(Envelope.from_json(message.value))
+                if state.catching_up:
+                    state.backlog.append((event, message.offset))
+                else:
+                    self._observe(event, tp, message.offset)
+            except Exception as exc:
+                if is_outage(exc):
+                    raise
+                log.warning("runner parks %s@%s: %r", tp, message.offset, exc)
+                await self.emit(tp, [failed(self.name, tp.topic, tp.partition, message.offset,
+                                            message.value, exc)])
+        if state.catching_up and await self.subscription.consumer.position(tp) >= state.end:
+            # what ended before the restart is known before anything runs again
+            state.catching_up = False
+            self.ended.update(e.key for e, _ in state.backlog if e.type in TERMINAL)
+            for event, offset in state.backlog:
+                self._observe(event, tp, offset)
+            state.backlog.clear()
+        if not state.catching_up:
+            await self.emit(tp, [], commit=True)
 
     def _observe(self, event: Envelope, tp: TopicPartition, offset: int) -> None:
         sim = event.key
@@ -155,7 +188,7 @@ class SimulationRunner:
                 data = {"iterations_done": done, "iterations_total": total,
                         "fraction": done / total if total else 1.0, "eta_seconds": eta}
                 asyncio.run_coroutine_threadsafe(
-                    self.emit([accepted.caused("simulation.progressed", data)]), loop)
+                    self.emit(run.tp, [accepted.caused("simulation.progressed", data)]), loop)
             return not run.cancel
 
         try:
@@ -164,20 +197,22 @@ class SimulationRunner:
                 if run.cancel:
                     outcome = {"cancelled": True, "iterations_run": 0}
                 else:
-                    await self.emit([accepted.caused("simulation.started", {
+                    await self.emit(run.tp, [accepted.caused("simulation.started", {
                         "iterations": accepted.data["iterations"],
                         "backend": accepted.data.get("backend", "numpy")})])
                     data = await asyncio.to_thread(self.read_blob, accepted.data["workbook_sha256"])
                     outcome = await asyncio.to_thread(
                         self.engine.simulate, data, accepted.data, progress)
-            await self._finish(run, outcome, time.monotonic() - started)
+            if not run.revoked:
+                await self._finish(run, outcome, time.monotonic() - started)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - any failure ends the run with its reason
             reason = str(exc) if isinstance(exc, ValueError) else f"engine error: {exc!r}"
             if not isinstance(exc, ValueError):
                 log.exception("simulation %s failed", accepted.key)
-            await self._finish(run, {"error": reason}, time.monotonic() - started)
+            if not run.revoked:
+                await self._finish(run, {"error": reason}, time.monotonic() - started)
 
     async def _finish(self, run: Run, outcome: dict[str, Any], seconds: float) -> None:
         accepted = run.accepted
@@ -202,4 +237,4 @@ class SimulationRunner:
                                 correlation_id=end.correlation_id, causation_id=end.id))
         self.ended.add(sim)
         del self.runs[sim]
-        await self.emit(events, self._commit_point())
+        await self.emit(run.tp, events, commit=True)

@@ -1,12 +1,13 @@
 """Running a processor on Kafka with exactly-once effects inside Kafka.
 
-Each batch is handled inside one Kafka transaction that holds the events the handler emitted
-and the consumer offsets, so a crash either loses nothing or repeats nothing. Processors whose
-decisions depend on state first fold their state topics from offset 0 to the end of the log.
-Each processor runs as one instance per topic prefix: it is the single writer for its outputs.
-An event that fails for a reason of its own is parked as ``processing.failed`` in the same
-transaction and skipped (see :mod:`streams.deadletter`); an outage stops the processor with
-nothing committed, for its supervisor to restart.
+Each input partition's batch is handled inside one Kafka transaction of that partition's
+producer, holding the events the handler emitted and the consumer offset, so a crash either
+loses nothing or repeats nothing. Processors are consumer-group members (see
+:mod:`streams.subscription`): a handler whose state is per partition is folded from the log
+when its partition is assigned, so any number of instances share the partitions (see
+``TransactionalMember``). An event that fails for a reason of its own is parked as
+``processing.failed`` in the same transaction and skipped (see :mod:`streams.deadletter`); an
+outage stops the processor with nothing committed, for its supervisor to restart.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from streams.catalogue import upcast
 from streams.deadletter import failed, retried_message
 from streams.envelope import Envelope
 from streams.log import record
+from streams.subscription import PartitionProducers, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -89,12 +91,18 @@ async def at_end(consumer: AIOKafkaConsumer, end: dict[TopicPartition, int]) -> 
     return True
 
 
-async def read_to_end(settings: Settings, topics: Sequence[str]) -> AsyncIterator[Envelope]:
-    """Every committed event of ``topics`` from offset 0 to the end of the log as it is now."""
+async def read_to_end(settings: Settings, topics: Sequence[str],
+                      partitions: Sequence[TopicPartition] | None = None
+                      ) -> AsyncIterator[Envelope]:
+    """Every committed event of ``topics`` (or just of ``partitions``) from offset 0 to the end
+    of the log as it is now."""
     consumer = kafka.consumer(settings.kafka_bootstrap, None)
     await consumer.start()
     try:
-        parts = await assign_all(consumer, topics)
+        parts = list(partitions) if partitions is not None else \
+            await assign_all(consumer, topics)
+        if partitions is not None:
+            consumer.assign(parts)
         end = await consumer.end_offsets(parts)
         await consumer.seek_to_beginning(*parts)
         remaining = {tp for tp in parts if end[tp] > 0}
@@ -123,71 +131,130 @@ def readable(value: bytes) -> Envelope | None:
         return None
 
 
-async def outcome(handler: Handler, topic: str, partition: int, offset: int, value: bytes,
-                  state_topics: Collection[str]) -> list[Envelope]:
-    """The events ``handler`` emits for one message; ``processing.failed`` when the message
-    itself cannot be processed; an outage propagates."""
+Handlers = Callable[[str, int], "Handler | None"]
+PARKING = ("processing.failed", "processing.retry_requested")
+
+
+async def outcome(handlers: Handlers, name: str, topic: str, partition: int, offset: int,
+                  value: bytes, state_topics: Collection[str]) -> list[Envelope]:
+    """The events the handler of ``topic``/``partition`` emits for one message;
+    ``processing.failed`` when the message itself cannot be processed; an outage propagates."""
     try:
         event = upcast(Envelope.from_json(value))
-        parked = retried_message(event, handler.name)
+        parked = retried_message(event, name)
         if parked is not None:
             data = event.data
-            return await outcome(handler, data["topic"], data["partition"], data["offset"],
-                                 parked, state_topics)
+            return await outcome(handlers, name, data["topic"], data["partition"],
+                                 data["offset"], parked, state_topics)
+        if event.type in PARKING:  # the operators' concern, and other processors' hand-backs
+            return []
+        handler = handlers(topic, partition)
+        if handler is None:
+            raise LookupError(f"{topic}/{partition} is owned by another instance of {name};"
+                              " hand the message back again")
         if topic in state_topics:
             handler.fold(event)
         return await handler.handle(event)
     except Exception as exc:
         if is_outage(exc):
             raise
-        log.warning("%s parks %s/%s@%s: %r", handler.name, topic, partition, offset, exc)
-        return [failed(handler.name, topic, partition, offset, value, exc)]
+        log.warning("%s parks %s/%s@%s: %r", name, topic, partition, offset, exc)
+        return [failed(name, topic, partition, offset, value, exc)]
 
 
-async def run_transactional(settings: Settings, handler: Handler, stop: asyncio.Event,
-                            ready: Callable[[], Awaitable[None]] | None = None) -> None:
-    """Consume ``handler.topics``, emitting its events and offsets in one transaction per batch."""
-    # every processor also reads the parked messages an operator hands back to it
-    topics = [settings.topic(t) for t in dict.fromkeys((*handler.topics, "deadletters"))]
-    state_topics = {settings.topic(t) for t in handler.state_topics}
-    if state_topics:
-        async for event in read_to_end(settings, sorted(state_topics)):
-            try:
-                handler.fold(event)
-            except Exception as exc:
-                if is_outage(exc):
-                    raise
-                log.warning("%s skips %s while folding: %r", handler.name, event.id, exc)
-    group = f"{settings.topic_prefix}.{handler.name}"
-    producer = kafka.producer(settings.kafka_bootstrap, transactional_id=group)
-    consumer = kafka.consumer(settings.kafka_bootstrap, group)
-    await producer.start()
-    await consumer.start()
-    try:
-        await seek_committed(consumer, await assign_all(consumer, topics))
-        if ready is not None:
+class TransactionalMember:
+    """A processor instance's partitions: their producers and, for a handler whose state is
+    per partition, a handler per partition folded from the log when it is assigned.
+
+    A handler's state is per partition when it folds only the one topic it consumes (the
+    tenant ledger: a tenant is one partition) or nothing (the parser): then any number of
+    instances share the partitions. A handler folding other topics than it consumes (billing,
+    webhook fan-out) needs all of them: it runs as one instance, folding them at start."""
+
+    def __init__(self, settings: Settings, make: Callable[[], Handler],
+                 ready: Callable[[], Awaitable[None]] | None) -> None:
+        self.settings = settings
+        self.make = make
+        self.whole = make()
+        self.ready = ready
+        self.group = f"{settings.topic_prefix}.{self.whole.name}"
+        self.state_topics = {settings.topic(t) for t in self.whole.state_topics}
+        self.partitioned = not self.state_topics or (
+            set(self.whole.topics) == set(self.whole.state_topics)
+            and len(self.whole.topics) == 1)
+        self.handlers: dict[TopicPartition, Handler] = {}
+        self.producers = PartitionProducers(settings, self.group)
+
+    async def start(self) -> None:
+        if not self.partitioned:
+            async for event in read_to_end(self.settings, sorted(self.state_topics)):
+                fold_safely(self.whole, event)
+
+    async def assigned(self, partitions: list[TopicPartition]) -> None:
+        """Open the partitions' producers and fold their state; they resume at the group's
+        offsets."""
+        await self.producers.open(partitions)
+        if self.partitioned and self.state_topics:
+            for tp in partitions:
+                if tp.topic in self.state_topics:
+                    handler = self.make()
+                    async for event in read_to_end(self.settings, (), [tp]):
+                        fold_safely(handler, event)
+                    self.handlers[tp] = handler
+        if self.ready is not None:
+            ready, self.ready = self.ready, None
             await ready()
-        while not stop.is_set():
-            batch = await consumer.getmany(timeout_ms=300, max_records=500)
-            if not batch:
-                continue
-            # outcomes first, the transaction after: a slow handler (a parse) never holds a
-            # transaction open past its timeout; a handler that says it is ``concurrent`` (it
-            # keeps no state across events) handles the whole batch at once
-            each = [(tp, m) for tp, messages in batch.items() for m in messages]
-            if getattr(handler, "concurrent", False):
-                results = await asyncio.gather(*(outcome(
-                    handler, tp.topic, tp.partition, m.offset, m.value, state_topics)
-                    for tp, m in each))
-            else:
-                results = [await outcome(handler, tp.topic, tp.partition, m.offset, m.value,
-                                         state_topics) for tp, m in each]
+
+    async def revoked(self, partitions: list[TopicPartition]) -> None:
+        for tp in partitions:
+            self.handlers.pop(tp, None)
+        await self.producers.close(partitions)
+
+    def handler(self, topic: str, partition: int) -> Handler | None:
+        if not (self.partitioned and self.state_topics):
+            return self.whole
+        return self.handlers.get(TopicPartition(topic, partition))
+
+
+def fold_safely(handler: Handler, event: Envelope) -> None:
+    try:
+        handler.fold(event)
+    except Exception as exc:
+        if is_outage(exc):
+            raise
+        log.warning("%s skips %s while folding: %r", handler.name, event.id, exc)
+
+
+async def run_transactional(settings: Settings, make: Callable[[], Handler],
+                            stop: asyncio.Event,
+                            ready: Callable[[], Awaitable[None]] | None = None) -> None:
+    """Consume the handler's topics as a member of its group, emitting its events and the
+    offsets of each input partition in one transaction of that partition's producer."""
+    member = TransactionalMember(settings, make, ready)
+    await member.start()
+    name = member.whole.name
+    # every processor also reads the parked messages an operator hands back to it
+    subscription = Subscription(settings, name, (*member.whole.topics, "deadletters"), member)
+    concurrent = bool(getattr(member.whole, "concurrent", False))
+    async for batch in subscription.batches(stop):
+        # outcomes first, the transactions after: a slow handler (a parse) never holds a
+        # transaction open past its timeout; a handler that says it is ``concurrent`` (it keeps
+        # no state across events) handles the whole batch at once
+        each = [(tp, m) for tp, messages in batch.items() for m in messages]
+        pending = (outcome(member.handler, name, tp.topic, tp.partition, m.offset, m.value,
+                           member.state_topics) for tp, m in each)
+        if concurrent:
+            results = await asyncio.gather(*pending)
+        else:
+            results = [await one for one in pending]
+        emitted: dict[TopicPartition, list[Envelope]] = {tp: [] for tp in batch}
+        for (tp, _m), events in zip(each, results, strict=True):
+            emitted[tp].extend(events)
+        for tp, events in emitted.items():
+            producer = member.producers[tp]
             async with producer.transaction():
-                for out in (event for events in results for event in events):
+                for out in events:
                     topic, key, value = record(settings, out)
                     await producer.send(topic, value=value, key=key)
-                offsets = {tp: messages[-1].offset + 1 for tp, messages in batch.items()}
-                await producer.send_offsets_to_transaction(offsets, group)
-    finally:
-        await consumer.stop()
-        await producer.stop()
+                await producer.send_offsets_to_transaction({tp: batch[tp][-1].offset + 1},
+                                                           member.group)

@@ -4,24 +4,22 @@ billed, waiting for a condition."""
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
 from redis.asyncio import Redis
 
-from app.workers import PROCESSORS, heartbeat_key
+from app.heartbeats import instances
 from infra.settings import Settings
 
 
-async def processor_pids(settings: Settings) -> dict[str, int]:
-    """Each running processor's pid, as its heartbeat says."""
+async def processor_pids(settings: Settings) -> dict[str, list[int]]:
+    """The pids of each processor kind's running instances, as their heartbeats say."""
     redis = Redis.from_url(settings.redis_url, decode_responses=True)
     try:
-        names = sorted(PROCESSORS)
-        values = await redis.mget([heartbeat_key(settings, n) for n in names])
-        return {n: json.loads(v)["pid"] for n, v in zip(names, values, strict=True) if v}
+        alive = await instances(redis, settings)
+        return {name: sorted(i["pid"] for i in found) for name, found in alive.items()}
     finally:
         await redis.aclose()
 

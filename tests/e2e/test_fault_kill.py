@@ -12,6 +12,8 @@ import httpx
 
 from app.admin import create_tenant
 from app.launcher import launched
+from app.workers import PROCESSORS
+from infra.settings import Settings
 from tests.conftest import isolated_settings
 from tests.e2e.faults import billed, eventually, processor_pids, replay_equals_live
 from tests.e2e.flow import ENDED, poll, start, upload_example
@@ -55,20 +57,21 @@ async def test_kill_9_of_every_processor_loses_nothing_and_doubles_nothing(
         await replay_equals_live(settings)
 
 
-async def _all_beating(settings: object, before: dict[str, int] | None = None
+async def _all_beating(settings: Settings, before: dict[str, int] | None = None
                        ) -> dict[str, int] | None:
-    from app.workers import PROCESSORS
-
-    pids = await processor_pids(settings)  # type: ignore[arg-type]
-    if set(pids) != set(PROCESSORS):
+    """Each processor's one pid once all beat (and, given ``before``, all are new ones)."""
+    found = await processor_pids(settings)
+    if set(found) != set(PROCESSORS) or any(len(p) != 1 for p in found.values()):
         return None
+    pids = {name: p[0] for name, p in found.items()}
     if before is not None and any(pids[n] == before[n] for n in before):
         return None
     return pids
 
 
-async def _all_reported(settings: object, sims: list[str]) -> dict[str, dict[str, object]] | None:
-    records = await billed(settings, sims)  # type: ignore[arg-type]
+async def _all_reported(settings: Settings, sims: list[str]
+                        ) -> dict[str, dict[str, object]] | None:
+    records = await billed(settings, sims)
     if len(records) == len(sims) and all(r["reported"] == r["records"] for r in
                                          records.values()):
         return records

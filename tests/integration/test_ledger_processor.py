@@ -21,7 +21,7 @@ async def decisions(settings: Settings) -> list[str]:
 @contextlib.asynccontextmanager
 async def ledger_running(settings: Settings):  # type: ignore[no-untyped-def]
     stop = asyncio.Event()
-    task = asyncio.create_task(run_transactional(settings, LedgerProcessor(), stop))
+    task = asyncio.create_task(run_transactional(settings, LedgerProcessor, stop))
     try:
         yield
     finally:

@@ -15,17 +15,20 @@ from streams.envelope import Envelope
 from streams.log import EventLog, ensure_topics
 
 
-def story(tenant: str) -> list[Envelope]:
-    """A tenant, a workbook and two simulations: one completes (and is billed), one is refused."""
+def story(tenant: str, ids: str = "") -> list[Envelope]:
+    """A tenant, a workbook and two simulations: one completes (and is billed), one is refused
+    (``ids`` makes the key, workbook and simulation ids differ between stories)."""
     created = new_event("tenant.created", tenant, tenant, {"name": "Acme", "plan": "basic"})
-    upload = new_event("workbook.uploaded", tenant, "wb1", {
+    upload = new_event("workbook.uploaded", tenant, f"wb1{ids}", {
         "filename": "m.xlsx", "sha256": "ab" * 32, "size": 10, "uri": "file:///x"})
     parsed = upload.caused("workbook.parsed", {"sheets": [{"name": "S"}], "formula_count": 3})
-    key = created.caused("api_key.issued", {"key_id": "k1", "key_hash": "f" * 64})
+    key = created.caused("api_key.issued", {"key_id": f"k1{ids}",
+                                                 "key_hash": f"{ids:f>64}"})
     events = [created, key, upload, parsed]
-    for sim, accepted in (("s1", True), ("s2", False)):
+    for sim, accepted in ((f"s1{ids}", True), (f"s2{ids}", False)):
         requested = new_event("simulation.requested", tenant, tenant, {
-            "simulation_id": sim, "workbook_id": "wb1", "iterations": 500, "backend": "numpy"})
+            "simulation_id": sim, "workbook_id": f"wb1{ids}", "iterations": 500,
+            "backend": "numpy"})
         events.append(requested)
         if not accepted:
             events.append(new_event("simulation.rejected", tenant, sim, {

@@ -1,0 +1,142 @@
+"""Membership of a Kafka consumer group, and what a processor owns while it is a member.
+
+A processor instance joins its kind's group; Kafka shares the topics' partitions among the
+instances and moves them when one joins or leaves. Whatever an instance keeps for a partition
+(state folded from the log, an open transaction, a running simulation) is built when the
+partition is assigned and dropped when it is revoked: the ``PartitionOwner`` hooks. A batch is
+processed under ``lock``, which a revocation waits for, so no batch straddles a hand-over.
+
+Effects inside Kafka go through one transactional producer per input partition, whose
+transactional id names the group, topic and partition: the instance that takes a partition
+over fences the one that held it, so a paused or partitioned-away instance cannot commit what
+the new owner also commits (aiokafka's ``send_offsets_to_transaction`` takes a group id, not
+the group's generation, so this is how zombies are fenced). aiokafka rebalances eagerly (every
+partition is revoked, then the new assignment handed out); the sticky assignor keeps each
+partition where it was whenever it can.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterable, Sequence
+from typing import Protocol
+
+from aiokafka import AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.coordinator.assignors.sticky.sticky_assignor import StickyPartitionAssignor
+from aiokafka.structs import ConsumerRecord
+
+from infra import kafka
+from infra.settings import Settings
+
+log = logging.getLogger(__name__)
+Batch = dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
+
+
+class PartitionOwner(Protocol):
+    """What a member keeps per partition."""
+
+    async def assigned(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int] | None:
+        """Build what the member needs for ``partitions`` before their first message; return
+        where to start reading any of them that does not resume at the group's offset (a
+        member that keeps its own tracking records), or None."""
+
+    async def revoked(self, partitions: list[TopicPartition]) -> None:
+        """Drop what the member kept for ``partitions``; another member owns them now."""
+
+
+class NothingOwned:
+    """For a member that keeps nothing per partition: it resumes from the group's offsets."""
+
+    async def assigned(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int] | None:
+        return None
+
+    async def revoked(self, partitions: list[TopicPartition]) -> None:
+        return None
+
+
+class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, subscription: Subscription) -> None:
+        self.subscription = subscription
+
+    async def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        async with self.subscription.lock:
+            parts = sorted(revoked)
+            if parts:
+                log.info("%s: revoked %s", self.subscription.group, parts)
+                await self.subscription.owner.revoked(parts)
+
+    async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        async with self.subscription.lock:
+            parts = sorted(assigned)
+            if parts:
+                log.info("%s: assigned %s", self.subscription.group, parts)
+                starts = await self.subscription.owner.assigned(parts)
+                for tp, offset in (starts or {}).items():
+                    self.subscription.consumer.seek(tp, offset)
+
+
+class Subscription:
+    """One member of ``group`` over ``topics`` (logical names)."""
+
+    def __init__(self, settings: Settings, group: str, topics: Sequence[str],
+                 owner: PartitionOwner | None = None) -> None:
+        self.settings = settings
+        self.group = f"{settings.topic_prefix}.{group}"
+        self.topics = [settings.topic(t) for t in dict.fromkeys(topics)]
+        self.owner = owner or NothingOwned()
+        self.lock = asyncio.Lock()
+        self.consumer = kafka.consumer(
+            settings.kafka_bootstrap, self.group,
+            partition_assignment_strategy=(StickyPartitionAssignor,),
+            session_timeout_ms=settings.kafka_session_timeout_ms)
+
+    async def batches(self, stop: asyncio.Event, *, max_records: int = 500
+                      ) -> AsyncIterator[Batch]:
+        """Batches of the partitions this member owns, each to be processed under ``lock``
+        (taken here: the caller processes inside the loop body), until ``stop``."""
+        await self.consumer.start()
+        self.consumer.subscribe(topics=self.topics, listener=_Listener(self))
+        try:
+            while not stop.is_set():
+                batch = await self.consumer.getmany(timeout_ms=300, max_records=max_records)
+                if not batch:
+                    continue
+                async with self.lock:
+                    owned = self.consumer.assignment()
+                    batch = {tp: ms for tp, ms in batch.items() if tp in owned}
+                    if batch:
+                        yield batch
+        finally:
+            await self.consumer.stop()
+            async with self.lock:
+                parts = sorted(self.consumer.assignment())
+                if parts:
+                    await self.owner.revoked(parts)
+
+
+class PartitionProducers:
+    """One transactional producer per owned input partition (see the module's docstring)."""
+
+    def __init__(self, settings: Settings, group: str) -> None:
+        self.settings = settings
+        self.group = group
+        self.producers: dict[TopicPartition, AIOKafkaProducer] = {}
+
+    def transactional_id(self, tp: TopicPartition) -> str:
+        return f"{self.group}|{tp.topic}|{tp.partition}"
+
+    async def open(self, partitions: Sequence[TopicPartition]) -> None:
+        for tp in partitions:
+            if tp not in self.producers:
+                producer = kafka.producer(self.settings.kafka_bootstrap,
+                                          transactional_id=self.transactional_id(tp))
+                await producer.start()
+                self.producers[tp] = producer
+
+    async def close(self, partitions: Sequence[TopicPartition]) -> None:
+        closing = [self.producers.pop(tp) for tp in partitions if tp in self.producers]
+        await asyncio.gather(*(p.stop() for p in closing), return_exceptions=True)
+
+    def __getitem__(self, tp: TopicPartition) -> AIOKafkaProducer:
+        return self.producers[tp]
