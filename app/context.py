@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 from app.idempotency import IdempotencyKeys
 from app.ratelimit import RateLimiter
 from infra import postgres
-from infra.blobstore import LocalBlobStore
+from infra.blobstore import BlobStore, open_blob_store
 from infra.settings import Settings
 from projections.mongo import MongoRollups, database
 from projections.queries import Views
@@ -25,7 +25,7 @@ from streams.log import EventLog
 class ApiContext:
     settings: Settings
     log: EventLog
-    blobs: LocalBlobStore
+    blobs: BlobStore
     pool: asyncpg.Pool
     views: Views
     idempotency: IdempotencyKeys
@@ -48,7 +48,7 @@ class ApiContext:
         subject_keys = SubjectKeys(pool, settings.topic_prefix)
         return cls(
             settings=settings, log=EventLog(settings, subject_keys),
-            blobs=LocalBlobStore(settings.blob_dir), subject_keys=subject_keys,
+            blobs=open_blob_store(settings), subject_keys=subject_keys,
             pool=pool, views=views, idempotency=idempotency, redis=redis,
             directory=Directory(pool), tenancy=TenancyViews(views), usage=UsageViews(views),
             limiter=RateLimiter(redis, settings.topic_prefix),

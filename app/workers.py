@@ -3,8 +3,7 @@
 ``PROCESSORS`` names every kind; ``run_processor`` wires the one it is asked for (only the
 clients that kind needs), keeps its heartbeat in Redis and runs it until stopped. The
 supervisor (:mod:`app.supervisor`) runs one or more processes per kind, so a crash stops one
-concern. Every kind is a consumer-group member; the kinds in ``SINGLE_INSTANCE`` still keep
-state built from whole topics and run as one instance.
+concern. Every kind but those in ``SINGLE_INSTANCE`` runs as any number of instances.
 """
 
 from __future__ import annotations
@@ -50,11 +49,11 @@ async def _ledger(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
 async def _parser(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
                   ) -> Awaitable[None]:
     from engines.service import WorkbookEngine
-    from infra.blobstore import LocalBlobStore
+    from infra.blobstore import open_blob_store
     from infra.sandbox import MB, Sandbox
     from streams.processors.runtime import run_transactional
     from streams.processors.workbooks import WorkbookParser
-    blobs = LocalBlobStore(settings.blob_dir)
+    blobs = open_blob_store(settings)
     sandbox = Sandbox(settings.parse_memory_mb * MB, settings.parse_timeout_s,
                       preload=("engines.service",))
     parser = WorkbookParser(blobs.get, WorkbookEngine(), sandbox, settings.parser_processes)
@@ -76,11 +75,20 @@ async def _billing(settings: Settings, stop: asyncio.Event, stack: AsyncExitStac
 
 async def _runner(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
                   ) -> Awaitable[None]:
+    from engines.distributed import ChunkedRuns
     from engines.service import WorkbookEngine
-    from infra.blobstore import LocalBlobStore
+    from infra.blobstore import open_blob_store
+    from streams.processors.chunks import ChunkWorker
     from streams.processors.runner import SimulationRunner
-    blobs = LocalBlobStore(settings.blob_dir)
-    return SimulationRunner(settings, WorkbookEngine(), blobs.get).run(stop)
+    from streams.processors.runtime import run_transactional
+    blobs = open_blob_store(settings)
+    # a runner merges the split runs of its partitions and computes chunks of anyone's
+    runner = SimulationRunner(settings, WorkbookEngine(), blobs.get, ChunkedRuns())
+    worker = ChunkWorker(ChunkedRuns(), blobs.get, blobs.put, runner.slots)
+
+    async def both() -> None:
+        await asyncio.gather(runner.run(stop), run_transactional(settings, lambda: worker, stop))
+    return both()
 
 
 async def _postgres(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
@@ -159,11 +167,10 @@ PROCESSORS: dict[str, Job] = {
 }
 
 
-SINGLE_INSTANCE = frozenset({"billing", "webhook-fanout", "webhook-dispatcher", "retention"})
+SINGLE_INSTANCE = frozenset({"retention"})
 SINGLE_INSTANCE_WHY = (
-    "billing and the webhook fan-out fold other topics than they consume, the dispatcher folds"
-    " the whole webhooks topic, and the retention sweeper runs on a clock; a second instance"
-    " would see only part of their state")
+    "the retention sweeper runs on a clock, not on partitions; a second instance would only"
+    " sweep the same results again")
 
 
 async def run_processor(name: str, settings: Settings, stop: asyncio.Event,

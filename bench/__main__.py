@@ -1,5 +1,5 @@
-"""``python -m bench [spine|engine|api|webhooks ...]``: runs the benchmarks, prints a table per
-part and writes bench-results/latest.json."""
+"""``python -m bench [spine|engine|api|webhooks|scaleout ...]``: runs the benchmarks, prints a
+table per part and writes bench-results/latest.json."""
 
 from __future__ import annotations
 
@@ -37,10 +37,16 @@ def main(parts: list[str]) -> int:
 
         results["webhooks"] = webhooks.run()
         print(webhooks.table(results["webhooks"]))
+    if "scaleout" in parts:
+        from bench import scaleout
+
+        results["scaleout"] = scaleout.run()
+        print(scaleout.table(results["scaleout"]))
     OUT.mkdir(exist_ok=True)
     (OUT / "latest.json").write_text(json.dumps(results, indent=2))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:] or ["spine", "engine", "api", "webhooks"]))
+    sys.exit(main(sys.argv[1:] or ["spine", "engine", "api", "webhooks",
+                                         "scaleout"]))

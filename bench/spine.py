@@ -20,7 +20,7 @@ from infra.settings import Settings
 from streams.catalogue import new_event
 from streams.envelope import Envelope
 from streams.log import EventLog, ensure_topics
-from streams.processors.runtime import assign_all
+from streams.reading import assign_all
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "project-npv.xlsx"
 REQUEST = {"inputs": {"Model!B2": "normal(10000, 1500)", "Model!B4": "pert(26, 30, 38)"},

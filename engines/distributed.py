@@ -62,3 +62,22 @@ def merge_chunks(
         raise ValueError("no partials to merge")
     spec = simulation_spec(request, [entry["cell"] for entry in partials[0]["outputs"]])
     return outcome_dict(merge(spec, partials, read_values))
+
+
+class ChunkedRuns:
+    """The engine as a service sees it for split runs (``streams.ports.ChunkEngine``): chunks
+    travel as plain dicts."""
+
+    split_above = SPLIT_ABOVE
+
+    def split(self, request: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, int]]]:
+        seeded, chunks = split(request)
+        return seeded, [chunk.to_dict() for chunk in chunks]
+
+    def simulate_chunk(self, data: bytes, request: Mapping[str, Any], chunk: dict[str, Any]
+                       ) -> tuple[dict[str, Any], bytes]:
+        return simulate_chunk(data, request, Chunk.from_dict(chunk))
+
+    def merge_chunks(self, request: Mapping[str, Any], partials: Sequence[dict[str, Any]],
+                     read_values: Callable[[str], bytes]) -> dict[str, Any]:
+        return merge_chunks(request, partials, read_values)

@@ -52,7 +52,14 @@ class Settings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:16379/0"
     stripe_api_base: str = "http://127.0.0.1:12111"
     stripe_api_key: str | None = None
+    # Where workbooks and chunk results live: file:///path, or s3://bucket[/prefix] on the
+    # S3-compatible server at s3_endpoint_url (AWS itself when unset); blob_dir when unset.
     blob_dir: Path = Path(".stack/blobs")
+    blob_store_url: str | None = Field(default=None, pattern=r"^(file:///|s3://[^/]+)")
+    s3_endpoint_url: str | None = None
+    s3_access_key: str | None = None
+    s3_secret_key: SecretStr | None = None
+    s3_region: str = "us-east-1"
     max_upload_bytes: int = 50 * 1024 * 1024
     max_iterations: int = 100_000_000
     runner_threads: int = 2

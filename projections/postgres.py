@@ -23,7 +23,7 @@ from projections.subject_keys import SubjectKeys
 from streams.catalogue import TOPICS, upcast
 from streams.deadletter import claimed, failed, retried_message
 from streams.envelope import Envelope
-from streams.processors.runtime import assign_all, at_end
+from streams.reading import assign_all, at_end
 from streams.subscription import Subscription
 
 NAME = "postgres-projector"

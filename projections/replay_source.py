@@ -22,7 +22,7 @@ from aiokafka import TopicPartition
 from infra import kafka
 from infra.settings import Settings
 from streams.envelope import Envelope
-from streams.processors.runtime import assign_all, at_end
+from streams.reading import assign_all, at_end
 
 Messages = list[tuple[int, bytes]]  # (offset, bytes) of one partition, in offset order
 BATCH = 1000

@@ -49,6 +49,10 @@ webhook.endpoint_deleted        1        webhooks      endpoint id
 webhook.message_created         1        webhooks      endpoint id (one event for one endpoint)
 webhook.attempted               1        webhooks      endpoint id (status, latency, outcome)
 webhook.redelivery_requested    1        webhooks      endpoint id (messages to send again)
+chunks.planned                  1        simulations   simulation id (split into chunk tasks)
+chunk.requested                 1        chunks        simulation id/chunk index (a task)
+chunk.completed                 1        simulations   simulation id (a chunk's partial result)
+chunk.failed                    1        simulations   simulation id (a chunk could not run)
 processing.failed               1        deadletters   processor (a parked poison message)
 processing.retry_requested      1        deadletters   processor (hand a parked one back)
 ==============================  =======  ============  =====================================
@@ -64,6 +68,9 @@ Personal data (names, e-mail addresses, sign-in addresses) is sealed per data su
 API writes it, so that ``subject.erased`` can make it unreadable without changing the log (see
 :mod:`streams.personal`); ``simulation.results_expired`` is the plan's retention at work.
 
+A run larger than the engine's split threshold is planned as chunk tasks on the ``chunks``
+topic (keyed by simulation and chunk, so any runner takes any chunk); their partial results come
+back on the simulation's own partition, where the runner that owns it merges them.
 Events the platform's processors cannot process are parked on ``deadletters`` as
 ``processing.failed`` (tenant ``""``: an operator's concern; see :mod:`streams.deadletter`).
 
@@ -99,6 +106,7 @@ TOPICS: dict[str, Topic] = {
         Topic("webhooks", 3),
         Topic("security", 3),
         Topic("deadletters", 3),
+        Topic("chunks", 12),
     )
 }
 
@@ -159,6 +167,12 @@ _TYPES = (
     EventType("webhook.message_created", 1, "webhooks", "An event to deliver to one endpoint."),
     EventType("webhook.attempted", 1, "webhooks", "One delivery attempt and its outcome."),
     EventType("webhook.redelivery_requested", 1, "webhooks", "Messages to deliver again."),
+    EventType("chunks.planned", 1, "simulations",
+              "A large run was split into chunk tasks, with the seed they share."),
+    EventType("chunk.requested", 1, "chunks", "One chunk of a split run, for any runner."),
+    EventType("chunk.completed", 1, "simulations",
+              "A chunk's mergeable partial result; its trial values are in the blob store."),
+    EventType("chunk.failed", 1, "simulations", "A chunk could not run: the reason."),
     EventType("processing.failed", 1, "deadletters",
               "A processor could not process a message; it is parked and skipped."),
     EventType("processing.retry_requested", 1, "deadletters",

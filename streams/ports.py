@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from engines.limits import WorkbookLimits
@@ -25,6 +25,28 @@ class SimulationEngine(Protocol):
         ``progress(done, total)`` is called between chunks; it returns False to cancel. The
         result is JSON-ready: per-output statistics, sensitivity, iterations run, cancelled flag.
         Raises ValueError with a user-facing reason for a request the workbook cannot serve."""
+
+
+class ChunkEngine(Protocol):
+    """A run split into chunks that any runner computes and one runner merges."""
+
+    split_above: int
+    """Runs of more trials than this are split."""
+
+    def split(self, request: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, int]]]:
+        """The request with its seed fixed (every chunk shares it) and its chunks
+        (``{"index", "start", "count"}``)."""
+
+    def simulate_chunk(self, data: bytes, request: Mapping[str, Any], chunk: dict[str, Any]
+                       ) -> tuple[dict[str, Any], bytes]:
+        """One chunk of the seeded request: its JSON-ready partial result and the bytes of its
+        trial values (the partial names their sha256). The same chunk always gives the same
+        partial and bytes. Raises ValueError for a request the workbook cannot serve."""
+
+    def merge_chunks(self, request: Mapping[str, Any], partials: Sequence[dict[str, Any]],
+                     read_values: Callable[[str], bytes]) -> dict[str, Any]:
+        """The ``simulation.completed`` body from every chunk's partial, bit for bit what one
+        runner computing every chunk gives; ``read_values(sha256)`` reads a chunk's values."""
 
 
 class MeterReporter(Protocol):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncGenerator, Iterable, Sequence
 from typing import Protocol
 
 from aiokafka import AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
@@ -91,21 +91,23 @@ class Subscription:
             partition_assignment_strategy=(StickyPartitionAssignor,),
             session_timeout_ms=settings.kafka_session_timeout_ms)
 
-    async def batches(self, stop: asyncio.Event, *, max_records: int = 500
-                      ) -> AsyncIterator[Batch]:
+    async def batches(self, stop: asyncio.Event, *, max_records: int = 500,
+                      idle: bool = False) -> AsyncGenerator[Batch]:
         """Batches of the partitions this member owns, each to be processed under ``lock``
-        (taken here: the caller processes inside the loop body), until ``stop``."""
+        (taken here: the caller processes inside the loop body), until ``stop``; with ``idle``,
+        an empty batch too after each poll that brought nothing, for a member that also acts
+        on time or on positions that moved past transaction markers."""
         await self.consumer.start()
         self.consumer.subscribe(topics=self.topics, listener=_Listener(self))
         try:
             while not stop.is_set():
                 batch = await self.consumer.getmany(timeout_ms=300, max_records=max_records)
-                if not batch:
+                if not batch and not idle:
                     continue
                 async with self.lock:
                     owned = self.consumer.assignment()
                     batch = {tp: ms for tp, ms in batch.items() if tp in owned}
-                    if batch:
+                    if batch or idle:
                         yield batch
         finally:
             await self.consumer.stop()

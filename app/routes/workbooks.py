@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import zipfile
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from app.auth import Ctx, Tenant
+from app.auth import Ctx, Tenant, TenantContext
 from app.commands import Ids, execute
+from app.problems import unavailable
 from app.uploads import FilePart, UploadError, stream_file_part, upload_limit
-from infra.blobstore import BlobTooLarge
+from infra.blobstore import BlobTooLarge, StoredBlob
 from streams.catalogue import new_event
 
 router = APIRouter(prefix="/v1/workbooks", tags=["workbooks"])
@@ -25,6 +28,19 @@ def _is_xlsx(path: Path) -> bool:
             return "xl/workbook.xml" in package.namelist()
     except (zipfile.BadZipFile, OSError):
         return False
+
+
+def _uploaded(tenant: TenantContext, filename: str | None, stored: StoredBlob,
+              ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
+    """The ``workbook.uploaded`` command for a stored file, and its answer."""
+    workbook_id = ids()
+    event = new_event("workbook.uploaded", tenant.tenant_id, workbook_id, {
+        "filename": filename, "sha256": stored.sha256, "size": stored.size,
+        "uri": stored.uri, "limits": tenant.limits.workbook_limits()})
+    body = {"workbook_id": workbook_id, "status": "uploaded", "sha256": stored.sha256,
+            "size": stored.size, "filename": filename,
+            "links": {"self": f"/v1/workbooks/{workbook_id}"}}
+    return [event], 202, body
 
 
 @router.post("", status_code=202, summary="Upload a workbook (multipart field 'file')",
@@ -48,24 +64,20 @@ async def upload(request: Request, ctx: Ctx, tenant: Tenant,
     except UploadError as exc:
         raise HTTPException(422, [{"loc": list(exc.loc), "msg": str(exc)}]) from None
     digest = f"{staged.sha256}:{part.filename}"
-
-    def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
-        stored = ctx.blobs.publish(staged)  # the file enters the store with its command alone
-        workbook_id = ids()
-        event = new_event("workbook.uploaded", tenant.tenant_id, workbook_id, {
-            "filename": part.filename, "sha256": stored.sha256, "size": stored.size,
-            "uri": stored.uri, "limits": tenant.limits.workbook_limits()})
-        body = {"workbook_id": workbook_id, "status": "uploaded", "sha256": stored.sha256,
-                "size": stored.size, "filename": part.filename,
-                "links": {"self": f"/v1/workbooks/{workbook_id}"}}
-        return [event], 202, body
-
     try:
         if staged.size == 0 or not _is_xlsx(staged.path):
             raise HTTPException(415, f"{part.filename or 'the file'} is not a workbook:"
                                 f" {XLSX_HINT}")
-        return await execute(ctx, tenant, "POST /v1/workbooks", idempotency_key, digest, build)
-    finally:  # a refused file, or a replayed or refused command, leaves nothing behind
+        # Stored before the command is appended, so no event names a blob the store lacks. A
+        # command then refused leaves bytes no event names, harmless where the address is the
+        # content: its retry finds them there.
+        try:
+            stored = await asyncio.to_thread(ctx.blobs.publish, staged)
+        except OSError as exc:
+            return unavailable(f"the blob store is unreachable; nothing was recorded: {exc}")
+        return await execute(ctx, tenant, "POST /v1/workbooks", idempotency_key, digest,
+                             partial(_uploaded, tenant, part.filename, stored))
+    finally:  # a refused file leaves nothing behind
         ctx.blobs.discard(staged)
 
 

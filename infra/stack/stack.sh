@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # RiskStream's local stack without Docker: provision, start, stop and inspect Kafka (KRaft),
-# PostgreSQL 15, FerretDB (MongoDB wire protocol), Redis 7 and stripe-mock on 127.0.0.1.
+# PostgreSQL 15, FerretDB (MongoDB wire protocol), Redis 7, stripe-mock and SeaweedFS (an S3
+# gateway for workbooks and results) on 127.0.0.1.
 # Everything lives under $RISKSTREAM_DATA (default .stack/, git-ignored). Each step is idempotent.
 set -euo pipefail
 
@@ -15,8 +16,16 @@ PG_PORT=${PG_PORT:-15432}
 MONGO_PORT=${MONGO_PORT:-27027}
 REDIS_PORT=${REDIS_PORT:-16379}
 STRIPE_PORT=${STRIPE_PORT:-12111}
+S3_PORT=${S3_PORT:-18333}  # SeaweedFS: its S3 gateway; master, volume and filer on the ports below
+WEED_MASTER_PORT=${WEED_MASTER_PORT:-19333}
+WEED_VOLUME_PORT=${WEED_VOLUME_PORT:-18380}
+WEED_FILER_PORT=${WEED_FILER_PORT:-18888}
+BLOB_BUCKET=riskstream
 STRIPE_MOCK_VERSION=v0.203.0
 KUSTOMIZE_VERSION=v5.5.0
+# SeaweedFS tags (4.01, …) are not semantic versions, so the Go module proxy knows its commits
+# only as pseudo-versions: this one is master of 2026-11-09 (`weed version`: 4.53).
+SEAWEEDFS_VERSION=v0.0.0-20261109003541-7506e5f91cd6
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 PYTHON=${PYTHON:-python3}
 
@@ -64,6 +73,15 @@ provision_go_tools() {
     if [ ! -x "$BIN/stripe-mock" ]; then
         say "installing stripe-mock $STRIPE_MOCK_VERSION"
         GOBIN=$BIN go install "github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION"
+    fi
+    if [ ! -x "$BIN/weed" ]; then
+        # its go.mod has a replace directive, which `go install module@version` refuses, so it
+        # is built inside the downloaded module, where that directive applies
+        say "building SeaweedFS $SEAWEEDFS_VERSION (a few minutes)"
+        local dir
+        dir=$(go mod download -json "github.com/seaweedfs/seaweedfs@$SEAWEEDFS_VERSION" |
+            sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+        (cd "$dir" && go build -o "$BIN/weed" ./weed)
     fi
     if [ ! -x "$BIN/kustomize" ]; then  # builds infra/k8s in the manifest tests
         say "installing kustomize $KUSTOMIZE_VERSION"
@@ -173,18 +191,52 @@ start_stripe() {
     wait_port stripe-mock "$STRIPE_PORT"
 }
 
+s3_identities() { # SeaweedFS's S3 users: one, with the stack's keys
+    cat <<JSON
+{"identities": [{"name": "riskstream",
+  "credentials": [{"accessKey": "$(secret s3-access-key)", "secretKey": "$(secret s3-secret-key)"}],
+  "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}
+JSON
+}
+
+start_seaweedfs() {
+    mkdir -p "$DATA/seaweedfs"
+    (umask 077; s3_identities >"$DATA/secrets/s3.json")
+    # -volume.max 0: as many 256 MB volumes as the disk holds (the default, 8, runs out once a
+    # few collections have grown their first seven each)
+    spawn seaweedfs "$BIN/weed" server -dir "$DATA/seaweedfs" -ip 127.0.0.1 -ip.bind 127.0.0.1 \
+        -master.telemetry=false \
+        -master.port "$WEED_MASTER_PORT" -master.volumeSizeLimitMB 256 \
+        -volume.max 0 \
+        -volume.port "$WEED_VOLUME_PORT" -filer.port "$WEED_FILER_PORT" \
+        -s3 -s3.port "$S3_PORT" -s3.config "$DATA/secrets/s3.json"
+    wait_port seaweedfs "$S3_PORT" 240
+    local code
+    for _ in $(seq 120); do # the gateway answers before the filer behind it is ready
+        code=$(printf 'user = "%s:%s"\n' "$(secret s3-access-key)" "$(secret s3-secret-key)" |
+            curl -s -o /dev/null -w '%{http_code}' -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" \
+                --config - "http://127.0.0.1:$S3_PORT/$BLOB_BUCKET") || true
+        case "$code" in 200|409) return 0 ;; esac
+        sleep 0.5
+    done
+    say "SeaweedFS did not create the bucket $BLOB_BUCKET (HTTP $code); last log lines:"
+    tail -n 30 "$LOG/seaweedfs.log" >&2
+    return 1
+}
+
 start() {
     mkdir -p "$RUN" "$LOG"
     start_postgres
     start_redis
     start_ferretdb
     start_stripe
+    start_seaweedfs
     start_kafka
-    say "services up: kafka :$KAFKA_PORT  postgres :$PG_PORT  ferretdb :$MONGO_PORT  redis :$REDIS_PORT  stripe-mock :$STRIPE_PORT"
+    say "services up: kafka :$KAFKA_PORT  postgres :$PG_PORT  ferretdb :$MONGO_PORT  redis :$REDIS_PORT  stripe-mock :$STRIPE_PORT  s3 (seaweedfs) :$S3_PORT"
 }
 
 stop() {
-    for name in api processors kafka stripe-mock ferretdb redis postgres; do
+    for name in api processors kafka seaweedfs stripe-mock ferretdb redis postgres; do
         [ -f "$RUN/$name.pid" ] || continue
         local pid
         pid=$(cat "$RUN/$name.pid")
@@ -208,7 +260,7 @@ start_app() { # the API on 127.0.0.1:8000 and the processors ($RUNNERS simulatio
 }
 
 status() {
-    for name in postgres redis ferretdb stripe-mock kafka api processors; do
+    for name in postgres redis ferretdb stripe-mock seaweedfs kafka api processors; do
         if running "$name"; then echo "$name: running (pid $(cat "$RUN/$name.pid"))"; else echo "$name: stopped"; fi
     done
 }
@@ -230,7 +282,10 @@ RISKSTREAM_MONGO_URL=mongodb://127.0.0.1:$MONGO_PORT/
 RISKSTREAM_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
 RISKSTREAM_STRIPE_API_BASE=http://127.0.0.1:$STRIPE_PORT
 RISKSTREAM_STRIPE_API_KEY=sk_test_123
-RISKSTREAM_BLOB_DIR=$DATA/blobs
+RISKSTREAM_BLOB_STORE_URL=s3://$BLOB_BUCKET
+RISKSTREAM_S3_ENDPOINT_URL=http://127.0.0.1:$S3_PORT
+RISKSTREAM_S3_ACCESS_KEY=$(secret s3-access-key)
+RISKSTREAM_S3_SECRET_KEY=$(secret s3-secret-key)
 RISKSTREAM_JWT_SECRET=$(secret jwt)
 RISKSTREAM_STRIPE_WEBHOOK_SECRET=$(secret stripe-webhook whsec_)
 ENV

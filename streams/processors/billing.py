@@ -18,8 +18,11 @@ class BillingProcessor:
     """``tenant.created`` → ``billing.customer_created``; ``usage.recorded`` → meter events →
     ``billing.usage_reported``; a tenant created on, or changed to, a paid plan → a Stripe
     subscription (the previous one cancelled) → ``billing.subscription_created`` /
-    ``_cancelled``. Stripe
-    idempotency keys derive from our event ids, so a redelivered event is not billed twice."""
+    ``_cancelled``. Stripe idempotency keys derive from our ids (the tenant's for its customer,
+    the event's for the rest), so a redelivered event is not billed twice, and instances that
+    both need a tenant's customer before its ``billing.customer_created`` is in the log get the
+    same customer: they ask with the same key and the same body (the name folded from
+    ``tenant.created``)."""
 
     name = "billing"
     topics = ("tenants", "billing")
@@ -28,13 +31,17 @@ class BillingProcessor:
     def __init__(self, meters: MeterReporter, subscriptions: SubscriptionManager) -> None:
         self.meters = meters
         self.subscriptions = subscriptions
-        self.customers: dict[str, str] = {}
+        self.customers: dict[str, str] = {}  # from billing.customer_created
+        self.looked_up: dict[str, str] = {}  # asked of Stripe, maybe not in the log yet
+        self.names: dict[str, str] = {}
         self.subscribed: dict[str, str] = {}
         self.plan_changes_done: set[str] = set()
         self.reported: set[str] = set()
 
     def fold(self, event: Envelope) -> None:
-        if event.type == "billing.customer_created":
+        if event.type == "tenant.created":
+            self.names[event.tenant_id] = event.data["name"]
+        elif event.type == "billing.customer_created":
             self.customers[event.tenant_id] = event.data["customer_id"]
         elif event.type == "billing.subscription_updated" and \
                 event.data["status"] in ENDED_STATUSES and \
@@ -62,7 +69,7 @@ class BillingProcessor:
             out = [] if previous is None else [caused_by(
                 event, "billing.subscription_cancelled", {"subscription_id": previous})]
         else:
-            customer = await self._customer(tenant, tenant)
+            customer = await self._customer(tenant)
             subscription = await asyncio.to_thread(
                 self.subscriptions.subscribe, customer, tenant, plan, fee, event.id)
             out = [caused_by(event, "billing.subscription_created", {
@@ -72,24 +79,29 @@ class BillingProcessor:
             self.fold(done)
         return out
 
-    async def _customer(self, tenant_id: str, name: str) -> str:
-        if tenant_id not in self.customers:
-            self.customers[tenant_id] = await asyncio.to_thread(
-                self.meters.ensure_customer, tenant_id, name)
-        return self.customers[tenant_id]
+    async def _customer(self, tenant_id: str) -> str:
+        """The tenant's customer: from the log, else from Stripe (the same one on every ask);
+        only the handling of ``tenant.created`` records it."""
+        known = self.customers.get(tenant_id) or self.looked_up.get(tenant_id)
+        if known is None:
+            known = self.looked_up[tenant_id] = await asyncio.to_thread(
+                self.meters.ensure_customer, tenant_id, self.names.get(tenant_id, tenant_id))
+        return known
 
     async def handle(self, event: Envelope) -> list[Envelope]:
         if event.type == "tenant.created" and event.tenant_id not in self.customers:
-            customer = await self._customer(event.tenant_id, event.data["name"])
-            return [event.caused("billing.customer_created", {"customer_id": customer}),
-                    *await self._follow_plan(event)]
+            self.names.setdefault(event.tenant_id, event.data["name"])
+            created = event.caused("billing.customer_created",
+                                   {"customer_id": await self._customer(event.tenant_id)})
+            self.fold(created)
+            return [created, *await self._follow_plan(event)]
         if event.type == "tenant.plan_changed":
             return await self._follow_plan(event)
         if event.type == "billing.usage_reported":
             self.reported.add(event.data["usage_event_id"])
         if event.type != "usage.recorded" or event.id in self.reported:
             return []
-        customer = await self._customer(event.tenant_id, event.tenant_id)
+        customer = await self._customer(event.tenant_id)
         meters = {
             ITERATIONS_METER: int(event.data["iterations"]),
             COMPUTE_METER: int(round(float(event.data["compute_seconds"]) * 1000)),

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,8 @@ from streams.catalogue import new_event, upcast
 from streams.deadletter import failed
 from streams.envelope import Envelope
 from streams.log import record
-from streams.ports import SimulationEngine
+from streams.ports import ChunkEngine, SimulationEngine
+from streams.processors.chunks import SplitRun
 from streams.subscription import PartitionProducers, Subscription
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class Run:
     offset: int
     cancel: bool = False
     revoked: bool = False  # the partition moved to another runner, which runs it again
+    split: SplitRun | None = None  # planned as chunk tasks (see streams.processors.chunks)
     task: asyncio.Task[None] | None = field(default=None, repr=False)
 
 
@@ -65,10 +67,14 @@ class SimulationRunner:
     name = "simulation-runner"
 
     def __init__(self, settings: Settings, engine: SimulationEngine,
-                 read_blob: Callable[[str], bytes]) -> None:
+                 read_blob: Callable[[str], bytes], chunks: ChunkEngine | None = None) -> None:
+        """``chunks``: split the runs above its threshold into chunk tasks (without it, every
+        run is run here, whole)."""
         self.settings = settings
         self.engine = engine
+        self.chunks = chunks
         self.read_blob = read_blob
+        self._background: set[asyncio.Task[None]] = set()
         self.runs: dict[str, Run] = {}
         self.ended: set[str] = set()
         self.cancel_early: set[str] = set()
@@ -161,17 +167,96 @@ class SimulationRunner:
 
     def _observe(self, event: Envelope, tp: TopicPartition, offset: int) -> None:
         sim = event.key
+        run = self.runs.get(sim)
         if event.type in TERMINAL:
             self.ended.add(sim)
         elif event.type == "simulation.cancel_requested":
-            if sim in self.runs:
-                self.runs[sim].cancel = True
+            if run is not None:
+                run.cancel = True
+                if run.split is not None:
+                    self._later(self._finish_split(run, {"cancelled": True}))
             elif sim not in self.ended:
                 self.cancel_early.add(sim)
-        elif event.type == "simulation.accepted" and sim not in self.ended and sim not in self.runs:
+        elif event.type == "simulation.accepted" and sim not in self.ended and run is None:
             run = Run(event, tp, offset, cancel=sim in self.cancel_early)
             self.runs[sim] = run
-            run.task = asyncio.create_task(self._execute(run))
+            split = self.chunks is not None and \
+                int(event.data["iterations"]) > self.chunks.split_above
+            run.task = asyncio.create_task(self._plan(run) if split else self._execute(run))
+        elif run is not None and event.type.startswith("chunk"):
+            self._observe_chunk(run, event)
+
+    def _observe_chunk(self, run: Run, event: Envelope) -> None:
+        data = event.data
+        if event.type == "chunks.planned" and run.split is None:
+            run.split = SplitRun({**run.accepted.data, "seed": data["seed"]}, data["chunks"])
+        elif run.split is None or run.cancel:
+            return
+        elif event.type == "chunk.failed":
+            run.cancel = True
+            self._later(self._finish_split(run, {"error": f"chunk {data['chunk']['index']}:"
+                                                          f" {data['reason']}"}))
+        elif event.type == "chunk.completed" and run.split.add(data["partial"], data["chunk"]):
+            total = int(run.accepted.data["iterations"])
+            done = run.split.trials_done
+            self._later(self.emit(run.tp, [run.accepted.caused("simulation.progressed", {
+                "iterations_done": done, "iterations_total": total,
+                "fraction": done / total, "eta_seconds": None})]))
+            if run.split.complete:
+                run.task = asyncio.create_task(self._merge(run))
+
+    def _later(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _plan(self, run: Run) -> None:
+        """Hand the run out as chunk tasks, unless the log says it was planned already."""
+        assert self.chunks is not None
+        if run.split is not None:
+            return
+        if run.cancel:
+            await self._finish(run, {"cancelled": True, "iterations_run": 0}, 0.0)
+            return
+        accepted, sim = run.accepted, run.accepted.key
+        seeded, chunks = self.chunks.split(accepted.data)
+        tasks = [accepted.caused("chunk.requested", {
+            "simulation_id": sim, "workbook_sha256": accepted.data["workbook_sha256"],
+            "request": seeded, "chunk": chunk}, key=f"{sim}/{chunk['index']}")
+            for chunk in chunks]
+        await self.emit(run.tp, [
+            accepted.caused("simulation.started", {
+                "iterations": accepted.data["iterations"],
+                "backend": accepted.data.get("backend", "numpy"), "chunks": len(chunks)}),
+            accepted.caused("chunks.planned", {
+                "simulation_id": sim, "seed": seeded["seed"], "chunks": len(chunks),
+                "chunk_size": chunks[0]["count"]}),
+            *tasks])
+        if run.split is None:
+            run.split = SplitRun(seeded, len(chunks))
+        if run.cancel:  # asked while the plan was being sent
+            await self._finish_split(run, {"cancelled": True})
+
+    async def _merge(self, run: Run) -> None:
+        assert self.chunks is not None and run.split is not None
+        split = run.split
+        partials = [split.partials[i] for i in sorted(split.partials)]
+        try:
+            outcome = await asyncio.to_thread(self.chunks.merge_chunks, split.request, partials,
+                                              self.read_blob)
+        except ValueError as exc:
+            outcome = {"error": str(exc)}
+        await self._finish_split(run, outcome)
+
+    async def _finish_split(self, run: Run, outcome: dict[str, Any]) -> None:
+        """End a split run once: merged, failed on a chunk, or cancelled; the trials and the
+        seconds its chunks took are what is billed."""
+        if run.revoked or run.accepted.key not in self.runs:
+            return
+        assert run.split is not None
+        trials = run.split.trials_done
+        await self._finish(run, {"iterations_run": trials, **outcome},
+                           run.split.compute_seconds)
 
     async def _execute(self, run: Run) -> None:
         accepted = run.accepted

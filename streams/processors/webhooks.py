@@ -1,12 +1,17 @@
 """The webhook dispatcher: delivers ``webhook.message_created`` messages to their endpoints and
 records every attempt as ``webhook.attempted``.
 
-At start it folds the webhooks topic from offset 0 (endpoints, secrets, undelivered messages,
-attempt counts and due times), then follows it. Each endpoint has its own task sending one
-message at a time in creation order, so a slow or failing endpoint never delays another. A
-failed message waits for its retry while later messages of other aggregates go ahead; later
-messages of its own aggregate wait behind it, so each aggregate's events arrive in log order.
-Delivery is at least once: a crash between an answer and its recorded attempt sends that
+It is a member of its consumer group on the ``webhooks`` topic, which is keyed by endpoint: an
+endpoint's registration, messages and attempts are all in one partition, so its state is per
+partition. When a partition is assigned the dispatcher folds it from offset 0 (endpoints,
+secrets, undelivered messages, attempt counts and due times), serves its endpoints once it has
+read up to the partition's end as it was then, and follows it; when the partition is revoked,
+its endpoints' tasks are cancelled and its state dropped. The dispatcher commits no offsets:
+the group only shares the partitions. Each endpoint has its own task sending one message at a
+time in creation order, so a slow or failing endpoint never delays another. A failed message
+waits for its retry while later messages of other aggregates go ahead; later messages of its
+own aggregate wait behind it, so each aggregate's events arrive in log order. Delivery is at
+least once: a crash, or a hand-over, between an answer and its recorded attempt sends that
 message again, under the same ``webhook-id``. Personal data stays sealed in the messages (they
 are in the log) and is opened as each attempt is sent, so an erased subject's fields go out as
 ``"[erased]"``, re-deliveries included.
@@ -20,12 +25,13 @@ import json
 import logging
 import random
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from infra import kafka
 from infra.faults import is_outage
 from infra.settings import Settings
 from infra.webhook_http import Destinations, post
@@ -34,8 +40,8 @@ from streams.deadletter import failed
 from streams.envelope import Envelope, utcnow
 from streams.log import EventLog
 from streams.personal import Opener
-from streams.processors.runtime import assign_all
 from streams.public import public_envelope
+from streams.subscription import Batch, Subscription
 from streams.webhooks import signing
 from streams.webhooks.retry import RetryPolicy, judge
 from streams.webhooks.state import Endpoint, Message, WebhookState
@@ -45,7 +51,20 @@ IDLE_WAIT_S = 1.0
 RECORD_BATCH = 500
 
 
+@dataclass
+class Partition:
+    """What the dispatcher keeps for one partition of the webhooks topic while it owns it."""
+
+    end: int  # its end when it was assigned: its endpoints are served once read up to here
+    state: WebhookState = field(default_factory=WebhookState)
+    live: bool = False
+    workers: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+    wake: dict[str, asyncio.Event] = field(default_factory=dict)
+
+
 class WebhookDispatcher:
+    """The group member, and the ``PartitionOwner`` of its partitions (see the module)."""
+
     name = "webhook-dispatcher"
 
     def __init__(self, settings: Settings, log_: EventLog, client: httpx.AsyncClient, *,
@@ -58,60 +77,81 @@ class WebhookDispatcher:
         self.client = client
         self.clock = clock
         self.rand = rand
-        self.state = WebhookState()
+        self.partitions: dict[TopicPartition, Partition] = {}
         self.destinations = Destinations.parse(settings.webhook_allowed_ports,
                                                settings.webhook_allow_private_networks)
         self.policy = RetryPolicy(tuple(settings.webhook_retry_schedule_s),
                                   settings.webhook_retry_jitter, settings.webhook_disable_after_s)
-        self.workers: dict[str, asyncio.Task[None]] = {}
-        self.wake: dict[str, asyncio.Event] = {}
         self.outcomes: asyncio.Queue[Envelope] = asyncio.Queue()
+        self.consumer: AIOKafkaConsumer | None = None  # the group member's, while it runs
+
+    async def assigned(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+        """Fold the partitions from offset 0; their endpoints wait until they are read up
+        to their current end. Messages fetched before the rebalance may come first: folded
+        again in order from offset 0, each endpoint's registration starts it afresh."""
+        assert self.consumer is not None, "assigned only while running"
+        end = await self.consumer.end_offsets(partitions)
+        for tp in partitions:
+            self.partitions[tp] = Partition(end[tp], live=end[tp] == 0)
+        return {tp: 0 for tp in partitions}
+
+    async def revoked(self, partitions: list[TopicPartition]) -> None:
+        """Stop the partitions' endpoints and record the outcomes they had: what is still on
+        its way to the log is sent again by the next owner, under the same ``webhook-id``."""
+        dropped = [self.partitions.pop(tp) for tp in partitions if tp in self.partitions]
+        tasks = [task for part in dropped for task in part.workers.values()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        remaining = self._take(self.outcomes.qsize())
+        if remaining:
+            await self.log.append(remaining)
 
     async def run(self, stop: asyncio.Event) -> None:
-        consumer = kafka.consumer(self.settings.kafka_bootstrap, None)
-        await consumer.start()
+        subscription = Subscription(self.settings, self.name, ("webhooks",), self)
+        self.consumer = subscription.consumer
         recorder = asyncio.create_task(self._record(), name="webhooks:recorder")
         try:
-            parts = await assign_all(consumer, [self.settings.topic("webhooks")])
-            end = await consumer.end_offsets(parts)
-            await consumer.seek_to_beginning(*parts)
-            live = False
-            while not stop.is_set():
-                batch = await consumer.getmany(timeout_ms=300, max_records=1000)
-                for tp, messages in batch.items():
-                    for message in messages:
-                        try:
-                            event = upcast(Envelope.from_json(message.value))
-                            self.state.fold(event)
-                        except Exception as exc:
-                            if is_outage(exc):
-                                raise
-                            # the failure's id is its position: a re-read after a restart
-                            # records the same failure, not a second one
-                            await self.log.append([failed(
-                                self.name, tp.topic, tp.partition, message.offset,
-                                message.value, exc)])
-                            continue
-                        if live:
-                            self._nudge(str(event.data.get("endpoint_id", "")))
-                if not live:
-                    live = all([await consumer.position(tp) >= end[tp] for tp in parts])
-                    if live:
-                        for endpoint_id in list(self.state.endpoints):
-                            self._nudge(endpoint_id)
-                for task in [recorder, *self.workers.values()]:
-                    if task.done() and not task.cancelled() and task.exception() is not None:
-                        raise task.exception()  # type: ignore[misc]
+            async with contextlib.aclosing(subscription.batches(
+                    stop, max_records=1000, idle=True)) as batches:
+                async for batch in batches:
+                    await self._fold(batch)
+                    await self._go_live(self.consumer)
+                    for task in [recorder, *(task for part in self.partitions.values()
+                                             for task in part.workers.values())]:
+                        if task.done() and not task.cancelled() and \
+                                task.exception() is not None:
+                            raise task.exception()  # type: ignore[misc]
         finally:
-            for task in self.workers.values():
-                task.cancel()
-            await asyncio.gather(*self.workers.values(), return_exceptions=True)
             recorder.cancel()
             await asyncio.gather(recorder, return_exceptions=True)
-            await consumer.stop()
-            remaining = self._take(self.outcomes.qsize())
-            if remaining:
-                await self.log.append(remaining)
+            await self.revoked(list(self.partitions))  # what the group did not revoke at leave
+
+    async def _fold(self, batch: Batch) -> None:
+        for tp, messages in batch.items():
+            part = self.partitions[tp]
+            for message in messages:
+                try:
+                    event = upcast(Envelope.from_json(message.value))
+                    part.state.fold(event)
+                except Exception as exc:
+                    if is_outage(exc):
+                        raise
+                    # the failure's id is its position: a re-read after a restart or a
+                    # hand-over records the same failure, not a second one
+                    await self.log.append([failed(
+                        self.name, tp.topic, tp.partition, message.offset, message.value, exc)])
+                    continue
+                if part.live:
+                    self._nudge(part, str(event.data.get("endpoint_id", "")))
+
+    async def _go_live(self, consumer: AIOKafkaConsumer) -> None:
+        """Serve the endpoints of each partition read up to its end since it was assigned."""
+        for tp, part in self.partitions.items():
+            if not part.live and await consumer.position(tp) >= part.end:
+                part.live = True
+                for endpoint_id in list(part.state.endpoints):
+                    self._nudge(part, endpoint_id)
 
     async def _record(self) -> None:
         """Append attempt outcomes in batches: senders go on without waiting for the broker,
@@ -126,15 +166,15 @@ class WebhookDispatcher:
             taken.append(self.outcomes.get_nowait())
         return taken
 
-    def _nudge(self, endpoint_id: str) -> None:
+    def _nudge(self, part: Partition, endpoint_id: str) -> None:
         """Wake the endpoint's task, starting it if it is not running."""
-        if endpoint_id not in self.state.endpoints:
+        if endpoint_id not in part.state.endpoints:
             return
-        self.wake.setdefault(endpoint_id, asyncio.Event()).set()
-        task = self.workers.get(endpoint_id)
+        part.wake.setdefault(endpoint_id, asyncio.Event()).set()
+        task = part.workers.get(endpoint_id)
         if task is None or task.done():
-            self.workers[endpoint_id] = asyncio.create_task(
-                self._serve(endpoint_id), name=f"webhooks:{endpoint_id}")
+            part.workers[endpoint_id] = asyncio.create_task(
+                self._serve(part, endpoint_id), name=f"webhooks:{endpoint_id}")
 
     def _next(self, endpoint: Endpoint) -> tuple[Message | None, float]:
         """The first due message in creation order whose aggregate has no earlier message
@@ -151,15 +191,15 @@ class WebhookDispatcher:
             waiting.add(message.aggregate)
         return None, wait
 
-    async def _serve(self, endpoint_id: str) -> None:
-        wake = self.wake[endpoint_id]
+    async def _serve(self, part: Partition, endpoint_id: str) -> None:
+        wake = part.wake[endpoint_id]
         while True:
-            endpoint = self.state.endpoints.get(endpoint_id)
+            endpoint = part.state.endpoints.get(endpoint_id)
             if endpoint is None or not endpoint.enabled or not endpoint.pending:
                 return  # started again by the next event that concerns the endpoint
             message, wait = self._next(endpoint)
             if message is not None:
-                await self._attempt(endpoint, message)
+                await self._attempt(part.state, endpoint, message)
                 continue
             wake.clear()
             with contextlib.suppress(TimeoutError):
@@ -173,7 +213,8 @@ class WebhookDispatcher:
         event = await self.opener.open(Envelope.from_json(json.dumps(envelope).encode()))
         return {**payload, "data": public_envelope(event)}
 
-    async def _attempt(self, endpoint: Endpoint, message: Message) -> None:
+    async def _attempt(self, state: WebhookState, endpoint: Endpoint, message: Message
+                       ) -> None:
         now = self.clock()
         body = json.dumps(await self._opened(message.payload), separators=(",", ":")).encode()
         headers = signing.headers(endpoint.signing_secrets(now), message.message_id,
@@ -199,5 +240,5 @@ class WebhookDispatcher:
             log.warning("webhook endpoint %s disabled: %s", endpoint.endpoint_id,
                         verdict.disable_reason)
         for event in events:  # act on the outcome now; folding it again later changes nothing
-            self.state.fold(event)
+            state.fold(event)
             self.outcomes.put_nowait(event)

@@ -1,10 +1,13 @@
-"""The webhook fan-out: for each event of the log, one ``webhook.message_created`` per enabled
-endpoint of its tenant that subscribed to its type.
+"""The webhook fan-out: for each event of the log, one ``webhook.message_created`` per endpoint
+of its tenant that subscribed to its type and was enabled when it occurred.
 
 It runs as a transactional processor (streams.processors.runtime), so every event is fanned
-out exactly once: the messages and the consumer offsets commit together. Messages are keyed by
-endpoint, so one endpoint's messages keep the log's order per aggregate. An endpoint receives
-the events that occurred from its registration on, however far behind the fan-out runs.
+out exactly once: the messages and the consumer offsets commit together. Any number of
+instances share the log's partitions; each follows the whole ``webhooks`` topic, since any
+event may concern any endpoint of its tenant. Messages are keyed by endpoint, so one
+endpoint's messages keep the log's order per aggregate. An endpoint receives
+the events that occurred from its registration on, except while it was disabled, however far
+behind or ahead of the ``webhooks`` topic the fan-out runs.
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ class WebhookFanout:
     async def handle(self, event: Envelope) -> list[Envelope]:
         out = []
         for endpoint in self.state.for_tenant(event.tenant_id):
-            if event.occurred_at < endpoint.since or not wants(endpoint.event_types, event.type):
+            if not endpoint.receives(event.occurred_at) or \
+                    not wants(endpoint.event_types, event.type):
                 continue
             payload = {"type": event.type, "timestamp": event.occurred_at.isoformat(),
                        "data": public_envelope(event)}

@@ -48,11 +48,21 @@ class Endpoint:
     secrets: list[tuple[str, datetime | None]]  # (secret, valid until); None: the current one
     since: datetime  # events that occurred before the registration are not sent
     enabled: bool = True
+    # when it was disabled, (from, until); until None: still disabled
+    paused: list[tuple[datetime, datetime | None]] = field(default_factory=list)
     failing_since: datetime | None = None
     pending: dict[str, Message] = field(default_factory=dict)  # in creation order
 
     def signing_secrets(self, now: datetime) -> list[str]:
         return [s for s, until in self.secrets if until is None or until > now]
+
+    def receives(self, occurred_at: datetime) -> bool:
+        """Whether an event that occurred at ``occurred_at`` is sent here: after the
+        registration and outside the times the endpoint was disabled, by the events' times,
+        so a fan-out that learns of a disable or an enable early or late decides the same."""
+        return occurred_at >= self.since and not any(
+            start <= occurred_at and (until is None or occurred_at < until)
+            for start, until in self.paused)
 
 
 @dataclass
@@ -63,7 +73,7 @@ class WebhookState:
     by_tenant: dict[str, dict[str, Endpoint]] = field(default_factory=dict)
 
     def for_tenant(self, tenant_id: str) -> list[Endpoint]:
-        return [e for e in self.by_tenant.get(tenant_id, {}).values() if e.enabled]
+        return list(self.by_tenant.get(tenant_id, {}).values())
 
     def fold(self, event: Envelope) -> None:
         """Apply one event of the webhooks topic (others are ignored)."""
@@ -83,8 +93,12 @@ class WebhookState:
                 (s, until if valid is None else min(valid, until))
                 for s, valid in endpoint.secrets]
         elif event.type == "webhook.endpoint_disabled":
+            if endpoint.enabled:  # the dispatcher applied its own disable already
+                endpoint.paused.append((event.occurred_at, None))
             endpoint.enabled = False
         elif event.type == "webhook.endpoint_enabled":
+            if not endpoint.enabled:
+                endpoint.paused[-1] = (endpoint.paused[-1][0], event.occurred_at)
             endpoint.enabled, endpoint.failing_since = True, None
         elif event.type == "webhook.endpoint_deleted":
             del self.endpoints[endpoint.endpoint_id]

@@ -10,11 +10,12 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
+from infra.blobstore import BlobMissing, open_blob_store
 from tests.conftest import EXAMPLE
 from tests.e2e.accounts import new_tenant
 from tests.e2e.conftest import Service
@@ -194,13 +195,13 @@ async def test_text_a_projection_cannot_store_is_refused_everywhere_and_nothing_
 
 async def test_refused_uploads_leave_no_blob_and_the_limit_names_its_source(
         service: Service, operator: httpx.AsyncClient) -> None:
-    blobs = Path(service.settings.blob_dir).resolve()
+    blobs = open_blob_store(service.settings)
     small = await new_tenant(operator, "free", {"file_size_bytes": 2000})
     not_a_workbook = f"notes {uuid.uuid4()}".encode()
     response = await small.post("/v1/workbooks", files={"file": ("notes.txt", not_a_workbook)})
     assert response.status_code == 415
-    digest = hashlib.sha256(not_a_workbook).hexdigest()
-    assert not (blobs / digest[:2] / digest).exists()
+    with pytest.raises(BlobMissing):
+        blobs.get(hashlib.sha256(not_a_workbook).hexdigest())
     named = await small.post("/v1/workbooks", **named_file("a\x00.xlsx", not_a_workbook))
     assert_refused(named, ["body", "file", "filename"])
     too_big = await small.post("/v1/workbooks", files={"file": ("big.xlsx", b"x" * 3000)})

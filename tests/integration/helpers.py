@@ -10,7 +10,7 @@ from infra import kafka
 from infra.settings import Settings
 from streams.catalogue import upcast
 from streams.envelope import Envelope
-from streams.processors.runtime import assign_all, at_end, read_to_end
+from streams.reading import assign_all, at_end, read_to_end
 
 
 async def events_of(settings: Settings, topic: str) -> list[Envelope]:

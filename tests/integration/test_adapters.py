@@ -1,14 +1,12 @@
-"""Adapters against their real services: the event log, the blob store and Stripe (stripe-mock)."""
+"""Adapters against their real services: the event log and Stripe (stripe-mock); the blob store
+has its own contract test (test_blob_store.py)."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
-from infra.blobstore import BlobTooLarge, LocalBlobStore
 from infra.settings import Settings
 from infra.stripe_billing import StripeMeters, StripeSubscriptions, client
 from streams.catalogue import new_event
@@ -37,35 +35,6 @@ async def test_an_unreachable_broker_is_reported_quickly() -> None:
         await log.append([new_event("tenant.created", "t", "t", {"name": "x", "plan": "free"})])
     assert time.monotonic() - started < 10
     await log.close()
-
-
-async def _chunks(data: bytes, size: int) -> AsyncIterator[bytes]:
-    for i in range(0, len(data), size):
-        yield data[i:i + size]
-
-
-async def test_blobs_are_content_addressed_and_oversized_streams_leave_nothing(
-        tmp_path: Path) -> None:
-    store = LocalBlobStore(tmp_path)
-    first = store.publish(await store.stage(_chunks(b"abc" * 1000, 100), max_bytes=10_000))
-    second = store.publish(await store.stage(_chunks(b"abc" * 1000, 7), max_bytes=10_000))
-    assert first == second and first.size == 3000
-    assert store.get(first.sha256) == b"abc" * 1000
-    with pytest.raises(BlobTooLarge):
-        await store.stage(_chunks(b"x" * 20_000, 1000), max_bytes=10_000)
-    leftovers = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != first.sha256]
-    assert leftovers == []
-
-
-async def test_a_discarded_upload_leaves_the_blob_others_published(tmp_path: Path) -> None:
-    store = LocalBlobStore(tmp_path)
-    kept = store.publish(await store.stage(_chunks(b"same bytes", 3), max_bytes=100))
-    refused = await store.stage(_chunks(b"same bytes", 4), max_bytes=100)
-    assert refused.sha256 == kept.sha256
-    store.discard(refused)
-    store.discard(refused)
-    assert store.get(kept.sha256) == b"same bytes"
-    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [kept.sha256]
 
 
 def test_usage_is_sent_to_stripe_as_meter_events(settings: Settings) -> None:

@@ -1,11 +1,12 @@
 """docker-compose.yml against the code: every processor kind is a service running a real
 command, the settings it passes are real settings, the API's healthcheck hits a route the API
-serves, and the services that touch workbook bytes share the blob volume."""
+serves, and the services that touch workbook bytes share the object store."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -17,8 +18,12 @@ from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
-def services() -> dict[str, dict[str, Any]]:
-    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+def compose() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+@pytest.fixture(scope="module")
+def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {name: service for name, service in compose["services"].items()
             if service.get("image") == "riskstream:latest"}
 
@@ -42,15 +47,19 @@ def test_scaled_services_fit_their_partitions(services: dict[str, dict[str, Any]
     assert "retention" not in replicas, "the sweeper works on a timer, not on partitions"
 
 
-def test_settings_are_real_and_blobs_are_shared(services: dict[str, dict[str, Any]],
+def test_settings_are_real_and_blobs_are_shared(compose: dict[str, Any],
+                                                services: dict[str, dict[str, Any]],
                                                 setting_variables: set[str],
                                                 blob_users: set[str]) -> None:
     for name, service in services.items():
         environment = service["environment"]
         assert set(environment) <= setting_variables, name
-        mounts = {m.split(":")[1] for m in service.get("volumes", []) if m.startswith("blobs:")}
-        expected = {environment["RISKSTREAM_BLOB_DIR"]} if name in blob_users else set()
-        assert mounts == expected, name
+        assert "volumes" not in service, f"{name} keeps blobs in the object store, not a volume"
+        if name in blob_users:
+            assert environment["RISKSTREAM_BLOB_STORE_URL"].startswith("s3://"), name
+            endpoint = urlsplit(environment["RISKSTREAM_S3_ENDPOINT_URL"])
+            assert endpoint.hostname in compose["services"], name
+            assert "minio-bucket" in service["depends_on"], f"{name} may start before its bucket"
         Settings.model_validate({k.removeprefix("RISKSTREAM_").lower(): v
                                  for k, v in environment.items() if "${" not in v
                                  } | {"jwt_secret": "j" * 32})

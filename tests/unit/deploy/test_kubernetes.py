@@ -126,18 +126,16 @@ def test_settings_and_secrets_are_real_settings_and_never_inlined(
         assert "RISKSTREAM_JWT_SECRET" in secret and not set(secret) & set(settings)
 
 
-def test_the_blob_volume_is_mounted_where_the_settings_say(objects: Objects,
-                                                           blob_users: set[str]) -> None:
-    blob_dir = _settings(objects)["RISKSTREAM_BLOB_DIR"]
-    claims = set(_of(objects, "PersistentVolumeClaim"))
+def test_blobs_are_in_an_object_store_every_node_reaches(objects: Objects,
+                                                        blob_users: set[str]) -> None:
+    settings = _settings(objects)
+    assert settings["RISKSTREAM_BLOB_STORE_URL"].startswith("s3://")
+    assert not _of(objects, "PersistentVolumeClaim"), "a volume ties pods to the nodes it reaches"
     for name, deployment in _of(objects, "Deployment").items():
-        pod = deployment["spec"]["template"]["spec"]
-        volumes = {v["name"]: v["persistentVolumeClaim"]["claimName"]
-                   for v in pod.get("volumes", [])}
-        mounts = {m["mountPath"]: volumes[m["name"]]
-                  for m in _container(deployment).get("volumeMounts", [])}
-        assert set(volumes.values()) <= claims, name
-        assert mounts == ({blob_dir: "riskstream-blobs"} if name in blob_users else {}), name
+        assert "volumes" not in deployment["spec"]["template"]["spec"], name
+        keys = {v["name"] for v in _container(deployment)["env"]}
+        if name in blob_users:
+            assert {"RISKSTREAM_S3_ACCESS_KEY", "RISKSTREAM_S3_SECRET_KEY"} <= keys, name
 
 
 def test_keda_scales_the_runner_on_its_own_group_lag(objects: Objects) -> None:

@@ -142,10 +142,14 @@ def test_replicas_come_from_the_setting_and_the_command_line_for_the_kinds_run(
                          "postgres-projector": 4}
     assert main(["processors", "--only", "simulation-runner", "billing"]) == 0
     assert asked[-1] == {"simulation-runner": 3, "billing": 1}
+    assert main(["processors", "--only", "billing", "webhook-fanout", "webhook-dispatcher",
+                 "--replicas", "billing=2,webhook-fanout=2,webhook-dispatcher=3"]) == 0
+    assert asked[-1] == {"billing": 2, "webhook-fanout": 2, "webhook-dispatcher": 3}
     for wrong, says in ((["--replicas", "simulation-runer=2"], "no processor simulation-runer"),
+                        (["--replicas", "retention=2"], "retention run as one instance only"),
                         (["--replicas", "billing=0"], "greater than or equal to 1"),
                         (["--replicas", "billing"], "expected NAME=COUNT"),
                         (["--only", "bill"], "no processor bill")):
         assert main(["processors", *wrong]) == 2
         assert says in capsys.readouterr().err
-    assert len(asked) == 2
+    assert len(asked) == 3

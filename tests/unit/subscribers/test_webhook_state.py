@@ -1,6 +1,7 @@
 """Webhook state folded from the log: an attempt applied twice counts once, delivered messages
 leave the state (so a restart never resends them), redeliveries bring them back, rotation keeps
-the old secret signing until its end, and only subscribed types are delivered."""
+the old secret signing until its end, and only subscribed types are delivered, only of the
+times the endpoint was enabled."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from streams.catalogue import new_event
+from streams.envelope import Envelope
 from streams.webhooks.fanout import WebhookFanout, message_id
 from streams.webhooks.state import WebhookState, wants
 
@@ -80,3 +82,21 @@ async def test_fanout_makes_one_stable_message_per_subscribed_endpoint() -> None
     assert wants([], "tenant.created") and not wants([], "webhook.attempted")
     assert wants(["workbook.parsed"], "workbook.parsed")
     assert not wants(["workbook.parsed"], "workbook.parsed_again")
+
+
+async def test_fanout_skips_what_occurred_while_disabled_whenever_it_learns_of_it() -> None:
+    fanout = WebhookFanout()
+    fanout.fold(registered([]))  # type: ignore[arg-type]
+    start = datetime.now(UTC)
+
+    def at(seconds: int, type_: str) -> Envelope:
+        event = new_event(type_, T, E, {"endpoint_id": E})
+        return replace(event, occurred_at=start + timedelta(seconds=seconds))
+
+    before, during, after = (at(s, "simulation.started") for s in (1, 3, 5))
+    fanout.fold(at(2, "webhook.endpoint_disabled"))
+    fanout.fold(at(2, "webhook.endpoint_disabled"))  # the dispatcher's own, from the log
+    assert len(await fanout.handle(before)) == 1  # the fan-out learnt of the disable early
+    fanout.fold(at(4, "webhook.endpoint_enabled"))
+    assert await fanout.handle(during) == []  # and of the enable before it saw ``during``
+    assert len(await fanout.handle(after)) == 1
