@@ -8,39 +8,43 @@ offsets where they were (see :mod:`infra.faults`)."""
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
-from infra.faults import is_outage
 from infra.settings import Settings
-from streams.catalogue import upcast
-from streams.deadletter import failed, retried_message
 from streams.envelope import Envelope
+from streams.processors.runtime import outcome
 from streams.subscription import Subscription
 
 Apply = Callable[[Envelope], Awaitable[None]]
 Park = Callable[[list[Envelope]], Awaitable[None]]
-log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Applying:
+    """A projection's ``apply`` as the runtime's handler: no state, no events of its own."""
+
+    name: str
+    apply: Apply
+    topics: tuple[str, ...] = ()
+    state_topics: tuple[str, ...] = ()
+
+    def fold(self, event: Envelope) -> None:
+        return None
+
+    async def handle(self, event: Envelope) -> list[Envelope]:
+        await self.apply(event)
+        return []
 
 
 async def apply_message(name: str, apply: Apply, topic: str, partition: int, offset: int,
                         value: bytes) -> Envelope | None:
-    """Apply one message; the ``processing.failed`` to record when it is poison."""
-    try:
-        event = upcast(Envelope.from_json(value))
-        parked = retried_message(event, name)
-        if parked is not None:
-            data = event.data
-            return await apply_message(name, apply, data["topic"], data["partition"],
-                                       data["offset"], parked)
-        if event.type not in ("processing.failed", "processing.retry_requested"):
-            await apply(event)
-        return None
-    except Exception as exc:
-        if is_outage(exc):
-            raise
-        log.warning("%s parks %s/%s@%s: %r", name, topic, partition, offset, exc)
-        return failed(name, topic, partition, offset, value, exc)
+    """Apply one message as a processor handles one (hand-backs and poison alike, see
+    :func:`streams.processors.runtime.outcome`); the ``processing.failed`` to record when it
+    is poison."""
+    applying = _Applying(name, apply)
+    parked = await outcome(lambda _t, _p: applying, name, topic, partition, offset, value, ())
+    return parked[0] if parked else None
 
 
 async def follow(settings: Settings, group: str, topics: Sequence[str], apply: Apply,

@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 
 from app.heartbeats import instances
 from infra.settings import Settings
+from tests.integration.helpers import wait_for
 
 
 async def processor_pids(settings: Settings) -> dict[str, list[int]]:
@@ -26,15 +27,9 @@ async def processor_pids(settings: Settings) -> dict[str, list[int]]:
 
 async def eventually(check: Callable[[], Awaitable[Any]], timeout_s: float = 60,
                      every_s: float = 0.3) -> Any:
-    """The first truthy result of ``check``; AssertionError with the last one at the deadline."""
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"not reached in {timeout_s} s; last: {result!r}")
-        await asyncio.sleep(every_s)
+    """The first truthy result of ``check``, polled a while longer than the integration tests
+    do: the fault tests wait on processes being restarted."""
+    return await wait_for(check, timeout_s, every_s)
 
 
 async def billed(settings: Settings, simulation_ids: list[str]) -> dict[str, dict[str, Any]]:
