@@ -200,7 +200,11 @@ JSON
 }
 
 start_seaweedfs() {
-    mkdir -p "$DATA/seaweedfs"
+    mkdir -p "$DATA/seaweedfs" "$DATA/secrets"
+    chmod 700 "$DATA/secrets"
+    # the keys first: the redirection below opens the file before s3_identities runs
+    secret s3-access-key >/dev/null
+    secret s3-secret-key >/dev/null
     (umask 077; s3_identities >"$DATA/secrets/s3.json")
     # -volume.max 0: as many 256 MB volumes as the disk holds (the default, 8, runs out once a
     # few collections have grown their first seven each)
