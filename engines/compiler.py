@@ -65,7 +65,10 @@ class CompiledModel:
         self.xp = xp
         self.plans = plans
         self.facts = facts
-        self.graph = DependencyGraph({key: f.reads for key, f in facts.items()})
+        self.graph = DependencyGraph(
+            {key: f.reads for key, f in facts.items()},
+            {key: f.picked_from for key, f in facts.items() if f.picked_from},
+        )
         self._input_keys = inputs
         self.input_keys = frozenset(inputs)
         self._output_keys = outputs
@@ -80,8 +83,14 @@ class CompiledModel:
         self._literal_areas = LiteralAreas(xp, workbook, [*plans, *inputs])
         self.failures: dict[str, str] = {}
         """Cells whose evaluation raised inside the engine, with the reason (a bug to fix)."""
+        self.circular: list[CircularReference] = []
+        """Circular references met by :meth:`recalc` (iterative calculation off)."""
+        self.cycles: dict[CellKey, list[CellKey]] = {}
+        if workbook.iteration is not None:
+            for cycle in self.graph.cycles(plans):
+                self.cycles.update(dict.fromkeys(cycle, cycle))
         needed = self.graph.ancestors(outputs)
-        self._order = self.graph.order(needed)
+        self._order = self.graph.order(needed, strict=workbook.iteration is None)
         varying = self._varying(needed, set(inputs))
         self.risk_calls: list[RiskInput] = risk.inputs
         """Every distribution call in the workbook, needed by the outputs or not."""
@@ -113,7 +122,12 @@ class CompiledModel:
         for key in needed:
             if any(_contains(area, k) for area in self.facts[key].reads for k in inputs):
                 seeds.add(key)
-        return self.graph.reach(seeds, self._order)
+        reached = self.graph.reach(seeds, self._order)
+        while True:  # a cycle varies as a whole, and so does what reads it
+            grown = reached | {k for key in reached for k in self.cycles.get(key, ())}
+            if grown == reached:
+                return reached
+            reached = self.graph.reach(grown, self._order)
 
     def literal(self, key: CellKey) -> Value:
         """A cell that holds no formula, as a constant value (empty cells included)."""
@@ -180,6 +194,7 @@ class CompiledModel:
     def recalc(self) -> dict[str, PyValue]:
         """Every formula cell computed once, statically (Risk calls at their static value)."""
         env = Env(self, self.xp, 1, static=True)
+        self.circular = []
         out: dict[str, PyValue] = {}
         for key in self.graph.order(self.plans, strict=False):
             out[format_key(key)] = to_python(self.xp, self._guarded(env, key))
@@ -193,7 +208,8 @@ class CompiledModel:
             return value
         try:
             return env.compute(key)
-        except CircularReference:
+        except CircularReference as exc:
+            self.circular.append(exc)
             value = error(self.xp, ExcelError.REF)
         except Exception as exc:  # noqa: BLE001 - see the docstring
             self.failures[format_key(key)] = f"{type(exc).__name__}: {exc}"

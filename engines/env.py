@@ -10,22 +10,36 @@ from typing import Any, Protocol
 from engines.blocks import element, settle, stack
 from engines.errors import ExcelError
 from engines.formula.refs import CellKey, format_key
+from engines.iteration import iterate
 from engines.references import clip
 from engines.values import Area, Value, error
 from engines.workbook import Workbook
 
 
 class CircularReference(ValueError):
-    """Cells reach themselves through their references; RiskStream has no iterative calc."""
+    """Cells reach themselves through their references and the workbook does not turn on
+    iterative calculation."""
 
     def __init__(self, cells: list[CellKey]) -> None:
         self.cells = [format_key(key) for key in cells]
         super().__init__(
             "circular reference through "
             + " -> ".join(self.cells)
-            + " (iterative calculation is not supported)"
+            + " (turn on iterative calculation in Excel's options to allow it)"
         )
 
+
+class _Deferred(Exception):  # noqa: N818 - a signal, not an error
+    """Unwinds the formulas being computed so that ``key`` is computed first, from the top."""
+
+    def __init__(self, key: CellKey) -> None:
+        super().__init__(format_key(key))
+        self.key = key
+
+
+_NESTING = 40
+"""Formulas computed within one another before the innermost is deferred: cells reached only
+as a formula runs (OFFSET, INDIRECT, INDEX's pick) can chain deeper than Python's stack."""
 
 Plan = Callable[["Env"], Value]
 """A compiled formula: computes its value block in an evaluation pass."""
@@ -36,6 +50,8 @@ class ModelCells(Protocol):
 
     workbook: Workbook
     plans: dict[CellKey, Plan]
+    cycles: dict[CellKey, list[CellKey]]
+    """Per cell on a circular reference, the cells to iterate with it (iteration on only)."""
 
     def literal(self, key: CellKey) -> Value: ...
 
@@ -60,9 +76,35 @@ class Env:
     active: list[CellKey] = field(default_factory=list)
 
     def compute(self, key: CellKey) -> Value:
-        """Evaluate the formula at ``key`` now (its precedents on demand) and store it."""
+        """Evaluate the formula at ``key`` now (its precedents on demand) and store it; a cell
+        on a circular reference is iterated with the others of its cycle."""
+        if self.active:
+            return self._compute(key)
+        pending = [key]  # cells deferred by formulas nested too deep, computed first
+        while pending:
+            try:
+                self._compute(pending[-1])
+                pending.pop()
+            except _Deferred as deferred:
+                if deferred.key in pending:
+                    cells = pending[pending.index(deferred.key) :] + [deferred.key]
+                    raise CircularReference(cells) from None
+                pending.append(deferred.key)
+        return self.values[key]
+
+    def _compute(self, key: CellKey) -> Value:
+        cycle = self.model.cycles.get(key)
+        if cycle is not None and self.model.workbook.iteration is not None:
+            iterate(self, cycle, self.model.workbook.iteration)
+            return self.values[key]
+        return self.run(key)
+
+    def run(self, key: CellKey) -> Value:
+        """Evaluate the formula at ``key`` once, reading the values already stored."""
         if key in self.active:
             raise CircularReference(self.active[self.active.index(key) :] + [key])
+        if len(self.active) >= _NESTING:
+            raise _Deferred(key)
         self.active.append(key)
         try:
             block = self.model.plans[key](self)

@@ -49,5 +49,3 @@ _CODES = {
     ExcelError.CALC: "#CALC!",
 }
 _BY_CODE = {text: error for error, text in _CODES.items()}
-
-NO_ERROR = 0

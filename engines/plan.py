@@ -31,7 +31,7 @@ from engines.references import (
     struct_area,
 )
 from engines.risk import RiskCompiler, is_risk_function
-from engines.values import Area, Value, error, from_scalars
+from engines.values import EMPTY, Area, Value, error, from_scalars
 from engines.workbook import Workbook
 
 
@@ -40,6 +40,9 @@ class CellFacts:
     """What compiling a cell found out about it."""
 
     reads: list[Area] = field(default_factory=list)
+    picked_from: list[Area] = field(default_factory=list)
+    """Those of ``reads`` the formula reads only where a function picks (INDEX's array): a
+    cycle through them is one only if the formula meets it when it runs."""
     unsupported: set[str] = field(default_factory=set)
     random: bool = False
     volatile: bool = False
@@ -115,6 +118,10 @@ class CellCompiler:
             target = self.name_tree(node)
             if isinstance(target, ast.Ref | ast.StructRef | ast.Name):
                 return self.static_area(target)
+        if isinstance(node, ast.Binary) and node.op in (":", " "):
+            left, right = self.static_area(node.left), self.static_area(node.right)
+            if left is not None and right is not None:
+                return (span if node.op == ":" else intersect)(left, right)
         return None
 
     def name_tree(self, node: ast.Name) -> ast.Node | None:
@@ -148,6 +155,22 @@ class CellCompiler:
         area = clip(self.workbook, area)
         self.facts.reads.append(area)
         return lambda env: env.area(area)
+
+    def measured(self, node: ast.Node, picked: bool = False) -> Plan:
+        """A reference whose position or size is used, not its cells' values (ROW, ROWS,
+        OFFSET's base): it reads nothing, so it is no edge in the dependency graph. A
+        ``picked`` one (INDEX's array) is read where the function picks, when it runs."""
+        area = self.static_area(node)
+        if area is None:
+            return self.compile(node)
+        if area.shape != (1, 1):
+            area = clip(self.workbook, area)
+        if picked:
+            self.facts.reads.append(area)
+            self.facts.picked_from.append(area)
+        xp = self.xp
+        placeholder = Value(xp.zeros((1, 1, 1)), None, EMPTY, None, area)
+        return lambda env: placeholder
 
     def reference(self, node: ast.Ref | ast.Name | ast.StructRef) -> Plan:
         if isinstance(node, ast.Name):
@@ -217,13 +240,24 @@ class CellCompiler:
         self.facts.random |= function.random
         self.facts.volatile |= function.volatile
         self.facts.dynamic |= function.dynamic
-        args = [
-            self.compile(arg) if function.takes_range(i) else self.scalar(arg)
-            for i, arg in enumerate(node.args)
-        ]
+        args = [self.argument(function, i, arg) for i, arg in enumerate(node.args)]
         if node.name in TOOLPAK:
             function = replace(function, lifts=False)
         return _call_plan(function, self.cell, args)
+
+    def argument(self, function: Function, position: int, node: ast.Node) -> Plan:
+        """Compile an argument as ``function`` takes it at ``position``."""
+        if position in function.measures or position in function.picks:
+            return self.measured(node, picked=position in function.picks)
+        if not function.takes_range(position):
+            return self.scalar(node)
+        if self.array or not function.takes_array(position):
+            return self.compile(node)
+        self.array = True
+        try:
+            return self.compile(node)
+        finally:
+            self.array = False
 
 
 def _call_plan(function: Function, cell: CellKey, args: list[Plan]) -> Plan:

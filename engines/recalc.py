@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from engines.compiler import compile_model
+from engines.compiler import CompiledModel, ModelError, compile_model
 from engines.errors import ExcelError
 from engines.limits import WorkbookLimits
 from engines.result import PyValue
@@ -16,10 +16,20 @@ from engines.workbook import DEFAULT_LIMITS, load_workbook
 def recalc_workbook(data: bytes, limits: WorkbookLimits = DEFAULT_LIMITS) -> dict[str, PyValue]:
     """Every formula cell of the ``.xlsx`` bytes: ``{"Sheet!A1": value}``.
 
-    Values are float, str, bool, None or ExcelError; raises WorkbookError for unreadable bytes
-    and WorkbookTooLarge for a workbook past ``limits``.
+    Values are float, str, bool, None or ExcelError; raises WorkbookError for unreadable bytes,
+    WorkbookTooLarge for a workbook past ``limits`` and ModelError for a circular reference in
+    a workbook without iterative calculation.
     """
-    return compile_model(load_workbook(data, limits), outputs=[]).recalc()
+    return _recalculated(compile_model(load_workbook(data, limits), outputs=[]))
+
+
+def _recalculated(model: CompiledModel) -> dict[str, PyValue]:
+    """The model's recalculated cells; raises ModelError naming the first circular reference
+    met (the workbook does not turn on iterative calculation), never a silent #REF!."""
+    values = model.recalc()
+    if model.circular:
+        raise ModelError(str(model.circular[0]))
+    return values
 
 
 @dataclass(frozen=True)
@@ -36,7 +46,7 @@ class RecalcSummary:
 def summarize(data: bytes) -> tuple[dict[str, PyValue], RecalcSummary]:
     """The recalculated values and a summary of them."""
     model = compile_model(load_workbook(data), outputs=[])
-    values = model.recalc()
+    values = _recalculated(model)
     errors = Counter(v.code for v in values.values() if isinstance(v, ExcelError))
     summary = RecalcSummary(
         formulas=len(values),
@@ -47,7 +57,3 @@ def summarize(data: bytes) -> tuple[dict[str, PyValue], RecalcSummary]:
     )
     return values, summary
 
-
-def to_json_value(value: PyValue) -> float | str | bool | None:
-    """A recalculated value for JSON output: errors become their code (``"#DIV/0!"``)."""
-    return value.code if isinstance(value, ExcelError) else value

@@ -72,14 +72,15 @@ def span(a: Area, b: Area) -> Area | None:
 
 
 def implicit_intersection(area: Area, here: CellKey) -> Area | None:
-    """The one cell of ``area`` on the formula's row or column (legacy scalar context)."""
+    """The one cell of ``area`` on the formula's row or column (legacy scalar context); the
+    row or column number is matched on the area's own sheet, as Excel does."""
     area = area.full()
     rows, cols = area.shape
     if rows == 1 and cols == 1:
         return area
-    if cols == 1 and area.row1 <= here[1] <= area.row2 and area.sheet == here[0]:
+    if cols == 1 and area.row1 <= here[1] <= area.row2:
         return Area(area.sheet, here[1], area.col1, here[1], area.col1)
-    if rows == 1 and area.col1 <= here[2] <= area.col2 and area.sheet == here[0]:
+    if rows == 1 and area.col1 <= here[2] <= area.col2:
         return Area(area.sheet, area.row1, here[2], area.row1, here[2])
     return None
 
@@ -101,13 +102,14 @@ def struct_area(workbook: Workbook, ref: ast.StructRef, here: CellKey) -> Area |
     table = workbook.tables.get(ref.table.upper()) if ref.table else table_at(workbook, here)
     if table is None:
         return None
-    spec = ref.spec[1:-1].strip()
-    this_row = spec.startswith("@")
+    spec = ref.spec[1:-1]
+    this_row = spec.lstrip().startswith("@")
     if this_row:
-        spec = spec[1:].strip()
-    items = _ITEM.findall(spec) if "[" in spec else ([spec] if spec else [])
-    specials = {i.strip().upper() for i in items if i.strip().startswith("#")}
-    columns = [re.sub(r"'(.)", r"\1", i.strip()) for i in items if not i.strip().startswith("#")]
+        spec = spec.lstrip()[1:]
+    # column names keep their spaces ("Qty " is not "Qty"); only the space between items goes
+    items = _ITEM.findall(spec) if spec.strip().startswith("[") else ([spec] if spec else [])
+    specials = {" ".join(i.split()).upper() for i in items if i.strip().startswith("#")}
+    columns = [re.sub(r"'(.)", r"\1", i) for i in items if not i.strip().startswith("#")]
     if "#THIS ROW" in specials:
         this_row = True
     r1, c1, r2, c2 = table.bounds
@@ -125,15 +127,25 @@ def struct_area(workbook: Workbook, ref: ast.StructRef, here: CellKey) -> Area |
         if "#TOTALS" in specials:
             parts.append((data_bottom + 1, r2))
         top, bottom = min(p[0] for p in parts), max(p[1] for p in parts)
-    folded = [name.casefold() for name in table.columns]
     if columns:
-        try:
-            indexes = [folded.index(name.casefold()) for name in columns]
-        except ValueError:
+        indexes = [_column_index(table, name) for name in columns]
+        if None in indexes:
             return None
-        left, right = c1 + min(indexes), c1 + max(indexes)
+        found = [i for i in indexes if i is not None]
+        left, right = c1 + min(found), c1 + max(found)
     else:
         left, right = c1, c2
     if top > bottom:
         return None
     return Area(table.sheet, top, left, bottom, right)
+
+
+def _column_index(table: Table, name: str) -> int | None:
+    """The position of the column ``name`` names: matched case-insensitively as written, else
+    with outer spaces trimmed on both sides (a formula typed without a name's trailing space)."""
+    folded = [column.casefold() for column in table.columns]
+    wanted = name.casefold()
+    if wanted in folded:
+        return folded.index(wanted)
+    trimmed = [column.strip() for column in folded]
+    return trimmed.index(wanted.strip()) if wanted.strip() in trimmed else None

@@ -18,6 +18,7 @@ from functools import cached_property
 import openpyxl
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.worksheet import Worksheet
 
 from engines.errors import ExcelError
 from engines.formula.refs import CellKey
@@ -51,6 +52,16 @@ class Table:
     totals_rows: int
 
 
+@dataclass(frozen=True, slots=True)
+class Iteration:
+    """Excel's iterative calculation, on when the file's ``calcPr`` has ``iterate="1"``: cells
+    on a circular reference are recalculated at most ``count`` times, until none moves by
+    ``delta`` or more (Excel's defaults are 100 and 0.001)."""
+
+    count: int = 100
+    delta: float = 0.001
+
+
 @dataclass
 class Workbook:
     """Everything the compiler needs from a workbook file."""
@@ -61,6 +72,20 @@ class Workbook:
     """Per sheet, the farthest row and column holding content: where its references stop."""
     names: dict[tuple[str | None, str], str] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
+    iteration: Iteration | None = None
+    """Iterative calculation, when the file turns it on; circular references are errors else."""
+    hidden_rows: dict[str, frozenset[int]] = field(default_factory=dict)
+    """Per sheet, the rows the file hides (``<row hidden="1">``), filtered ones included."""
+    filtered_rows: dict[str, frozenset[int]] = field(default_factory=dict)
+    """Per sheet, the hidden rows inside an AutoFilter's range: rows its filter hides."""
+
+    @cached_property
+    def total_cells(self) -> frozenset[CellKey]:
+        """Cells whose formula calls SUBTOTAL or AGGREGATE: the totals those functions skip."""
+        return frozenset(
+            key for key, cell in self.cells.items()
+            if cell.formula is not None and _TOTALS.search(cell.formula)
+        )
 
     @cached_property
     def extent(self) -> tuple[int, int]:
@@ -86,6 +111,7 @@ class Workbook:
 
 
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_TOTALS = re.compile(r"\b(?:_xlfn\.)?(?:SUBTOTAL|AGGREGATE)\s*\(", re.IGNORECASE)
 
 
 def cell_value(value: object, data_type: str) -> Scalar:
@@ -96,7 +122,7 @@ def cell_value(value: object, data_type: str) -> Scalar:
         except KeyError:
             return ExcelError.VALUE
     if isinstance(value, str):
-        # the file format writes control characters as _xHHHH_
+        # the file format writes control characters as _xHHHH_ (and "_x" itself as _x005F_x)
         return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value)
     if isinstance(value, bool) or value is None:
         return value
@@ -130,8 +156,11 @@ def load_workbook(data: bytes, limits: WorkbookLimits = DEFAULT_LIMITS) -> Workb
         raise WorkbookError(f"not a readable .xlsx workbook: {exc}") from exc
     cells: dict[CellKey, Cell] = {}
     tables: dict[str, Table] = {}
+    hidden: dict[str, frozenset[int]] = {}
+    filtered: dict[str, frozenset[int]] = {}
     for ws in book.worksheets:
         sheet = ws.title
+        hidden[sheet], filtered[sheet] = _hidden_rows(ws)
         anchors: list[tuple[CellKey, Bounds]] = []
         # the cells the file holds: iter_rows() would visit (and create) every cell of the
         # block from A1 to the farthest one, a billion for a file with a cell in XFD1048576
@@ -156,7 +185,7 @@ def load_workbook(data: bytes, limits: WorkbookLimits = DEFAULT_LIMITS) -> Workb
                         cells[(sheet, r, c)] = Cell(spill_anchor=anchor)
         for table in ws.tables.values():
             bounds = _bounds(table.ref)
-            columns = tuple(col.name for col in table.tableColumns)
+            columns = tuple(col.name for col in table.tableColumns)  # unescaped by openpyxl
             tables[table.name.upper()] = Table(
                 table.name,
                 sheet,
@@ -172,7 +201,31 @@ def load_workbook(data: bytes, limits: WorkbookLimits = DEFAULT_LIMITS) -> Workb
         for name, defined in ws.defined_names.items():
             names[(ws.title, name.upper())] = defined.attr_text
     used = _used([ws.title for ws in book.worksheets], cells)
-    return Workbook(book.sheetnames, cells, used, names, tables)
+    return Workbook(book.sheetnames, cells, used, names, tables, _iteration(book), hidden,
+                    filtered)
+
+
+def _hidden_rows(ws: Worksheet) -> tuple[frozenset[int], frozenset[int]]:
+    """The sheet's hidden rows, and those of them an AutoFilter (the sheet's or a table's)
+    hides: Excel writes both as ``<row hidden="1">``; filtered rows are those under a filter
+    that has criteria (``<filterColumn>``)."""
+    hidden = frozenset(int(row) for row, dim in ws.row_dimensions.items() if dim.hidden)
+    if not hidden:
+        return hidden, hidden
+    filters = [ws.auto_filter, *(t.autoFilter for t in ws.tables.values())]
+    spans = [_bounds(f.ref) for f in filters if f is not None and f.ref and f.filterColumn]
+    filtered = frozenset(row for row in hidden if any(r1 < row <= r2 for r1, _, r2, _ in spans))
+    return hidden, filtered
+
+
+def _iteration(book: openpyxl.Workbook) -> Iteration | None:
+    calc = book.calculation
+    if calc is None or not calc.iterate:
+        return None
+    default = Iteration()
+    count = default.count if calc.iterateCount is None else int(calc.iterateCount)
+    delta = default.delta if calc.iterateDelta is None else float(calc.iterateDelta)
+    return Iteration(max(count, 1), delta)
 
 
 def _used(sheets: list[str], cells: dict[CellKey, Cell]) -> dict[str, tuple[int, int]]:

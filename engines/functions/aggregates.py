@@ -151,7 +151,7 @@ def countblank(call: Call, args: Sequence[Value]) -> Value:
     return _sum_counts(xp, [counted])
 
 
-@register(FUNCTIONS, "SUMPRODUCT", 1, -1, ALL)
+@register(FUNCTIONS, "SUMPRODUCT", 1, -1, ALL, arrays=ALL)
 def sumproduct(call: Call, args: Sequence[Value]) -> Value:
     """Entry-wise products summed; non-numbers count as 0, differing sizes give #VALUE!."""
     xp = call.xp

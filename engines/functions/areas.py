@@ -1,5 +1,5 @@
-"""ADDRESS (a reference as text), AREAS (how many areas a reference has) and references of
-several areas (unions such as ``(A1:B2,C3)``).
+"""ADDRESS (a reference as text), AREAS (how many areas a reference has), references of
+several areas (unions such as ``(A1:B2,C3)``) and the ``@`` operator (``_xlfn.SINGLE``).
 
 Unions and their intersections are worked out from the formula at compile time, since
 references do not change by trial: AREAS counts them, functions taking any number of ranges
@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import re
 
-from engines.env import Plan
+from engines.blocks import element
+from engines.env import Env, Plan
 from engines.errors import ExcelError
 from engines.formula import ast
 from engines.formula.refs import column_letters
 from engines.functions.lambdas import Compiler, special_form
 from engines.functions.registry import Function, Table, register
 from engines.functions.text import _simple
-from engines.references import intersect
-from engines.values import Area, error, from_scalars
+from engines.references import implicit_intersection, intersect
+from engines.values import Area, Value, error, from_scalars
 
 FUNCTIONS: Table = {}
 _MAX_ROW, _MAX_COL = 1_048_576, 16_384
@@ -85,6 +86,32 @@ def _areas(compiler: Compiler, node: ast.Call) -> Plan:
         return lambda env: error(env.xp, code)
     count = float(len(found))
     return lambda env: from_scalars(env.xp, [[count]])
+
+
+@special_form("SINGLE")
+def _single(compiler: Compiler, node: ast.Call) -> Plan:
+    """Excel's ``@``: a range gives its cell on the formula's row (a column) or column (a row),
+    #VALUE! when there is none; an array its first entry; one value itself."""
+    if len(node.args) != 1:
+        return lambda env: error(env.xp, ExcelError.VALUE)
+    area = compiler.static_area(node.args[0])
+    if area is not None:
+        picked = implicit_intersection(area, compiler.cell)
+        if picked is None:
+            return lambda env: error(env.xp, ExcelError.VALUE)
+        return compiler.compile(_ref(picked))
+    inner, cell = compiler.compile(node.args[0]), compiler.cell
+
+    def run(env: Env) -> Value:
+        value = inner(env)
+        if value.area is not None:  # a reference known when the formula runs (OFFSET)
+            found = implicit_intersection(value.area, cell)
+            if found is None:
+                return error(env.xp, ExcelError.VALUE)
+            return env.cell((found.sheet, found.row1, found.col1))
+        return element(env.xp, value, 0, 0) if value.grid != (1, 1) else value
+
+    return run
 
 
 def _is_union(node: ast.Node) -> bool:

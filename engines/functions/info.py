@@ -70,7 +70,8 @@ _TESTS: dict[str, Callable[[ModuleType, Value, Array], Array]] = {
     "ISREF": lambda xp, v, e: xp.full((1, 1, 1), v.area is not None),
 }
 for _name, _check in _TESTS.items():
-    register(FUNCTIONS, _name, 1, 1, _ANY)(_test(_check))
+    measured = _ANY if _name == "ISREF" else frozenset()
+    register(FUNCTIONS, _name, 1, 1, _ANY, measures=measured)(_test(_check))
 
 
 def _parity(odd: bool) -> Impl:

@@ -162,6 +162,8 @@ def switch(call: Call, args: Sequence[Value]) -> Value:
         match = compare(xp, "=", subject, case)
         hit = (match.num != 0) & (match.err == 0 if match.err is not None else True)
         result = where(xp, hit, value.plain(), result)
+        if case.err is not None:  # cases are tried in turn: an error reached is the result
+            result = where(xp, case.err != 0, case.plain(), result)
     if subject.err is not None:
         result = Value(
             result.num, merge_errors(xp, subject.err, result.err), result.kind, result.text

@@ -125,25 +125,28 @@ def hlookup(call: Call, args: Sequence[Value]) -> Value:
     return _table_lookup(call, args, vertical=False)
 
 
-@register(FUNCTIONS, "LOOKUP", 2, 3, frozenset({1, 2}))
+@register(FUNCTIONS, "LOOKUP", 2, 3, frozenset({1, 2}), arrays=frozenset({1, 2}))
 def lookup(call: Call, args: Sequence[Value]) -> Value:
+    """LOOKUP searches the first row of an area wider than tall, else its first column (a 2-D
+    lookup vector too); the array form returns from the last row or column."""
     xp = call.xp
     source = args[1]
-    rows, cols = source.grid
-    if len(args) > 2:
-        keys, results = source, args[2]
-    elif cols > rows:
-        keys = sub(source, slice(0, 1), slice(None))
-        results = sub(source, slice(rows - 1, rows), slice(None))
-    else:
-        keys = sub(source, slice(None), slice(0, 1))
-        results = sub(source, slice(None), slice(cols - 1, cols))
+    keys = _edge(source, last=False)
+    results = args[2] if len(args) > 2 else _edge(source, last=True)
     hay = matching.vector(xp, keys)
     targets = matching.vector(xp, results)
     if hay is None or targets is None:
         return error(xp, ExcelError.NA)
     position = matching.approximate(xp, args[0], hay)
     return _with(call, pick(xp, targets, position, ExcelError.NA), args[0].err)
+
+
+def _edge(source: Value, last: bool) -> Value:
+    """The first (or last) row of a block wider than tall, else its first (last) column."""
+    rows, cols = source.grid
+    if cols > rows:
+        return sub(source, slice(rows - 1, rows) if last else slice(0, 1), slice(None))
+    return sub(source, slice(None), slice(cols - 1, cols) if last else slice(0, 1))
 
 
 @register(FUNCTIONS, "XLOOKUP", 3, 6, frozenset({1, 2}))
@@ -167,9 +170,10 @@ def xlookup(call: Call, args: Sequence[Value]) -> Value:
     return _with(call, found, args[0].err)
 
 
-@register(FUNCTIONS, "INDEX", 2, 4, frozenset({0}))
+@register(FUNCTIONS, "INDEX", 2, 4, frozenset({0}), picks=frozenset({0}))
 def index(call: Call, args: Sequence[Value]) -> Value:
-    """INDEX(array, row, [col]): a reference when its arguments are constant, else values."""
+    """INDEX(array, row, [col]): a reference when its arguments are constant, else values.
+    A reference given as the array is read only where INDEX picks, as the formula runs."""
     xp = call.xp
     source = args[0]
     # a reference is indexed over the size it names, cells clipped off past the content too
@@ -206,6 +210,12 @@ def index(call: Call, args: Sequence[Value]) -> Value:
                 return call.env.cell((picked.sheet, picked.row1, picked.col1))
             return call.env.area(picked)
         return sub(source, rs, cs)
+    if source.area is not None:  # indexes that vary by trial: the whole reference is read
+        area = source.area
+        if area.shape == (1, 1):
+            source = call.env.cell((area.sheet, area.row1, area.col1))
+        else:
+            source = call.env.area(area)
     rows, cols = source.grid
     # a zero index on a one-wide axis means its only row/column
     row = xp.where((row == 0) & (rows == 1), 1.0, row)

@@ -83,16 +83,22 @@ def approximate(xp: ModuleType, needle: Value, hay: Value, descending: bool = Fa
     Ascending, it stops at an entry equal to the needle and steps past entries of another
     type; failing an equal entry, the answer is the last entry of the needle's type before
     where it stops, if not above the needle. Descending, the answer is the last entry of the
-    needle's type at or before where the bisection stops.
+    needle's type at or before where the bisection stops, and there is none when the first
+    entry of that type (the largest, were the data sorted) is below the needle.
     """
     ok = _comparable(xp, needle, hay)
     if descending:
         side = compare(xp, ">=", hay, needle).num != 0
         shape = np.broadcast_shapes(side.shape, ok.shape)
         ok = xp.broadcast_to(ok, shape)[:, 0, :]
-        _, high, _ = _bisect(xp, xp.broadcast_to(side, shape)[:, 0, :] | ~ok)
+        side = xp.broadcast_to(side, shape)[:, 0, :]
+        _, high, _ = _bisect(xp, side | ~ok)
         upto = ok & (xp.arange(ok.shape[1])[None, :] <= high[:, None])
-        return _first(xp, upto, reverse=True)
+        first = _first(xp, ok)
+        if ok.shape[1] == 0:
+            return first
+        below = (first >= 0) & ~side[xp.arange(ok.shape[0]), xp.clip(first, 0, None)]
+        return xp.where(below, -1, _first(xp, upto, reverse=True))
     less = compare(xp, "<", hay, needle).num != 0
     equal = compare(xp, "=", hay, needle).num != 0
     shape = np.broadcast_shapes(less.shape, equal.shape, ok.shape)

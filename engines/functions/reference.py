@@ -1,4 +1,4 @@
-"""Functions about references: ROW(S), COLUMN(S), OFFSET, INDIRECT.
+"""Functions about references: ROW(S), COLUMN(S), OFFSET, INDIRECT, CELL.
 
 OFFSET and INDIRECT read cells only known once their arguments are evaluated; they need
 arguments that are the same in every trial (a per-trial reference gives #VALUE!).
@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engines.coerce import to_number, to_text
+import numpy as np
+
+from engines.coerce import text_value, to_number, to_text
 from engines.errors import ExcelError
 from engines.formula import FormulaSyntaxError, ast, parse
+from engines.formula.refs import column_letters
 from engines.functions.registry import Call, Table, register
 from engines.references import ref_area, struct_area
-from engines.values import Area, Value, error, host, number
+from engines.values import EMPTY, TEXT, Area, Value, error, host, kinds, number
 
 FUNCTIONS: Table = {}
 _ALL = None
+_BASE = frozenset({0})  # the reference argument, measured but not read
 
 
 def _area_of(call: Call, args: Sequence[Value]) -> Area | None:
@@ -38,12 +42,12 @@ def _coordinates(call: Call, args: Sequence[Value], column: bool) -> Value:
     return number(xp, values)
 
 
-@register(FUNCTIONS, "ROW", 0, 1, _ALL)
+@register(FUNCTIONS, "ROW", 0, 1, _ALL, measures=_BASE)
 def row(call: Call, args: Sequence[Value]) -> Value:
     return _coordinates(call, args, column=False)
 
 
-@register(FUNCTIONS, "COLUMN", 0, 1, _ALL)
+@register(FUNCTIONS, "COLUMN", 0, 1, _ALL, measures=_BASE)
 def column(call: Call, args: Sequence[Value]) -> Value:
     return _coordinates(call, args, column=True)
 
@@ -56,35 +60,37 @@ def _size(call: Call, value: Value, axis: int) -> Value:
     return number(call.xp, call.xp.full((1, 1, 1), float(shape[axis])), err)
 
 
-@register(FUNCTIONS, "ROWS", 1, 1, _ALL)
+@register(FUNCTIONS, "ROWS", 1, 1, _ALL, measures=_BASE)
 def rows(call: Call, args: Sequence[Value]) -> Value:
     return _size(call, args[0], 0)
 
 
-@register(FUNCTIONS, "COLUMNS", 1, 1, _ALL)
+@register(FUNCTIONS, "COLUMNS", 1, 1, _ALL, measures=_BASE)
 def columns(call: Call, args: Sequence[Value]) -> Value:
     return _size(call, args[0], 1)
 
 
-def _constant_int(call: Call, value: Value) -> int | None:
+def constant_int(call: Call, value: Value) -> int | None:
+    """The whole number a one-value argument holds in every trial; None when it varies by
+    trial or is an error."""
     num, err = to_number(call.xp, value)
     if num.size != 1 or (err is not None and int(host(call.xp, err).reshape(-1)[0])):
         return None
     return int(float(host(call.xp, num).reshape(-1)[0]) // 1)
 
 
-@register(FUNCTIONS, "OFFSET", 3, 5, frozenset({0}), dynamic=True)
+@register(FUNCTIONS, "OFFSET", 3, 5, _BASE, measures=_BASE, dynamic=True)
 def offset(call: Call, args: Sequence[Value]) -> Value:
     xp = call.xp
     base = args[0].area
-    moves = [_constant_int(call, a) for a in args[1:3]]
+    moves = [constant_int(call, a) for a in args[1:3]]
     if base is None or None in moves:
         return error(xp, ExcelError.VALUE)
     height, width = base.named_shape
-    if len(args) > 3 and not _missing(args[3]):
-        height = _constant_int(call, args[3]) or 0
-    if len(args) > 4 and not _missing(args[4]):
-        width = _constant_int(call, args[4]) or 0
+    if len(args) > 3 and not missing(args[3]):
+        height = constant_int(call, args[3]) or 0
+    if len(args) > 4 and not missing(args[4]):
+        width = constant_int(call, args[4]) or 0
     top, left = base.row1 + (moves[0] or 0), base.col1 + (moves[1] or 0)
     if top < 1 or left < 1 or height < 1 or width < 1:
         return error(xp, ExcelError.REF)
@@ -94,7 +100,8 @@ def offset(call: Call, args: Sequence[Value]) -> Value:
     return call.env.area(area)
 
 
-def _missing(value: Value) -> bool:
+def missing(value: Value) -> bool:
+    """Whether an argument was left out (``OFFSET(A1,1,1,,2)``)."""
     return isinstance(value.kind, int) and value.kind == 3 and value.area is None
 
 
@@ -122,3 +129,30 @@ def indirect(call: Call, args: Sequence[Value]) -> Value:
     if area.shape == (1, 1):
         return call.env.cell((area.sheet, area.row1, area.col1))
     return call.env.area(area)
+
+
+@register(FUNCTIONS, "CELL", 1, 2, frozenset({1}), measures=frozenset({1}), dynamic=True)
+def cell(call: Call, args: Sequence[Value]) -> Value:
+    """CELL's "address", "col" and "row" measure the reference; "contents" and "type" read its
+    first cell when the formula runs (a real cycle then). Other info types are #VALUE!."""
+    xp = call.xp
+    if args[0].err is not None or args[0].shape[0] != 1:
+        return args[0].plain() if args[0].err is not None else error(xp, ExcelError.VALUE)
+    info = str(to_text(xp, args[0]).reshape(-1)[0]).lower()
+    area = _area_of(call, args[1:])
+    if area is None:
+        return args[1].plain() if args[1].err is not None else error(xp, ExcelError.VALUE)
+    if info in ("row", "col"):
+        at = area.row1 if info == "row" else area.col1
+        return number(xp, xp.full((1, 1, 1), float(at)))
+    if info == "address":
+        address = f"${column_letters(area.col1)}${area.row1}"
+        return text_value(xp, np.full((1, 1, 1), address, dtype=object), None)
+    if info not in ("contents", "type"):
+        return error(xp, ExcelError.VALUE)
+    first = call.env.cell((area.sheet, area.row1, area.col1))
+    if info == "contents":
+        return first.plain()
+    kind = host(xp, kinds(xp, first))
+    letters = np.where(kind == EMPTY, "b", np.where(kind == TEXT, "l", "v")).astype(object)
+    return text_value(xp, letters, None)

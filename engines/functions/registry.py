@@ -49,9 +49,21 @@ class Function:
     random: bool = False
     dynamic: bool = False  # reads cells it cannot name before evaluation (INDIRECT, OFFSET)
     lifts: bool = True  # maps over an array given where one value is expected
+    arrays: frozenset[int] | None = frozenset()
+    """Positions Excel evaluates as arrays outside array formulas too (SUMPRODUCT's arguments,
+    AGGREGATE's array, LOOKUP's vectors): references in them are not implicitly intersected."""
+    measures: frozenset[int] = frozenset()
+    """Positions whose reference is only measured or moved (ROW(A1), OFFSET's base): the cells'
+    values are not read, so the reference is no dependency (``=ROW(A1)`` in A1 is no cycle)."""
+    picks: frozenset[int] = frozenset()
+    """Positions whose reference the function reads only where it picks, when it runs
+    (INDEX's array): ``=INDEX(D1:D9,3)`` in D5 reads D3, and is no cycle."""
 
     def takes_range(self, position: int) -> bool:
         return self.ranges is None or position in self.ranges
+
+    def takes_array(self, position: int) -> bool:
+        return self.arrays is None or position in self.arrays
 
 
 Table = dict[str, Function]
@@ -97,13 +109,18 @@ def register(
     min_args: int,
     max_args: int | None = None,
     ranges: frozenset[int] | None = frozenset(),
+    measures: frozenset[int] = frozenset(),
+    arrays: frozenset[int] | None = frozenset(),
+    picks: frozenset[int] = frozenset(),
     **flags: bool,
 ) -> Callable[[Impl], Impl]:
     """Decorator adding ``impl`` to ``table`` under ``name`` (max_args defaults to min_args)."""
 
     def add(impl: Impl) -> Impl:
         top = min_args if max_args is None else (None if max_args < 0 else max_args)
-        table[name] = Function(impl, min_args, top, ranges, **flags)
+        table[name] = Function(
+            impl, min_args, top, ranges, arrays=arrays, measures=measures, picks=picks, **flags
+        )
         return impl
 
     return add
