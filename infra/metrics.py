@@ -1,0 +1,72 @@
+"""RiskStream's Prometheus metrics, named in one place, and the small HTTP server a processor
+process serves them on.
+
+Each process has its own values (the default registry); Prometheus adds them up across
+processes and replicas. The hooks that move them sit where every process passes: the API's
+middleware (:mod:`app.http_metrics`), the subscription every consumer reads through
+(:mod:`streams.subscription`), the runtime's handling of one event and the dead-letter record
+(:mod:`streams.processors.runtime`, :mod:`streams.deadletter`), and the runner's and webhook
+dispatcher's ends of a run and of an attempt.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram, start_http_server
+
+# The API, per route template ("/v1/simulations/{simulation_id}", never a raw path).
+HTTP_REQUESTS = Counter("riskstream_http_requests_total", "HTTP requests answered",
+                        ["method", "route", "status"])
+HTTP_ERRORS = Counter("riskstream_http_errors_total",
+                      "HTTP requests answered with a 5xx or failed with no answer",
+                      ["method", "route"])
+HTTP_SECONDS = Histogram("riskstream_http_request_duration_seconds",
+                         "Time to answer an HTTP request", ["method", "route"],
+                         buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30))
+
+# Every processor (``processor``: its consumer group's name).
+EVENTS_APPLIED = Counter("riskstream_events_applied_total",
+                         "Messages a processor consumed and finished with", ["processor", "topic"])
+EVENTS_FAILED = Counter("riskstream_events_failed_total",
+                        "Messages a processor could not process and parked (processing.failed)",
+                        ["processor"])
+BATCH_SECONDS = Histogram("riskstream_batch_duration_seconds",
+                          "Time to process one batch and commit it (its transaction)",
+                          ["processor"],
+                          buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60))
+HANDLE_SECONDS = Histogram("riskstream_event_handle_seconds",
+                           "Time a processor's handler took on one event, by event type"
+                           " (chunk.requested: one chunk's compute)", ["processor", "type"],
+                           buckets=(.001, .005, .01, .05, .1, .5, 1, 5, 10, 30, 60, 300))
+CONSUMER_LAG = Gauge("riskstream_consumer_lag",
+                     "Messages in a partition past what the processor has consumed",
+                     ["processor", "topic", "partition"])
+
+# The simulation runner.
+TRIALS = Counter("riskstream_trials_total", "Trials of simulations this runner ended",
+                 ["backend"])
+ACTIVE_RUNS = Gauge("riskstream_active_runs", "Simulations this runner is running")
+RUN_SECONDS = Histogram("riskstream_run_duration_seconds",
+                        "Compute time of an ended simulation (all its chunks)", ["outcome"],
+                        buckets=(.05, .1, .5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600))
+
+# The webhook dispatcher.
+WEBHOOK_ATTEMPTS = Counter("riskstream_webhook_attempts_total",
+                           "Webhook delivery attempts, by outcome", ["result"])
+WEBHOOK_BACKLOG = Gauge("riskstream_webhook_backlog",
+                        "Webhook messages waiting for delivery or a retry")
+
+# Business totals, read from the views when the API is scraped: the same in every API replica
+# and after a replay, unlike counters kept by one process.
+SIMULATIONS = Gauge("riskstream_business_simulations",
+                    "Simulations recorded, by the tenant's plan and status", ["plan", "status"])
+PLAN_TRIALS = Gauge("riskstream_business_trials",
+                    "Trials run, by the tenant's plan", ["plan"])
+
+
+def serve(port: int | None, host: str = "0.0.0.0") -> int | None:
+    """Serve this process's metrics on ``port`` (0: a free one); the port, or None when
+    ``port`` is None (metrics off)."""
+    if port is None:
+        return None
+    server, _thread = start_http_server(port, addr=host)
+    return int(server.server_port)
