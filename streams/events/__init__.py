@@ -1,0 +1,102 @@
+"""RiskStream's events as types: one frozen model per event type, its body's fields, and the
+catalogue line it declares (``type``, ``version``, ``described``).
+
+Code names a type by its model, never by a string: ``SimulationCompleted.type``. Readers get a
+typed body with ``parse_body(event)`` (or ``event.body(SimulationCompleted)``); the log
+validates every body against its model before the append (see :mod:`streams.log`).
+"""
+
+from streams.events.base import Audit, Event, EventType, Personal, Upcaster
+from streams.events.billing import (
+    BillingCustomerCreated,
+    BillingInvoicePaid,
+    BillingPaymentFailed,
+    BillingSubscriptionCancelled,
+    BillingSubscriptionCreated,
+    BillingSubscriptionUpdated,
+    BillingUsageReported,
+    UsageRecorded,
+)
+from streams.events.chunks import (
+    ChunkCompleted,
+    ChunkFailed,
+    ChunkRequested,
+    ChunksPlanned,
+)
+from streams.events.deadletters import (
+    ProcessingFailed,
+    ProcessingRetryRequested,
+)
+from streams.events.registry import (
+    EVENTS,
+    MODELS,
+    InvalidEvent,
+    UnknownEventType,
+    model_for,
+    parse_body,
+    upcast,
+)
+from streams.events.security import (
+    AuthLoginFailed,
+    AuthLoginSucceeded,
+    AuthPermissionDenied,
+    AuthRateLimited,
+)
+from streams.events.simulations import (
+    SimulationAccepted,
+    SimulationCancelled,
+    SimulationCancelRequested,
+    SimulationCompleted,
+    SimulationDecided,
+    SimulationFailed,
+    SimulationProgressed,
+    SimulationRejected,
+    SimulationReleased,
+    SimulationRequested,
+    SimulationResultsExpired,
+    SimulationStarted,
+)
+from streams.events.tenancy import (
+    ApiKeyIssued,
+    ApiKeyRevoked,
+    SubjectErased,
+    TenantCreated,
+    TenantPlanChanged,
+    UserCreated,
+    UserInvited,
+    UserRoleChanged,
+)
+from streams.events.topics import TOPICS, Topic
+from streams.events.webhooks import (
+    WebhookAttempted,
+    WebhookEndpointDeleted,
+    WebhookEndpointDisabled,
+    WebhookEndpointEnabled,
+    WebhookEndpointRegistered,
+    WebhookMessageCreated,
+    WebhookRedeliveryRequested,
+    WebhookSecretRotated,
+)
+from streams.events.workbooks import (
+    WorkbookParsed,
+    WorkbookRejected,
+    WorkbookUploaded,
+)
+
+__all__ = [
+    "ApiKeyIssued", "ApiKeyRevoked", "Audit", "AuthLoginFailed", "AuthLoginSucceeded",
+    "AuthPermissionDenied", "AuthRateLimited", "BillingCustomerCreated", "BillingInvoicePaid",
+    "BillingPaymentFailed", "BillingSubscriptionCancelled", "BillingSubscriptionCreated",
+    "BillingSubscriptionUpdated", "BillingUsageReported", "ChunkCompleted", "ChunkFailed",
+    "ChunkRequested", "ChunksPlanned", "EVENTS", "Event", "EventType", "InvalidEvent", "MODELS",
+    "Personal", "ProcessingFailed", "ProcessingRetryRequested", "SimulationAccepted",
+    "SimulationCancelRequested", "SimulationCancelled", "SimulationCompleted", "SimulationDecided",
+    "SimulationFailed", "SimulationProgressed", "SimulationRejected", "SimulationReleased",
+    "SimulationRequested", "SimulationResultsExpired", "SimulationStarted", "SubjectErased",
+    "TOPICS", "TenantCreated", "TenantPlanChanged", "Topic", "UnknownEventType", "Upcaster",
+    "UsageRecorded", "UserCreated", "UserInvited", "UserRoleChanged", "WebhookAttempted",
+    "WebhookEndpointDeleted", "WebhookEndpointDisabled", "WebhookEndpointEnabled",
+    "WebhookEndpointRegistered", "WebhookMessageCreated", "WebhookRedeliveryRequested",
+    "WebhookSecretRotated", "WorkbookParsed", "WorkbookRejected", "WorkbookUploaded", "model_for",
+    "parse_body", "upcast",
+]

@@ -1,0 +1,96 @@
+"""The base of every RiskStream event body, and the pieces several bodies share.
+
+An event type is one frozen pydantic model: its fields are the body (``Envelope.data``), and
+its class keywords say where it belongs in the catalogue::
+
+    class SimulationReleased(Event, type="simulation.released", version=1, topic="tenants",
+                             key="tenant id (a slot freed)"):
+        \"\"\"A simulation ended; its slot is free.\"\"\"
+
+        simulation_id: str
+
+The docstring's first paragraph is the catalogue's summary. Bodies refuse unknown fields;
+the few that carry open-ended data (results, payloads) say so where they allow them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+Backend = Literal["numpy", "cupy"]
+Role = Literal["member", "admin", "platform_admin"]
+
+
+@dataclass(frozen=True)
+class EventType:
+    """One line of the catalogue: a type's name, current version, topic and summary, and the
+    aggregate whose id is its key."""
+
+    name: str
+    version: int
+    topic: str
+    summary: str
+    key: str = ""
+
+
+class Event(BaseModel):
+    """An event body. Subclasses name their type with class keywords (see the module)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    type: ClassVar[str]
+    version: ClassVar[int]
+    described: ClassVar[EventType]
+    # version n -> the pure function taking a version-n body to version n + 1
+    upcasters: ClassVar[Mapping[int, Upcaster]] = {}
+
+    def __init_subclass__(cls, *, type: str = "", version: int = 1, topic: str = "",
+                          key: str = "", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not type:  # a shared base of several bodies, not a type of its own
+            return
+        summary = " ".join(inspect.cleandoc(cls.__doc__ or "").split("\n\n")[0].split())
+        if not summary or not topic or not key:
+            raise TypeError(f"event {type} needs a docstring, a topic and a key")
+        missing = [n for n in range(1, version) if n not in cls.upcasters]
+        if missing:
+            raise TypeError(f"event {type} v{version} has no upcaster from version(s) {missing}")
+        cls.type, cls.version = type, version
+        cls.described = EventType(type, version, topic, summary, key)
+
+
+class Part(BaseModel):
+    """A part of a body with fields of its own."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Audit(Part):
+    """Who asked for a command, from where (``actor`` alone for operators' commands)."""
+
+    actor: str | None
+    ip: str | None = None
+    user_agent: str | None = None
+    method: str | None = None
+    path: str | None = None
+
+
+class Personal(Part):
+    """Personal fields sealed for their data subject (see :mod:`streams.personal`); readers
+    that revealed them keep the rest without the ciphertext."""
+
+    subject: str
+    key_id: str
+    fields: list[str]
+    ciphertext: str | None = None
+
+
+class PersonalData(Event):
+    """A body holding a data subject's personal data, sealed once it is in the log."""
+
+    personal: Personal | None = None

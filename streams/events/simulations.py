@@ -1,0 +1,164 @@
+"""Simulations: the request the tenant's ledger decides, then the run on the simulation's own
+topic from acceptance to its end, and the results' expiry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+
+from pydantic import ConfigDict, Field
+
+from streams.events.base import Backend, Event, Part, Upcaster
+
+
+class InputSpec(Part):
+    """The distribution of one input cell, as the engine samples it."""
+
+    distribution: str
+    params: list[float | list[float]]
+    truncate: tuple[float | None, float | None] | None = None
+    shift: float | None = None
+
+
+class Correlation(Part):
+    """Rank correlation between input cells: ``matrix[i][j]`` correlates ``cells[i]`` and
+    ``cells[j]``."""
+
+    # requests before the typed API form took any object here, and the engine reads only these
+    model_config = ConfigDict(extra="allow")
+    cells: list[str]
+    matrix: list[list[float]]
+
+
+class SimulationRequestBody(Event):
+    """What a simulation is asked to run: the request travels whole from the API through the
+    ledger's decision to the runner."""
+
+    simulation_id: str
+    workbook_id: str
+    workbook_sha256: str
+    inputs: dict[str, InputSpec]
+    outputs: list[str]  # empty: the workbook's RiskOutput() cells
+    iterations: int = Field(ge=1)
+    seed: int | None
+    sampling: Literal["lhs", "mc"]
+    backend: Backend
+    percentiles: list[float] = Field(default_factory=list)
+    targets: list[float] = Field(default_factory=list)
+    var_level: float = 0.95
+    correlation: Correlation | None = None
+
+
+def _requested_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    # v1 named the array backend "engine" and always used Monte Carlo sampling; v2 says both.
+    upgraded = {k: v for k, v in data.items() if k != "engine"}
+    upgraded["backend"] = data.get("engine", "numpy")
+    upgraded["sampling"] = "mc"
+    return upgraded
+
+
+class SimulationRequested(SimulationRequestBody, type="simulation.requested", version=2,
+                          topic="tenants", key="tenant id (the tenant's ledger decides)"):
+    """A tenant asked for a simulation."""
+
+    upcasters: ClassVar[dict[int, Upcaster]] = {1: _requested_v1_to_v2}
+
+
+class SimulationReleased(Event, type="simulation.released", version=1, topic="tenants",
+                         key="tenant id (a slot freed)"):
+    """A simulation ended; its slot is free."""
+
+    simulation_id: str
+
+
+class SimulationDecided(Event, type="simulation.decided", version=1, topic="tenants",
+                        key="tenant id (the ledger's own record)"):
+    """The ledger's decision, in its own stream."""
+
+    simulation_id: str
+    accepted: bool
+    month: str = Field(pattern=r"^\d{4}-\d{2}$")  # the month whose quota it counts in
+
+
+class SimulationAccepted(SimulationRequestBody, type="simulation.accepted", version=1,
+                         topic="simulations", key="simulation id"):
+    """The ledger admitted the request."""
+
+
+class Refusal(Part):
+    """The limit a request broke: its value, the current use, and when it frees up."""
+
+    limit: str
+    value: int
+    current: int
+    resets_at: str | None  # a time (ISO 8601), or what has to happen first
+
+
+class SimulationRejected(SimulationRequestBody, type="simulation.rejected", version=1,
+                         topic="simulations", key="simulation id"):
+    """The ledger refused: limit, value, use."""
+
+    reason: str
+    refusal: Refusal
+
+
+class SimulationStarted(Event, type="simulation.started", version=1, topic="simulations",
+                        key="simulation id"):
+    """The runner began the trials."""
+
+    iterations: int
+    backend: Backend
+    chunks: int | None = None  # a split run: how many chunk tasks
+
+
+class SimulationProgressed(Event, type="simulation.progressed", version=1,
+                           topic="simulations", key="simulation id"):
+    """Trials done so far, and an ETA."""
+
+    iterations_done: int
+    iterations_total: int
+    fraction: float
+    eta_seconds: float | None
+
+
+class RunEnd(Event):
+    """What every end of a run reports: the trials run, the compute time billed, the backend."""
+
+    iterations_run: int
+    compute_seconds: float
+    backend: Backend
+
+
+class SimulationCompleted(RunEnd, type="simulation.completed", version=1, topic="simulations",
+                          key="simulation id"):
+    """Results per output, sensitivity."""
+
+    # the engine's outcome travels whole: statistics per output and per input are open-ended
+    model_config = ConfigDict(extra="allow")
+    outputs: dict[str, dict[str, Any]]
+    sensitivity: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class SimulationFailed(RunEnd, type="simulation.failed", version=1, topic="simulations",
+                       key="simulation id"):
+    """The run stopped with a reason."""
+
+    reason: str
+
+
+class SimulationCancelRequested(Event, type="simulation.cancel_requested", version=1,
+                                topic="simulations", key="simulation id"):
+    """A user asked to stop the run."""
+
+
+class SimulationCancelled(RunEnd, type="simulation.cancelled", version=1, topic="simulations",
+                          key="simulation id"):
+    """The run stopped between chunks."""
+
+
+class SimulationResultsExpired(Event, type="simulation.results_expired", version=1,
+                               topic="simulations", key="simulation id (the plan's retention)"):
+    """The tenant's retention removed the results from the views."""
+
+    retention_days: int
+    completed_at: datetime
