@@ -6,7 +6,7 @@ ENV := set -a && . .stack/env && set +a
 # simulation runner processes `make up` starts; they share the simulations topic's partitions
 RUNNERS ?= 1
 
-.PHONY: up down test unit bench status lint example
+.PHONY: up down test unit bench status lint example web
 
 up:
 	$(STACK) up
@@ -15,7 +15,8 @@ up:
 		.venv/bin/riskstream tenant "Demo Analytics" --plan pro > .stack/demo-tenant.json; fi
 	@$(ENV) && KEY=$$($(PY) -c "import json;print(json.load(open('.stack/demo-tenant.json'))['api_key'])") && \
 		.venv/bin/riskstream demo --api-key "$$KEY" --summary && \
-		echo && echo "API:        http://127.0.0.1:8000/docs" && \
+		echo && echo "Workbench:  http://127.0.0.1:8000/" && \
+		echo "API:        http://127.0.0.1:8000/docs" && \
 		echo "API key:    $$KEY  (also in .stack/demo-tenant.json)" && \
 		echo "Logs:       .stack/log/    Stop: make down"
 
@@ -24,6 +25,7 @@ down:
 
 status:
 	$(STACK) status
+	@$(ENV) && .venv/bin/riskstream status
 
 test:
 	$(STACK) up
@@ -37,8 +39,12 @@ bench:
 	$(ENV) && $(PY) -m bench
 
 lint:
+	$(STACK) venv
 	.venv/bin/ruff check app streams projections engines infra tests bench
-	.venv/bin/mypy engines streams
+	.venv/bin/mypy
 
 example:
 	$(PY) examples/build_example.py
+
+web:  # the workbench page alone (npm ci + vite build into web/dist; make up does it too)
+	$(STACK) web

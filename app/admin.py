@@ -19,6 +19,7 @@ from projections.replay_source import ReplayStart, replay_batches
 from projections.subject_keys import SubjectKeys
 from streams.catalogue import TOPICS, caused_by, new_event
 from streams.envelope import Envelope, new_id
+from streams.events import ApiKeyIssued, TenantCreated, UserCreated
 from streams.log import EventLog, ensure_topics
 from streams.plans import PLANS, limits_for
 
@@ -49,8 +50,8 @@ def _key(tenant_id: str, name: str, role: str, cause: Envelope | None
     key_id, key = new_id(), new_api_key()
     data = {"key_id": key_id, "key_hash": hash_key(key), "name": name, "role": role,
             "audit": {"actor": "cli"}}
-    issued = (caused_by(cause, "api_key.issued", data) if cause is not None
-              else new_event("api_key.issued", tenant_id, tenant_id, data))
+    issued = (caused_by(cause, ApiKeyIssued.type, data) if cause is not None
+              else new_event(ApiKeyIssued.type, tenant_id, tenant_id, data))
     return issued, key_id, key
 
 
@@ -61,7 +62,7 @@ async def create_tenant(settings: Settings, name: str, plan: str,
     never stored."""
     limits_for(plan, overrides)  # refuses an unknown plan or override before anything is sent
     tenant_id = new_id()
-    created = new_event("tenant.created", tenant_id, tenant_id,
+    created = new_event(TenantCreated.type, tenant_id, tenant_id,
                         {"name": name, "plan": plan, "overrides": overrides or {}})
     issued, key_id, key = _key(tenant_id, "first admin key", "admin", created)
     await _record_and_wait(settings, [created, issued], key_id, wait_s)
@@ -83,7 +84,7 @@ async def create_platform_admin(settings: Settings, email: str | None = None,
     if taken:
         raise ValueError(f"a user with email {email} exists already")
     created = None if exists else new_event(
-        "tenant.created", PLATFORM_TENANT, PLATFORM_TENANT,
+        TenantCreated.type, PLATFORM_TENANT, PLATFORM_TENANT,
         {"name": "RiskStream operators", "plan": "free", "overrides": OPERATOR_LIMITS})
     issued, key_id, key = _key(PLATFORM_TENANT, "platform admin", "platform_admin", created)
     events = [issued] if created is None else [created, issued]
@@ -92,7 +93,7 @@ async def create_platform_admin(settings: Settings, email: str | None = None,
         if not password or len(password) < 12:
             raise ValueError("the platform admin's password needs at least 12 characters")
         user_id = new_id()
-        events.append(caused_by(events[0], "user.created", {
+        events.append(caused_by(events[0], UserCreated.type, {
             "user_id": user_id, "email": email.lower(), "name": "platform admin",
             "role": "platform_admin", "password_hash": hash_password(password),
             "audit": {"actor": "cli"}}))

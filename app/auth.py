@@ -14,6 +14,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from app.context import ApiContext
 from app.credentials import KEY_PREFIX, ROLE_RANK, InvalidToken, hash_key, read_token
 from app.security_log import record_security
+from infra.log_format import bind
+from streams.events import AuthPermissionDenied, AuthRateLimited
 from streams.plans import Limits, limits_for
 
 BEARER = {"WWW-Authenticate": "Bearer"}
@@ -78,6 +80,9 @@ async def current_tenant(request: Request, ctx: Ctx, credentials: Credentials) -
         raise HTTPException(401, "send 'Authorization: Bearer <API key or access token>'",
                             headers=BEARER)
     tenant = await _principal(ctx, token)
+    # this request's log lines name its tenant (the state: for the middleware's own line)
+    bind(tenant_id=tenant.tenant_id)
+    request.state.tenant_id = tenant.tenant_id
     route_class = "read" if request.method in ("GET", "HEAD") else "write"
     limit = (ctx.settings.rate_limit_read_per_minute if route_class == "read"
              else ctx.settings.rate_limit_write_per_minute)
@@ -85,7 +90,7 @@ async def current_tenant(request: Request, ctx: Ctx, credentials: Credentials) -
     request.state.rate_limit = decision
     if decision is not None and not decision.allowed:
         if await ctx.limiter.first_refusal(tenant.credential, route_class):
-            await record_security(ctx, request, "auth.rate_limited", tenant.tenant_id,
+            await record_security(ctx, request, AuthRateLimited.type, tenant.tenant_id,
                                   tenant.credential, {"limit": limit, "route_class": route_class})
         raise HTTPException(429, f"over the limit of {limit} {route_class} requests a minute;"
                             f" retry in {decision.reset_s} s",
@@ -101,7 +106,7 @@ def require(role: str) -> Callable[[Request, ApiContext, TenantContext],
     """A dependency admitting callers with ``role`` or above; others get 403 and an audit row."""
     async def allowed(request: Request, ctx: Ctx, tenant: Tenant) -> TenantContext:
         if not tenant.can(role):
-            await record_security(ctx, request, "auth.permission_denied", tenant.tenant_id,
+            await record_security(ctx, request, AuthPermissionDenied.type, tenant.tenant_id,
                                   tenant.credential, {"required_role": role,
                                                       "role": tenant.role})
             raise HTTPException(403, f"this needs the {role} role; the credential's role is"

@@ -1,18 +1,22 @@
-"""The ``riskstream`` command: run the API or the processors, operate tenants and replays, and
-use the engine locally (recalc, simulate)."""
+"""The ``riskstream`` command: run the API or the processors, operate tenants, replays, backups
+and restores, report status, and use the engine locally (recalc, simulate)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
-import logging
 import signal
 import sys
 from pathlib import Path
 from typing import Any
 
+from infra import tracing
+from infra.log_format import configure as configure_logs
 from infra.settings import Settings
+
+# commands that only print their results: they keep Python's plain logging
+LOCAL_TOOLS = frozenset({"recalc", "simulate"})
 
 
 def _serve_api(args: argparse.Namespace) -> int:
@@ -20,7 +24,12 @@ def _serve_api(args: argparse.Namespace) -> int:
 
     from app.main import create_app
 
-    uvicorn.run(create_app(Settings()), host=args.host, port=args.port, log_level="warning")
+    settings = Settings()
+    tracing.configure("api", settings.otlp_endpoint)
+    try:
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    finally:
+        tracing.shutdown()
     return 0
 
 
@@ -51,9 +60,14 @@ def _run_processor(args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        await run_processor(args.name, Settings(), stop)
+        await run_processor(args.name, settings, stop)
 
-    asyncio.run(main())
+    settings = Settings()
+    tracing.configure(args.name, settings.otlp_endpoint)
+    try:
+        asyncio.run(main())
+    finally:
+        tracing.shutdown()
     return 0
 
 
@@ -113,6 +127,31 @@ def _archive(args: argparse.Namespace) -> int:
     print(f"{len(manifest['files'])} files, {rows} events; manifest in"
           f" {Path(args.out) / '_manifest.json'}")
     return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from app.backup import backup
+
+    manifest = asyncio.run(backup(Settings(), Path(args.out), args.wait))
+    print(f"{manifest['events']} events, {manifest['blobs']} blobs ({manifest['blob_bytes']}"
+          f" bytes), {len(manifest['files'])} files; manifest in"
+          f" {Path(args.out) / 'manifest.json'}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from app.backup import restore
+
+    print(json.dumps(asyncio.run(restore(Settings(), Path(args.folder))), indent=2))
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    from app.status import render, status
+
+    report = asyncio.run(status(Settings()))
+    print(json.dumps(report, indent=2) if args.json else render(report))
+    return 0 if report["ok"] else 1
 
 
 def _recalc(args: argparse.Namespace) -> int:
@@ -230,6 +269,22 @@ def parser() -> argparse.ArgumentParser:
     dlq_retry = dlq_sub.add_parser("retry", help="hand a parked message back to its processor")
     dlq_retry.add_argument("failure_id")
     dlq.set_defaults(run=_dlq)
+    backup = sub.add_parser("backup", help="back up what the log cannot rebuild (subject keys,"
+                            " chain checkpoints, idempotency keys), the event archive and the"
+                            " blobs, with a manifest of checksums")
+    backup.add_argument("--out", required=True, help="a new or empty folder")
+    backup.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+                        help="how long to wait for the PostgreSQL projector to reach the end"
+                        " of the log")
+    backup.set_defaults(run=_backup)
+    restore = sub.add_parser("restore", help="restore a backup and rebuild every view from it"
+                             " and the log (processors stopped)")
+    restore.add_argument("folder")
+    restore.set_defaults(run=_restore)
+    status = sub.add_parser("status", help="dependencies, processors' heartbeats and lag,"
+                            " parked messages")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(run=_status)
     recalc = sub.add_parser("recalc", help="evaluate every formula once, as Excel would")
     recalc.add_argument("workbook")
     recalc.add_argument("--json", action="store_true")
@@ -256,9 +311,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     args = parser().parse_args(argv)
+    if args.command not in LOCAL_TOOLS:
+        configure_logs(args.name if args.command == "processor" else args.command)
     try:
         return int(args.run(args))
     except (ValueError, FileNotFoundError) as exc:

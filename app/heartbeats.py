@@ -1,8 +1,8 @@
 """Processor heartbeats in Redis: each instance says every few seconds that its event loop runs.
 
 One hash per topic prefix, a field per instance (``name#instance``) holding its pid, the time of
-its last beat and since when it runs. A kind is alive while any of its instances beat; an
-instance silent for long (killed, scaled down) is pruned by the reader.
+its last beat, since when it runs and its metrics port. A kind is alive while any of its
+instances beat; an instance silent for long (killed, scaled down) is pruned by the reader.
 """
 
 from __future__ import annotations
@@ -36,16 +36,19 @@ def instance_id() -> str:
 
 
 @contextlib.asynccontextmanager
-async def heartbeat(settings: Settings, name: str) -> AsyncIterator[None]:
+async def heartbeat(settings: Settings, name: str, metrics_port: int | None = None
+                    ) -> AsyncIterator[None]:
     """Beat every HEARTBEAT_S while the block runs; from this event loop, so a blocked loop
-    shows as a stale heartbeat. Redis being down is logged, not fatal: the heartbeat reports on
-    the processor, it is not part of its work."""
+    shows as a stale heartbeat. The beat names the port the process serves its metrics on.
+    Redis being down is logged, not fatal: the heartbeat reports on the processor, it is not
+    part of its work."""
     redis = Redis.from_url(settings.redis_url, decode_responses=True, socket_timeout=2)
     field, started = f"{name}#{instance_id()}", time.time()
 
     async def beat() -> None:
         while True:
-            value = json.dumps({"pid": os.getpid(), "at": time.time(), "since": started})
+            value = json.dumps({"pid": os.getpid(), "at": time.time(), "since": started,
+                                "metrics_port": metrics_port})
             try:
                 await redis.hset(key(settings), field, value)
             except Exception as exc:  # noqa: BLE001 - see the docstring
@@ -78,7 +81,8 @@ async def instances(redis: Redis, settings: Settings) -> dict[str, list[dict[str
         if age <= FRESH_S:
             alive.setdefault(name, []).append({
                 "instance": instance, "pid": beat["pid"], "heartbeat_age_s": round(age, 1),
-                "up_s": round(now - beat["since"], 1)})
+                "up_s": round(now - beat["since"], 1),
+                "metrics_port": beat.get("metrics_port")})
     if stale:
         await redis.hdel(key(settings), *stale)
     return alive

@@ -7,8 +7,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from app import http_metrics
 from app.context import ApiContext
 from app.errors import install_problem_handlers
+from app.http_metrics import RequestTelemetry
 from app.outages import install_outage_handlers
 from app.ratelimit import RateLimitHeaders
 from app.routes import (
@@ -28,8 +30,10 @@ from app.routes import (
     tenants,
     users,
     webhooks,
+    workbook_sheets,
     workbooks,
 )
+from app.workbench import mount_workbench
 from infra.settings import Settings
 
 
@@ -46,15 +50,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="RiskStream", version="0.1.0", lifespan=lifespan,
                   description="Monte Carlo simulation for Excel models, event-sourced on Kafka.")
-    for module in (workbooks, simulations, analytics, events, webhooks, audit):
+    for module in (workbooks, workbook_sheets, simulations, analytics, events, webhooks, audit):
         app.include_router(module.router)
     for module in (tenants, subjects, users, invitations, api_keys, auth_token, security_audit,
                    billing, stripe_webhook):
         app.include_router(module.router)
     app.add_middleware(RateLimitHeaders)
+    app.add_middleware(RequestTelemetry)  # outside the others: it times them too
     install_problem_handlers(app)
     install_outage_handlers(app)
     app.include_router(health.router)
     app.include_router(dead_letters.router)
+    app.include_router(http_metrics.router)
+    mount_workbench(app)
 
     return app

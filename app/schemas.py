@@ -11,9 +11,11 @@ from engines.sampling.distributions import validate
 from engines.sampling.errors import DistributionError
 from engines.sampling.parse import parse_distribution
 
-CELL = re.compile(r"^(?:'[^']+'|[^!'\s]+)!\$?[A-Za-z]{1,3}\$?[0-9]{1,7}$")
+# a sheet name quoted ('Cash Flow'!B9) or not (Cash Flow!B9, as the parser lists cells)
+CELL = re.compile(r"^(?:'[^']+'|[^!'\s](?:[^!']*[^!'\s])?)!\$?[A-Za-z]{1,3}\$?[0-9]{1,7}$")
 CellRef = Annotated[str, Field(max_length=300, examples=["Model!B2"],
-                               description="Sheet!A1 (quote names with spaces: 'My Sheet'!A1)")]
+                               description="Sheet!A1; a name with spaces quoted or not:"
+                               " 'Cash Flow'!B9 or Cash Flow!B9")]
 MAX_CELLS = 10_000  # inputs or outputs of one simulation
 MAX_VALUES = 10_000  # parameters of one distribution, percentiles, targets
 

@@ -1,4 +1,5 @@
-"""Server-sent event responses that never wait on a reader without bound."""
+"""Server-sent events, for both streams of the API (the tenant's events, a run's progress):
+the frames, and responses that never wait on a reader without bound."""
 
 from __future__ import annotations
 
@@ -7,6 +8,14 @@ from collections.abc import AsyncGenerator
 
 from starlette.responses import StreamingResponse
 from starlette.types import Message, Send
+
+HEARTBEAT = ": heartbeat\n\n"  # a comment line: keeps proxies and readers from timing out
+
+
+def frame(event: str, data: str, id: str | None = None) -> str:
+    """One frame; ``data`` is one line of JSON (the format never splits it)."""
+    head = f"id: {id}\n" if id is not None else ""
+    return f"{head}event: {event}\ndata: {data}\n\n"
 
 
 class ReaderStalled(Exception):

@@ -18,7 +18,7 @@ import asyncpg
 from redis.asyncio import Redis
 
 from app.heartbeats import heartbeat
-from infra import postgres
+from infra import metrics, postgres
 from infra.settings import Settings
 from streams.log import EventLog, ensure_topics
 
@@ -84,7 +84,8 @@ async def _runner(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
     blobs = open_blob_store(settings)
     # a runner merges the split runs of its partitions and computes chunks of anyone's
     runner = SimulationRunner(settings, WorkbookEngine(), blobs.get, ChunkedRuns())
-    worker = ChunkWorker(ChunkedRuns(), blobs.get, blobs.put, runner.slots)
+    worker = ChunkWorker(ChunkedRuns(), blobs.get, blobs.put, runner.slots,
+                         settings.runner_threads)
 
     async def both() -> None:
         await asyncio.gather(runner.run(stop), run_transactional(settings, lambda: worker, stop))
@@ -181,7 +182,8 @@ async def run_processor(name: str, settings: Settings, stop: asyncio.Event,
     except KeyError:
         raise ValueError(f"no processor {name!r}; processors: {sorted(PROCESSORS)}") from None
     await ensure_topics(settings)
-    async with AsyncExitStack() as stack, heartbeat(settings, name):
+    port = metrics.serve(settings.metrics_port, settings.metrics_host)
+    async with AsyncExitStack() as stack, heartbeat(settings, name, port):
         task = asyncio.ensure_future(await job(settings, stop, stack))
         if ready is not None:
             await ready()

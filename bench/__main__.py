@@ -1,5 +1,5 @@
-"""``python -m bench [spine|engine|api|webhooks|scaleout ...]``: runs the benchmarks, prints a
-table per part and writes bench-results/latest.json."""
+"""``python -m bench [spine|engine|api|webhooks|scaleout|restore ...]``: runs the benchmarks,
+prints a table per part and writes bench-results/latest.json."""
 
 from __future__ import annotations
 
@@ -42,6 +42,11 @@ def main(parts: list[str]) -> int:
 
         results["scaleout"] = scaleout.run()
         print(scaleout.table(results["scaleout"]))
+    if "restore" in parts:
+        from bench import restore
+
+        results["restore"] = restore.run()
+        print(restore.table(results["restore"]))
     OUT.mkdir(exist_ok=True)
     (OUT / "latest.json").write_text(json.dumps(results, indent=2))
     return 0
@@ -49,4 +54,4 @@ def main(parts: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:] or ["spine", "engine", "api", "webhooks",
-                                         "scaleout"]))
+                                         "scaleout", "restore"]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -92,6 +92,10 @@ class BlobStore(Protocol):
 
     def get(self, sha256: str) -> bytes:
         """The bytes stored under ``sha256``; BlobMissing if there are none."""
+        ...
+
+    def digests(self) -> Iterator[str]:
+        """The sha256 of every blob stored (published ones only), in no particular order."""
         ...
 
 

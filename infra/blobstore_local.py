@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 from infra.blobstore import (
@@ -64,3 +64,8 @@ class LocalBlobStore:
             return verified(sha256, self._path(sha256).read_bytes())
         except FileNotFoundError:
             raise BlobMissing(sha256) from None
+
+    def digests(self) -> Iterator[str]:
+        for path in self.root.glob("??/*"):
+            if path.name.startswith(path.parent.name) and len(path.name) == 64:
+                yield path.name

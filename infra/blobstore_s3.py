@@ -123,6 +123,14 @@ class S3BlobStore:
                 self._check_size(sha256, len(data))
         return self._stored(sha256, len(data))
 
+    def digests(self) -> Iterator[str]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=f"{self.prefix}sha256/")
+        with _reachable(self.bucket):
+            for page in pages:
+                for item in page.get("Contents", ()):
+                    yield item["Key"].rsplit("/", 1)[-1]
+
     def get(self, sha256: str) -> bytes:
         key = self._key(sha256)
         with _reachable(self.bucket):

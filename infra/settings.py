@@ -61,7 +61,6 @@ class Settings(BaseSettings):
     s3_secret_key: SecretStr | None = None
     s3_region: str = "us-east-1"
     max_upload_bytes: int = 50 * 1024 * 1024
-    max_iterations: int = 100_000_000
     runner_threads: int = 2
     # Each uploaded workbook is parsed in a child process of its own, killed past these limits;
     # parser_processes children parse the uploads of one batch side by side.
@@ -106,6 +105,15 @@ class Settings(BaseSettings):
     # Processes of each kind `riskstream processors` starts; a kind not named runs one.
     # Instances of a kind share its topics' partitions as members of one consumer group.
     processor_replicas: Replicas = {}
+    # Operations. Each processor process serves Prometheus metrics on metrics_port (0: a free
+    # port, recorded in its heartbeat for `riskstream status`; unset: no server). The API
+    # serves them at /metrics on its own port.
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    metrics_host: str = "127.0.0.1"
+    # OTLP/HTTP traces endpoint (http://collector:4318/v1/traces); no traces are sent when unset.
+    otlp_endpoint: str | None = None
+    # Where pg_dump lives (the PostgreSQL 15 client, as the local stack installs it).
+    pg_bin: Path = Path("/usr/lib/postgresql/15/bin")
 
     @property
     def projection_schema(self) -> str:

@@ -8,6 +8,7 @@ import asyncpg
 
 from streams.deadletter import failure_id
 from streams.envelope import Envelope
+from streams.events import ProcessingFailed, ProcessingRetryRequested
 
 _UPSERT = """
 INSERT INTO dead_letters (processor, topic, partition, kafka_offset, failure_id, event_id,
@@ -37,5 +38,5 @@ async def retry_requested(conn: asyncpg.Connection, e: Envelope) -> None:
         e.data["failure_id"], e.occurred_at, e.data.get("requested_by"))
 
 
-DEAD_LETTER_VIEWS = {"processing.failed": parked,
-                     "processing.retry_requested": retry_requested}
+DEAD_LETTER_VIEWS = {ProcessingFailed.type: parked,
+                     ProcessingRetryRequested.type: retry_requested}

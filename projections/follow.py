@@ -38,12 +38,14 @@ class _Applying:
 
 
 async def apply_message(name: str, apply: Apply, topic: str, partition: int, offset: int,
-                        value: bytes) -> Envelope | None:
+                        value: bytes, headers: Sequence[tuple[str, bytes]] | None = None
+                        ) -> Envelope | None:
     """Apply one message as a processor handles one (hand-backs and poison alike, see
     :func:`streams.processors.runtime.outcome`); the ``processing.failed`` to record when it
     is poison."""
     applying = _Applying(name, apply)
-    parked = await outcome(lambda _t, _p: applying, name, topic, partition, offset, value, ())
+    parked = await outcome(lambda _t, _p: applying, name, topic, partition, offset, value, (),
+                           headers)
     return parked[0] if parked else None
 
 
@@ -58,7 +60,7 @@ async def follow(settings: Settings, group: str, topics: Sequence[str], apply: A
             failure
             for tp, messages in batch.items() for m in messages
             if (failure := await apply_message(group, apply, tp.topic, tp.partition,
-                                               m.offset, m.value)) is not None]
+                                               m.offset, m.value, m.headers)) is not None]
         if poison:
             await park(poison)
         await subscription.consumer.commit({tp: ms[-1].offset + 1 for tp, ms in batch.items()})

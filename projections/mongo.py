@@ -14,17 +14,18 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from streams.envelope import Envelope
+from streams.events import SimulationCancelled, SimulationCompleted, SimulationFailed, UsageRecorded
 
 ROLLUPS = "usage_rollups"
-ENDED = {"simulation.completed": "completed", "simulation.failed": "failed",
-         "simulation.cancelled": "cancelled"}
+ENDED = {SimulationCompleted.type: "completed", SimulationFailed.type: "failed",
+         SimulationCancelled.type: "cancelled"}
 
 
 def increments(event: Envelope) -> dict[str, float] | None:
     """What ``event`` adds to its rollup, or None when it adds nothing."""
     if event.type in ENDED:
         return {"simulations": 1, f"simulations_{ENDED[event.type]}": 1}
-    if event.type == "usage.recorded":
+    if event.type == UsageRecorded.type:
         return {"iterations": int(event.data["iterations"]),
                 "compute_seconds": float(event.data["compute_seconds"])}
     return None

@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg
 from aiokafka import TopicPartition
 
-from infra import kafka
+from infra import kafka, metrics, tracing
 from infra.faults import is_outage
 from infra.settings import Settings
 from projections.dead_letter_views import parked as parked_view
@@ -118,6 +118,7 @@ class PostgresProjector:
         the chain still links its bytes, under a stand-in that any store can hold."""
         log.warning("postgres-projector parks %s/%s@%s: %r", tp.topic, tp.partition, offset,
                     error)
+        metrics.EVENTS_FAILED.labels(NAME).inc()
         failure = failed(NAME, tp.topic, tp.partition, offset, value, error)
         await parked_view(conn, failure)
         if chained:
@@ -138,7 +139,9 @@ class PostgresProjector:
                                         _FromCheckpoints(self))
             async for batch in subscription.batches(stop, max_records=1000):
                 for tp, messages in batch.items():
-                    await self.apply_batch(tp, [(m.offset, m.value) for m in messages])
+                    with tracing.consuming_batch(f"{NAME} apply", [m.headers for m in messages],
+                                                 topic=tp.topic, messages=len(messages)):
+                        await self.apply_batch(tp, [(m.offset, m.value) for m in messages])
             return
         consumer = kafka.consumer(self.settings.kafka_bootstrap, None)
         await consumer.start()

@@ -12,24 +12,42 @@ import asyncpg
 
 from streams.catalogue import SECRET_FIELDS
 from streams.envelope import Envelope
+from streams.events import (
+    ApiKeyIssued,
+    ApiKeyRevoked,
+    AuthLoginFailed,
+    AuthLoginSucceeded,
+    AuthPermissionDenied,
+    AuthRateLimited,
+    BillingInvoicePaid,
+    BillingPaymentFailed,
+    BillingSubscriptionCancelled,
+    BillingSubscriptionCreated,
+    BillingSubscriptionUpdated,
+    SubjectErased,
+    TenantPlanChanged,
+    UserCreated,
+    UserInvited,
+    UserRoleChanged,
+)
 from streams.plans import plan_after_subscription
 
 Apply = Callable[[asyncpg.Connection, Envelope], Awaitable[None]]
 
 # What the security audit records, and how loud each is.
 AUDIT_SEVERITY: dict[str, str] = {
-    "auth.login_succeeded": "info",
-    "auth.login_failed": "warning",
-    "auth.permission_denied": "warning",
-    "auth.rate_limited": "warning",
-    "api_key.issued": "notice",
-    "api_key.revoked": "notice",
-    "user.invited": "notice",
-    "user.created": "notice",
-    "user.role_changed": "notice",
-    "tenant.plan_changed": "notice",
-    "billing.payment_failed": "critical",
-    "subject.erased": "notice",
+    AuthLoginSucceeded.type: "info",
+    AuthLoginFailed.type: "warning",
+    AuthPermissionDenied.type: "warning",
+    AuthRateLimited.type: "warning",
+    ApiKeyIssued.type: "notice",
+    ApiKeyRevoked.type: "notice",
+    UserInvited.type: "notice",
+    UserCreated.type: "notice",
+    UserRoleChanged.type: "notice",
+    TenantPlanChanged.type: "notice",
+    BillingPaymentFailed.type: "critical",
+    SubjectErased.type: "notice",
 }
 
 
@@ -117,15 +135,15 @@ async def audited(conn: asyncpg.Connection, e: Envelope) -> None:
 
 
 TENANCY_VIEWS: dict[str, Apply] = {
-    "tenant.plan_changed": plan_changed,
-    "billing.subscription_created": subscription_created,
-    "billing.subscription_cancelled": subscription_cancelled,
-    "billing.subscription_updated": subscription_updated,
-    "billing.invoice_paid": _invoice("paid", "active"),
-    "billing.payment_failed": _invoice("payment_failed", "suspended"),
-    "user.invited": user_invited,
-    "user.created": user_created,
-    "user.role_changed": user_role_changed,
+    TenantPlanChanged.type: plan_changed,
+    BillingSubscriptionCreated.type: subscription_created,
+    BillingSubscriptionCancelled.type: subscription_cancelled,
+    BillingSubscriptionUpdated.type: subscription_updated,
+    BillingInvoicePaid.type: _invoice("paid", "active"),
+    BillingPaymentFailed.type: _invoice("payment_failed", "suspended"),
+    UserInvited.type: user_invited,
+    UserCreated.type: user_created,
+    UserRoleChanged.type: user_role_changed,
 }
 TENANCY_TABLES: dict[str, str] = {
     "users": "user_id", "invitations": "invitation_id", "security_audit": "event_id",

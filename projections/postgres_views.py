@@ -15,6 +15,26 @@ from projections.postgres_tenancy import TENANCY_TABLES, TENANCY_VIEWS, with_sec
 from projections.privacy_views import PRIVACY_VIEWS
 from projections.webhook_views import WEBHOOK_TABLES, WEBHOOK_VIEWS
 from streams.envelope import Envelope
+from streams.events import (
+    ApiKeyIssued,
+    ApiKeyRevoked,
+    BillingCustomerCreated,
+    BillingUsageReported,
+    SimulationAccepted,
+    SimulationCancelled,
+    SimulationCompleted,
+    SimulationFailed,
+    SimulationProgressed,
+    SimulationRejected,
+    SimulationRequested,
+    SimulationResultsExpired,
+    SimulationStarted,
+    TenantCreated,
+    UsageRecorded,
+    WorkbookParsed,
+    WorkbookRejected,
+    WorkbookUploaded,
+)
 
 STATUS_RANK = {
     "requested": 0, "accepted": 1, "rejected": 3, "running": 2,
@@ -160,29 +180,30 @@ async def results_expired(conn: asyncpg.Connection, e: Envelope) -> None:
     await conn.execute(
         "UPDATE event_log SET envelope = jsonb_set(envelope, '{data}',"
         " (envelope->'data') - 'outputs' - 'sensitivity')"
-        " WHERE tenant_id=$1 AND key=$2 AND type='simulation.completed'", e.tenant_id, e.key)
+        " WHERE tenant_id=$1 AND key=$2 AND type=$3", e.tenant_id, e.key,
+        SimulationCompleted.type)
 
 
 Apply = Callable[[asyncpg.Connection, Envelope], Awaitable[None]]
 VIEWS: dict[str, Apply] = {
-    "tenant.created": tenant_created,
-    "billing.customer_created": customer_created,
-    "api_key.issued": key_issued,
-    "api_key.revoked": key_revoked,
-    "workbook.uploaded": workbook_uploaded,
-    "workbook.parsed": workbook_parsed,
-    "workbook.rejected": workbook_rejected,
-    "simulation.requested": simulation_requested,
-    "simulation.accepted": simulation_accepted,
-    "simulation.rejected": simulation_rejected,
-    "simulation.started": simulation_started,
-    "simulation.progressed": simulation_progressed,
-    "simulation.completed": _ended("completed"),
-    "simulation.failed": _ended("failed"),
-    "simulation.cancelled": _ended("cancelled"),
-    "simulation.results_expired": results_expired,
-    "usage.recorded": usage_recorded,
-    "billing.usage_reported": usage_reported,
+    TenantCreated.type: tenant_created,
+    BillingCustomerCreated.type: customer_created,
+    ApiKeyIssued.type: key_issued,
+    ApiKeyRevoked.type: key_revoked,
+    WorkbookUploaded.type: workbook_uploaded,
+    WorkbookParsed.type: workbook_parsed,
+    WorkbookRejected.type: workbook_rejected,
+    SimulationRequested.type: simulation_requested,
+    SimulationAccepted.type: simulation_accepted,
+    SimulationRejected.type: simulation_rejected,
+    SimulationStarted.type: simulation_started,
+    SimulationProgressed.type: simulation_progressed,
+    SimulationCompleted.type: _ended("completed"),
+    SimulationFailed.type: _ended("failed"),
+    SimulationCancelled.type: _ended("cancelled"),
+    SimulationResultsExpired.type: results_expired,
+    UsageRecorded.type: usage_recorded,
+    BillingUsageReported.type: usage_reported,
     **TENANCY_VIEWS,
     **WEBHOOK_VIEWS,
     **PRIVACY_VIEWS,

@@ -11,6 +11,7 @@ import asyncpg
 
 from projections.postgres_tenancy import AUDIT_SEVERITY, Apply, audited
 from streams.envelope import Envelope
+from streams.events import SubjectErased, UserCreated, UserInvited
 from streams.personal import ERASED, erased
 
 
@@ -31,12 +32,12 @@ async def subject_erased(conn: asyncpg.Connection, e: Envelope) -> None:
         if event.type in AUDIT_SEVERITY:
             await conn.execute("DELETE FROM security_audit WHERE event_id=$1", event.id)
             await audited(conn, event)
-        if event.type == "user.created":
+        if event.type == UserCreated.type:
             await conn.execute("UPDATE users SET email=$2, name=$3 WHERE user_id=$1",
                                d["user_id"], d["email"], d["name"])
-        elif event.type == "user.invited":
+        elif event.type == UserInvited.type:
             await conn.execute("UPDATE invitations SET email=$2 WHERE invitation_id=$1",
                                d["invitation_id"], ERASED)
 
 
-PRIVACY_VIEWS: dict[str, Apply] = {"subject.erased": subject_erased}
+PRIVACY_VIEWS: dict[str, Apply] = {SubjectErased.type: subject_erased}

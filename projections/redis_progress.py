@@ -13,6 +13,15 @@ from redis.asyncio import Redis
 
 from projections.postgres_views import STATUS_RANK
 from streams.envelope import Envelope
+from streams.events import (
+    SimulationAccepted,
+    SimulationCancelled,
+    SimulationCompleted,
+    SimulationFailed,
+    SimulationProgressed,
+    SimulationRejected,
+    SimulationStarted,
+)
 
 TTL_S = 7 * 24 * 3600
 _FORWARD_ONLY = """
@@ -26,10 +35,10 @@ redis.call('PUBLISH', KEYS[1], ARGV[3])
 return 1
 """
 STATUS_OF = {
-    "simulation.accepted": "accepted", "simulation.rejected": "rejected",
-    "simulation.started": "running", "simulation.progressed": "running",
-    "simulation.completed": "completed", "simulation.failed": "failed",
-    "simulation.cancelled": "cancelled",
+    SimulationAccepted.type: "accepted", SimulationRejected.type: "rejected",
+    SimulationStarted.type: "running", SimulationProgressed.type: "running",
+    SimulationCompleted.type: "completed", SimulationFailed.type: "failed",
+    SimulationCancelled.type: "cancelled",
 }
 
 

@@ -8,6 +8,7 @@ import re
 import asyncpg
 
 from streams.envelope import Envelope
+from streams.events import UserCreated
 from streams.personal import (
     key_id,
     new_key,
@@ -78,7 +79,8 @@ async def tenant_subject(pool: asyncpg.Pool, tenant_id: str, given: str) -> str 
     else:
         subject = await pool.fetchval(
             "SELECT envelope->'data'->'personal'->>'subject' FROM event_log WHERE tenant_id=$1"
-            " AND type='user.created' AND envelope->'data'->>'user_id'=$2", tenant_id, given)
+            " AND type=$3 AND envelope->'data'->>'user_id'=$2", tenant_id, given,
+            UserCreated.type)
         if subject is None:
             return None
     found = await pool.fetchval("SELECT 1 FROM event_log WHERE tenant_id=$1 AND $2=ANY(subjects)"

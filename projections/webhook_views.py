@@ -10,6 +10,16 @@ from datetime import datetime
 import asyncpg
 
 from streams.envelope import Envelope
+from streams.events import (
+    WebhookAttempted,
+    WebhookEndpointDeleted,
+    WebhookEndpointDisabled,
+    WebhookEndpointEnabled,
+    WebhookEndpointRegistered,
+    WebhookMessageCreated,
+    WebhookRedeliveryRequested,
+    WebhookSecretRotated,
+)
 
 
 async def endpoint_registered(conn: asyncpg.Connection, e: Envelope) -> None:
@@ -74,14 +84,14 @@ async def attempted(conn: asyncpg.Connection, e: Envelope) -> None:
 
 Apply = Callable[[asyncpg.Connection, Envelope], Awaitable[None]]
 WEBHOOK_VIEWS: dict[str, Apply] = {
-    "webhook.endpoint_registered": endpoint_registered,
-    "webhook.secret_rotated": secret_rotated,
-    "webhook.endpoint_disabled": _status("disabled"),
-    "webhook.endpoint_enabled": _status("enabled"),
-    "webhook.endpoint_deleted": _status("deleted"),
-    "webhook.message_created": message_created,
-    "webhook.redelivery_requested": redelivery_requested,
-    "webhook.attempted": attempted,
+    WebhookEndpointRegistered.type: endpoint_registered,
+    WebhookSecretRotated.type: secret_rotated,
+    WebhookEndpointDisabled.type: _status("disabled"),
+    WebhookEndpointEnabled.type: _status("enabled"),
+    WebhookEndpointDeleted.type: _status("deleted"),
+    WebhookMessageCreated.type: message_created,
+    WebhookRedeliveryRequested.type: redelivery_requested,
+    WebhookAttempted.type: attempted,
 }
 WEBHOOK_TABLES = {"webhook_endpoints": "endpoint_id", "webhook_messages": "message_id",
                   "webhook_attempts": "attempt_id", "event_log_rows": "log_position"}

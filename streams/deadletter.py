@@ -21,6 +21,7 @@ from typing import Any
 
 from streams.catalogue import new_event
 from streams.envelope import Envelope
+from streams.events import ProcessingFailed, ProcessingRetryRequested
 
 NAMESPACE = uuid.UUID("5b0e6c1e-8a5e-4b7f-9a63-3c1f0c1d2e41")
 MAX_ERROR = 2000
@@ -80,7 +81,7 @@ def failed(processor: str, topic: str, partition: int, offset: int, value: bytes
         "message_b64": base64.b64encode(value).decode() if len(value) <= MAX_PARKED_BYTES
         else None,
     }
-    event = new_event("processing.failed", "", processor, data)
+    event = new_event(ProcessingFailed.type, "", processor, data)
     return Envelope(type=event.type, tenant_id="", key=processor, data=data,
                     version=event.version, id=failure_id(processor, topic, partition, offset),
                     correlation_id=about.event_id, causation_id=about.event_id)
@@ -88,7 +89,7 @@ def failed(processor: str, topic: str, partition: int, offset: int, value: bytes
 
 def retry_requested(failure: dict[str, Any], requested_by: str) -> Envelope:
     """An operator's request to hand a parked message back to its processor."""
-    return new_event("processing.retry_requested", "", failure["processor"], {
+    return new_event(ProcessingRetryRequested.type, "", failure["processor"], {
         "failure_id": failure["failure_id"], "processor": failure["processor"],
         "topic": failure["topic"], "partition": failure["partition"],
         "offset": failure["offset"], "message_b64": failure["message_b64"],
@@ -97,7 +98,7 @@ def retry_requested(failure: dict[str, Any], requested_by: str) -> Envelope:
 
 def retried_message(event: Envelope, processor: str) -> bytes | None:
     """The parked message ``event`` hands back to ``processor``, or None when it is not one."""
-    if event.type != "processing.retry_requested" or event.data.get("processor") != processor:
+    if event.type != ProcessingRetryRequested.type or event.data.get("processor") != processor:
         return None
     encoded = event.data.get("message_b64")
     return base64.b64decode(encoded) if isinstance(encoded, str) else None

@@ -4,16 +4,23 @@ Fields: ``id`` (unique), ``type`` (dotted, past tense), ``version`` (int; older 
 upcast on read), ``tenant_id``, ``key`` (the aggregate id that decides the partition),
 ``occurred_at`` (UTC, ISO 8601), ``correlation_id`` (the request that started the chain),
 ``causation_id`` (the event or command that directly caused this one) and ``data``.
-The catalogue of types lives in :mod:`streams.catalogue`.
+The catalogue of types lives in :mod:`streams.catalogue`, their bodies' models in
+:mod:`streams.events`; ``data`` stays the body as it travels, ``body(Model)`` reads it typed.
 """
 
 from __future__ import annotations
 
+import builtins
 import json
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from streams.events.base import Event
+
+E = TypeVar("E", bound="Event")
 
 
 def new_id() -> str:
@@ -52,6 +59,13 @@ class Envelope:
             correlation_id=self.correlation_id or self.id,
             causation_id=self.id,
         )
+
+    def body(self, model: builtins.type[E]) -> E:
+        """The body as ``model``, the model of this event's type (read an old event after
+        upcasting it); pydantic's ValidationError when the body does not fit it."""
+        if model.type != self.type:
+            raise TypeError(f"a {self.type} event has no {model.type} body")
+        return model.model_validate(self.data)
 
     def with_data(self, data: dict[str, Any], version: int) -> Envelope:
         return replace(self, data=data, version=version)

@@ -12,8 +12,20 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from streams.catalogue import event_type
 from streams.envelope import Envelope
+from streams.events import (
+    BillingInvoicePaid,
+    BillingPaymentFailed,
+    BillingSubscriptionCancelled,
+    BillingSubscriptionCreated,
+    BillingSubscriptionUpdated,
+    SimulationAccepted,
+    SimulationDecided,
+    SimulationRejected,
+    SimulationReleased,
+    TenantCreated,
+    TenantPlanChanged,
+)
 from streams.plans import Limits, limits_for, plan_after_subscription
 
 
@@ -49,18 +61,18 @@ def next_month_start(month: str) -> str:
 def evolve(state: TenantLedger, event: Envelope) -> TenantLedger:
     """The ledger after ``event`` (events the ledger does not care about leave it unchanged)."""
     data = event.data
-    if event.type in ("tenant.created", "tenant.plan_changed"):
+    if event.type in (TenantCreated.type, TenantPlanChanged.type):
         return replace(state, plan=data["plan"], overrides=dict(data.get("overrides", {})))
-    if event.type == "billing.subscription_created":
+    if event.type == BillingSubscriptionCreated.type:
         return replace(state, subscription_id=data["subscription_id"])
-    if event.type == "billing.subscription_cancelled":
+    if event.type == BillingSubscriptionCancelled.type:
         return replace(state, subscription_id=None)
-    if event.type == "billing.subscription_updated":
+    if event.type == BillingSubscriptionUpdated.type:
         return replace(state, plan=plan_after_subscription(state.plan, state.subscription_id,
                                                            data))
-    if event.type in ("billing.payment_failed", "billing.invoice_paid"):
-        return replace(state, suspended=event.type == "billing.payment_failed")
-    if event.type == "simulation.decided":
+    if event.type in (BillingPaymentFailed.type, BillingInvoicePaid.type):
+        return replace(state, suspended=event.type == BillingPaymentFailed.type)
+    if event.type == SimulationDecided.type:
         sim = data["simulation_id"]
         if sim in state.decided:  # the processor applied it already when it decided
             return state
@@ -74,7 +86,7 @@ def evolve(state: TenantLedger, event: Envelope) -> TenantLedger:
             running=running,
             decided=state.decided | {sim},
         )
-    if event.type == "simulation.released":
+    if event.type == SimulationReleased.type:
         return replace(state, running=state.running - {data["simulation_id"]})
     return state
 
@@ -116,16 +128,16 @@ def decide(state: TenantLedger, requested: Envelope) -> list[Envelope]:
     month = month_of(requested.occurred_at)
     refusal = check(state, data, month)
     decision = requested.caused(
-        "simulation.decided",
+        SimulationDecided.type,
         {"simulation_id": sim, "accepted": refusal is None, "month": month},
-        version=event_type("simulation.decided").version)
+        version=SimulationDecided.version)
     if refusal is None:
-        public = requested.caused("simulation.accepted", data, key=sim)
+        public = requested.caused(SimulationAccepted.type, data, key=sim)
     else:
         message = ("the account is suspended: a payment failed"
                    if refusal["limit"] == "account_suspended" else
                    f"{refusal['limit']} limit is {refusal['value']}; current use "
                    f"{refusal['current']}")
-        public = requested.caused("simulation.rejected",
+        public = requested.caused(SimulationRejected.type,
                                   {**data, "reason": message, "refusal": refusal}, key=sim)
     return [decision, public]

@@ -8,10 +8,11 @@ from collections.abc import Iterable
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from infra import kafka
+from infra import kafka, tracing
 from infra.settings import Settings
 from streams.catalogue import TOPICS, topic_of
 from streams.envelope import Envelope
+from streams.events import parse_body
 from streams.personal import Sealer
 from streams.text import MAX_KEY, check_document, check_text
 
@@ -29,12 +30,14 @@ class LogUnavailable(Exception):
 
 
 def check_event(event: Envelope) -> None:
-    """Refuse (UnsafeText) an event that some projection could not store: the log holds only
-    events every projection can apply. Lengths are the edge's concern (user text is bounded
-    there); here a body is bounded only by what one message may carry."""
+    """Refuse an event that some projection could not store (UnsafeText) or whose body its
+    type's model refuses (InvalidEvent; UnknownEventType for a type not in the catalogue): the
+    log holds only events every projection can apply. Lengths are the edge's concern (user text
+    is bounded there); here a body is bounded only by what one message may carry."""
     for name in ("tenant_id", "key", "correlation_id", "causation_id"):
         check_text(getattr(event, name), (name,), MAX_KEY)
     check_document(event.data, ("data",), max_text=MAX_MESSAGE, max_items=MAX_MESSAGE)
+    parse_body(event)
 
 
 def topic_specs(settings: Settings) -> dict[str, tuple[int, int]]:
@@ -76,7 +79,8 @@ class EventLog:
 
     async def append(self, events: Iterable[Envelope]) -> None:
         """Send every event and wait for all acknowledgements; LogUnavailable if any fails,
-        UnsafeText (before anything is sent) if any event could not be stored downstream."""
+        UnsafeText or InvalidEvent (before anything is sent) if any event could not be stored
+        downstream or does not fit its model (see ``check_event``)."""
         events = list(events)
         for event in events:
             check_event(event)
@@ -85,8 +89,8 @@ class EventLog:
         producer = await self._started()
         try:
             futures = [
-                await producer.send(topic, value=value, key=key)
-                for topic, key, value in (record(self.settings, e) for e in events)
+                await producer.send(topic, value=value, key=key, headers=tracing.headers(e.id))
+                for e in events for topic, key, value in [record(self.settings, e)]
             ]
             await asyncio.wait_for(asyncio.gather(*futures), self.settings.kafka_timeout_s)
         except (KafkaError, OSError, TimeoutError) as exc:

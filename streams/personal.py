@@ -25,17 +25,24 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from streams.envelope import Envelope
+from streams.events import (
+    AuthLoginFailed,
+    AuthLoginSucceeded,
+    AuthRateLimited,
+    UserCreated,
+    UserInvited,
+)
 
 SEALED, ERASED = "[sealed]", "[erased]"
 # Fields holding the subject's own data, by event type ("audit.ip": the ip in the audit object;
 # in sign-in events the audit describes the person signing in).
 _SIGN_IN = ("email", "audit.ip", "audit.user_agent")
 PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
-    "user.invited": ("email",),
-    "user.created": ("email", "name"),
-    "auth.login_succeeded": _SIGN_IN,
-    "auth.login_failed": _SIGN_IN,
-    "auth.rate_limited": _SIGN_IN,
+    UserInvited.type: ("email",),
+    UserCreated.type: ("email", "name"),
+    AuthLoginSucceeded.type: _SIGN_IN,
+    AuthLoginFailed.type: _SIGN_IN,
+    AuthRateLimited.type: _SIGN_IN,
 }
 
 

@@ -97,7 +97,9 @@ class StateFollower:
                  fold: Callable[[Envelope], None]) -> None:
         self.topics = topics
         self.fold = fold
-        self.consumer = kafka.consumer(settings.kafka_bootstrap, None)
+        # a short fetch wait: at the end of a transactional topic the position passes the last
+        # commit marker only with the next fetch, and ``caught_up`` waits for that fetch
+        self.consumer = kafka.consumer(settings.kafka_bootstrap, None, fetch_max_wait_ms=50)
         self.parts: list[TopicPartition] = []
         self.moved = asyncio.Event()  # set after each fetch: positions may have advanced
         self.task: asyncio.Task[None] | None = None

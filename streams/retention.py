@@ -11,6 +11,7 @@ from typing import Any
 
 from streams.catalogue import new_event
 from streams.envelope import Envelope
+from streams.events import SimulationResultsExpired
 from streams.plans import limits_for
 
 
@@ -32,6 +33,6 @@ def expirations(now: datetime, held: list[Held]) -> list[Envelope]:
     for h in held:
         days = limits_for(h.plan, h.overrides).retention_days
         if days is not None and h.completed_at < now - timedelta(days=days):
-            events.append(new_event("simulation.results_expired", h.tenant_id, h.simulation_id, {
+            events.append(new_event(SimulationResultsExpired.type, h.tenant_id, h.simulation_id, {
                 "retention_days": days, "completed_at": h.completed_at.isoformat()}))
     return events

@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from streams.events import BillingInvoicePaid, BillingPaymentFailed, BillingSubscriptionUpdated
+
 SUBSCRIPTION_TYPES = frozenset({"customer.subscription.created",
                                 "customer.subscription.updated",
                                 "customer.subscription.deleted"})
-INVOICE_TYPES = {"invoice.paid": "billing.invoice_paid",
-                 "invoice.payment_failed": "billing.payment_failed"}
+INVOICE_TYPES = {"invoice.paid": BillingInvoicePaid.type,
+                 "invoice.payment_failed": BillingPaymentFailed.type}
 TENANT_METADATA = "riskstream_tenant_id"
 PLAN_METADATA = "riskstream_plan"
 
@@ -35,7 +37,7 @@ def translate(stripe_event: dict[str, Any]) -> Inbound | None:
         status = "canceled" if kind.endswith(".deleted") else str(obj.get("status"))
         data = {**common, "subscription_id": obj["id"], "status": status,
                 "plan": metadata.get(PLAN_METADATA)}
-        return Inbound("billing.subscription_updated", data, metadata.get(TENANT_METADATA),
+        return Inbound(BillingSubscriptionUpdated.type, data, metadata.get(TENANT_METADATA),
                        obj.get("customer"))
     if kind in INVOICE_TYPES:
         paid = kind == "invoice.paid"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncGenerator, Iterable, Sequence
 from typing import Protocol
 
@@ -26,7 +27,7 @@ from aiokafka import AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.coordinator.assignors.sticky.sticky_assignor import StickyPartitionAssignor
 from aiokafka.structs import ConsumerRecord
 
-from infra import kafka
+from infra import kafka, metrics
 from infra.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -108,13 +109,29 @@ class Subscription:
                     owned = self.consumer.assignment()
                     batch = {tp: ms for tp, ms in batch.items() if tp in owned}
                     if batch or idle:
+                        began = time.monotonic()
                         yield batch
+                        self._measure(batch, time.monotonic() - began)
         finally:
             await self.consumer.stop()
             async with self.lock:
                 parts = sorted(self.consumer.assignment())
                 if parts:
                     await self.owner.revoked(parts)
+
+    def _measure(self, batch: Batch, seconds: float) -> None:
+        """Count a processed batch: its messages, its time, each partition's lag after it."""
+        prefix = f"{self.settings.topic_prefix}."
+        name = self.group.removeprefix(prefix)
+        if batch:
+            metrics.BATCH_SECONDS.labels(name).observe(seconds)
+        for tp, messages in batch.items():
+            topic = tp.topic.removeprefix(prefix)
+            metrics.EVENTS_APPLIED.labels(name, topic).inc(len(messages))
+            end = self.consumer.highwater(tp)
+            if end is not None and messages:
+                metrics.CONSUMER_LAG.labels(name, topic, str(tp.partition)).set(
+                    max(0, end - messages[-1].offset - 1))
 
 
 class PartitionProducers:

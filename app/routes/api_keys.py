@@ -16,6 +16,7 @@ from app.idempotency import body_hash
 from app.routes.users import may_grant
 from app.security_log import audit_of
 from streams.catalogue import new_event
+from streams.events import ApiKeyIssued, ApiKeyRevoked
 
 router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
 
@@ -33,7 +34,7 @@ async def issue(request: Request, body: NewKey, ctx: Ctx, caller: Admin,
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
         key_id, key = ids(), new_api_key()
-        event = new_event("api_key.issued", caller.tenant_id, caller.tenant_id, {
+        event = new_event(ApiKeyIssued.type, caller.tenant_id, caller.tenant_id, {
             "key_id": key_id, "key_hash": hash_key(key), "name": body.name, "role": body.role,
             "audit": audit_of(request, caller.credential)})
         answer = {"key_id": key_id, "api_key": key, "name": body.name, "role": body.role,
@@ -66,7 +67,7 @@ async def revoke(key_id: str, request: Request, ctx: Ctx, caller: Admin) -> JSON
         raise HTTPException(409, f"API key {key_id} was revoked at {row['revoked_at']}")
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
-        event = new_event("api_key.revoked", caller.tenant_id, caller.tenant_id, {
+        event = new_event(ApiKeyRevoked.type, caller.tenant_id, caller.tenant_id, {
             "key_id": key_id, "audit": audit_of(request, caller.credential)})
         return [event], 202, {"key_id": key_id, "status": "revoked"}
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.auth import BEARER, Ctx
 from app.credentials import issue_token, password_matches
 from app.security_log import record_security
+from streams.events import AuthLoginFailed, AuthLoginSucceeded, AuthRateLimited
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
@@ -33,7 +34,7 @@ async def token(request: Request, body: Login, ctx: Ctx) -> dict[str, Any]:
     email = body.email.lower()
     if not decision.allowed:
         if await ctx.limiter.first_refusal(client, "login"):
-            await record_security(ctx, request, "auth.rate_limited", "", None,
+            await record_security(ctx, request, AuthRateLimited.type, "", None,
                                   {"email": email, "limit": limit, "route_class": "login"})
         raise HTTPException(429, f"over the limit of {limit} sign-in attempts a minute; retry"
                             f" in {decision.reset_s} s", headers=decision.headers())
@@ -41,14 +42,14 @@ async def token(request: Request, body: Login, ctx: Ctx) -> dict[str, Any]:
     good = await asyncio.to_thread(password_matches, user["password_hash"] if user else None,
                                    body.password)
     if user is None or not good:
-        await record_security(ctx, request, "auth.login_failed",
+        await record_security(ctx, request, AuthLoginFailed.type,
                               user["tenant_id"] if user else "", None,
                               {"email": email, "reason": "wrong password" if user
                                else "unknown email"})
         raise HTTPException(401, "the email or password is wrong", headers=BEARER)
     issued = issue_token(ctx.settings.jwt_secret.get_secret_value(), user["user_id"],
                          user["tenant_id"], ctx.settings.jwt_ttl_s)
-    await record_security(ctx, request, "auth.login_succeeded", user["tenant_id"],
+    await record_security(ctx, request, AuthLoginSucceeded.type, user["tenant_id"],
                           f"user:{user['user_id']}", {"email": email})
     return {"access_token": issued.token, "token_type": "bearer",
             "expires_in": issued.expires_in}

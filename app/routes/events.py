@@ -16,15 +16,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, HTTPException, Query
 
 from app.auth import Ctx, Tenant
-from app.sse import EventStreamResponse
+from app.sse import HEARTBEAT, EventStreamResponse, frame
 from projections.event_feed import BadCursor, Cursor, EventFeed, decode, encode
 from streams.catalogue_examples import describe
+from streams.events import WorkbookParsed
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
 STREAM_PAGE = 200
 TypePrefix = Annotated[str | None, Query(
     max_length=100, pattern=r"^[a-z_.]*$",
-    description="only types starting with this, e.g. 'simulation.' or 'workbook.parsed'")]
+    description=f"only types starting with this, e.g. 'simulation.' or '{WorkbookParsed.type}'")]
 Aggregate = Annotated[str | None, Query(
     max_length=200, description="only events of this workbook, simulation, key or endpoint id")]
 
@@ -59,7 +60,7 @@ async def catalogue() -> dict[str, Any]:
 
 
 def _frame(event: dict[str, Any], cursor: str) -> str:
-    return f"id: {cursor}\nevent: {event['type']}\ndata: {json.dumps(event)}\n\n"
+    return frame(event["type"], json.dumps(event), cursor)
 
 
 @router.get("/stream", summary="The tenant's events as server-sent events, resumable")
@@ -96,7 +97,7 @@ async def stream_events(ctx: Ctx, tenant: Tenant, type: TypePrefix = None,
                 cutoff = {"reason": f"the reader is more than {settings.sse_max_lag} events"
                           " behind; catch up with GET /v1/events?cursor=… and reconnect",
                           "cursor": encode(sent)}
-                yield f"event: cutoff\ndata: {json.dumps(cutoff)}\n\n"
+                yield frame("cutoff", json.dumps(cutoff))
                 return
             for event in events:
                 yield _frame(event.envelope, event.cursor)
@@ -105,7 +106,7 @@ async def stream_events(ctx: Ctx, tenant: Tenant, type: TypePrefix = None,
                 continue
             if time.monotonic() - idle_since >= settings.sse_heartbeat_s:
                 idle_since = time.monotonic()
-                yield ": heartbeat\n\n"
+                yield HEARTBEAT
             await asyncio.sleep(settings.sse_poll_s)
 
     return EventStreamResponse(frames(position), settings.sse_send_timeout_s)

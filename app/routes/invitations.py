@@ -20,6 +20,7 @@ from app.idempotency import body_hash
 from app.routes.users import EMAIL, PASSWORD, may_grant
 from app.security_log import audit_of
 from streams.catalogue import new_event
+from streams.events import UserCreated, UserInvited
 
 router = APIRouter(prefix="/v1/invitations", tags=["users"])
 TOKEN_PREFIX = "rsi_"
@@ -51,7 +52,7 @@ async def invite(request: Request, body: Invitation, ctx: Ctx, caller: Admin,
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
         invitation_id, token = ids(), TOKEN_PREFIX + secrets.token_urlsafe(32)
         expires = (datetime.now(UTC) + VALID_FOR).isoformat()
-        event = new_event("user.invited", caller.tenant_id, caller.tenant_id, {
+        event = new_event(UserInvited.type, caller.tenant_id, caller.tenant_id, {
             "invitation_id": invitation_id, "email": email, "role": body.role,
             "token_hash": hash_key(token), "expires_at": expires,
             "audit": audit_of(request, caller.credential)})
@@ -96,7 +97,7 @@ async def accept(request: Request, body: Acceptance, ctx: Ctx) -> JSONResponse:
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
         user_id = ids()
-        event = new_event("user.created", invited.tenant_id, invited.tenant_id, {
+        event = new_event(UserCreated.type, invited.tenant_id, invited.tenant_id, {
             "user_id": user_id, "email": found["email"], "name": body.name,
             "role": found["role"], "password_hash": password_hash,
             "invitation_id": found["invitation_id"],

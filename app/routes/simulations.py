@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
 
 from app.auth import Ctx, Tenant
 from app.commands import Ids, execute
 from app.idempotency import body_hash
 from app.schemas import SimulationRequest
+from app.sse import HEARTBEAT, EventStreamResponse, frame
 from projections.redis_progress import key as progress_key
 from streams.catalogue import new_event
+from streams.events import SimulationCancelRequested, SimulationRequested
 
 router = APIRouter(prefix="/v1/simulations", tags=["simulations"])
 Status = Literal["requested", "accepted", "rejected", "running", "completed", "failed",
@@ -62,7 +63,7 @@ async def start(request: Request, body: SimulationRequest, ctx: Ctx, tenant: Ten
             **body.model_dump(exclude={"inputs"}), "inputs": body.input_specs(),
             "simulation_id": simulation_id, "workbook_sha256": workbook["sha256"],
         }
-        event = new_event("simulation.requested", tenant.tenant_id, tenant.tenant_id, data)
+        event = new_event(SimulationRequested.type, tenant.tenant_id, tenant.tenant_id, data)
         answer = {"simulation_id": simulation_id, "status": "requested",
                   "links": {"self": f"/v1/simulations/{simulation_id}",
                             "events": f"/v1/simulations/{simulation_id}/events"}}
@@ -96,7 +97,7 @@ async def cancel(simulation_id: str, ctx: Ctx, tenant: Tenant,
         raise HTTPException(409, f"simulation {simulation_id} has already ended ({row['status']})")
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
-        event = new_event("simulation.cancel_requested", tenant.tenant_id, simulation_id, {})
+        event = new_event(SimulationCancelRequested.type, tenant.tenant_id, simulation_id, {})
         return [event], 202, {"simulation_id": simulation_id, "status": "cancel_requested"}
 
     return await execute(ctx, tenant, f"POST /v1/simulations/{simulation_id}/cancel",
@@ -104,30 +105,32 @@ async def cancel(simulation_id: str, ctx: Ctx, tenant: Tenant,
 
 
 @router.get("/{simulation_id}/events", summary="Live progress as server-sent events")
-async def progress_events(simulation_id: str, ctx: Ctx, tenant: Tenant) -> StreamingResponse:
+async def progress_events(simulation_id: str, ctx: Ctx, tenant: Tenant) -> EventStreamResponse:
+    """``progress`` frames (the live state) until an ``end`` frame with the final state; a
+    comment line when idle; a reader that takes no frame for ``sse_send_timeout_s`` is
+    disconnected."""
     if await ctx.views.simulation(tenant.tenant_id, simulation_id) is None:
         raise HTTPException(404, f"no simulation {simulation_id}")
+    settings = ctx.settings
 
-    async def stream() -> AsyncIterator[str]:
+    async def frames() -> AsyncGenerator[str, None]:
         pubsub = ctx.redis.pubsub()
         await pubsub.subscribe(progress_key(simulation_id))
         try:
             state = await ctx.progress.current(simulation_id)
             if state is not None:
-                yield f"event: progress\ndata: {json.dumps(state)}\n\n"
+                yield frame("progress", json.dumps(state))
             while state is None or state["status"] not in FINAL:
-                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=15)
+                message = await pubsub.get_message(ignore_subscribe_messages=True,
+                                                   timeout=settings.sse_heartbeat_s)
                 if message is None:
-                    yield ": heartbeat\n\n"
+                    yield HEARTBEAT
                     state = await ctx.progress.current(simulation_id) or state
                     continue
                 state = json.loads(message["data"])
-                yield f"event: progress\ndata: {message['data']}\n\n"
-            yield f"event: end\ndata: {json.dumps(state)}\n\n"
-        except asyncio.CancelledError:
-            raise
+                yield frame("progress", message["data"])
+            yield frame("end", json.dumps(state))
         finally:
             await pubsub.aclose()
 
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store"})
+    return EventStreamResponse(frames(), settings.sse_send_timeout_s)

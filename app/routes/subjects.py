@@ -16,6 +16,7 @@ from app.routes.tenants import visible_tenant
 from app.security_log import audit_of
 from projections.subject_keys import tenant_subject
 from streams.catalogue import new_event
+from streams.events import SubjectErased
 
 router = APIRouter(prefix="/v1/tenants", tags=["tenants"])
 
@@ -37,7 +38,7 @@ async def erase(tenant_id: str, subject: str, request: Request, ctx: Ctx, caller
         return JSONResponse(answer, status_code=202)
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
-        event = new_event("subject.erased", tenant_id, tenant_id, {
+        event = new_event(SubjectErased.type, tenant_id, tenant_id, {
             "subject": found, "key_id": key, "audit": audit_of(request, caller.credential)})
         return [event], 202, answer
 

@@ -15,6 +15,7 @@ from app.credentials import hash_key, new_api_key
 from app.idempotency import body_hash
 from app.security_log import audit_of, record_security
 from streams.catalogue import caused_by, new_event
+from streams.events import ApiKeyIssued, AuthPermissionDenied, TenantCreated, TenantPlanChanged
 from streams.plans import PLANS, limits_for
 
 router = APIRouter(prefix="/v1/tenants", tags=["tenants"])
@@ -65,9 +66,9 @@ async def create(request: Request, body: NewTenant, ctx: Ctx, caller: PlatformAd
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
         tenant_id, key_id, key = ids(), ids(), new_api_key()
         audit = audit_of(request, caller.credential)
-        created = new_event("tenant.created", tenant_id, tenant_id, {
+        created = new_event(TenantCreated.type, tenant_id, tenant_id, {
             "name": body.name, "plan": body.plan, "overrides": overrides, "audit": audit})
-        issued = caused_by(created, "api_key.issued", {
+        issued = caused_by(created, ApiKeyIssued.type, {
             "key_id": key_id, "key_hash": hash_key(key), "name": "first admin key",
             "role": "admin", "audit": audit})
         answer = {"tenant_id": tenant_id, "name": body.name, "plan": body.plan,
@@ -96,7 +97,7 @@ async def change_plan(tenant_id: str, request: Request, body: PlanChoice, ctx: C
                       ) -> JSONResponse:
     current = await visible_tenant(ctx, caller, tenant_id)
     if body.overrides is not None and not caller.can("platform_admin"):
-        await record_security(ctx, request, "auth.permission_denied", caller.tenant_id,
+        await record_security(ctx, request, AuthPermissionDenied.type, caller.tenant_id,
                               caller.credential, {"required_role": "platform_admin",
                                                   "role": caller.role, "field": "overrides"})
         raise HTTPException(403, "limit overrides need the platform_admin role; send the plan"
@@ -105,7 +106,7 @@ async def change_plan(tenant_id: str, request: Request, body: PlanChoice, ctx: C
     check_overrides(body.plan, overrides)
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
-        event = new_event("tenant.plan_changed", tenant_id, tenant_id, {
+        event = new_event(TenantPlanChanged.type, tenant_id, tenant_id, {
             "plan": body.plan, "overrides": overrides, "previous_plan": current["plan"],
             "audit": audit_of(request, caller.credential)})
         return [event], 202, {"tenant_id": tenant_id, "plan": body.plan, "overrides": overrides}

@@ -16,6 +16,7 @@ from app.credentials import ROLE_RANK, Role, hash_password
 from app.idempotency import body_hash
 from app.security_log import audit_of, record_security
 from streams.catalogue import new_event
+from streams.events import AuthPermissionDenied, UserCreated, UserRoleChanged
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
 
@@ -42,7 +43,7 @@ class RoleChange(BaseModel):
 async def may_grant(ctx: Ctx, request: Request, caller: TenantContext, role: str) -> None:
     """Nobody grants a role above their own (only platform admins make platform admins)."""
     if not caller.can(role):
-        await record_security(ctx, request, "auth.permission_denied", caller.tenant_id,
+        await record_security(ctx, request, AuthPermissionDenied.type, caller.tenant_id,
                               caller.credential, {"required_role": role, "role": caller.role,
                                                   "field": "role"})
         raise HTTPException(403, f"granting the {role} role needs that role; the credential's"
@@ -61,7 +62,7 @@ async def create(request: Request, body: NewUser, ctx: Ctx, caller: Admin,
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
         user_id = ids()
-        event = new_event("user.created", caller.tenant_id, caller.tenant_id, {
+        event = new_event(UserCreated.type, caller.tenant_id, caller.tenant_id, {
             "user_id": user_id, "email": email, "name": body.name, "role": body.role,
             "password_hash": password_hash, "audit": audit_of(request, caller.credential)})
         answer = {"user_id": user_id, "email": email, "name": body.name, "role": body.role,
@@ -94,7 +95,7 @@ async def change_role(user_id: str, request: Request, body: RoleChange, ctx: Ctx
     await may_grant(ctx, request, caller, max(body.role, row["role"], key=ROLE_RANK.__getitem__))
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
-        event = new_event("user.role_changed", caller.tenant_id, caller.tenant_id, {
+        event = new_event(UserRoleChanged.type, caller.tenant_id, caller.tenant_id, {
             "user_id": user_id, "role": body.role, "previous_role": row["role"],
             "audit": audit_of(request, caller.credential)})
         return [event], 202, {"user_id": user_id, "role": body.role}

@@ -17,6 +17,13 @@ from infra.webhook_http import Destinations, UnsafeUrl
 from projections.webhook_queries import WebhookViews
 from streams.catalogue import CATALOGUE, new_event
 from streams.envelope import Envelope, utcnow
+from streams.events import (
+    WebhookEndpointDeleted,
+    WebhookEndpointEnabled,
+    WebhookEndpointRegistered,
+    WebhookRedeliveryRequested,
+    WebhookSecretRotated,
+)
 from streams.webhooks.signing import new_secret
 from streams.webhooks.state import UNSUBSCRIBABLE
 
@@ -81,7 +88,7 @@ async def register(body: EndpointRequest, ctx: Ctx, tenant: Admin,
     def build(ids: Ids) -> tuple[list[Envelope], int, dict[str, Any]]:
         endpoint_id = "ep_" + ids()
         data = {"endpoint_id": endpoint_id, **body.model_dump(), "secret": new_secret()}
-        event = new_event("webhook.endpoint_registered", tenant.tenant_id, endpoint_id, data)
+        event = new_event(WebhookEndpointRegistered.type, tenant.tenant_id, endpoint_id, data)
         return [event], 201, {**data, "status": "enabled"}
 
     return await execute(ctx, tenant, "POST /v1/webhooks", idempotency_key,
@@ -107,7 +114,7 @@ async def rotate(endpoint_id: str, ctx: Ctx, tenant: Admin,
         until = utcnow() + timedelta(seconds=ctx.settings.webhook_secret_overlap_s)
         data = {"endpoint_id": endpoint_id, "secret": new_secret(),
                 "previous_valid_until": until.isoformat()}
-        event = new_event("webhook.secret_rotated", tenant.tenant_id, endpoint_id, data)
+        event = new_event(WebhookSecretRotated.type, tenant.tenant_id, endpoint_id, data)
         return [event], 200, data
 
     return await execute(ctx, tenant, f"POST /v1/webhooks/{endpoint_id}/rotate-secret",
@@ -123,7 +130,7 @@ async def enable(endpoint_id: str, ctx: Ctx, tenant: Admin,
         raise HTTPException(409, f"webhook endpoint {endpoint_id} is already enabled")
 
     def build(ids: Ids) -> tuple[list[Envelope], int, dict[str, Any]]:
-        event = new_event("webhook.endpoint_enabled", tenant.tenant_id, endpoint_id,
+        event = new_event(WebhookEndpointEnabled.type, tenant.tenant_id, endpoint_id,
                           {"endpoint_id": endpoint_id})
         return [event], 202, {"endpoint_id": endpoint_id, "status": "enabled"}
 
@@ -137,7 +144,7 @@ async def delete(endpoint_id: str, ctx: Ctx, tenant: Admin,
     await _endpoint(ctx, tenant.tenant_id, endpoint_id)
 
     def build(ids: Ids) -> tuple[list[Envelope], int, dict[str, Any]]:
-        event = new_event("webhook.endpoint_deleted", tenant.tenant_id, endpoint_id,
+        event = new_event(WebhookEndpointDeleted.type, tenant.tenant_id, endpoint_id,
                           {"endpoint_id": endpoint_id})
         return [event], 202, {"endpoint_id": endpoint_id, "status": "deleted"}
 
@@ -174,7 +181,7 @@ async def redeliver(endpoint_id: str, body: RedeliveryRequest, ctx: Ctx, tenant:
     def build(ids: Ids) -> tuple[list[Envelope], int, dict[str, Any]]:
         messages = [{k: m[k] for k in ("message_id", "aggregate", "payload", "attempts")}
                     for m in found]
-        events = [new_event("webhook.redelivery_requested", tenant.tenant_id, endpoint_id,
+        events = [new_event(WebhookRedeliveryRequested.type, tenant.tenant_id, endpoint_id,
                             {"endpoint_id": endpoint_id, "messages": messages})] if found else []
         return events, 202, {"endpoint_id": endpoint_id,
                              "messages": [m["message_id"] for m in found]}

@@ -6,9 +6,9 @@ import asyncio
 import zipfile
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Request
+from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
 from app.auth import Ctx, Tenant, TenantContext
@@ -16,9 +16,12 @@ from app.commands import Ids, execute
 from app.problems import unavailable
 from app.uploads import FilePart, UploadError, stream_file_part, upload_limit
 from infra.blobstore import BlobTooLarge, StoredBlob
+from projections.workbook_queries import BadWorkbookCursor, WorkbookViews, decode_cursor
 from streams.catalogue import new_event
+from streams.events import WorkbookUploaded
 
 router = APIRouter(prefix="/v1/workbooks", tags=["workbooks"])
+WorkbookStatus = Literal["uploaded", "parsed", "rejected"]
 XLSX_HINT = "upload an Excel workbook (.xlsx or .xlsm, a zip package with xl/workbook.xml)"
 
 
@@ -34,7 +37,7 @@ def _uploaded(tenant: TenantContext, filename: str | None, stored: StoredBlob,
               ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
     """The ``workbook.uploaded`` command for a stored file, and its answer."""
     workbook_id = ids()
-    event = new_event("workbook.uploaded", tenant.tenant_id, workbook_id, {
+    event = new_event(WorkbookUploaded.type, tenant.tenant_id, workbook_id, {
         "filename": filename, "sha256": stored.sha256, "size": stored.size,
         "uri": stored.uri, "limits": tenant.limits.workbook_limits()})
     body = {"workbook_id": workbook_id, "status": "uploaded", "sha256": stored.sha256,
@@ -79,6 +82,25 @@ async def upload(request: Request, ctx: Ctx, tenant: Tenant,
                              partial(_uploaded, tenant, part.filename, stored))
     finally:  # a refused file leaves nothing behind
         ctx.blobs.discard(staged)
+
+
+@router.get("", summary="The tenant's workbooks, newest first, paged by cursor")
+async def list_workbooks(ctx: Ctx, tenant: Tenant, status: WorkbookStatus | None = None,
+                         cursor: Annotated[str | None, Query(max_length=400)] = None,
+                         limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
+    """``next_cursor`` (null on the last page) continues after the last workbook returned;
+    ``upload_limit`` is the largest file this tenant may upload now, and why."""
+    try:
+        after = decode_cursor(cursor) if cursor else None
+    except BadWorkbookCursor as exc:
+        raise HTTPException(422, [{"loc": ["query", "cursor"], "msg": str(exc)}]) from None
+    rows, next_cursor = await WorkbookViews(ctx.views).page(tenant.tenant_id, status, after,
+                                                            limit)
+    allowed = upload_limit(tenant.plan, tenant.limits.file_size_bytes,
+                           ctx.settings.max_upload_bytes)
+    return {"workbooks": rows, "next_cursor": next_cursor, "has_more": next_cursor is not None,
+            "upload_limit": {"bytes": allowed.size, "plan": tenant.plan,
+                             "applies": allowed.source}}
 
 
 @router.get("/{workbook_id}", summary="A workbook: status and what the parser found")

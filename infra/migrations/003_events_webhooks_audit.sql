@@ -123,18 +123,6 @@ BEGIN
     -- tenant reads run as riskstream_reader (see 002): one tenant's rows whatever the query
     FOREACH t IN ARRAY ARRAY['event_log', 'webhook_endpoints', 'webhook_messages',
                              'webhook_attempts'] LOOP
-        IF NOT has_table_privilege('riskstream_reader', format('%I.%I', current_schema(), t),
-                                   'SELECT') THEN
-            EXECUTE format('GRANT SELECT ON %I TO riskstream_reader', t);
-        END IF;
-        IF NOT (SELECT relrowsecurity FROM pg_class
-                WHERE oid = format('%I.%I', current_schema(), t)::regclass) THEN
-            EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        END IF;
-        IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = current_schema()
-                       AND tablename = t AND policyname = 'tenant_isolation') THEN
-            EXECUTE format('CREATE POLICY tenant_isolation ON %I FOR SELECT TO riskstream_reader'
-                           ' USING (tenant_id = current_setting(''app.tenant_id'', true))', t);
-        END IF;
+        PERFORM enable_tenant_rls(t);
     END LOOP;
 END $$;

@@ -36,6 +36,10 @@ apt_install() {
     [ -x "$PG_BIN/postgres" ] || missing+=(postgresql-15)
     command -v redis-server >/dev/null || missing+=(redis-server)
     command -v wrk >/dev/null || missing+=(wrk)  # the API benchmark's load generator
+    command -v npm >/dev/null || missing+=(nodejs npm)  # builds the workbench page (web/)
+    # the workbench's browser tests: Debian's Chromium and its driver, never a downloaded browser
+    command -v chromium >/dev/null || missing+=(chromium)
+    command -v chromedriver >/dev/null || missing+=(chromium-driver)
     [ ${#missing[@]} -eq 0 ] && return
     say "installing Debian packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
@@ -54,6 +58,26 @@ provision_python() {
     "$ROOT/.venv/bin/pip" install -q -e "$ROOT[dev]" >"$LOG/pip.log" 2>&1 ||
         { tail -n 40 "$LOG/pip.log" >&2; return 1; }
     echo "$want" >"$stamp"
+}
+
+provision_web() { # the workbench page: packages when the lock changes, a build when the page does
+    local web=$ROOT/web want built
+    want=$(sha256sum "$web/package-lock.json" | cut -c1-16)
+    if [ ! -f "$web/node_modules/.riskstream-stamp" ] ||
+        [ "$(cat "$web/node_modules/.riskstream-stamp")" != "$want" ]; then
+        say "installing the workbench's npm packages"
+        (cd "$web" && npm ci --no-audit --no-fund) >"$LOG/npm.log" 2>&1 ||
+            { tail -n 40 "$LOG/npm.log" >&2; return 1; }
+        echo "$want" >"$web/node_modules/.riskstream-stamp"
+    fi
+    built=$( (cd "$web" && cat package-lock.json index.html vite.config.ts tsconfig.json &&
+        find src -type f | LC_ALL=C sort | xargs cat) | sha256sum | cut -c1-16)
+    if [ -f "$web/dist/index.html" ] && [ -f "$web/node_modules/.riskstream-build" ] &&
+        [ "$(cat "$web/node_modules/.riskstream-build")" = "$built" ]; then return; fi
+    say "building the workbench page (web/dist)"
+    (cd "$web" && npm run build) >"$LOG/web-build.log" 2>&1 ||
+        { tail -n 40 "$LOG/web-build.log" >&2; return 1; }
+    echo "$built" >"$web/node_modules/.riskstream-build"
 }
 
 provision_kafka() {
@@ -93,6 +117,7 @@ provision() {
     mkdir -p "$DATA" "$RUN" "$LOG"
     apt_install
     provision_python
+    provision_web
     provision_kafka
     provision_go_tools
 }
@@ -297,11 +322,13 @@ ENV
 
 case "${1:-}" in
     provision) provision ;;
+    venv) mkdir -p "$DATA" "$RUN" "$LOG"; apt_install; provision_python ;;
     start) start ;;
     up) provision; start; env_file >"$DATA/env" ;;
     app) start_app ;;
+    web) mkdir -p "$LOG"; provision_web ;;
     stop) stop ;;
     status) status ;;
     env) env_file ;;
-    *) echo "usage: $0 provision|start|up|app|stop|status|env" >&2; exit 2 ;;
+    *) echo "usage: $0 provision|venv|start|up|app|web|stop|status|env" >&2; exit 2 ;;
 esac

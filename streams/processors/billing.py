@@ -6,6 +6,16 @@ import asyncio
 
 from streams.catalogue import caused_by
 from streams.envelope import Envelope
+from streams.events import (
+    BillingCustomerCreated,
+    BillingSubscriptionCancelled,
+    BillingSubscriptionCreated,
+    BillingSubscriptionUpdated,
+    BillingUsageReported,
+    TenantCreated,
+    TenantPlanChanged,
+    UsageRecorded,
+)
 from streams.plans import ENDED_STATUSES
 from streams.ports import MeterReporter, SubscriptionManager
 from streams.pricing import PRICES
@@ -39,17 +49,17 @@ class BillingProcessor:
         self.reported: set[str] = set()
 
     def fold(self, event: Envelope) -> None:
-        if event.type == "tenant.created":
+        if event.type == TenantCreated.type:
             self.names[event.tenant_id] = event.data["name"]
-        elif event.type == "billing.customer_created":
+        elif event.type == BillingCustomerCreated.type:
             self.customers[event.tenant_id] = event.data["customer_id"]
-        elif event.type == "billing.subscription_updated" and \
+        elif event.type == BillingSubscriptionUpdated.type and \
                 event.data["status"] in ENDED_STATUSES and \
                 self.subscribed.get(event.tenant_id) == event.data["subscription_id"]:
             del self.subscribed[event.tenant_id]  # Stripe ended it: nothing left to cancel
-        elif event.type in ("billing.subscription_created", "billing.subscription_cancelled"):
+        elif event.type in (BillingSubscriptionCreated.type, BillingSubscriptionCancelled.type):
             self.plan_changes_done.add(event.causation_id)
-            if event.type == "billing.subscription_created":
+            if event.type == BillingSubscriptionCreated.type:
                 self.subscribed[event.tenant_id] = event.data["subscription_id"]
             else:
                 self.subscribed.pop(event.tenant_id, None)
@@ -67,12 +77,12 @@ class BillingProcessor:
         fee = PRICES[plan].monthly_cents
         if fee == 0:
             out = [] if previous is None else [caused_by(
-                event, "billing.subscription_cancelled", {"subscription_id": previous})]
+                event, BillingSubscriptionCancelled.type, {"subscription_id": previous})]
         else:
             customer = await self._customer(tenant)
             subscription = await asyncio.to_thread(
                 self.subscriptions.subscribe, customer, tenant, plan, fee, event.id)
-            out = [caused_by(event, "billing.subscription_created", {
+            out = [caused_by(event, BillingSubscriptionCreated.type, {
                 "subscription_id": subscription, "plan": plan, "customer_id": customer,
                 "replaces": previous})]
         for done in out:
@@ -89,17 +99,17 @@ class BillingProcessor:
         return known
 
     async def handle(self, event: Envelope) -> list[Envelope]:
-        if event.type == "tenant.created" and event.tenant_id not in self.customers:
+        if event.type == TenantCreated.type and event.tenant_id not in self.customers:
             self.names.setdefault(event.tenant_id, event.data["name"])
-            created = event.caused("billing.customer_created",
+            created = event.caused(BillingCustomerCreated.type,
                                    {"customer_id": await self._customer(event.tenant_id)})
             self.fold(created)
             return [created, *await self._follow_plan(event)]
-        if event.type == "tenant.plan_changed":
+        if event.type == TenantPlanChanged.type:
             return await self._follow_plan(event)
-        if event.type == "billing.usage_reported":
+        if event.type == BillingUsageReported.type:
             self.reported.add(event.data["usage_event_id"])
-        if event.type != "usage.recorded" or event.id in self.reported:
+        if event.type != UsageRecorded.type or event.id in self.reported:
             return []
         customer = await self._customer(event.tenant_id)
         meters = {
@@ -108,7 +118,7 @@ class BillingProcessor:
         }
         sent = await asyncio.to_thread(self.meters.report_usage, customer, event.id, meters)
         self.reported.add(event.id)
-        return [event.caused("billing.usage_reported", {
+        return [event.caused(BillingUsageReported.type, {
             "usage_event_id": event.id, "customer_id": customer,
             "simulation_id": event.key, "meters": meters, "meter_event_ids": sent,
         })]

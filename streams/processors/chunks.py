@@ -8,6 +8,9 @@ answers ``chunk.completed`` with the partial, in one transaction with its offset
 whose worker died is computed again by the next owner of its partition, and counted once. The
 owning runner merges the partials in chunk order, whatever order they came in
 (``SplitRun``), so the result is the one a single runner gives for the same seed.
+
+A worker follows the ``simulations`` topic whole: once a split run has ended (cancelled, failed
+on a chunk, or merged), its chunks still queued are skipped, not computed, on every worker.
 """
 
 from __future__ import annotations
@@ -18,7 +21,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from streams.envelope import Envelope
+from streams.events import (
+    ChunkCompleted,
+    ChunkFailed,
+    ChunkRequested,
+    ChunksPlanned,
+    SimulationCancelled,
+    SimulationCompleted,
+    SimulationFailed,
+)
 from streams.ports import ChunkEngine
+
+ENDED = frozenset({SimulationCompleted.type, SimulationFailed.type, SimulationCancelled.type})
 
 
 class ChunkWorker:
@@ -26,35 +40,53 @@ class ChunkWorker:
 
     name = "chunk-worker"
     topics = ("chunks",)
-    state_topics = ()
+    state_topics = ("simulations",)  # which split runs have ended: their chunks are skipped
     concurrent = True  # see streams.processors.runtime.Handler
 
     def __init__(self, engine: ChunkEngine, read_blob: Callable[[str], bytes],
-                 put_blob: Callable[[bytes], str], slots: asyncio.Semaphore) -> None:
+                 put_blob: Callable[[bytes], object], slots: asyncio.Semaphore,
+                 width: int) -> None:
         self.engine = engine
+        # a batch is a few rounds of the slots: its results are committed when it is done, and
+        # the state (which runs ended) is caught up before the next batch starts
+        self.batch_records = 4 * max(1, width)
         self.read_blob = read_blob
         self.put_blob = put_blob
         self.slots = slots
+        self.split: set[str] = set()  # split runs under way
+        self.ended: set[str] = set()  # split runs ended; only split runs are kept
+        self.skipped = 0
 
     def fold(self, event: Envelope) -> None:
-        return None
+        if event.type == ChunksPlanned.type:
+            if event.key not in self.ended:
+                self.split.add(event.key)
+        elif event.type in ENDED and event.key in self.split:
+            self.split.discard(event.key)
+            self.ended.add(event.key)
 
     async def handle(self, event: Envelope) -> list[Envelope]:
-        if event.type != "chunk.requested":
+        if event.type != ChunkRequested.type:
             return []
         data = event.data
         sim, chunk = data["simulation_id"], data["chunk"]
+        if sim in self.ended:  # checked again once a slot is free: a queue can be long
+            self.skipped += 1
+            return []
         async with self.slots:
+            if sim in self.ended:
+                self.skipped += 1
+                return []
             workbook = await asyncio.to_thread(self.read_blob, data["workbook_sha256"])
             try:
                 partial, values = await asyncio.to_thread(
                     self.engine.simulate_chunk, workbook, data["request"], chunk)
             except ValueError as exc:
-                return [event.caused("chunk.failed", {"simulation_id": sim, "chunk": chunk,
-                                                      "reason": str(exc)}, key=sim)]
+                return [event.caused(ChunkFailed.type, {"simulation_id": sim, "chunk": chunk,
+                                                        "reason": str(exc)}, key=sim)]
             await asyncio.to_thread(self.put_blob, values)
-        return [event.caused("chunk.completed", {"simulation_id": sim, "chunk": chunk,
-                                                 "partial": partial}, key=sim)]
+        return [event.caused(ChunkCompleted.type, {"simulation_id": sim, "chunk": chunk,
+                                                   "partial": partial}, key=sim)]
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from streams.envelope import Envelope
+from streams.events import SimulationRequested
 from streams.ledger import TenantLedger, decide, evolve
 
 
@@ -23,7 +24,7 @@ class LedgerProcessor:
         self.tenants[event.tenant_id] = evolve(self._state(event.tenant_id), event)
 
     async def handle(self, event: Envelope) -> list[Envelope]:
-        if event.type != "simulation.requested":
+        if event.type != SimulationRequested.type:
             return []
         out = decide(self._state(event.tenant_id), event)
         for decided in out[:1]:  # apply at once: later requests in this batch must see it

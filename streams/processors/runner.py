@@ -24,18 +24,35 @@ from typing import Any
 from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
 
+from infra import metrics, tracing
 from infra.faults import is_outage
+from infra.log_format import bound
 from infra.settings import Settings
 from streams.catalogue import new_event, upcast
 from streams.deadletter import failed
 from streams.envelope import Envelope
+from streams.events import (
+    ChunkCompleted,
+    ChunkFailed,
+    ChunkRequested,
+    ChunksPlanned,
+    SimulationAccepted,
+    SimulationCancelled,
+    SimulationCancelRequested,
+    SimulationCompleted,
+    SimulationFailed,
+    SimulationProgressed,
+    SimulationReleased,
+    SimulationStarted,
+    UsageRecorded,
+)
 from streams.log import record
 from streams.ports import ChunkEngine, SimulationEngine
 from streams.processors.chunks import SplitRun
 from streams.subscription import PartitionProducers, Subscription
 
 log = logging.getLogger(__name__)
-TERMINAL = {"simulation.completed", "simulation.failed", "simulation.cancelled"}
+TERMINAL = {SimulationCompleted.type, SimulationFailed.type, SimulationCancelled.type}
 PROGRESS_EVERY_S = 0.25
 
 
@@ -84,6 +101,7 @@ class SimulationRunner:
         self.group = self.subscription.group
         self.producers = PartitionProducers(settings, self.group)
         self.partitions: dict[TopicPartition, Partition] = {}
+        metrics.ACTIVE_RUNS.set_function(lambda: len(self.runs))
 
     async def assigned(self, partitions: list[TopicPartition]) -> None:
         await self.producers.open(partitions)
@@ -117,7 +135,8 @@ class SimulationRunner:
             async with producer.transaction():
                 for event in events:
                     topic, key, value = record(self.settings, event)
-                    await producer.send(topic, value=value, key=key)
+                    await producer.send(topic, value=value, key=key,
+                                        headers=tracing.headers(event.id))
                 point = self._commit_point(tp) if commit else None
                 if point is not None:
                     await producer.send_offsets_to_transaction({tp: point}, self.group)
@@ -148,11 +167,17 @@ class SimulationRunner:
                 if state.catching_up:
                     state.backlog.append((event, message.offset))
                 else:
-                    self._observe(event, tp, message.offset)
+                    # the runs and emits it starts carry on the message's trace and log context
+                    with bound(correlation_id=event.correlation_id, tenant_id=event.tenant_id,
+                               event_id=event.id), \
+                            tracing.consuming(f"{self.name} {event.type}", message.headers,
+                                              event_id=event.id):
+                        self._observe(event, tp, message.offset)
             except Exception as exc:
                 if is_outage(exc):
                     raise
                 log.warning("runner parks %s@%s: %r", tp, message.offset, exc)
+                metrics.EVENTS_FAILED.labels(self.name).inc()
                 await self.emit(tp, [failed(self.name, tp.topic, tp.partition, message.offset,
                                             message.value, exc)])
         if state.catching_up and await self.subscription.consumer.position(tp) >= state.end:
@@ -170,14 +195,14 @@ class SimulationRunner:
         run = self.runs.get(sim)
         if event.type in TERMINAL:
             self.ended.add(sim)
-        elif event.type == "simulation.cancel_requested":
+        elif event.type == SimulationCancelRequested.type:
             if run is not None:
                 run.cancel = True
                 if run.split is not None:
                     self._later(self._finish_split(run, {"cancelled": True}))
             elif sim not in self.ended:
                 self.cancel_early.add(sim)
-        elif event.type == "simulation.accepted" and sim not in self.ended and run is None:
+        elif event.type == SimulationAccepted.type and sim not in self.ended and run is None:
             run = Run(event, tp, offset, cancel=sim in self.cancel_early)
             self.runs[sim] = run
             split = self.chunks is not None and \
@@ -188,18 +213,18 @@ class SimulationRunner:
 
     def _observe_chunk(self, run: Run, event: Envelope) -> None:
         data = event.data
-        if event.type == "chunks.planned" and run.split is None:
+        if event.type == ChunksPlanned.type and run.split is None:
             run.split = SplitRun({**run.accepted.data, "seed": data["seed"]}, data["chunks"])
         elif run.split is None or run.cancel:
             return
-        elif event.type == "chunk.failed":
+        elif event.type == ChunkFailed.type:
             run.cancel = True
             self._later(self._finish_split(run, {"error": f"chunk {data['chunk']['index']}:"
                                                           f" {data['reason']}"}))
-        elif event.type == "chunk.completed" and run.split.add(data["partial"], data["chunk"]):
+        elif event.type == ChunkCompleted.type and run.split.add(data["partial"], data["chunk"]):
             total = int(run.accepted.data["iterations"])
             done = run.split.trials_done
-            self._later(self.emit(run.tp, [run.accepted.caused("simulation.progressed", {
+            self._later(self.emit(run.tp, [run.accepted.caused(SimulationProgressed.type, {
                 "iterations_done": done, "iterations_total": total,
                 "fraction": done / total, "eta_seconds": None})]))
             if run.split.complete:
@@ -220,15 +245,15 @@ class SimulationRunner:
             return
         accepted, sim = run.accepted, run.accepted.key
         seeded, chunks = self.chunks.split(accepted.data)
-        tasks = [accepted.caused("chunk.requested", {
+        tasks = [accepted.caused(ChunkRequested.type, {
             "simulation_id": sim, "workbook_sha256": accepted.data["workbook_sha256"],
             "request": seeded, "chunk": chunk}, key=f"{sim}/{chunk['index']}")
             for chunk in chunks]
         await self.emit(run.tp, [
-            accepted.caused("simulation.started", {
+            accepted.caused(SimulationStarted.type, {
                 "iterations": accepted.data["iterations"],
                 "backend": accepted.data.get("backend", "numpy"), "chunks": len(chunks)}),
-            accepted.caused("chunks.planned", {
+            accepted.caused(ChunksPlanned.type, {
                 "simulation_id": sim, "seed": seeded["seed"], "chunks": len(chunks),
                 "chunk_size": chunks[0]["count"]}),
             *tasks])
@@ -273,7 +298,7 @@ class SimulationRunner:
                 data = {"iterations_done": done, "iterations_total": total,
                         "fraction": done / total if total else 1.0, "eta_seconds": eta}
                 asyncio.run_coroutine_threadsafe(
-                    self.emit(run.tp, [accepted.caused("simulation.progressed", data)]), loop)
+                    self.emit(run.tp, [accepted.caused(SimulationProgressed.type, data)]), loop)
             return not run.cancel
 
         try:
@@ -282,7 +307,7 @@ class SimulationRunner:
                 if run.cancel:
                     outcome = {"cancelled": True, "iterations_run": 0}
                 else:
-                    await self.emit(run.tp, [accepted.caused("simulation.started", {
+                    await self.emit(run.tp, [accepted.caused(SimulationStarted.type, {
                         "iterations": accepted.data["iterations"],
                         "backend": accepted.data.get("backend", "numpy")})])
                     data = await asyncio.to_thread(self.read_blob, accepted.data["workbook_sha256"])
@@ -306,18 +331,20 @@ class SimulationRunner:
         common = {"iterations_run": iterations, "compute_seconds": seconds,
                   "backend": accepted.data.get("backend", "numpy")}
         if "error" in outcome:
-            end = accepted.caused("simulation.failed", {**common, "reason": outcome["error"]})
+            end = accepted.caused(SimulationFailed.type, {**common, "reason": outcome["error"]})
         elif outcome.get("cancelled"):
-            end = accepted.caused("simulation.cancelled", common)
+            end = accepted.caused(SimulationCancelled.type, common)
         else:
-            end = accepted.caused("simulation.completed", {**outcome, **common})
+            end = accepted.caused(SimulationCompleted.type, {**outcome, **common})
+        metrics.TRIALS.labels(common["backend"]).inc(iterations)
+        metrics.RUN_SECONDS.labels(end.type.removeprefix("simulation.")).observe(seconds)
         events = [end]
         if iterations:
-            events.append(new_event("usage.recorded", accepted.tenant_id, sim, {
+            events.append(new_event(UsageRecorded.type, accepted.tenant_id, sim, {
                 "simulation_id": sim, "iterations": iterations, "compute_seconds": seconds,
                 "backend": accepted.data.get("backend", "numpy"),
             }, correlation_id=end.correlation_id, causation_id=end.id))
-        events.append(new_event("simulation.released", accepted.tenant_id, accepted.tenant_id,
+        events.append(new_event(SimulationReleased.type, accepted.tenant_id, accepted.tenant_id,
                                 {"simulation_id": sim},
                                 correlation_id=end.correlation_id, causation_id=end.id))
         self.ended.add(sim)

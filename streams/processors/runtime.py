@@ -15,17 +15,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from functools import partial
 from typing import Protocol
 
 from aiokafka import TopicPartition
 
+from infra import metrics, tracing
 from infra.faults import is_outage
+from infra.log_format import bound
 from infra.settings import Settings
 from streams.catalogue import upcast
 from streams.deadletter import failed, retried_message
 from streams.envelope import Envelope
+from streams.events import ProcessingFailed, ProcessingRetryRequested
 from streams.log import record
 from streams.reading import StateFollower, read_to_end
 from streams.subscription import PartitionProducers, Subscription
@@ -36,7 +40,7 @@ log = logging.getLogger(__name__)
 class Handler(Protocol):
     """A processor's logic: ``handle`` returns the events one input event causes. A handler
     with a true ``concurrent`` attribute keeps no state across events, and has the events of
-    one batch handled at once."""
+    one batch handled at once; a ``batch_records`` attribute bounds a batch (500 by default)."""
 
     @property
     def name(self) -> str:
@@ -59,14 +63,15 @@ class Handler(Protocol):
 
 
 Handlers = Callable[[str, int], "Handler | None"]
-PARKING = ("processing.failed", "processing.retry_requested")
+PARKING = (ProcessingFailed.type, ProcessingRetryRequested.type)
 
 
 async def outcome(handlers: Handlers, name: str, topic: str, partition: int, offset: int,
-                  value: bytes, folded: Collection[str]) -> list[Envelope]:
+                  value: bytes, folded: Collection[str],
+                  headers: Sequence[tuple[str, bytes]] | None = None) -> list[Envelope]:
     """The events the handler of ``topic``/``partition`` emits for one message (folded first
     when ``topic`` is one of ``folded``); ``processing.failed`` when the message itself cannot
-    be processed; an outage propagates."""
+    be processed; an outage propagates. ``headers``: the message's, with its trace context."""
     try:
         event = upcast(Envelope.from_json(value))
         parked = retried_message(event, name)
@@ -82,11 +87,19 @@ async def outcome(handlers: Handlers, name: str, topic: str, partition: int, off
                               " hand the message back again")
         if topic in folded:
             handler.fold(event)
-        return await handler.handle(event)
+        began = time.monotonic()
+        with bound(correlation_id=event.correlation_id, tenant_id=event.tenant_id,
+                   event_id=event.id), tracing.consuming(f"{name} {event.type}", headers,
+                                                         event_id=event.id, topic=topic):
+            emitted = await handler.handle(event)
+            tracing.stamp([e.id for e in emitted])
+        metrics.HANDLE_SECONDS.labels(name, event.type).observe(time.monotonic() - began)
+        return emitted
     except Exception as exc:
         if is_outage(exc):
             raise
         log.warning("%s parks %s/%s@%s: %r", name, topic, partition, offset, exc)
+        metrics.EVENTS_FAILED.labels(name).inc()
         return [failed(name, topic, partition, offset, value, exc)]
 
 
@@ -187,14 +200,15 @@ async def _consume(settings: Settings, member: TransactionalMember, stop: asynci
     # every processor also reads the parked messages an operator hands back to it
     subscription = Subscription(settings, name, (*member.whole.topics, "deadletters"), member)
     concurrent = bool(getattr(member.whole, "concurrent", False))
-    async for batch in subscription.batches(stop):
+    size = int(getattr(member.whole, "batch_records", 500))
+    async for batch in subscription.batches(stop, max_records=size):
         await member.caught_up()
         # outcomes first, the transactions after: a slow handler (a parse) never holds a
         # transaction open past its timeout; a handler that says it is ``concurrent`` (it keeps
         # no state across events) handles the whole batch at once
         each = [(tp, m) for tp, messages in batch.items() for m in messages]
         pending = (outcome(member.handler, name, tp.topic, tp.partition, m.offset, m.value,
-                           member.folded_inputs) for tp, m in each)
+                           member.folded_inputs, m.headers) for tp, m in each)
         if concurrent:
             results = await asyncio.gather(*pending)
         else:
@@ -207,6 +221,7 @@ async def _consume(settings: Settings, member: TransactionalMember, stop: asynci
             async with producer.transaction():
                 for out in events:
                     topic, key, value = record(settings, out)
-                    await producer.send(topic, value=value, key=key)
+                    await producer.send(topic, value=value, key=key,
+                                        headers=tracing.headers(out.id))
                 await producer.send_offsets_to_transaction({tp: batch[tp][-1].offset + 1},
                                                            member.group)

@@ -32,12 +32,14 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from infra import metrics
 from infra.faults import is_outage
 from infra.settings import Settings
 from infra.webhook_http import Destinations, post
 from streams.catalogue import new_event, upcast
 from streams.deadletter import failed
 from streams.envelope import Envelope, utcnow
+from streams.events import WebhookAttempted, WebhookEndpointDisabled
 from streams.log import EventLog
 from streams.personal import Opener
 from streams.public import public_envelope
@@ -84,6 +86,17 @@ class WebhookDispatcher:
                                   settings.webhook_retry_jitter, settings.webhook_disable_after_s)
         self.outcomes: asyncio.Queue[Envelope] = asyncio.Queue()
         self.consumer: AIOKafkaConsumer | None = None  # the group member's, while it runs
+        metrics.WEBHOOK_BACKLOG.set_function(self.backlog)
+
+    def backlog(self) -> float:
+        """Messages this instance's endpoints have not delivered nor given up on yet. Read by
+        the metrics server's thread while the event loop changes the state: a read that meets
+        a change in flight gives NaN, the next scrape the count."""
+        try:
+            return sum(len(e.pending) for part in list(self.partitions.values())
+                       for e in list(part.state.endpoints.values()))
+        except RuntimeError:
+            return float("nan")
 
     async def assigned(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
         """Fold the partitions from offset 0; their endpoints wait until they are read up
@@ -225,7 +238,7 @@ class WebhookDispatcher:
         attempt = message.attempts + 1
         verdict = judge(self.policy, reply.status, reply.retry_after_s, attempt,
                         endpoint.failing_since, self.clock(), self.rand())
-        attempted = new_event("webhook.attempted", endpoint.tenant_id, endpoint.endpoint_id, {
+        attempted = new_event(WebhookAttempted.type, endpoint.tenant_id, endpoint.endpoint_id, {
             "message_id": message.message_id, "endpoint_id": endpoint.endpoint_id,
             "attempt": attempt, "attempted_at": now.isoformat(), "status_code": reply.status,
             "latency_ms": round(reply.latency_ms, 3), "outcome": verdict.outcome,
@@ -233,9 +246,10 @@ class WebhookDispatcher:
             "next_attempt_at": verdict.next_attempt_at.isoformat()
             if verdict.next_attempt_at else None,
         }, correlation_id=message.message_id)
+        metrics.WEBHOOK_ATTEMPTS.labels(verdict.outcome).inc()
         events = [attempted]
         if verdict.disable_reason is not None:
-            events.append(attempted.caused("webhook.endpoint_disabled", {
+            events.append(attempted.caused(WebhookEndpointDisabled.type, {
                 "endpoint_id": endpoint.endpoint_id, "reason": verdict.disable_reason}))
             log.warning("webhook endpoint %s disabled: %s", endpoint.endpoint_id,
                         verdict.disable_reason)

@@ -14,6 +14,7 @@ from typing import Any
 from engines.limits import WorkbookLimits, WorkbookTooLarge
 from infra.sandbox import OutOfMemory, OutOfTime, Sandbox, SandboxFailure
 from streams.envelope import Envelope
+from streams.events import WorkbookParsed, WorkbookRejected, WorkbookUploaded
 from streams.ports import WorkbookInspector
 
 
@@ -39,7 +40,7 @@ class WorkbookParser:
         return None
 
     async def handle(self, event: Envelope) -> list[Envelope]:
-        if event.type != "workbook.uploaded":
+        if event.type != WorkbookUploaded.type:
             return []
         try:
             limits = WorkbookLimits.from_mapping(event.data.get("limits"))
@@ -55,14 +56,14 @@ class WorkbookParser:
             return [_rejected(event, str(exc))]
         except SandboxFailure as exc:
             return [_rejected(event, *_failure(exc))]
-        return [event.caused("workbook.parsed", summary)]
+        return [event.caused(WorkbookParsed.type, summary)]
 
 
 def _rejected(event: Envelope, reason: str, limit: dict[str, Any] | None = None) -> Envelope:
     data: dict[str, Any] = {"reason": reason}
     if limit is not None:
         data["limit"] = limit
-    return event.caused("workbook.rejected", data)
+    return event.caused(WorkbookRejected.type, data)
 
 
 def _failure(exc: SandboxFailure) -> tuple[str, dict[str, Any] | None]:

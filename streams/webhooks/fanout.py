@@ -16,6 +16,7 @@ import hashlib
 
 from streams.catalogue import TOPICS, caused_by
 from streams.envelope import Envelope
+from streams.events import WebhookMessageCreated
 from streams.public import public_envelope
 from streams.webhooks.state import WebhookState, wants
 
@@ -47,7 +48,7 @@ class WebhookFanout:
                 continue
             payload = {"type": event.type, "timestamp": event.occurred_at.isoformat(),
                        "data": public_envelope(event)}
-            out.append(caused_by(event, "webhook.message_created", {
+            out.append(caused_by(event, WebhookMessageCreated.type, {
                 "message_id": message_id(endpoint.endpoint_id, event.id),
                 "endpoint_id": endpoint.endpoint_id, "event_id": event.id,
                 "event_type": event.type, "aggregate": event.key, "payload": payload,

@@ -13,10 +13,20 @@ from datetime import datetime
 from typing import Any
 
 from streams.envelope import Envelope
+from streams.events import (
+    WebhookAttempted,
+    WebhookEndpointDeleted,
+    WebhookEndpointDisabled,
+    WebhookEndpointEnabled,
+    WebhookEndpointRegistered,
+    WebhookMessageCreated,
+    WebhookRedeliveryRequested,
+    WebhookSecretRotated,
+)
 
 # events about deliveries themselves are never delivered: they would feed back into the fan-out
-UNSUBSCRIBABLE = frozenset({"webhook.message_created", "webhook.attempted",
-                            "webhook.redelivery_requested"})
+UNSUBSCRIBABLE = frozenset({WebhookMessageCreated.type, WebhookAttempted.type,
+                            WebhookRedeliveryRequested.type})
 
 
 def wants(event_types: list[str], event_type: str) -> bool:
@@ -78,7 +88,7 @@ class WebhookState:
     def fold(self, event: Envelope) -> None:
         """Apply one event of the webhooks topic (others are ignored)."""
         d = event.data
-        if event.type == "webhook.endpoint_registered":
+        if event.type == WebhookEndpointRegistered.type:
             added = Endpoint(d["endpoint_id"], event.tenant_id, d["url"], list(d["event_types"]),
                              [(d["secret"], None)], event.occurred_at)
             self.endpoints[added.endpoint_id] = added
@@ -87,26 +97,26 @@ class WebhookState:
         endpoint = self.endpoints.get(str(d.get("endpoint_id", "")))
         if endpoint is None or (not self.track_messages and event.type in UNSUBSCRIBABLE):
             return
-        if event.type == "webhook.secret_rotated":
+        if event.type == WebhookSecretRotated.type:
             until = datetime.fromisoformat(d["previous_valid_until"])
             endpoint.secrets = [(d["secret"], None)] + [
                 (s, until if valid is None else min(valid, until))
                 for s, valid in endpoint.secrets]
-        elif event.type == "webhook.endpoint_disabled":
+        elif event.type == WebhookEndpointDisabled.type:
             if endpoint.enabled:  # the dispatcher applied its own disable already
                 endpoint.paused.append((event.occurred_at, None))
             endpoint.enabled = False
-        elif event.type == "webhook.endpoint_enabled":
+        elif event.type == WebhookEndpointEnabled.type:
             if not endpoint.enabled:
                 endpoint.paused[-1] = (endpoint.paused[-1][0], event.occurred_at)
             endpoint.enabled, endpoint.failing_since = True, None
-        elif event.type == "webhook.endpoint_deleted":
+        elif event.type == WebhookEndpointDeleted.type:
             del self.endpoints[endpoint.endpoint_id]
             del self.by_tenant[endpoint.tenant_id][endpoint.endpoint_id]
-        elif event.type == "webhook.message_created":
+        elif event.type == WebhookMessageCreated.type:
             endpoint.pending.setdefault(d["message_id"], Message(
                 d["message_id"], d["aggregate"], d["payload"]))
-        elif event.type == "webhook.redelivery_requested":
+        elif event.type == WebhookRedeliveryRequested.type:
             for m in d["messages"]:
                 known = endpoint.pending.get(m["message_id"])
                 if known is not None:
@@ -115,7 +125,7 @@ class WebhookState:
                     endpoint.pending[m["message_id"]] = Message(
                         m["message_id"], m["aggregate"], m["payload"],
                         attempts=int(m.get("attempts", 0)))
-        elif event.type == "webhook.attempted":
+        elif event.type == WebhookAttempted.type:
             self._attempted(endpoint, event)
 
     @staticmethod

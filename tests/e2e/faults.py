@@ -8,10 +8,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
+from aiokafka.admin import AIOKafkaAdminClient
 from redis.asyncio import Redis
 
 from app.heartbeats import instances
+from infra import kafka
 from infra.settings import Settings
+from streams.reading import assign_all
 from tests.integration.helpers import wait_for
 
 
@@ -70,3 +73,30 @@ async def replay_equals_live(settings: Settings) -> None:
         assert await replay_postgres(settings, rebuilt) == current
     finally:
         await postgres.drop_schema(settings.postgres_dsn, rebuilt)
+
+
+async def group_lag(settings: Settings, processor: str, topic: str) -> int:
+    """How many records of ``topic`` the group of ``processor`` has yet to commit: records
+    read (committed transactions only) from the group's offsets to the end, so the commit
+    markers of transactional producers, which take an offset each, are not counted."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    consumer = kafka.consumer(settings.kafka_bootstrap, None)
+    await admin.start()
+    await consumer.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(
+            f"{settings.topic_prefix}.{processor}")
+        ends = await consumer.end_offsets(await assign_all(consumer, [settings.topic(topic)]))
+        left = 0
+        for tp, end in ends.items():
+            start = max(committed[tp].offset, 0) if tp in committed else 0
+            if start >= end:
+                continue
+            consumer.seek(tp, start)
+            while await consumer.position(tp) < end:
+                batch = await consumer.getmany(tp, timeout_ms=1000)
+                left += sum(1 for record in batch.get(tp, []) if record.offset < end)
+        return left
+    finally:
+        await consumer.stop()
+        await admin.close()

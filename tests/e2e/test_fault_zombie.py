@@ -16,10 +16,11 @@ from pathlib import Path
 
 from app.launcher import ROOT, service_env
 from streams.catalogue import new_event
+from streams.events import SimulationRequested
 from streams.log import EventLog, ensure_topics
 from tests.conftest import isolated_settings
 from tests.e2e.faults import eventually
-from tests.integration.helpers import events_of
+from tests.integration.helpers import body, events_of
 
 TENANTS = [f"zombie-{n}" for n in range(6)]
 REQUESTS = 40  # per tenant
@@ -45,15 +46,16 @@ async def test_a_frozen_instance_is_fenced_and_commits_nothing(tmp_path: Path) -
     first = ledger(env, tmp_path / "first.log")
     second = None
     try:
-        await log.append([new_event("simulation.requested", TENANTS[0], TENANTS[0], {
-            "simulation_id": "warm-up", "iterations": 10})])
+        await log.append([new_event("simulation.requested", TENANTS[0], TENANTS[0], body(
+            SimulationRequested, simulation_id="warm-up", iterations=10))])
         await eventually(decided, timeout_s=60)
 
         async def burst() -> None:
             for n in range(REQUESTS):
                 await asyncio.gather(*(log.append([new_event(
-                    "simulation.requested", t, t, {"simulation_id": f"{t}-{n}",
-                                                   "iterations": 10})]) for t in TENANTS))
+                    "simulation.requested", t, t, body(SimulationRequested,
+                                                       simulation_id=f"{t}-{n}",
+                                                       iterations=10))]) for t in TENANTS))
                 await asyncio.sleep(0.05)
 
         sending = asyncio.create_task(burst())

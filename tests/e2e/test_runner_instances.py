@@ -18,10 +18,11 @@ from pathlib import Path
 import httpx
 
 from app.admin import create_tenant
-from app.launcher import ROOT, launched, service_env
+from app.launcher import ROOT, RunningService, launched, service_env
 from engines.service import WorkbookEngine
+from streams.envelope import Envelope
 from tests.conftest import EXAMPLE, isolated_settings
-from tests.e2e.faults import billed, eventually, processor_pids
+from tests.e2e.faults import billed, eventually, group_lag, processor_pids
 from tests.e2e.flow import ENDED, poll, start, upload_example
 from tests.integration.helpers import events_of
 
@@ -80,3 +81,41 @@ async def test_three_runners_one_killed_every_simulation_once_and_exact(tmp_path
             for process in extra:
                 process.kill()
                 process.wait()
+
+
+async def test_a_cancel_reaches_every_chunk_of_a_split_run(
+        service: RunningService, enterprise: httpx.AsyncClient) -> None:
+    """Cancelling a split run mid-way: the chunks still queued are skipped by every worker,
+    not computed; the run is cancelled once and billed for the chunks that did run."""
+    settings = service.settings
+    workbook = await upload_example(enterprise)
+    trials = 100_000_000  # 1,000 chunks: minutes of work on any machine that runs this suite
+    answer = await start(enterprise, {
+        "workbook_id": workbook["workbook_id"], "outputs": ["Model!B17"],
+        "inputs": {"Model!B2": "normal(10000, 1500)"}, "iterations": trials, "seed": 3})
+    assert answer.status_code == 202, answer.text
+    sim = answer.json()["simulation_id"]
+
+    async def chunks_done() -> list[Envelope]:
+        return [e for e in await events_of(settings, "simulations")
+                if e.key == sim and e.type == "chunk.completed"]
+
+    await eventually(chunks_done, timeout_s=120)  # the chunks have started to come in
+    cancel = await enterprise.post(f"/v1/simulations/{sim}/cancel")
+    assert cancel.status_code == 202, cancel.text
+    ended = await poll(enterprise, f"/v1/simulations/{sim}", ENDED, timeout_s=60)
+    assert ended["status"] == "cancelled"
+    at_cancel = len(await chunks_done())
+
+    async def drained() -> bool:
+        return await group_lag(settings, "chunk-worker", "chunks") == 0
+
+    await eventually(drained, timeout_s=120)  # every chunk task was taken, computed or not
+    after = len(await chunks_done())
+    # at most the batch a worker had under way when the cancel arrived finishes after it (a
+    # batch is four rounds of the runner's slots); every chunk queued after it is skipped
+    assert after - at_cancel <= 4 * settings.runner_threads, (at_cancel, after)
+    assert after < trials // 100_000 // 2, after  # most were skipped
+    cancelled = [e for e in await events_of(settings, "simulations")
+                 if e.key == sim and e.type == "simulation.cancelled"]
+    assert len(cancelled) == 1

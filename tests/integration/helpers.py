@@ -10,7 +10,16 @@ from infra import kafka
 from infra.settings import Settings
 from streams.catalogue import upcast
 from streams.envelope import Envelope
+from streams.events import Event
+from streams.events.examples import EXAMPLES
 from streams.reading import assign_all, at_end, read_to_end
+
+
+def body(model: type[Event], **fields: Any) -> dict[str, Any]:
+    """A body of ``model`` that the log accepts: its published example with ``fields`` set."""
+    data = {**EXAMPLES[model.type], **fields}
+    model.model_validate(data)
+    return data
 
 
 async def events_of(settings: Settings, topic: str) -> list[Envelope]:

@@ -32,7 +32,8 @@ class AskedMeters(StripeMeters):
 
 def _usage(round_: str) -> list[Envelope]:
     return [new_event("usage.recorded", t, f"{t}-{round_}-{i}", {
-        "iterations": 1000, "compute_seconds": 0.5}) for t in TENANTS for i in range(3)]
+        "simulation_id": f"{t}-{round_}-{i}", "iterations": 1000, "compute_seconds": 0.5,
+        "backend": "numpy"}) for t in TENANTS for i in range(3)]
 
 
 async def _reported(settings: Settings, count: int) -> Counter[str] | None:

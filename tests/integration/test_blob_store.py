@@ -58,6 +58,12 @@ class BlobStoreContract:
         result = uuid.uuid4().bytes
         assert store.get(store.put(result).sha256) == result
 
+    async def test_digests_list_published_blobs_only(self, store: BlobStore) -> None:
+        kept, dropped = uuid.uuid4().bytes * 10, uuid.uuid4().bytes * 10
+        stored = store.put(kept)
+        store.discard(await store.stage(_chunks(dropped, 7), max_bytes=len(dropped)))
+        assert list(store.digests()) == [stored.sha256]
+
     async def test_the_same_bytes_are_stored_once(self, store: BlobStore) -> None:
         data = uuid.uuid4().bytes * 100
         first = store.publish(await store.stage(_chunks(data, 100), max_bytes=10_000))

@@ -27,7 +27,9 @@ from projections.postgres import PostgresProjector, checksum
 from projections.replay_source import ReplayStart, archived, parse_start
 from streams.catalogue import TOPICS, new_event
 from streams.envelope import Envelope
+from streams.events import SimulationAccepted
 from streams.log import EventLog, ensure_topics
+from tests.integration.helpers import body
 from tests.integration.test_postgres_projection import story
 
 
@@ -52,7 +54,7 @@ def this_month(tenant: str) -> list[Envelope]:
     sim = f"{tenant}-sim"
     return [
         new_event("tenant.created", tenant, tenant, {"name": tenant, "plan": "pro"}),
-        new_event("simulation.accepted", tenant, sim, {"simulation_id": sim}),
+        new_event("simulation.accepted", tenant, sim, body(SimulationAccepted, simulation_id=sim)),
         new_event("simulation.completed", tenant, sim, {
             "iterations_run": 10, "compute_seconds": 0.25, "backend": "numpy", "outputs": {}}),
         new_event("usage.recorded", tenant, sim, {

@@ -55,7 +55,7 @@ async def test_an_erased_subject_reads_erased_live_and_after_a_replay(settings: 
 
     subject = subject_id("ada@example.com")
     erasure = new_event("subject.erased", "acme", "acme", {
-        "subject": subject, "key_id": await keys.key_id(subject)})
+        "subject": subject, "key_id": await keys.key_id(subject), "audit": {"actor": "cli"}})
     await log.append([erasure])
     await keys.destroy(subject)
     # seen again after the erasure: sealed under a new key, readable, and left alone by the

@@ -9,10 +9,11 @@ from collections import Counter
 
 from infra.settings import Settings
 from streams.catalogue import new_event
+from streams.events import SimulationRequested
 from streams.log import EventLog, ensure_topics
 from streams.processors.ledger import LedgerProcessor
 from streams.processors.runtime import run_transactional
-from tests.integration.helpers import events_of, wait_for
+from tests.integration.helpers import body, events_of, wait_for
 
 TENANTS = [f"tenant-{n}" for n in range(6)]  # spread over the topic's partitions
 LIMIT = 3  # the free plan's concurrent simulations
@@ -24,8 +25,8 @@ async def _decided(settings: Settings, count: int) -> list[tuple[str, str]] | No
 
 
 async def _requests(log: EventLog, round_: str, per_tenant: int) -> None:
-    await asyncio.gather(*(log.append([new_event(
-        "simulation.requested", t, t, {"simulation_id": f"{t}-{round_}-{i}", "iterations": 10})])
+    await asyncio.gather(*(log.append([new_event("simulation.requested", t, t, body(
+        SimulationRequested, simulation_id=f"{t}-{round_}-{i}", iterations=10))])
         for t in TENANTS for i in range(per_tenant)))
 
 

@@ -8,10 +8,11 @@ import contextlib
 
 from infra.settings import Settings
 from streams.catalogue import new_event
+from streams.events import SimulationRequested
 from streams.log import EventLog, ensure_topics
 from streams.processors.ledger import LedgerProcessor
 from streams.processors.runtime import run_transactional
-from tests.integration.helpers import events_of, wait_for
+from tests.integration.helpers import body, events_of, wait_for
 
 
 async def decisions(settings: Settings) -> list[str]:
@@ -37,7 +38,7 @@ async def test_fifty_concurrent_requests_against_a_limit_of_three_admit_three(
                                 {"name": "Acme", "plan": "free"})])
     requests = [
         new_event("simulation.requested", "acme", "acme",
-                  {"simulation_id": f"s{i}", "iterations": 100, "backend": "numpy"})
+                  body(SimulationRequested, simulation_id=f"s{i}", iterations=100))
         for i in range(50)
     ]
     async with ledger_running(settings):
@@ -48,7 +49,8 @@ async def test_fifty_concurrent_requests_against_a_limit_of_three_admit_three(
 
     # a new ledger instance must rebuild "3 running" from the log, not start from zero
     await log.append([new_event("simulation.requested", "acme", "acme",
-                                {"simulation_id": "late", "iterations": 100})])
+                                body(SimulationRequested, simulation_id="late",
+                                     iterations=100))])
     async with ledger_running(settings):
         types = await wait_for(lambda: _when_all(settings, 51))
     assert types.count("simulation.accepted") == 3
@@ -56,7 +58,8 @@ async def test_fifty_concurrent_requests_against_a_limit_of_three_admit_three(
     # releasing one slot admits exactly one more
     await log.append([new_event("simulation.released", "acme", "acme", {"simulation_id": "s0"}),
                       new_event("simulation.requested", "acme", "acme",
-                                {"simulation_id": "after", "iterations": 100})])
+                                body(SimulationRequested, simulation_id="after",
+                                     iterations=100))])
     async with ledger_running(settings):
         types = await wait_for(lambda: _when_all(settings, 52))
     assert types.count("simulation.accepted") == 4

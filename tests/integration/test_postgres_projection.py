@@ -12,7 +12,9 @@ from infra.settings import Settings
 from projections.postgres import PostgresProjector, checksum
 from streams.catalogue import new_event
 from streams.envelope import Envelope
+from streams.events import SimulationRequested
 from streams.log import EventLog, ensure_topics
+from tests.integration.helpers import body
 
 
 def story(tenant: str, ids: str = "") -> list[Envelope]:
@@ -22,23 +24,24 @@ def story(tenant: str, ids: str = "") -> list[Envelope]:
     upload = new_event("workbook.uploaded", tenant, f"wb1{ids}", {
         "filename": "m.xlsx", "sha256": "ab" * 32, "size": 10, "uri": "file:///x"})
     parsed = upload.caused("workbook.parsed", {"sheets": [{"name": "S"}], "formula_count": 3})
-    key = created.caused("api_key.issued", {"key_id": f"k1{ids}",
-                                                 "key_hash": f"{ids:f>64}"})
+    key = created.caused("api_key.issued", {"key_id": f"k1{ids}", "key_hash": f"{ids:f>64}",
+                                            "name": "ci", "role": "admin"})
     events = [created, key, upload, parsed]
     for sim, accepted in ((f"s1{ids}", True), (f"s2{ids}", False)):
-        requested = new_event("simulation.requested", tenant, tenant, {
-            "simulation_id": sim, "workbook_id": f"wb1{ids}", "iterations": 500,
-            "backend": "numpy"})
+        requested = new_event("simulation.requested", tenant, tenant, body(
+            SimulationRequested, simulation_id=sim, workbook_id=f"wb1{ids}", iterations=500))
         events.append(requested)
         if not accepted:
             events.append(new_event("simulation.rejected", tenant, sim, {
-                "reason": "concurrent_simulations limit is 1; current use 1",
-                "refusal": {"limit": "concurrent_simulations", "value": 1, "current": 1}}))
+                **requested.data, "reason": "concurrent_simulations limit is 1; current use 1",
+                "refusal": {"limit": "concurrent_simulations", "value": 1, "current": 1,
+                            "resets_at": None}}))
             continue
         acc = new_event("simulation.accepted", tenant, sim, requested.data)
-        started = acc.caused("simulation.started", {"iterations": 500})
+        started = acc.caused("simulation.started", {"iterations": 500, "backend": "numpy"})
         progressed = acc.caused("simulation.progressed", {
-            "iterations_done": 250, "iterations_total": 500, "fraction": 0.5})
+            "iterations_done": 250, "iterations_total": 500, "fraction": 0.5,
+            "eta_seconds": None})
         completed = acc.caused("simulation.completed", {
             "iterations_run": 500, "compute_seconds": 0.5, "backend": "numpy",
             "outputs": {"S!B1": {"mean": 1.5}}})

@@ -17,15 +17,17 @@ from projections.postgres import PostgresProjector, checksum
 from projections.retention_queries import results_held
 from streams.catalogue import new_event
 from streams.envelope import Envelope
+from streams.events import SimulationAccepted
 from streams.log import EventLog, ensure_topics
 from streams.processors.retention import RetentionSweeper
+from tests.integration.helpers import body
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
 
 def completed(tenant: str, sim: str, at: datetime) -> list[Envelope]:
     return [replace(e, occurred_at=at) for e in (
-        new_event("simulation.accepted", tenant, sim, {"simulation_id": sim}),
+        new_event("simulation.accepted", tenant, sim, body(SimulationAccepted, simulation_id=sim)),
         new_event("simulation.completed", tenant, sim, {
             "iterations_run": 10, "compute_seconds": 0.1, "backend": "numpy",
             "outputs": {"S!B1": {"mean": 1.5}}, "sensitivity": {}}),

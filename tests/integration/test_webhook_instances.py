@@ -36,8 +36,9 @@ def flaky(request: Received, nth: int) -> tuple[int, dict[str, str]]:
 
 async def _burst(log: EventLog, round_: range) -> list[str]:
     """``simulation.progressed`` for every aggregate, interleaved; their ids in log order."""
-    events = [new_event("simulation.progressed", TENANT, sim, {"simulation_id": sim, "step": i})
-              for i in round_ for sim in AGGREGATES]
+    events = [new_event("simulation.progressed", TENANT, sim, {
+        "iterations_done": i, "iterations_total": 1000, "fraction": i / 1000,
+        "eta_seconds": None}) for i in round_ for sim in AGGREGATES]
     await log.append(events)
     return [e.id for e in events]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
+from app.cli import main, parser
 from tests import workbook_bombs as bombs
 from tests.conftest import EXAMPLE
 
@@ -66,3 +66,10 @@ def test_a_hostile_workbook_is_one_line_of_error_and_exit_code_2(
     path.write_bytes(bombs.many_formulas(1_001))
     assert main(["recalc", str(path), "--plan", "free"]) == 2
     assert "(limit formulas = 1,000)" in capsys.readouterr().err
+
+
+def test_the_operations_commands_take_their_arguments() -> None:
+    backup = parser().parse_args(["backup", "--out", "/backups/today", "--wait", "5"])
+    assert (backup.out, backup.wait) == ("/backups/today", 5.0)
+    assert parser().parse_args(["restore", "/backups/today"]).folder == "/backups/today"
+    assert parser().parse_args(["status", "--json"]).json
