@@ -1,0 +1,141 @@
+"""OIDC sign-in: ``/v1/auth/oidc/authorize`` sends the user to the provider of a tenant (or
+the one in settings), ``/v1/auth/oidc/callback`` signs them in as the user with the e-mail the
+provider verified; tenant admins set their provider with ``PUT /v1/auth/oidc/provider``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import httpx
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.auth import Admin, Ctx
+from app.commands import log_unavailable
+from app.context import ApiContext
+from app.oidc import OidcError, Provider, begin, discover, finish, resume
+from app.security_log import audit_of, record_security
+from app.signin import start_session
+from streams.catalogue import new_event
+from streams.events import AuthLoginFailed, AuthLoginSucceeded, TenantOidcConfigured
+from streams.log import LogUnavailable
+
+router = APIRouter(prefix="/v1/auth/oidc", tags=["auth"])
+HTTP_TIMEOUT_S = 10
+
+
+class ProviderSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    issuer: str = Field(max_length=500, pattern=r"^https?://",
+                        examples=["https://login.example.com"])
+    client_id: str = Field(min_length=1, max_length=200, examples=["riskstream"])
+
+
+def _field(status: int, where: str, name: str, msg: str) -> HTTPException:
+    return HTTPException(status, [{"loc": [where, name], "msg": msg}])
+
+
+def _insecure(ctx: ApiContext, issuer: str) -> bool:
+    return issuer.startswith("http://") and not ctx.settings.oidc_allow_http_issuers
+
+
+async def _provider(ctx: ApiContext, tenant_id: str | None) -> Provider:
+    if tenant_id:
+        row = await ctx.sign_in.oidc_provider(tenant_id)
+        if row is None:
+            raise _field(404, "query", "tenant_id", f"tenant {tenant_id} has no OIDC provider;"
+                         " its admins set one with PUT /v1/auth/oidc/provider")
+        return Provider(row["issuer"], row["client_id"], tenant_id=tenant_id)
+    s = ctx.settings
+    if not s.oidc_issuer or not s.oidc_client_id:
+        raise _field(404, "query", "tenant_id", "no OIDC provider in this service's settings:"
+                     " name the tenant whose provider to use")
+    secret = s.oidc_client_secret.get_secret_value() if s.oidc_client_secret else None
+    return Provider(s.oidc_issuer, s.oidc_client_id, secret)
+
+
+@router.put("/provider", status_code=202, summary="Set the tenant's OIDC provider (PKCE client)")
+async def configure(request: Request, body: ProviderSettings, ctx: Ctx, caller: Admin
+                    ) -> JSONResponse:
+    if _insecure(ctx, body.issuer):
+        raise _field(422, "body", "issuer", "an issuer must be https://")
+    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_S) as http:
+        try:
+            await discover(http, body.issuer)
+        except OidcError as exc:
+            raise _field(422, "body", "issuer", str(exc)) from None
+    try:
+        await ctx.log.append([new_event(TenantOidcConfigured.type, caller.tenant_id,
+                                        caller.tenant_id, {
+            "issuer": body.issuer, "client_id": body.client_id,
+            "audit": audit_of(request, caller.credential)})])
+    except LogUnavailable as exc:
+        return log_unavailable(exc, None)
+    return JSONResponse({"tenant_id": caller.tenant_id, "issuer": body.issuer,
+                         "client_id": body.client_id,
+                         "links": {"sign_in": f"/v1/auth/oidc/authorize?tenant_id="
+                                              f"{caller.tenant_id}"}}, status_code=202)
+
+
+@router.get("/authorize", summary="Go to the OIDC provider to sign in", status_code=302,
+            response_class=RedirectResponse, responses={
+                404: {"description": "no OIDC provider for this tenant (or in settings)"},
+                502: {"description": "the provider's discovery document is unusable"}})
+async def authorize(request: Request, ctx: Ctx,
+                    tenant_id: Annotated[str | None, Query(max_length=64)] = None
+                    ) -> RedirectResponse:
+    provider = await _provider(ctx, tenant_id)
+    redirect_uri = ctx.settings.oidc_redirect_uri or str(request.url_for("oidc_callback"))
+    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_S) as http:
+        try:
+            discovery = await discover(http, provider.issuer)
+        except OidcError as exc:
+            raise HTTPException(502, str(exc)) from None
+    url = await begin(ctx.redis, ctx.settings.topic_prefix, provider, discovery, redirect_uri)
+    return RedirectResponse(url, status_code=302)
+
+
+@router.get("/callback", name="oidc_callback", response_model=None,
+            summary="Where the provider sends users back", responses={
+                400: {"description": "unknown or expired sign-in (state)"},
+                401: {"description": "the provider signed nobody in that RiskStream knows"},
+                404: {"description": "the tenant's provider is gone"}})
+async def callback(request: Request, ctx: Ctx,
+                   state: Annotated[str, Query(min_length=1, max_length=200)],
+                   code: Annotated[str | None, Query(max_length=2000)] = None,
+                   error: Annotated[str | None, Query(max_length=200)] = None
+                   ) -> dict[str, Any] | JSONResponse:
+    flow = await resume(ctx.redis, ctx.settings.topic_prefix, state)
+    if flow is None:
+        raise _field(400, "query", "state", "unknown or expired sign-in; start again at"
+                     " /v1/auth/oidc/authorize")
+    if error or not code:
+        raise _field(401, "query", "error" if error else "code",
+                     f"the provider did not sign the user in: {error or 'no code'}")
+    provider = await _provider(ctx, flow.tenant_id)
+    if (provider.issuer, provider.client_id) != (flow.issuer, flow.client_id):
+        raise _field(401, "query", "state", "the tenant changed its OIDC provider during this"
+                     " sign-in; start again")
+    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_S) as http:
+        try:
+            claims = await finish(http, provider, flow, code)
+        except OidcError as exc:
+            raise _field(401, "query", "code", str(exc)) from None
+    email = str(claims.get("email") or "").lower()
+    user = await ctx.sign_in.user_by_email(email) if email else None
+    reason = ("the provider did not verify the e-mail" if claims.get("email_verified") is False
+              else "no user with the provider's e-mail" if user is None
+              else "the user belongs to another tenant"
+              if flow.tenant_id and user["tenant_id"] != flow.tenant_id else None)
+    if reason is not None or user is None:
+        await record_security(ctx, request, AuthLoginFailed.type, flow.tenant_id or "", None,
+                              {"email": email or "[none]", "reason": f"oidc: {reason}"})
+        raise _field(401, "query", "code", f"{reason}; an admin adds users with POST /v1/users")
+    try:
+        tokens = await start_session(ctx, request, user, "oidc")
+    except LogUnavailable as exc:
+        return log_unavailable(exc, None)
+    await record_security(ctx, request, AuthLoginSucceeded.type, user["tenant_id"],
+                          f"user:{user['user_id']}", {"email": email})
+    return tokens

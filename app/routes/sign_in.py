@@ -1,0 +1,113 @@
+"""Sign-in beyond the password: refresh (rotating), logout, and TOTP enrolment (see
+:mod:`app.signin` and :mod:`app.totp`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.auth import Ctx, Tenant, TenantContext
+from app.commands import log_unavailable
+from app.context import ApiContext
+from app.security_log import audit_of
+from app.signin import rotate, sign_out
+from app.totp import (
+    code_accepted,
+    new_recovery_codes,
+    new_secret,
+    provisioning_uri,
+    recovery_code_hash,
+)
+from streams.catalogue import new_event
+from streams.events import AuthMfaEnabled, AuthMfaEnrolled
+from streams.log import LogUnavailable
+
+router = APIRouter(prefix="/v1/auth", tags=["auth"])
+REFUSED: dict[int | str, dict[str, Any]] = {
+    401: {"description": "the refresh token is unknown, used, expired or revoked"}}
+
+
+class RefreshToken(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    refresh_token: str = Field(min_length=8, max_length=256)
+
+
+class TotpCode(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(pattern=r"^\s*[0-9]{6}\s*$", examples=["492039"])
+
+
+@router.post("/refresh", response_model=None,
+             summary="Exchange a refresh token for new tokens (it is used up)",
+             responses=REFUSED)
+async def refresh(request: Request, body: RefreshToken, ctx: Ctx
+                  ) -> dict[str, Any] | JSONResponse:
+    try:
+        return await rotate(ctx, request, body.refresh_token)
+    except LogUnavailable as exc:
+        return log_unavailable(exc, None)
+
+
+@router.post("/logout", response_model=None,
+             summary="Sign out: the session's refresh and access tokens stop working",
+             responses=REFUSED)
+async def logout(request: Request, body: RefreshToken, ctx: Ctx) -> dict[str, Any] | JSONResponse:
+    try:
+        family = await sign_out(ctx, request, body.refresh_token)
+    except LogUnavailable as exc:
+        return log_unavailable(exc, None)
+    return {"session": family, "status": "signed out"}
+
+
+async def _user(ctx: ApiContext, caller: TenantContext) -> dict[str, Any]:
+    kind, _, user_id = caller.credential.partition(":")
+    user = await ctx.sign_in.user(user_id) if kind == "user" else None
+    if user is None:
+        raise HTTPException(403, [{"loc": ["header", "Authorization"], "msg": "a second factor"
+                                   " belongs to a user: send a user's access token, not an"
+                                   " API key"}])
+    return user
+
+
+@router.post("/mfa/totp", status_code=201, summary="Start TOTP enrolment (secret shown once)")
+async def enrol(request: Request, ctx: Ctx, caller: Tenant) -> JSONResponse:
+    user = await _user(ctx, caller)
+    if user["mfa_enabled"]:
+        raise HTTPException(409, "TOTP is already enabled for this user")
+    secret, codes = new_secret(), new_recovery_codes()
+    try:
+        await ctx.log.append([new_event(AuthMfaEnrolled.type, caller.tenant_id, caller.tenant_id, {
+            "user_id": user["user_id"], "email": user["email"], "totp_secret": secret,
+            "recovery_code_hashes": [recovery_code_hash(c) for c in codes],
+            "audit": audit_of(request, caller.credential)})])
+    except LogUnavailable as exc:
+        return log_unavailable(exc, None)
+    return JSONResponse({"secret": secret, "otpauth_uri": provisioning_uri(secret, user["email"]),
+                         "recovery_codes": codes, "status": "pending",
+                         "links": {"confirm": "/v1/auth/mfa/totp/confirm"}}, status_code=201)
+
+
+@router.post("/mfa/totp/confirm", response_model=None,
+             summary="Confirm TOTP with a code: sign-in then requires one")
+async def confirm(request: Request, body: TotpCode, ctx: Ctx, caller: Tenant
+                  ) -> dict[str, Any] | JSONResponse:
+    user = await _user(ctx, caller)
+    if user["mfa_enabled"]:
+        raise HTTPException(409, "TOTP is already enabled for this user")
+    if user["totp_secret"] is None:
+        raise HTTPException(409, "no TOTP enrolment to confirm: POST /v1/auth/mfa/totp first (an"
+                            " enrolment is recorded within a moment)")
+    if not await code_accepted(ctx.redis, ctx.settings.topic_prefix, user["user_id"],
+                               user["totp_secret"], body.code):
+        raise HTTPException(422, [{"loc": ["body", "code"], "msg": "not the current code of the"
+                                   " enrolled secret (or already used)"}])
+    try:
+        await ctx.log.append([new_event(AuthMfaEnabled.type, caller.tenant_id, caller.tenant_id, {
+            "user_id": user["user_id"], "email": user["email"],
+            "audit": audit_of(request, caller.credential)})])
+    except LogUnavailable as exc:
+        return log_unavailable(exc, None)
+    return {"status": "enabled"}
