@@ -19,7 +19,7 @@ from projections.replay_source import ReplayStart, replay_batches
 from projections.subject_keys import SubjectKeys
 from streams.catalogue import TOPICS, caused_by, new_event
 from streams.envelope import Envelope, new_id
-from streams.events import ApiKeyIssued, TenantCreated, UserCreated
+from streams.events import SCOPES, ApiKeyIssued, TenantCreated, UserCreated
 from streams.log import EventLog, ensure_topics
 from streams.plans import PLANS, limits_for
 
@@ -49,7 +49,7 @@ def _key(tenant_id: str, name: str, role: str, cause: Envelope | None
          ) -> tuple[Envelope, str, str]:
     key_id, key = new_id(), new_api_key()
     data = {"key_id": key_id, "key_hash": hash_key(key), "name": name, "role": role,
-            "audit": {"actor": "cli"}}
+            "scopes": list(SCOPES), "audit": {"actor": "cli"}}
     issued = (caused_by(cause, ApiKeyIssued.type, data) if cause is not None
               else new_event(ApiKeyIssued.type, tenant_id, tenant_id, data))
     return issued, key_id, key
@@ -112,9 +112,7 @@ async def replay_postgres(settings: Settings, schema: str | None = None, *,
     pool = await postgres.create_pool(settings.postgres_dsn, schema)
     try:
         projector = PostgresProjector(settings, pool)
-        async for tp, messages in replay_batches(settings, list(TOPICS), archive=archive):
-            if messages:
-                await projector.apply_batch(tp, messages)
+        await projector.apply_all(replay_batches(settings, list(TOPICS), archive=archive))
         return await checksum(pool)
     finally:
         await pool.close()

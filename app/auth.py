@@ -13,7 +13,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.context import ApiContext
 from app.credentials import KEY_PREFIX, ROLE_RANK, InvalidToken, hash_key, read_token
+from app.scopes import check_scope
 from app.security_log import record_security
+from app.signin import refuse_revoked
 from infra.log_format import bind
 from streams.events import AuthPermissionDenied, AuthRateLimited
 from streams.plans import Limits, limits_for
@@ -35,6 +37,7 @@ class TenantContext:
     credential: str  # "api_key:<key id>" or "user:<user id>"
     overrides: dict[str, Any] = field(default_factory=dict)
     status: str = "active"
+    scopes: frozenset[str] | None = None  # an API key's scopes; None: not a scoped credential
 
     @property
     def limits(self) -> Limits:
@@ -44,7 +47,7 @@ class TenantContext:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
 
-def context(request: Request) -> ApiContext:
+async def context(request: Request) -> ApiContext:  # async: no thread hop per request
     ctx: ApiContext = request.app.state.ctx
     return ctx
 
@@ -54,7 +57,7 @@ Ctx = Annotated[ApiContext, Depends(context)]
 
 async def _principal(ctx: ApiContext, token: str) -> TenantContext:
     if token.startswith(KEY_PREFIX):
-        row = await ctx.directory.principal_for_key(hash_key(token))
+        row = await ctx.credentials.principal_for_key(hash_key(token))
         if row is None:
             raise HTTPException(401, "the API key is unknown or revoked", headers=BEARER)
         kind = "api_key"
@@ -64,13 +67,14 @@ async def _principal(ctx: ApiContext, token: str) -> TenantContext:
         except InvalidToken as exc:
             raise HTTPException(401, f"the access token is not valid ({exc}); get a new one"
                                 " from POST /v1/auth/token", headers=BEARER) from None
-        row = await ctx.directory.principal_for_user(user_id)
+        row = await ctx.credentials.principal_for_user(user_id)
         if row is None or row["tenant_id"] != tenant_id:
             raise HTTPException(401, "the access token's user no longer exists", headers=BEARER)
         kind = "user"
     return TenantContext(tenant_id=row["tenant_id"], plan=row["plan"], role=row["role"],
                          credential=f"{kind}:{row['credential_id']}",
-                         overrides=row["overrides"] or {}, status=row["status"])
+                         overrides=row["overrides"] or {}, status=row["status"],
+                         scopes=frozenset(row["scopes"]) if row["scopes"] is not None else None)
 
 
 async def current_tenant(request: Request, ctx: Ctx, credentials: Credentials) -> TenantContext:
@@ -80,6 +84,9 @@ async def current_tenant(request: Request, ctx: Ctx, credentials: Credentials) -
         raise HTTPException(401, "send 'Authorization: Bearer <API key or access token>'",
                             headers=BEARER)
     tenant = await _principal(ctx, token)
+    # sign-in: a signed-out session's access tokens, and an API key's scopes
+    await refuse_revoked(ctx, token)
+    await check_scope(ctx, request, tenant.tenant_id, tenant.credential, tenant.scopes)
     # this request's log lines name its tenant (the state: for the middleware's own line)
     bind(tenant_id=tenant.tenant_id)
     request.state.tenant_id = tenant.tenant_id

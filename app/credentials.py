@@ -62,20 +62,35 @@ class AccessToken:
 
 
 def issue_token(secret: str, user_id: str, tenant_id: str, ttl_s: int,
-                now: datetime | None = None) -> AccessToken:
+                now: datetime | None = None, session: str | None = None) -> AccessToken:
     """A signed token naming the user and its tenant, valid for ``ttl_s`` seconds. The role is
-    not in it: it is read at each request, so a role change takes effect at once."""
+    not in it: it is read at each request, so a role change takes effect at once. ``session``
+    (``sid``) is the refresh-token family it belongs to: signing out of it revokes the token."""
     issued = now or datetime.now(UTC)
     claims = {"iss": ISSUER, "sub": user_id, "tid": tenant_id, "iat": issued,
               "exp": issued + timedelta(seconds=ttl_s), "jti": uuid.uuid4().hex}
+    if session is not None:
+        claims["sid"] = session
     return AccessToken(jwt.encode(claims, secret, algorithm="HS256"), ttl_s)
+
+
+def _claims(secret: str, token: str) -> dict[str, object]:
+    try:
+        claims: dict[str, object] = jwt.decode(
+            token, secret, algorithms=["HS256"], issuer=ISSUER,
+            options={"require": ["exp", "iat", "sub", "tid"]})
+    except jwt.PyJWTError as exc:
+        raise InvalidToken(str(exc)) from None
+    return claims
 
 
 def read_token(secret: str, token: str) -> tuple[str, str]:
     """(user id, tenant id) of a valid token; InvalidToken otherwise."""
-    try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"], issuer=ISSUER,
-                            options={"require": ["exp", "iat", "sub", "tid"]})
-    except jwt.PyJWTError as exc:
-        raise InvalidToken(str(exc)) from None
+    claims = _claims(secret, token)
     return str(claims["sub"]), str(claims["tid"])
+
+
+def token_session(secret: str, token: str) -> str | None:
+    """The session (refresh-token family) of a valid token; None for tokens without one."""
+    sid = _claims(secret, token).get("sid")
+    return str(sid) if sid is not None else None

@@ -23,11 +23,15 @@ from app.routes import (
     events,
     health,
     invitations,
+    oidc,
+    report,
     security_audit,
+    sign_in,
     simulations,
     stripe_webhook,
     subjects,
     tenants,
+    trials,
     users,
     webhooks,
     workbook_sheets,
@@ -50,10 +54,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="RiskStream", version="0.1.0", lifespan=lifespan,
                   description="Monte Carlo simulation for Excel models, event-sourced on Kafka.")
-    for module in (workbooks, workbook_sheets, simulations, analytics, events, webhooks, audit):
+    for module in (workbooks, workbook_sheets, simulations, trials, report, analytics, events,
+                   webhooks, audit):
         app.include_router(module.router)
-    for module in (tenants, subjects, users, invitations, api_keys, auth_token, security_audit,
-                   billing, stripe_webhook):
+    for module in (tenants, subjects, users, invitations, api_keys, auth_token, sign_in, oidc,
+                   security_audit, billing, stripe_webhook):
         app.include_router(module.router)
     app.add_middleware(RateLimitHeaders)
     app.add_middleware(RequestTelemetry)  # outside the others: it times them too

@@ -91,11 +91,20 @@ def run(seconds: int = 10) -> dict[str, Any]:
             "get_simulation": read, "post_simulation": write}
 
 
+GOALS = {  # issue "Service speed": (p99 ms at most, req/s at least or None)
+    "get_simulation": (50.0, 2000.0),
+    "post_simulation": (100.0, None),
+}
+
+
 def table(result: dict[str, Any]) -> str:
     lines = [f"API at {result['connections']} concurrent connections, {result['seconds']} s each:"]
     for name, label in (("get_simulation", "GET /v1/simulations/{id}"),
                         ("post_simulation", "POST /v1/simulations")):
         r = result[name]
-        lines.append(f"  {label:26} p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms,"
-                     f" {r['requests_per_second']:.0f} req/s, {r['non_2xx']:.0f} not 2xx")
+        p99_goal, rate_goal = GOALS[name]
+        rate = f"{r['requests_per_second']:,.0f} req/s" + (
+            f" (goal ≥ {rate_goal:,.0f})" if rate_goal is not None else "")
+        lines.append(f"  {label}: p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms"
+                     f" (goal ≤ {p99_goal:.0f}), {rate}, {r['non_2xx']:.0f} not 2xx")
     return "\n".join(lines)

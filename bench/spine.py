@@ -11,13 +11,16 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 
 from app.admin import create_tenant, replay_postgres
 from app.launcher import launched
 from infra import kafka, postgres
 from infra.settings import Settings
-from streams.catalogue import new_event
+from projections.postgres import PostgresProjector
+from streams.catalogue import caused_by, new_event
+from streams.catalogue_examples import EXAMPLES
 from streams.envelope import Envelope
 from streams.log import EventLog, ensure_topics
 from streams.reading import assign_all
@@ -81,28 +84,50 @@ async def latency(settings: Settings, url: str, runs: int) -> dict[str, Any]:
             "mean_ms": statistics.fmean(samples)}
 
 
+async def _applied(pool: asyncpg.Pool, count: int) -> float:
+    """When the projection's ``event_log`` holds ``count`` rows (polled every 20 ms)."""
+    while await pool.fetchval("SELECT count(*) FROM event_log") < count:
+        await asyncio.sleep(0.02)
+    return time.perf_counter()
+
+
 async def projection_throughput(settings: Settings, events: int) -> dict[str, Any]:
+    """Live: events appended while the projector follows the log, from the first append to
+    the last applied; replay: the same log rebuilt from offset 0 into an empty schema."""
     await ensure_topics(settings)
     log = EventLog(settings)
     batch: list[Envelope] = []
     for i in range(events // 4):
         sim = f"s{i}"
-        accepted = new_event("simulation.accepted", "bench", sim, {"iterations": 1000})
-        batch += [accepted,
-                  accepted.caused("simulation.started", {"iterations": 1000}),
-                  accepted.caused("simulation.progressed", {"iterations_done": 500,
-                                                            "iterations_total": 1000}),
-                  accepted.caused("simulation.completed", {"iterations_run": 1000,
-                                                           "compute_seconds": 0.01})]
-    for start in range(0, len(batch), 2000):
-        await log.append(batch[start:start + 2000])
-    await log.close()
+        accepted = new_event("simulation.accepted", "bench", sim,
+                             {**EXAMPLES["simulation.accepted"], "simulation_id": sim})
+        batch += [accepted] + [caused_by(accepted, t, EXAMPLES[t]) for t in (
+            "simulation.started", "simulation.progressed", "simulation.completed")]
+    await postgres.drop_schema(settings.postgres_dsn, settings.projection_schema)
+    pool = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema)
+    stop = asyncio.Event()
+    follower = asyncio.create_task(PostgresProjector(settings, pool).run(stop))
+    try:
+        await log.append(batch[:1])  # the projector has joined its group once this is applied
+        await _applied(pool, 1)
+        started = time.perf_counter()
+        for start in range(1, len(batch), 2000):
+            await log.append(batch[start:start + 2000])
+        live_seconds = await _applied(pool, len(batch)) - started
+    finally:
+        stop.set()
+        await follower
+        await pool.close()
+        await log.close()
+        await postgres.drop_schema(settings.postgres_dsn, settings.projection_schema)
     schema = f"{settings.projection_schema}_throughput"
     started = time.perf_counter()
     await replay_postgres(settings, schema)
     seconds = time.perf_counter() - started
     await postgres.drop_schema(settings.postgres_dsn, schema)
-    return {"events": len(batch), "seconds": seconds, "events_per_second": len(batch) / seconds}
+    return {"events": len(batch), "seconds": seconds, "events_per_second": len(batch) / seconds,
+            "live_seconds": live_seconds,
+            "live_events_per_second": (len(batch) - 1) / live_seconds}
 
 
 def run(runs: int = 50, events: int = 20_000) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from app.admin import create_tenant
 from app.launcher import launched
 from infra.settings import Settings
 from streams.catalogue import new_event
+from streams.catalogue_examples import EXAMPLES
 from streams.log import EventLog
 
 
@@ -47,7 +48,7 @@ class CountingReceiver:
 async def _emit(settings: Settings, tenant_id: str, count: int) -> float:
     """Append ``count`` workbook.parsed events for the tenant; returns when it started."""
     log = EventLog(settings)
-    events = [new_event("workbook.parsed", tenant_id, f"wb{i}", {"formula_count": i})
+    events = [new_event("workbook.parsed", tenant_id, f"wb{i}", EXAMPLES["workbook.parsed"])
               for i in range(count)]
     started = time.perf_counter()
     for first in range(0, count, 1000):
@@ -140,5 +141,5 @@ def table(result: dict[str, Any]) -> str:
         lines.append(f"server-sent events, {r['readers']} readers × {r['events']} events in a"
                      f" burst: {r['seconds']:.2f} s = {r['frames_per_second']:.0f} frames/s,"
                      f" append→frame p50 {r['latency_p50_ms']:.0f} ms,"
-                     f" p99 {r['latency_p99_ms']:.0f} ms")
+                     f" p99 {r['latency_p99_ms']:.0f} ms (goal p50 ≤ 100 ms, p99 ≤ 250 ms)")
     return "\n".join(lines)

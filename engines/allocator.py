@@ -5,6 +5,12 @@ defaults, blocks above 128 KiB are mapped from the kernel and unmapped when free
 heap is trimmed whenever its free top passes 128 KiB, so every operation pays page faults on
 fresh memory: at 10^4-10^5 trials that costs about three times the arithmetic. Raising both
 thresholds lets freed blocks be reused instead. Other C libraries are left as they are.
+
+The price is memory a process keeps once a large workbook has been evaluated: the freed blocks
+stay in the heap (and in each worker thread's arena) for the next evaluation. ``evaluating``
+marks an evaluation; when the last one in the process ends, the free memory of every arena is
+given back to the kernel (``malloc_trim``), so a long-lived processor returns to its resting
+size between runs while the runs themselves keep reusing their temporaries.
 """
 
 from __future__ import annotations
@@ -12,6 +18,10 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
@@ -22,18 +32,58 @@ MMAP_THRESHOLD = 4 * 2**20
 
 
 @functools.cache
+def _libc() -> Any | None:
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    try:
+        return ctypes.CDLL(name)
+    except OSError:
+        return None
+
+
+@functools.cache
 def keep_freed_memory() -> bool:
     """Tune glibc's malloc for many short-lived array temporaries (once per process); False
     where the C library has no ``mallopt``."""
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return False
-    try:
-        mallopt = ctypes.CDLL(name).mallopt
-    except (OSError, AttributeError):
+    mallopt = getattr(_libc(), "mallopt", None)
+    if mallopt is None:
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
     trimmed = mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
     mapped = mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
     return bool(trimmed and mapped)
+
+
+def give_back_freed_memory() -> bool:
+    """Return the free memory of every malloc arena to the kernel; False where the C library
+    has no ``malloc_trim``."""
+    trim = getattr(_libc(), "malloc_trim", None)
+    if trim is None:
+        return False
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    trim(0)
+    return True
+
+
+_active = 0
+_active_lock = threading.Lock()
+
+
+@contextmanager
+def evaluating() -> Iterator[None]:
+    """Mark an evaluation (compile and run) in progress, from any thread; the last one to end
+    gives the process's freed memory back (see the module's docstring)."""
+    global _active
+    with _active_lock:
+        _active += 1
+    try:
+        yield
+    finally:
+        with _active_lock:
+            _active -= 1
+            last = _active == 0
+        if last:
+            give_back_freed_memory()

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from engines.allocator import evaluating
 from engines.chunks import Chunk, chunk_size_of, plan_chunks
 from engines.limits import WorkbookLimits
 from engines.partials import chunk_partial, merge
@@ -76,8 +77,10 @@ class ChunkedRuns:
 
     def simulate_chunk(self, data: bytes, request: Mapping[str, Any], chunk: dict[str, Any]
                        ) -> tuple[dict[str, Any], bytes]:
-        return simulate_chunk(data, request, Chunk.from_dict(chunk))
+        with evaluating():  # the model is freed when the call returns, before the trim
+            return simulate_chunk(data, request, Chunk.from_dict(chunk))
 
     def merge_chunks(self, request: Mapping[str, Any], partials: Sequence[dict[str, Any]],
                      read_values: Callable[[str], bytes]) -> dict[str, Any]:
-        return merge_chunks(request, partials, read_values)
+        with evaluating():
+            return merge_chunks(request, partials, read_values)

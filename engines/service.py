@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from engines.allocator import evaluating
 from engines.analysis.output import DEFAULT_PERCENTILES
 from engines.compiler import CompiledModel, compile_model
 from engines.formula.refs import format_key
@@ -69,9 +70,15 @@ class WorkbookEngine:
 
     def simulate(self, data: bytes, request: dict[str, Any], progress: Progress,
                  limits: WorkbookLimits = DEFAULT_LIMITS) -> dict[str, Any]:
-        model = compile_request(data, request, limits)
-        return outcome_dict(run_simulation(model, simulation_spec(request, model.outputs),
-                                           progress))
+        with evaluating():  # the model is freed when the call returns, before the trim
+            return simulate(data, request, progress, limits)
+
+
+def simulate(data: bytes, request: Mapping[str, Any], progress: Progress | None = None,
+             limits: WorkbookLimits = DEFAULT_LIMITS) -> dict[str, Any]:
+    """The outcome of ``request`` on the workbook ``data``."""
+    model = compile_request(data, request, limits)
+    return outcome_dict(run_simulation(model, simulation_spec(request, model.outputs), progress))
 
 
 def compile_request(data: bytes, request: Mapping[str, Any],

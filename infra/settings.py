@@ -74,12 +74,26 @@ class Settings(BaseSettings):
     # Signs the API's short-lived access tokens; no default, so no process runs with a known one.
     jwt_secret: SecretStr = Field(min_length=32)
     jwt_ttl_s: int = Field(default=900, gt=0)
+    # A refresh token's life; each use rotates it (see README, "Sign-in").
+    refresh_ttl_s: int = Field(default=30 * 24 * 3600, gt=0)
+    # The OIDC provider for sign-in when a tenant configured none of its own (a confidential
+    # client when oidc_client_secret is set; PKCE either way).
+    oidc_issuer: str | None = Field(default=None, pattern=r"^https?://")
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    # where providers send users back; by default this API's own /v1/auth/oidc/callback
+    oidc_redirect_uri: str | None = Field(default=None, pattern=r"^https?://")
+    # http:// issuers, for a provider on loopback in development and tests
+    oidc_allow_http_issuers: bool = False
     stripe_webhook_secret: SecretStr | None = None
     stripe_webhook_tolerance_s: int = 300
     # Sliding-window limits per credential and route class, per minute.
     rate_limit_read_per_minute: int = Field(default=1200, gt=0)
     rate_limit_write_per_minute: int = Field(default=300, gt=0)
     rate_limit_login_per_minute: int = Field(default=20, gt=0)
+    # The API remembers who a credential is for at most this long; a revocation or role change
+    # takes effect at once all the same (see app/credential_cache.py). 0: look it up each time.
+    credential_cache_ttl_s: float = Field(default=10.0, ge=0)
 
     # Subscribers: server-sent events poll the event_log view, send a comment line when idle,
     # cut off a reader that has fallen further behind than sse_max_lag events, and disconnect

@@ -47,27 +47,28 @@ def shutdown() -> None:
         provider.shutdown()
 
 
-def _carrier() -> dict[str, str]:
-    carrier: dict[str, str] = {}
-    propagate.inject(carrier)
-    return carrier
+def carrier() -> dict[str, str]:
+    """The current trace context as headers (``traceparent``), empty when nothing is traced."""
+    found: dict[str, str] = {}
+    propagate.inject(found)
+    return found
 
 
 def stamp(event_ids: Sequence[str]) -> None:
     """Remember the current context for events made now and sent later."""
-    carrier = _carrier()
-    if not carrier:
+    context = carrier()
+    if not context:
         return
     if len(_MADE_IN) > _KEEP:
         _MADE_IN.clear()
     for event_id in event_ids:
-        _MADE_IN[event_id] = carrier
+        _MADE_IN[event_id] = context
 
 
 def headers(event_id: str | None = None) -> Headers:
     """Kafka headers carrying the context ``event_id`` was made in, else the current one."""
-    carrier = _MADE_IN.pop(event_id, None) if event_id else None
-    return [(k, v.encode()) for k, v in (carrier or _carrier()).items()]
+    made_in = _MADE_IN.pop(event_id, None) if event_id else None
+    return [(k, v.encode()) for k, v in (made_in or carrier()).items()]
 
 
 def context_of(message_headers: Sequence[tuple[str | bytes, bytes]] | None) -> Any:

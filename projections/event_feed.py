@@ -15,6 +15,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import asyncpg
@@ -66,6 +67,11 @@ class FeedEvent:
     envelope: dict[str, Any]
     cursor: str
     log: dict[str, Any]  # where it is in the log: topic, partition, offset, chain hash
+
+    @cached_property
+    def text(self) -> str:
+        """The envelope as JSON, encoded once however many readers a shared read serves."""
+        return json.dumps(self.envelope)
 
 
 def _positions(cursor: Cursor) -> tuple[list[str], list[int], list[int]]:

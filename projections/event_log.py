@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Mapping, Sequence
 
 import asyncpg
 
@@ -42,6 +42,18 @@ def subjects(event: Envelope) -> list[str]:
     return sorted(set(found if personal is None else [*found, personal]))
 
 
+_COLUMNS = ("topic", "partition", "kafka_offset", "position", "tenant_id", "event_id", "type",
+            "key", "subjects", "occurred_at", "correlation_id", "causation_id", "envelope",
+            "chain_hash", "message")
+_STAGING = """
+CREATE TEMP TABLE IF NOT EXISTS event_log_incoming (
+    topic text, partition integer, kafka_offset bigint, position bigint, tenant_id text,
+    event_id text, type text, key text, subjects text[], occurred_at timestamptz,
+    correlation_id text, causation_id text, envelope jsonb, chain_hash text, message bytea
+) ON COMMIT DELETE ROWS
+"""
+
+
 class ChainedEventLog:
     """Appends one partition's messages to ``event_log`` and advances its chain head."""
 
@@ -53,39 +65,48 @@ class ChainedEventLog:
         position."""
         return topic.removeprefix(f"{self.log_prefix}.")
 
-    async def append(self, conn: asyncpg.Connection, topic: str, partition: int,
-                     messages: Iterable[tuple[int, bytes, Envelope]]) -> None:
-        """Record ``(offset, bytes, event)`` messages, in offset order, inside ``conn``'s
-        transaction."""
-        topic = self.logical(topic)
-        row = await conn.fetchrow(
-            "SELECT position, head FROM audit_chain_heads WHERE topic=$1 AND partition=$2",
-            topic, partition)
-        position, head = (row["position"], row["head"]) if row else (0, GENESIS)
-        rows = []
-        for offset, value, event in messages:
-            position += 1
-            head = link(head, value)
-            rows.append((topic, partition, offset, position, event.tenant_id, event.id,
-                         event.type, event.key, subjects(event), event.occurred_at,
-                         event.correlation_id, event.causation_id, public_envelope(event), head,
-                         value))
+    async def append(self, conn: asyncpg.Connection,
+                     partitions: Mapping[tuple[str, int], Sequence[tuple[int, bytes, Envelope]]]
+                     ) -> None:
+        """Record each partition's ``(offset, bytes, event)`` messages, in offset order, inside
+        ``conn``'s transaction: one read of the heads, one write of the rows, one of the heads."""
+        names = [(self.logical(topic), partition) for topic, partition in partitions]
+        found = await conn.fetch(
+            "SELECT h.topic, h.partition, h.position, h.head FROM audit_chain_heads h"
+            " JOIN unnest($1::text[], $2::int[]) AS w(topic, partition)"
+            " ON h.topic = w.topic AND h.partition = w.partition",
+            [t for t, _ in names], [p for _, p in names])
+        heads = {(r["topic"], r["partition"]): (r["position"], r["head"]) for r in found}
+        rows, ends = [], []
+        for (topic, partition), messages in zip(names, partitions.values(), strict=True):
+            if not messages:
+                continue
+            position, head = heads.get((topic, partition), (0, GENESIS))
+            for offset, value, event in messages:
+                position += 1
+                head = link(head, value)
+                rows.append((topic, partition, offset, position, event.tenant_id, event.id,
+                             event.type, event.key, subjects(event), event.occurred_at,
+                             event.correlation_id, event.causation_id,
+                             json.dumps(public_envelope(event), separators=(",", ":"),
+                                        sort_keys=True), head, value))
+            ends.append((topic, partition, position, head))
         if not rows:
             return
-        await conn.executemany(
-            "INSERT INTO event_log (topic, partition, kafka_offset, position, tenant_id, event_id,"
-            " type, key, subjects, occurred_at, correlation_id, causation_id, envelope,"
-            " chain_hash, message)"
-            " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13::jsonb,$14,$15)"
-            " ON CONFLICT DO NOTHING",
-            [(*r[:12], json.dumps(r[12], separators=(",", ":"), sort_keys=True), *r[13:])
-             for r in rows])
+        # COPY into a per-session staging table, then one INSERT in order: far fewer round
+        # trips and less parsing than a row-by-row insert, and the same rows in the same order
+        await conn.execute(_STAGING)
+        await conn.copy_records_to_table("event_log_incoming", records=rows, columns=_COLUMNS)
         await conn.execute(
+            f"WITH moved AS (DELETE FROM event_log_incoming RETURNING *)"
+            f" INSERT INTO event_log ({', '.join(_COLUMNS)})"
+            f" SELECT {', '.join(_COLUMNS)} FROM moved ORDER BY topic, partition, kafka_offset"
+            f" ON CONFLICT DO NOTHING")
+        await conn.executemany(
             "INSERT INTO audit_chain_heads (topic, partition, position, head) VALUES ($1,$2,$3,$4)"
             " ON CONFLICT (topic, partition) DO UPDATE SET position=EXCLUDED.position,"
-            " head=EXCLUDED.head", topic, partition, position, head)
-        await conn.execute(
+            " head=EXCLUDED.head", ends)
+        await conn.executemany(
             "INSERT INTO audit.chain_checkpoints (log_prefix, topic, partition, position, head)"
             " VALUES ($1,$2,$3,$4,$5) ON CONFLICT DO NOTHING",
-            self.log_prefix, topic, partition, position, head)
-
+            [(self.log_prefix, *end) for end in ends])

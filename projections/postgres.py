@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from typing import Any, cast
 
 import asyncpg
 from aiokafka import TopicPartition
@@ -18,7 +18,9 @@ from infra.faults import is_outage
 from infra.settings import Settings
 from projections.dead_letter_views import parked as parked_view
 from projections.event_log import ChainedEventLog
+from projections.feed_wakeups import notify
 from projections.postgres_views import TABLES, VIEWS
+from projections.statement_batch import StatementBatch
 from projections.subject_keys import SubjectKeys
 from streams.catalogue import TOPICS, upcast
 from streams.deadletter import claimed, failed, retried_message
@@ -27,6 +29,7 @@ from streams.reading import assign_all, at_end
 from streams.subscription import Subscription
 
 NAME = "postgres-projector"
+REPLAY_BATCH = 5000  # events a replay applies per transaction
 Park = Callable[[list[Envelope]], Awaitable[None]]
 log = logging.getLogger(__name__)
 
@@ -51,66 +54,99 @@ class PostgresProjector:
 
     async def apply_batch(self, tp: TopicPartition,
                           messages: Sequence[tuple[int, bytes]]) -> int:
-        """Apply ``(offset, value)`` messages of one partition; returns how many were new.
+        """Apply ``(offset, value)`` messages of one partition; returns how many were new."""
+        return await self.apply_batches({tp: messages})
+
+    async def apply_batches(self, batch: Mapping[TopicPartition, Sequence[tuple[int, bytes]]]
+                            ) -> int:
+        """Apply a poll batch, ``(offset, value)`` messages per partition, in one transaction
+        with the partitions' checkpoints; returns how many were new.
 
         The batch is applied in one savepoint; should a message in it fail for a reason of its
-        own, the batch is applied again message by message and only that one is parked."""
+        own, the batch is applied again message by message and only that one is parked. The
+        transaction notifies ``event_log.<schema>`` with the tenants whose events it added,
+        which the API's event streams wait on (:mod:`projections.feed_wakeups`)."""
         async with self.pool.acquire() as conn, conn.transaction():
-            row = await conn.fetchrow(
-                "SELECT next_offset FROM projection_checkpoints WHERE topic=$1 AND partition=$2"
-                " FOR UPDATE", tp.topic, tp.partition)
-            next_offset = row["next_offset"] if row else 0
-            fresh = [(o, v) for o, v in messages if o >= next_offset]  # the rest: applied before
+            parts = list(batch)
+            rows = await conn.fetch(
+                "SELECT c.topic, c.partition, c.next_offset FROM projection_checkpoints c"
+                " JOIN unnest($1::text[], $2::int[]) AS w(topic, partition)"
+                " ON c.topic = w.topic AND c.partition = w.partition"
+                " ORDER BY c.topic, c.partition FOR UPDATE OF c",
+                [tp.topic for tp in parts], [tp.partition for tp in parts])
+            done = {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+            fresh = {tp: new for tp, messages in batch.items()
+                     if (new := [(o, v) for o, v in messages  # the rest: applied before
+                                 if o >= done.get((tp.topic, tp.partition), 0)])}
             if not fresh:
                 return 0
             try:
                 async with conn.transaction():
-                    await self._apply(conn, tp, fresh)
+                    tenants = await self._apply(conn, fresh)
             except Exception as exc:
                 if is_outage(exc):
                     raise
-                for offset, value in fresh:
-                    try:
-                        async with conn.transaction():
-                            await self._apply(conn, tp, [(offset, value)])
-                    except Exception as poison:
-                        if is_outage(poison):
-                            raise
-                        await self._park(conn, tp, offset, value, poison)
-            await conn.execute(
+                tenants = set()
+                for tp, messages in fresh.items():
+                    for offset, value in messages:
+                        try:
+                            async with conn.transaction():
+                                tenants |= await self._apply(conn, {tp: [(offset, value)]})
+                        except Exception as poison:
+                            if is_outage(poison):
+                                raise
+                            await self._park(conn, tp, offset, value, poison)
+            await conn.executemany(
                 "INSERT INTO projection_checkpoints (topic, partition, next_offset)"
                 " VALUES ($1,$2,$3) ON CONFLICT (topic, partition) DO UPDATE"
-                " SET next_offset=EXCLUDED.next_offset", tp.topic, tp.partition, fresh[-1][0] + 1)
-        return len(fresh)
+                " SET next_offset=EXCLUDED.next_offset",
+                [(tp.topic, tp.partition, messages[-1][0] + 1) for tp, messages in fresh.items()])
+            await notify(conn, tenants)
+        return sum(len(messages) for messages in fresh.values())
 
-    async def _apply(self, conn: asyncpg.Connection, tp: TopicPartition,
-                     messages: Sequence[tuple[int, bytes]]) -> None:
-        logged: list[tuple[int, bytes, Envelope]] = []
+    async def apply_all(self, batches: AsyncIterator[tuple[TopicPartition,
+                                                           Sequence[tuple[int, bytes]]]],
+                        *, size: int = REPLAY_BATCH) -> None:
+        """Apply partition batches as a replay reads them, about ``size`` events a
+        transaction."""
+        held: dict[TopicPartition, list[tuple[int, bytes]]] = {}
+        count = 0
+        async for tp, messages in batches:
+            held.setdefault(tp, []).extend(messages)
+            count += len(messages)
+            if count >= size:
+                await self.apply_batches(held)
+                held, count = {}, 0
+        if count:
+            await self.apply_batches(held)
+
+    async def _apply(self, conn: asyncpg.Connection,
+                     batch: Mapping[TopicPartition, Sequence[tuple[int, bytes]]]) -> set[str]:
+        """Apply the messages; returns the tenants whose events were added to the log."""
+        logged: dict[tuple[str, int], list[tuple[int, bytes, Envelope]]] = {}
         handed_back: list[tuple[dict[str, Any], bytes]] = []
-        for offset, value in messages:
-            event = upcast(Envelope.from_json(value))
-            parked = retried_message(event, NAME)
-            if parked is not None:
-                handed_back.append((event.data, parked))
-            logged.append((offset, value, await self.keys.reveal(conn, event)))
+        for tp, messages in batch.items():
+            part = logged.setdefault((tp.topic, tp.partition), [])
+            for offset, value in messages:
+                event = upcast(Envelope.from_json(value))
+                parked = retried_message(event, NAME)
+                if parked is not None:
+                    handed_back.append((event.data, parked))
+                part.append((offset, value, await self.keys.reveal(conn, event)))
         # event_log first: views may amend the rows of earlier events of the same batch
-        await self.event_log.append(conn, tp.topic, tp.partition, logged)
-        for _offset, _value, event in logged:
-            view = VIEWS.get(event.type)
-            if view is not None:
-                await view(conn, event)
+        await self.event_log.append(conn, logged)
+        await _applied(conn, [event for part in logged.values() for _o, _v, event in part])
         for where, value in handed_back:
             try:
                 async with conn.transaction():
-                    event = upcast(Envelope.from_json(value))
-                    view = VIEWS.get(event.type)
-                    if view is not None:
-                        await view(conn, await self.keys.reveal(conn, event))
+                    await _applied(conn, [await self.keys.reveal(
+                        conn, upcast(Envelope.from_json(value)))])
             except Exception as exc:
                 if is_outage(exc):
                     raise
                 await self._park(conn, TopicPartition(where["topic"], where["partition"]),
                                  where["offset"], value, exc, chained=False)
+        return {event.tenant_id for part in logged.values() for _o, _v, event in part}
 
     async def _park(self, conn: asyncpg.Connection, tp: TopicPartition, offset: int,
                     value: bytes, error: BaseException, *, chained: bool = True) -> None:
@@ -126,7 +162,8 @@ class PostgresProjector:
             stand_in = Envelope(type=about.type or "unreadable", tenant_id=about.tenant_id,
                                 key=about.key, id=about.event_id or failure.id,
                                 data={"parked": failure.id}, occurred_at=about.occurred_at)
-            await self.event_log.append(conn, tp.topic, tp.partition, [(offset, value, stand_in)])
+            await self.event_log.append(conn,
+                                        {(tp.topic, tp.partition): [(offset, value, stand_in)]})
         if self.park is not None:
             await self.park([failure])
 
@@ -138,10 +175,11 @@ class PostgresProjector:
             subscription = Subscription(self.settings, NAME, list(TOPICS),
                                         _FromCheckpoints(self))
             async for batch in subscription.batches(stop, max_records=1000):
-                for tp, messages in batch.items():
-                    with tracing.consuming_batch(f"{NAME} apply", [m.headers for m in messages],
-                                                 topic=tp.topic, messages=len(messages)):
-                        await self.apply_batch(tp, [(m.offset, m.value) for m in messages])
+                each = [m for messages in batch.values() for m in messages]
+                with tracing.consuming_batch(f"{NAME} apply", [m.headers for m in each],
+                                             partitions=len(batch), messages=len(each)):
+                    await self.apply_batches({tp: [(m.offset, m.value) for m in messages]
+                                              for tp, messages in batch.items()})
             return
         consumer = kafka.consumer(self.settings.kafka_bootstrap, None)
         await consumer.start()
@@ -155,10 +193,22 @@ class PostgresProjector:
                 if until_end and await at_end(consumer, end):
                     return
                 batch = await consumer.getmany(timeout_ms=300, max_records=1000)
-                for tp, messages in batch.items():
-                    await self.apply_batch(tp, [(m.offset, m.value) for m in messages])
+                if batch:
+                    await self.apply_batches({tp: [(m.offset, m.value) for m in messages]
+                                              for tp, messages in batch.items()})
         finally:
             await consumer.stop()
+
+
+async def _applied(conn: asyncpg.Connection, events: Sequence[Envelope]) -> None:
+    """Apply ``events`` to the views in order, their writes sent as a few batched calls."""
+    batch = StatementBatch(conn)
+    for event in events:
+        view = VIEWS.get(event.type)
+        if view is not None:
+            # the views write through the batch as through a connection (execute, fetch…)
+            await view(cast(asyncpg.Connection, batch), event)
+    await batch.flush()
 
 
 class _FromCheckpoints:

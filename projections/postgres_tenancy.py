@@ -10,6 +10,7 @@ from datetime import datetime
 
 import asyncpg
 
+from projections.postgres_sign_in import SIGN_IN_AUDIT, SIGN_IN_TABLES, SIGN_IN_VIEWS
 from streams.catalogue import SECRET_FIELDS
 from streams.envelope import Envelope
 from streams.events import (
@@ -48,6 +49,7 @@ AUDIT_SEVERITY: dict[str, str] = {
     TenantPlanChanged.type: "notice",
     BillingPaymentFailed.type: "critical",
     SubjectErased.type: "notice",
+    **SIGN_IN_AUDIT,
 }
 
 
@@ -144,10 +146,11 @@ TENANCY_VIEWS: dict[str, Apply] = {
     UserInvited.type: user_invited,
     UserCreated.type: user_created,
     UserRoleChanged.type: user_role_changed,
+    **SIGN_IN_VIEWS,
 }
 TENANCY_TABLES: dict[str, str] = {
     "users": "user_id", "invitations": "invitation_id", "security_audit": "event_id",
-    "invoices": "invoice_id",
+    "invoices": "invoice_id", **SIGN_IN_TABLES,
 }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import asyncpg
 
@@ -41,18 +42,28 @@ STATUS_RANK = {
     "completed": 3, "failed": 3, "cancelled": 3,
 }
 
-_SIM_UPSERT = """
-INSERT INTO simulations (simulation_id, tenant_id, status, status_rank)
-VALUES ($1, $2, $3, $4)
-ON CONFLICT (simulation_id) DO UPDATE SET
-    status = CASE WHEN EXCLUDED.status_rank >= simulations.status_rank
-                  THEN EXCLUDED.status ELSE simulations.status END,
-    status_rank = GREATEST(simulations.status_rank, EXCLUDED.status_rank)
-"""
+_GROWS = {"iterations_done"}  # counters that only grow, whatever order events come in
 
 
-async def _status(conn: asyncpg.Connection, e: Envelope, sim: str, status: str) -> None:
-    await conn.execute(_SIM_UPSERT, sim, e.tenant_id, status, STATUS_RANK[status])
+def _sim_upsert(columns: tuple[str, ...]) -> str:
+    sets = "".join(
+        f", {c} = GREATEST(simulations.{c}, EXCLUDED.{c})" if c in _GROWS else
+        f", {c} = EXCLUDED.{c}" for c in columns)
+    return (
+        f"INSERT INTO simulations (simulation_id, tenant_id, status, status_rank"
+        f"{''.join(', ' + c for c in columns)}) VALUES"
+        f" ({', '.join(f'${i}' for i in range(1, len(columns) + 5))})"
+        " ON CONFLICT (simulation_id) DO UPDATE SET"
+        " status = CASE WHEN EXCLUDED.status_rank >= simulations.status_rank"
+        " THEN EXCLUDED.status ELSE simulations.status END,"
+        f" status_rank = GREATEST(simulations.status_rank, EXCLUDED.status_rank){sets}")
+
+
+async def _status(conn: asyncpg.Connection, e: Envelope, sim: str, status: str,
+                  **columns: Any) -> None:
+    """Moves the simulation's status forward by rank and sets ``columns`` in one statement."""
+    await conn.execute(_sim_upsert(tuple(columns)), sim, e.tenant_id, status,
+                       STATUS_RANK[status], *columns.values())
 
 
 async def tenant_created(conn: asyncpg.Connection, e: Envelope) -> None:
@@ -71,10 +82,11 @@ async def customer_created(conn: asyncpg.Connection, e: Envelope) -> None:
 
 async def key_issued(conn: asyncpg.Connection, e: Envelope) -> None:
     await conn.execute(
-        "INSERT INTO api_keys (key_id, tenant_id, key_hash, issued_at, name, role, created_by)"
-        " VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (key_id) DO NOTHING",
+        "INSERT INTO api_keys (key_id, tenant_id, key_hash, issued_at, name, role, created_by,"
+        " scopes) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (key_id) DO NOTHING",
         e.data["key_id"], e.tenant_id, e.data["key_hash"], e.occurred_at, e.data["name"],
-        e.data["role"], e.data.get("audit", {}).get("actor"))
+        e.data["role"], (e.data.get("audit") or {}).get("actor"),
+        e.body(ApiKeyIssued).scopes)
 
 
 async def key_revoked(conn: asyncpg.Connection, e: Envelope) -> None:
@@ -107,51 +119,37 @@ async def workbook_rejected(conn: asyncpg.Connection, e: Envelope) -> None:
 async def simulation_requested(conn: asyncpg.Connection, e: Envelope) -> None:
     d = e.data
     sim = d["simulation_id"]
-    await _status(conn, e, sim, "requested")
-    await conn.execute(
-        "UPDATE simulations SET workbook_id=$2, request=$3, iterations=$4, backend=$5,"
-        " requested_at=$6 WHERE simulation_id=$1",
-        sim, d["workbook_id"], json.dumps(d), d["iterations"], d.get("backend", "numpy"),
-        e.occurred_at)
+    await _status(conn, e, sim, "requested", workbook_id=d["workbook_id"],
+                  request=json.dumps(d), iterations=d["iterations"],
+                  backend=d.get("backend", "numpy"), requested_at=e.occurred_at)
 
 
 async def simulation_accepted(conn: asyncpg.Connection, e: Envelope) -> None:
-    await _status(conn, e, e.key, "accepted")
-    await conn.execute("UPDATE simulations SET decided_at=$2 WHERE simulation_id=$1",
-                       e.key, e.occurred_at)
+    await _status(conn, e, e.key, "accepted", decided_at=e.occurred_at)
 
 
 async def simulation_rejected(conn: asyncpg.Connection, e: Envelope) -> None:
-    await _status(conn, e, e.key, "rejected")
-    await conn.execute(
-        "UPDATE simulations SET decided_at=$2, finished_at=$2, reason=$3, refusal=$4"
-        " WHERE simulation_id=$1",
-        e.key, e.occurred_at, e.data["reason"], json.dumps(e.data.get("refusal")))
+    await _status(conn, e, e.key, "rejected", decided_at=e.occurred_at,
+                  finished_at=e.occurred_at, reason=e.data["reason"],
+                  refusal=json.dumps(e.data.get("refusal")))
 
 
 async def simulation_started(conn: asyncpg.Connection, e: Envelope) -> None:
-    await _status(conn, e, e.key, "running")
-    await conn.execute("UPDATE simulations SET started_at=$2 WHERE simulation_id=$1",
-                       e.key, e.occurred_at)
+    await _status(conn, e, e.key, "running", started_at=e.occurred_at)
 
 
 async def simulation_progressed(conn: asyncpg.Connection, e: Envelope) -> None:
-    await _status(conn, e, e.key, "running")
-    await conn.execute(
-        "UPDATE simulations SET iterations_done=GREATEST(iterations_done, $2)"
-        " WHERE simulation_id=$1", e.key, e.data["iterations_done"])
+    await _status(conn, e, e.key, "running", iterations_done=e.data["iterations_done"])
 
 
 def _ended(status: str) -> Callable[[asyncpg.Connection, Envelope], Awaitable[None]]:
     async def apply(conn: asyncpg.Connection, e: Envelope) -> None:
         d = e.data
-        await _status(conn, e, e.key, status)
         results = {k: v for k, v in d.items() if k != "reason"}
-        await conn.execute(
-            "UPDATE simulations SET finished_at=$2, compute_seconds=$3, reason=$4,"
-            " iterations_done=GREATEST(iterations_done, $5), results=$6 WHERE simulation_id=$1",
-            e.key, e.occurred_at, d.get("compute_seconds"), d.get("reason"),
-            int(d.get("iterations_run", 0)), json.dumps(results) if status == "completed" else None)
+        await _status(conn, e, e.key, status, finished_at=e.occurred_at,
+                      compute_seconds=d.get("compute_seconds"), reason=d.get("reason"),
+                      iterations_done=int(d.get("iterations_run", 0)),
+                      results=json.dumps(results) if status == "completed" else None)
     return apply
 
 

@@ -11,7 +11,7 @@ import asyncpg
 
 from projections.postgres_tenancy import AUDIT_SEVERITY, Apply, audited
 from streams.envelope import Envelope
-from streams.events import SubjectErased, UserCreated, UserInvited
+from streams.events import AuthMfaEnrolled, SubjectErased, UserCreated, UserInvited
 from streams.personal import ERASED, erased
 
 
@@ -38,6 +38,9 @@ async def subject_erased(conn: asyncpg.Connection, e: Envelope) -> None:
         elif event.type == UserInvited.type:
             await conn.execute("UPDATE invitations SET email=$2 WHERE invitation_id=$1",
                                d["invitation_id"], ERASED)
+        elif event.type == AuthMfaEnrolled.type:  # the secret goes with the person
+            await conn.execute("UPDATE user_mfa SET totp_secret=$2 WHERE user_id=$1"
+                               " AND enrolled_at=$3", d["user_id"], ERASED, event.occurred_at)
 
 
 PRIVACY_VIEWS: dict[str, Apply] = {SubjectErased.type: subject_erased}

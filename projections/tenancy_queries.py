@@ -16,7 +16,8 @@ from projections.queries import Views, as_dict, as_dicts
 TENANT_COLUMNS = ("tenant_id, name, plan, overrides, status, customer_id, subscription_id,"
                   " created_at")
 PRINCIPAL = ("SELECT t.tenant_id, t.plan, t.overrides, t.status, {role} AS role,"
-             " {credential} AS credential_id FROM {source} JOIN tenants t USING (tenant_id)")
+             " {credential} AS credential_id, {scopes} AS scopes"
+             " FROM {source} JOIN tenants t USING (tenant_id)")
 
 
 class Directory:
@@ -28,13 +29,15 @@ class Directory:
     async def principal_for_key(self, key_hash: str) -> dict[str, Any] | None:
         """The tenant and role of a live (not revoked) API key."""
         return as_dict(await self.pool.fetchrow(
-            PRINCIPAL.format(role="k.role", credential="k.key_id", source="api_keys k")
+            PRINCIPAL.format(role="k.role", credential="k.key_id", scopes="k.scopes",
+                             source="api_keys k")
             + " WHERE k.key_hash=$1 AND k.revoked_at IS NULL", key_hash))
 
     async def principal_for_user(self, user_id: str) -> dict[str, Any] | None:
         """The tenant and current role of a user (a token's subject)."""
         return as_dict(await self.pool.fetchrow(
-            PRINCIPAL.format(role="u.role", credential="u.user_id", source="users u")
+            PRINCIPAL.format(role="u.role", credential="u.user_id", scopes="NULL::text[]",
+                             source="users u")
             + " WHERE u.user_id=$1", user_id))
 
     async def login(self, email: str) -> dict[str, Any] | None:
@@ -93,12 +96,14 @@ class TenancyViews:
 
     async def api_keys(self, tenant_id: str) -> list[dict[str, Any]]:
         return await self.views.all(
-            tenant_id, "SELECT key_id, name, role, created_by, issued_at, revoked_at FROM api_keys"
+            tenant_id, "SELECT key_id, name, role, scopes, created_by, issued_at, revoked_at"
+            " FROM api_keys"
             " WHERE tenant_id=$1 ORDER BY issued_at, key_id", tenant_id)
 
     async def api_key(self, tenant_id: str, key_id: str) -> dict[str, Any] | None:
         return await self.views.one(
-            tenant_id, "SELECT key_id, name, role, created_by, issued_at, revoked_at FROM api_keys"
+            tenant_id, "SELECT key_id, name, role, scopes, created_by, issued_at, revoked_at"
+            " FROM api_keys"
             " WHERE tenant_id=$1 AND key_id=$2", tenant_id, key_id)
 
     async def invoices(self, tenant_id: str) -> list[dict[str, Any]]:

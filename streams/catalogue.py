@@ -42,7 +42,8 @@ __all__ = ["CATALOGUE", "SECRET_FIELDS", "TOPICS", "EventType", "Topic", "Unknow
 CATALOGUE: dict[str, EventType] = {m.type: m.described for m in MODELS}
 # Body fields holding credential hashes: kept in the log so a replay rebuilds the credentials,
 # never shown to a reader of events (feeds, webhooks, audit details).
-SECRET_FIELDS = frozenset({"key_hash", "password_hash", "token_hash"})
+SECRET_FIELDS = frozenset({"key_hash", "password_hash", "token_hash", "totp_secret",
+                           "recovery_code_hashes", "code_hash"})
 
 
 def table() -> str:

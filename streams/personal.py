@@ -26,9 +26,15 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from streams.envelope import Envelope
 from streams.events import (
+    AuthLoggedOut,
     AuthLoginFailed,
     AuthLoginSucceeded,
+    AuthMfaEnabled,
+    AuthMfaEnrolled,
     AuthRateLimited,
+    AuthRecoveryCodeUsed,
+    AuthRefreshIssued,
+    AuthRefreshReused,
     UserCreated,
     UserInvited,
 )
@@ -43,6 +49,13 @@ PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
     AuthLoginSucceeded.type: _SIGN_IN,
     AuthLoginFailed.type: _SIGN_IN,
     AuthRateLimited.type: _SIGN_IN,
+    AuthRefreshIssued.type: _SIGN_IN,
+    AuthRefreshReused.type: _SIGN_IN,
+    AuthLoggedOut.type: _SIGN_IN,
+    AuthRecoveryCodeUsed.type: _SIGN_IN,
+    AuthMfaEnabled.type: _SIGN_IN,
+    # the TOTP secret is sealed with the person's data: erasing them makes it unreadable
+    AuthMfaEnrolled.type: (*_SIGN_IN, "totp_secret"),
 }
 
 

@@ -20,6 +20,7 @@ from infra import kafka
 from infra.settings import Settings
 from streams.catalogue import upcast
 from streams.envelope import Envelope
+from streams.subscription import FETCH_WAIT_MS
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,8 @@ async def read_to_end(settings: Settings, topics: Sequence[str],
                       ) -> AsyncIterator[Envelope]:
     """Every committed event of ``topics`` (or just of ``partitions``) from offset 0 to the end
     of the log as it is now."""
-    consumer = kafka.consumer(settings.kafka_bootstrap, None)
+    # the last fetch only moves the position past the final commit marker: a short wait
+    consumer = kafka.consumer(settings.kafka_bootstrap, None, fetch_max_wait_ms=FETCH_WAIT_MS)
     await consumer.start()
     try:
         parts = list(partitions) if partitions is not None else \

@@ -31,6 +31,13 @@ from infra import kafka, metrics
 from infra.settings import Settings
 
 log = logging.getLogger(__name__)
+FETCH_WAIT_MS = 100
+"""How long the broker holds a fetch that finds nothing new (aiokafka's default: 500 ms).
+Records committed meanwhile end the wait, but a consumer at the end of a transactional topic
+moves past the last commit marker only with its next fetch, so positions, catch-up reads and
+processors lag by up to this much. The price is idle fetches: at 20 ms a consumer at rest
+spends 31 ms of CPU a second, at 100 ms 7 ms, at 500 ms 3 ms (on a machine of two cores
+running some twenty consumers, 20 ms costs more than it saves)."""
 Batch = dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
 
 
@@ -90,7 +97,8 @@ class Subscription:
         self.consumer = kafka.consumer(
             settings.kafka_bootstrap, self.group,
             partition_assignment_strategy=(StickyPartitionAssignor,),
-            session_timeout_ms=settings.kafka_session_timeout_ms)
+            session_timeout_ms=settings.kafka_session_timeout_ms,
+            fetch_max_wait_ms=FETCH_WAIT_MS)
 
     async def batches(self, stop: asyncio.Event, *, max_records: int = 500,
                       idle: bool = False) -> AsyncGenerator[Batch]:

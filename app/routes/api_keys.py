@@ -1,5 +1,6 @@
 """API keys: a tenant's admins issue them (the key is shown once; only its hash is kept), list
-them and revoke them. A key's role is at most its issuer's."""
+them and revoke them. A key's role is at most its issuer's; its scopes (read, simulate, admin,
+billing; all four unless narrowed) limit it further, route by route (see :mod:`app.scopes`)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from app.idempotency import body_hash
 from app.routes.users import may_grant
 from app.security_log import audit_of
 from streams.catalogue import new_event
-from streams.events import ApiKeyIssued, ApiKeyRevoked
+from streams.events import SCOPES, ApiKeyIssued, ApiKeyRevoked, Scope
 
 router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
 
@@ -25,6 +26,8 @@ class NewKey(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200, examples=["ci pipeline"])
     role: Role = "member"
+    scopes: list[Scope] = Field(default_factory=lambda: list(SCOPES), min_length=1,
+                                examples=[["read", "simulate"]])
 
 
 @router.post("", status_code=201, summary="Issue an API key (shown once)")
@@ -32,13 +35,15 @@ async def issue(request: Request, body: NewKey, ctx: Ctx, caller: Admin,
                 idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
     await may_grant(ctx, request, caller, body.role)
 
+    scopes = sorted(set(body.scopes), key=SCOPES.index)
+
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
         key_id, key = ids(), new_api_key()
         event = new_event(ApiKeyIssued.type, caller.tenant_id, caller.tenant_id, {
             "key_id": key_id, "key_hash": hash_key(key), "name": body.name, "role": body.role,
-            "audit": audit_of(request, caller.credential)})
+            "scopes": scopes, "audit": audit_of(request, caller.credential)})
         answer = {"key_id": key_id, "api_key": key, "name": body.name, "role": body.role,
-                  "links": {"self": f"/v1/api-keys/{key_id}"}}
+                  "scopes": scopes, "links": {"self": f"/v1/api-keys/{key_id}"}}
         return [event], 201, answer
 
     return await execute(ctx, caller, "POST /v1/api-keys", idempotency_key,

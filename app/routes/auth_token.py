@@ -1,5 +1,6 @@
-"""``POST /v1/auth/token``: a user's email and password for a short-lived access token. Every
-attempt is audited; attempts are rate limited per client address."""
+"""``POST /v1/auth/token``: a user's email and password (and TOTP code, once the user enabled
+it) for a short-lived access token and a refresh token (see :mod:`app.signin`). Every attempt
+is audited; attempts are rate limited per client address."""
 
 from __future__ import annotations
 
@@ -7,12 +8,17 @@ import asyncio
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth import BEARER, Ctx
-from app.credentials import issue_token, password_matches
+from app.commands import log_unavailable
+from app.credentials import password_matches
 from app.security_log import record_security
+from app.signin import start_session
+from app.totp import check_second_factor
 from streams.events import AuthLoginFailed, AuthLoginSucceeded, AuthRateLimited
+from streams.log import LogUnavailable
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
@@ -21,12 +27,17 @@ class Login(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: str = Field(min_length=3, max_length=254)
     password: str = Field(min_length=1, max_length=256)
+    totp_code: str | None = Field(None, pattern=r"^\s*[0-9]{6}\s*$",
+                                  description="required once the user enabled TOTP")
+    recovery_code: str | None = Field(None, max_length=64,
+                                      description="instead of totp_code; each works once")
 
 
-@router.post("/token", summary="Exchange email and password for an access token",
-             responses={401: {"description": "the email or password is wrong"},
+@router.post("/token", response_model=None,
+             summary="Exchange email and password for an access token",
+             responses={401: {"description": "the email, password or second factor is wrong"},
                         429: {"description": "too many sign-in attempts from this address"}})
-async def token(request: Request, body: Login, ctx: Ctx) -> dict[str, Any]:
+async def token(request: Request, body: Login, ctx: Ctx) -> dict[str, Any] | JSONResponse:
     client = request.client.host if request.client else "unknown"
     limit = ctx.settings.rate_limit_login_per_minute
     decision = await ctx.limiter.hit(client, "login", limit)
@@ -47,9 +58,12 @@ async def token(request: Request, body: Login, ctx: Ctx) -> dict[str, Any]:
                               {"email": email, "reason": "wrong password" if user
                                else "unknown email"})
         raise HTTPException(401, "the email or password is wrong", headers=BEARER)
-    issued = issue_token(ctx.settings.jwt_secret.get_secret_value(), user["user_id"],
-                         user["tenant_id"], ctx.settings.jwt_ttl_s)
+    who = {"user_id": user["user_id"], "tenant_id": user["tenant_id"], "email": email}
+    try:
+        await check_second_factor(ctx, request, who, body.totp_code, body.recovery_code)
+        tokens = await start_session(ctx, request, who, "password")
+    except LogUnavailable as exc:
+        return log_unavailable(exc, None)
     await record_security(ctx, request, AuthLoginSucceeded.type, user["tenant_id"],
                           f"user:{user['user_id']}", {"email": email})
-    return {"access_token": issued.token, "token_type": "bearer",
-            "expires_in": issued.expires_in}
+    return tokens

@@ -11,6 +11,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncGenerator
+from contextlib import suppress
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query
@@ -59,10 +60,6 @@ async def catalogue() -> dict[str, Any]:
                          "correlation_id", "causation_id", "data"], "events": describe()}
 
 
-def _frame(event: dict[str, Any], cursor: str) -> str:
-    return frame(event["type"], json.dumps(event), cursor)
-
-
 @router.get("/stream", summary="The tenant's events as server-sent events, resumable")
 async def stream_events(ctx: Ctx, tenant: Tenant, type: TypePrefix = None,
                         aggregate: Aggregate = None,
@@ -73,9 +70,10 @@ async def stream_events(ctx: Ctx, tenant: Tenant, type: TypePrefix = None,
     event. Each frame's ``id`` is the cursor after it. A comment line is sent when idle; a
     reader more than ``sse_max_lag`` events behind gets an ``event: cutoff`` frame naming the
     cursor to catch up from with ``GET /v1/events`` and the stream ends; one that takes no frame
-    for ``sse_send_timeout_s`` is disconnected."""
+    for ``sse_send_timeout_s`` is disconnected. New events wake the stream through the
+    projector's notice (:mod:`projections.feed_wakeups`), not a poll."""
     feed = EventFeed(ctx.pool)
-    settings = ctx.settings
+    settings, wakeups = ctx.settings, ctx.feed_wakeups
     position = (_cursor(last_event_id, ("header", "Last-Event-ID"))
                 or _cursor(cursor, ("query", "cursor")))
     if position is None:
@@ -87,8 +85,9 @@ async def stream_events(ctx: Ctx, tenant: Tenant, type: TypePrefix = None,
         page = min(STREAM_PAGE, settings.sse_max_lag)
         while True:
             sent = position
-            events, position = await feed.page(tenant.tenant_id, sent, page,
-                                               type_prefix=type, aggregate=aggregate)
+            ticket = wakeups.ticket(tenant.tenant_id)  # before the read: no notice slips by
+            events, position = await wakeups.page(feed, ticket, tenant.tenant_id, sent, page,
+                                                  type_prefix=type, aggregate=aggregate)
             if len(events) == page and await feed.backlog(
                     tenant.tenant_id, sent, settings.sse_max_lag + 1, type_prefix=type,
                     aggregate=aggregate) > settings.sse_max_lag:
@@ -100,13 +99,18 @@ async def stream_events(ctx: Ctx, tenant: Tenant, type: TypePrefix = None,
                 yield frame("cutoff", json.dumps(cutoff))
                 return
             for event in events:
-                yield _frame(event.envelope, event.cursor)
+                yield frame(event.envelope["type"], event.text, event.cursor)
             if events:
                 idle_since = time.monotonic()
                 continue
             if time.monotonic() - idle_since >= settings.sse_heartbeat_s:
                 idle_since = time.monotonic()
                 yield HEARTBEAT
-            await asyncio.sleep(settings.sse_poll_s)
+            # woken by the projector's notice for this tenant; polled only while not listening
+            await wakeups.start()
+            idle = settings.sse_heartbeat_s - (time.monotonic() - idle_since)
+            with suppress(TimeoutError):
+                await asyncio.wait_for(ticket.wait(), max(0.0, idle) if wakeups.listening
+                                       else settings.sse_poll_s)
 
     return EventStreamResponse(frames(position), settings.sse_send_timeout_s)

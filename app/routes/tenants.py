@@ -15,7 +15,13 @@ from app.credentials import hash_key, new_api_key
 from app.idempotency import body_hash
 from app.security_log import audit_of, record_security
 from streams.catalogue import caused_by, new_event
-from streams.events import ApiKeyIssued, AuthPermissionDenied, TenantCreated, TenantPlanChanged
+from streams.events import (
+    SCOPES,
+    ApiKeyIssued,
+    AuthPermissionDenied,
+    TenantCreated,
+    TenantPlanChanged,
+)
 from streams.plans import PLANS, limits_for
 
 router = APIRouter(prefix="/v1/tenants", tags=["tenants"])
@@ -70,7 +76,7 @@ async def create(request: Request, body: NewTenant, ctx: Ctx, caller: PlatformAd
             "name": body.name, "plan": body.plan, "overrides": overrides, "audit": audit})
         issued = caused_by(created, ApiKeyIssued.type, {
             "key_id": key_id, "key_hash": hash_key(key), "name": "first admin key",
-            "role": "admin", "audit": audit})
+            "role": "admin", "scopes": list(SCOPES), "audit": audit})
         answer = {"tenant_id": tenant_id, "name": body.name, "plan": body.plan,
                   "overrides": overrides, "key_id": key_id, "api_key": key,
                   "links": {"self": f"/v1/tenants/{tenant_id}"}}

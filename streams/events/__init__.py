@@ -6,7 +6,7 @@ typed body with ``parse_body(event)`` (or ``event.body(SimulationCompleted)``); 
 validates every body against its model before the append (see :mod:`streams.log`).
 """
 
-from streams.events.base import Audit, Event, EventType, Personal, Upcaster
+from streams.events.base import SCOPES, Audit, Event, EventType, Personal, Scope, Upcaster
 from streams.events.billing import (
     BillingCustomerCreated,
     BillingInvoicePaid,
@@ -41,6 +41,16 @@ from streams.events.security import (
     AuthLoginSucceeded,
     AuthPermissionDenied,
     AuthRateLimited,
+)
+from streams.events.signin import (
+    AuthLoggedOut,
+    AuthMfaEnabled,
+    AuthMfaEnrolled,
+    AuthRecoveryCodeUsed,
+    AuthRefreshIssued,
+    AuthRefreshReused,
+    AuthScopeDenied,
+    TenantOidcConfigured,
 )
 from streams.events.simulations import (
     SimulationAccepted,
@@ -84,8 +94,11 @@ from streams.events.workbooks import (
 )
 
 __all__ = [
-    "ApiKeyIssued", "ApiKeyRevoked", "Audit", "AuthLoginFailed", "AuthLoginSucceeded",
-    "AuthPermissionDenied", "AuthRateLimited", "BillingCustomerCreated", "BillingInvoicePaid",
+    "SCOPES", "ApiKeyIssued", "ApiKeyRevoked", "Audit", "AuthLoggedOut", "AuthLoginFailed",
+    "AuthLoginSucceeded", "AuthMfaEnabled", "AuthMfaEnrolled", "AuthPermissionDenied",
+    "AuthRateLimited", "AuthRecoveryCodeUsed", "AuthRefreshIssued", "AuthRefreshReused",
+    "AuthScopeDenied", "Scope", "TenantOidcConfigured", "BillingCustomerCreated",
+    "BillingInvoicePaid",
     "BillingPaymentFailed", "BillingSubscriptionCancelled", "BillingSubscriptionCreated",
     "BillingSubscriptionUpdated", "BillingUsageReported", "ChunkCompleted", "ChunkFailed",
     "ChunkRequested", "ChunksPlanned", "EVENTS", "Event", "EventType", "InvalidEvent", "MODELS",

@@ -25,6 +25,9 @@ from pydantic import BaseModel, ConfigDict
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 Backend = Literal["numpy", "cupy"]
 Role = Literal["member", "admin", "platform_admin"]
+# What an API key may be used for; a key is further bounded by its role.
+Scope = Literal["read", "simulate", "admin", "billing"]
+SCOPES: tuple[Scope, ...] = ("read", "simulate", "admin", "billing")
 
 
 @dataclass(frozen=True)

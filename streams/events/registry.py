@@ -24,6 +24,16 @@ from streams.events.security import (
     AuthPermissionDenied,
     AuthRateLimited,
 )
+from streams.events.signin import (
+    AuthLoggedOut,
+    AuthMfaEnabled,
+    AuthMfaEnrolled,
+    AuthRecoveryCodeUsed,
+    AuthRefreshIssued,
+    AuthRefreshReused,
+    AuthScopeDenied,
+    TenantOidcConfigured,
+)
 from streams.events.simulations import (
     SimulationAccepted,
     SimulationCancelled,
@@ -72,7 +82,9 @@ MODELS: tuple[type[Event], ...] = (
     WebhookEndpointRegistered, WebhookSecretRotated, WebhookEndpointDisabled,
     WebhookEndpointEnabled, WebhookEndpointDeleted, WebhookMessageCreated, WebhookAttempted,
     WebhookRedeliveryRequested, ChunksPlanned, ChunkRequested, ChunkCompleted, ChunkFailed,
-    ProcessingFailed, ProcessingRetryRequested,
+    ProcessingFailed, ProcessingRetryRequested, AuthRefreshIssued, AuthRefreshReused,
+    AuthLoggedOut, AuthMfaEnrolled, AuthMfaEnabled, AuthRecoveryCodeUsed, AuthScopeDenied,
+    TenantOidcConfigured,
 )
 EVENTS: dict[str, type[Event]] = {m.type: m for m in MODELS}
 

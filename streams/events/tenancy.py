@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
-from streams.events.base import Audit, Event, PersonalData, Role, Upcaster
+from streams.events.base import SCOPES, Audit, Event, PersonalData, Role, Scope, Upcaster
 from streams.plans import PLANS, limits_for
 
 LimitValue = int | bool | None
@@ -99,6 +99,9 @@ class ApiKeyIssued(Event, type="api_key.issued", version=2, topic="tenants", key
     key_hash: str
     name: str
     role: Role
+    # keys issued without scopes (all of them, before scopes existed) keep full access:
+    # every scope, still bounded by the role
+    scopes: list[Scope] = Field(default_factory=lambda: list(SCOPES), min_length=1)
     audit: Audit | None = None
 
 

@@ -4,7 +4,10 @@ It consumes the simulations topic. A run happens in a worker thread, reporting p
 chunks as ``simulation.progressed`` while the consumer keeps polling (no rebalance, and a
 ``simulation.cancel_requested`` is seen at once). The end of a run is one Kafka transaction:
 ``simulation.completed`` / ``.failed`` / ``.cancelled``, ``usage.recorded`` and
-``simulation.released`` for the tenant ledger. The committed offset never passes an accepted
+``simulation.released`` for the tenant ledger. Whatever is emitted while a transaction is open
+waits for the next one and shares it, so a hundred small runs ending together cost a few
+transactions, not a hundred. Small runs have a lane of their own (see ``lanes``), so they never
+queue behind a large one. The committed offset never passes an accepted
 simulation that has not ended; a partition newly assigned is first read to the end of the log,
 so a simulation that already ended is not run again. Runners are members of one consumer group:
 any number share the partitions, each with a transactional producer per partition; a partition
@@ -17,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Collection, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,11 +52,23 @@ from streams.events import (
 from streams.log import record
 from streams.ports import ChunkEngine, SimulationEngine
 from streams.processors.chunks import SplitRun
+from streams.processors.lanes import Lanes
 from streams.subscription import PartitionProducers, Subscription
 
 log = logging.getLogger(__name__)
 TERMINAL = {SimulationCompleted.type, SimulationFailed.type, SimulationCancelled.type}
 PROGRESS_EVERY_S = 0.25
+
+
+@dataclass
+class Outgoing:
+    """Events waiting for the next transaction of their partition's producer; ``ends``: the
+    simulation whose end they carry, which the transaction's commit point may pass."""
+
+    events: list[Envelope]
+    commit: bool
+    sent: asyncio.Future[None]
+    ends: str | None = None
 
 
 @dataclass
@@ -95,8 +110,11 @@ class SimulationRunner:
         self.runs: dict[str, Run] = {}
         self.ended: set[str] = set()
         self.cancel_early: set[str] = set()
-        self.slots = asyncio.Semaphore(settings.runner_threads)
+        self.lanes = Lanes.for_machine(settings.runner_threads)
+        self.slots = self.lanes.large  # shared with the chunk worker: chunks are large work
         self._tx = asyncio.Lock()
+        self.outbox: dict[TopicPartition, list[Outgoing]] = {}
+        self._flusher: asyncio.Task[None] | None = None
         self.subscription = Subscription(settings, self.name, ("simulations",), self)
         self.group = self.subscription.group
         self.producers = PartitionProducers(settings, self.group)
@@ -122,31 +140,65 @@ class SimulationRunner:
         for tp in partitions:
             self.partitions.pop(tp, None)
         async with self._tx:
+            for tp in partitions:  # nothing is sent for a partition that moved
+                for waiting in self.outbox.pop(tp, []):
+                    if not waiting.sent.done():
+                        waiting.sent.set_result(None)
             await self.producers.close(partitions)
 
-    async def emit(self, tp: TopicPartition, events: list[Envelope], commit: bool = False
-                   ) -> None:
-        """Send ``events`` in one transaction of ``tp``'s producer, with ``tp``'s commit point
-        when ``commit``; nothing once ``tp`` has moved to another runner."""
-        async with self._tx:
-            producer = self.producers.producers.get(tp)
-            if producer is None:
-                return
-            async with producer.transaction():
-                for event in events:
-                    topic, key, value = record(self.settings, event)
-                    await producer.send(topic, value=value, key=key,
-                                        headers=tracing.headers(event.id))
-                point = self._commit_point(tp) if commit else None
-                if point is not None:
-                    await producer.send_offsets_to_transaction({tp: point}, self.group)
+    async def emit(self, tp: TopicPartition, events: list[Envelope], commit: bool = False,
+                   ends: str | None = None) -> None:
+        """Send ``events`` in a transaction of ``tp``'s producer, with ``tp``'s commit point
+        when ``commit``; nothing once ``tp`` has moved to another runner. Emits that come while
+        a transaction is open share the next one, in the order they came. ``ends``: the run
+        whose end ``events`` are, kept among the runs until they are sent."""
+        sent = asyncio.get_running_loop().create_future()
+        self.outbox.setdefault(tp, []).append(Outgoing(events, commit, sent, ends))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        # an emitter cancelled (its partition moved) leaves the shared transaction alone
+        await asyncio.shield(sent)
 
-    def _commit_point(self, tp: TopicPartition) -> int | None:
-        """The offset to commit for ``tp``: never past a simulation that has not ended."""
+    async def _flush(self) -> None:
+        """Until nothing waits: one transaction per partition with emits waiting, side by side;
+        each emitter gets its transaction's outcome."""
+        while self.outbox:
+            async with self._tx:
+                outbox, self.outbox = self.outbox, {}
+                flushed = await asyncio.gather(
+                    *(self._transaction(tp, waiting) for tp, waiting in outbox.items()),
+                    return_exceptions=True)
+            for waiting, result in zip(outbox.values(), flushed, strict=True):
+                for each in waiting:
+                    if each.sent.done():
+                        continue
+                    if isinstance(result, BaseException):
+                        each.sent.set_exception(result)
+                    else:
+                        each.sent.set_result(None)
+
+    async def _transaction(self, tp: TopicPartition, waiting: list[Outgoing]) -> None:
+        producer = self.producers.producers.get(tp)
+        if producer is None:
+            return
+        async with producer.transaction():
+            for event in (event for each in waiting for event in each.events):
+                topic, key, value = record(self.settings, event)
+                await producer.send(topic, value=value, key=key,
+                                    headers=tracing.headers(event.id))
+            ending = {each.ends for each in waiting if each.ends is not None}
+            point = self._commit_point(tp, ending) if any(each.commit for each in waiting) \
+                else None
+            if point is not None:
+                await producer.send_offsets_to_transaction({tp: point}, self.group)
+
+    def _commit_point(self, tp: TopicPartition, ending: Collection[str] = ()) -> int | None:
+        """The offset to commit for ``tp``: never past a simulation whose end is not in the
+        log, or in this transaction (``ending``)."""
         state = self.partitions.get(tp)
         if state is None or state.last_seen is None:
             return None
-        pending = [r.offset for r in self.runs.values() if r.tp == tp]
+        pending = [r.offset for sim, r in self.runs.items() if r.tp == tp and sim not in ending]
         return min(pending) if pending else state.last_seen + 1
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -276,7 +328,7 @@ class SimulationRunner:
     async def _finish_split(self, run: Run, outcome: dict[str, Any]) -> None:
         """End a split run once: merged, failed on a chunk, or cancelled; the trials and the
         seconds its chunks took are what is billed."""
-        if run.revoked or run.accepted.key not in self.runs:
+        if run.revoked or run.accepted.key not in self.runs or run.accepted.key in self.ended:
             return
         assert run.split is not None
         trials = run.split.trials_done
@@ -288,6 +340,7 @@ class SimulationRunner:
         loop = asyncio.get_running_loop()
         started = time.monotonic()  # reset once a slot is free: waiting is not compute
         last_report = [0.0]
+        announced: asyncio.Future[None] | None = None
 
         def progress(done: int, total: int) -> bool:
             now = time.monotonic()
@@ -302,17 +355,22 @@ class SimulationRunner:
             return not run.cancel
 
         try:
-            async with self.slots:
+            async with self.lanes.of(int(accepted.data["iterations"])):
                 started = time.monotonic()
                 if run.cancel:
                     outcome = {"cancelled": True, "iterations_run": 0}
                 else:
-                    await self.emit(run.tp, [accepted.caused(SimulationStarted.type, {
-                        "iterations": accepted.data["iterations"],
-                        "backend": accepted.data.get("backend", "numpy")})])
+                    # sent while the run computes: its transaction is off the critical path,
+                    # and the outbox keeps it before the run's end
+                    announced = asyncio.ensure_future(self.emit(run.tp, [accepted.caused(
+                        SimulationStarted.type, {
+                            "iterations": accepted.data["iterations"],
+                            "backend": accepted.data.get("backend", "numpy")})]))
                     data = await asyncio.to_thread(self.read_blob, accepted.data["workbook_sha256"])
                     outcome = await asyncio.to_thread(
                         self.engine.simulate, data, accepted.data, progress)
+            if announced is not None:
+                await announced
             if not run.revoked:
                 await self._finish(run, outcome, time.monotonic() - started)
         except asyncio.CancelledError:
@@ -321,6 +379,8 @@ class SimulationRunner:
             reason = str(exc) if isinstance(exc, ValueError) else f"engine error: {exc!r}"
             if not isinstance(exc, ValueError):
                 log.exception("simulation %s failed", accepted.key)
+            if announced is not None:
+                await announced
             if not run.revoked:
                 await self._finish(run, {"error": reason}, time.monotonic() - started)
 
@@ -348,5 +408,5 @@ class SimulationRunner:
                                 {"simulation_id": sim},
                                 correlation_id=end.correlation_id, causation_id=end.id))
         self.ended.add(sim)
-        del self.runs[sim]
-        await self.emit(run.tp, events, commit=True)
+        await self.emit(run.tp, events, commit=True, ends=sim)
+        self.runs.pop(sim, None)

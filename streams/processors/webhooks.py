@@ -32,14 +32,14 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from infra import metrics
+from infra import metrics, tracing
 from infra.faults import is_outage
 from infra.settings import Settings
 from infra.webhook_http import Destinations, post
 from streams.catalogue import new_event, upcast
 from streams.deadletter import failed
 from streams.envelope import Envelope, utcnow
-from streams.events import WebhookAttempted, WebhookEndpointDisabled
+from streams.events import WebhookAttempted, WebhookEndpointDisabled, WebhookMessageCreated
 from streams.log import EventLog
 from streams.personal import Opener
 from streams.public import public_envelope
@@ -51,6 +51,7 @@ from streams.webhooks.state import Endpoint, Message, WebhookState
 log = logging.getLogger(__name__)
 IDLE_WAIT_S = 1.0
 RECORD_BATCH = 500
+TRACED_KEPT = 10_000
 
 
 @dataclass
@@ -85,6 +86,9 @@ class WebhookDispatcher:
         self.policy = RetryPolicy(tuple(settings.webhook_retry_schedule_s),
                                   settings.webhook_retry_jitter, settings.webhook_disable_after_s)
         self.outcomes: asyncio.Queue[Envelope] = asyncio.Queue()
+        # the trace context each message was created in (its Kafka headers), when traced:
+        # an attempt's span is its child, and the context goes on in the request's headers
+        self.traced: dict[str, list[tuple[str, bytes]]] = {}
         self.consumer: AIOKafkaConsumer | None = None  # the group member's, while it runs
         metrics.WEBHOOK_BACKLOG.set_function(self.backlog)
 
@@ -147,6 +151,8 @@ class WebhookDispatcher:
                 try:
                     event = upcast(Envelope.from_json(message.value))
                     part.state.fold(event)
+                    if event.type == WebhookMessageCreated.type and message.headers:
+                        self._remember(str(event.data.get("message_id")), message.headers)
                 except Exception as exc:
                     if is_outage(exc):
                         raise
@@ -157,6 +163,11 @@ class WebhookDispatcher:
                     continue
                 if part.live:
                     self._nudge(part, str(event.data.get("endpoint_id", "")))
+
+    def _remember(self, message_id: str, headers: Any) -> None:
+        if len(self.traced) > TRACED_KEPT:  # a bound: contexts of long-delivered messages
+            self.traced.clear()
+        self.traced[message_id] = [(str(k), bytes(v)) for k, v in headers]
 
     async def _go_live(self, consumer: AIOKafkaConsumer) -> None:
         """Serve the endpoints of each partition read up to its end since it was assigned."""
@@ -229,13 +240,16 @@ class WebhookDispatcher:
     async def _attempt(self, state: WebhookState, endpoint: Endpoint, message: Message
                        ) -> None:
         now = self.clock()
+        attempt = message.attempts + 1
         body = json.dumps(await self._opened(message.payload), separators=(",", ":")).encode()
         headers = signing.headers(endpoint.signing_secrets(now), message.message_id,
                                   int(now.timestamp()), body)
-        reply = await post(self.client, self.destinations, endpoint.url, headers, body,
-                           timeout_s=self.settings.webhook_timeout_s,
-                           max_bytes=self.settings.webhook_max_response_bytes)
-        attempt = message.attempts + 1
+        with tracing.consuming(f"{self.name} deliver", self.traced.get(message.message_id),
+                               endpoint_id=endpoint.endpoint_id, attempt=attempt):
+            reply = await post(self.client, self.destinations, endpoint.url,
+                               {**headers, **tracing.carrier()}, body,
+                               timeout_s=self.settings.webhook_timeout_s,
+                               max_bytes=self.settings.webhook_max_response_bytes)
         verdict = judge(self.policy, reply.status, reply.retry_after_s, attempt,
                         endpoint.failing_since, self.clock(), self.rand())
         attempted = new_event(WebhookAttempted.type, endpoint.tenant_id, endpoint.endpoint_id, {
@@ -253,6 +267,8 @@ class WebhookDispatcher:
                 "endpoint_id": endpoint.endpoint_id, "reason": verdict.disable_reason}))
             log.warning("webhook endpoint %s disabled: %s", endpoint.endpoint_id,
                         verdict.disable_reason)
+        if verdict.outcome != "retrying":
+            self.traced.pop(message.message_id, None)
         for event in events:  # act on the outcome now; folding it again later changes nothing
             state.fold(event)
             self.outcomes.put_nowait(event)

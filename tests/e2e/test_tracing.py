@@ -1,6 +1,7 @@
 """One trace spans a simulation's path: the API's request, the ledger's decision, the runner's
-run and the PostgreSQL projection of its end, its context carried in the Kafka headers and the
-spans exported by OTLP to a collector (here, one that keeps what it is sent)."""
+run, the PostgreSQL projection of its end and the webhook that tells a subscriber, its context
+carried in the Kafka headers (and in the webhook's ``traceparent``) and the spans exported by
+OTLP to a collector (here, one that keeps what it is sent)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,10 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from app.admin import create_tenant
 from app.launcher import launched
 from tests.conftest import isolated_settings
+from tests.e2e.conftest import SUBSCRIBERS
 from tests.e2e.flow import ENDED, poll, start, upload_example
+from tests.e2e.receiver import Receiver, wait_until
+from tests.e2e.test_webhooks import register
 from tests.integration.helpers import wait_for
 
 Span = tuple[str, str, str]  # (service, span name, trace id)
@@ -56,22 +60,26 @@ def collector() -> Iterator[str]:
 
 async def test_one_trace_spans_api_ledger_runner_and_projection(collector: str,
                                                                 tmp_path: Path) -> None:
-    settings = isolated_settings(otlp_endpoint=collector)
+    settings = isolated_settings(otlp_endpoint=collector, **SUBSCRIBERS)
+    receiver = await Receiver(answer=lambda request, nth: (204, {})).start()
     with launched(settings, tmp_path / "logs") as service:
         tenant = await create_tenant(settings, "traced", "enterprise")
         async with httpx.AsyncClient(base_url=service.url, timeout=30, headers={
                 "Authorization": f"Bearer {tenant['api_key']}"}) as client:
+            await register(client, receiver, ["simulation.completed"])
             workbook = await upload_example(client)
             response = await start(client, {"workbook_id": workbook["workbook_id"],
                                             "outputs": ["Model!B17"], "iterations": 1000})
             assert response.status_code == 202, response.text
             await poll(client, f"/v1/simulations/{response.json()['simulation_id']}", ENDED)
+            await wait_until(lambda: bool(receiver.delivered()))
+        await receiver.stop()
 
         def trace_of_request() -> set[tuple[str, str]] | None:
             # FastAPI records spans of its own for the request too: any trace of the POST
             # that reaches the processors is the one
             wanted = {"riskstream-tenant-ledger", "riskstream-simulation-runner",
-                      "riskstream-postgres-projector"}
+                      "riskstream-postgres-projector", "riskstream-webhook-dispatcher"}
             for root in {t for svc, name, t in Collector.spans
                          if svc == "riskstream-api" and name == "POST /v1/simulations"}:
                 found = {(svc, name) for svc, name, t in Collector.spans if t == root}
@@ -91,3 +99,9 @@ async def test_one_trace_spans_api_ledger_runner_and_projection(collector: str,
     assert ("riskstream-tenant-ledger", "tenant-ledger simulation.requested") in found
     assert ("riskstream-simulation-runner", "simulation-runner simulation.accepted") in found
     assert ("riskstream-postgres-projector", "postgres-projector apply") in found
+    assert ("riskstream-webhook-fanout", "webhook-fanout simulation.completed") in found
+    assert ("riskstream-webhook-dispatcher", "webhook-dispatcher deliver") in found
+    # the subscriber is told the trace too
+    traceparent = receiver.delivered()[0].headers["traceparent"]
+    root = next(t for svc, name, t in Collector.spans if name == "webhook-dispatcher deliver")
+    assert traceparent.split("-")[1] == root

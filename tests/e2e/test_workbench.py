@@ -8,6 +8,8 @@ references to sheet names with spaces, quoted or not."""
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import io
 import json
 import time
@@ -27,6 +29,7 @@ from tests.conftest import EXAMPLE, ROOT
 from tests.e2e.accounts import PASSWORD, new_user
 from tests.e2e.conftest import Service
 from tests.e2e.flow import ENDED, poll, start, upload_example
+from tests.e2e.receiver import Receiver, wait_until
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
@@ -263,6 +266,29 @@ async def test_an_analyst_uploads_marks_runs_and_reads_the_charts(
     assert float(text_of(driver, "[data-testid=p-left]").rstrip(" %")) > 5
     set_value(driver, css(driver, "input[name=left]"), str(npv["median"]))
     assert text_of(driver, "[data-testid=p-left]") == "50.0 %"
+
+    # the scatter: the run's first trials, the most influential input against the output; the
+    # convergence of the mean and the 95th percentile over all its trials ends at the results'
+    wait(driver, lambda: driver.execute_script("return !!window.riskstreamCharts.convergence"),
+         "the scatter and the convergence", 60)
+    drawn = chart_option(driver, "scatter")
+    assert drawn["xAxis"][0]["name"] == expected[-1]["input"]
+    sample = (await own_tenant.get(f"/v1/simulations/{simulation_id}/sample", params={
+        "input": expected[-1]["input"], "output": "Model!B18", "n": 2_000})).json()
+    assert drawn["series"][0]["data"] == [
+        [x, y] for x, y in zip(sample["input_values"], sample["output_values"], strict=True)
+        if y is not None]
+    mean, p95 = chart_option(driver, "convergence")["series"]
+    assert mean["data"][-1] == [10_000, pytest.approx(npv["mean"], rel=1e-9)]
+    assert p95["data"][-1][1] == pytest.approx(
+        next(p["value"] for p in npv["percentiles"] if p["p"] == 95), rel=1e-3)
+    # a chart saved as PNG: the SVG drawn at twice its size
+    png = driver.execute_async_script(
+        "window.riskstreamPng('histogram').then(arguments[0], (e) => arguments[0](String(e)))")
+    assert png.startswith("data:image/png;base64,"), png[:200]
+    raw = base64.b64decode(png.split(",", 1)[1])
+    width = driver.execute_script("return window.riskstreamCharts.histogram.getWidth()")
+    assert raw[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(raw[16:20], "big") == 2 * width
     check_page(driver, "results")
 
     trail = wait(driver, lambda: css(driver, "[data-testid=audit]"), "the audit trail")
@@ -277,6 +303,9 @@ async def test_an_analyst_uploads_marks_runs_and_reads_the_charts(
     lines = wait(driver, lambda: len(chart_option(driver, "cdf")["series"]) == 2
                  and chart_option(driver, "cdf")["series"], "the two CDFs")
     assert [p[0] for p in lines[1]["data"]] == npv["cdf"]["x"]
+    bars = chart_option(driver, "histogram")["series"]
+    assert len(bars) == 2 and [b[0] for b in bars[1]["data"]] == npv["histogram"]["edges"][:-1]
+    shoot(driver, "compare")
 
     # a long run, cancelled from the page while the bar moves
     driver.get(f"{service.url}/#/workbooks/{sim['workbook_id']}")
@@ -333,6 +362,34 @@ async def test_an_analyst_uploads_marks_runs_and_reads_the_charts(
     assert issued.startswith("rsk_")
     check = httpx.get(f"{service.url}/v1/workbooks", headers={"Authorization": f"Bearer {issued}"})
     assert check.status_code == 200
+
+    # a webhook endpoint added on the page, and its delivery attempts once a run has ended
+    receiver = await Receiver(lambda request, nth: (204, {})).start()
+    try:
+        css(driver, "input[name=webhook_url]").send_keys(receiver.url)
+        css(driver, "[data-testid=webhooks-title] button[type=submit]").click()
+        endpoint = wait(driver, lambda: css(driver, "tr[data-endpoint]"), "the new endpoint")
+        assert receiver.url in endpoint.text
+        await start(own_tenant, {"workbook_id": sim["workbook_id"], "iterations": 1_000,
+                                 "inputs": sim["request"]["inputs"], "outputs": ["Model!B18"]})
+        await wait_until(lambda: any(r.payload["type"] == "simulation.completed"
+                                     for r in receiver.delivered()), 60)
+    finally:
+        await receiver.stop()
+    endpoint_id = endpoint.get_attribute("data-endpoint")
+    tried: list[dict[str, Any]] = []
+    for _ in range(100):  # the attempts' view follows the deliveries
+        tried = (await own_tenant.get(f"/v1/webhooks/{endpoint_id}/attempts")).json()["attempts"]
+        if len(tried) >= len(receiver.delivered()):
+            break
+        await asyncio.sleep(0.1)
+    css(driver, f"tr[data-endpoint='{endpoint_id}']"
+                " button[aria-label^='Attempts']").click()
+    rows = wait(driver, lambda: driver.find_elements(
+        "css selector", "[data-testid=webhook-attempts] tr[data-attempt]"), "the attempts")
+    assert [r.get_attribute("data-attempt") for r in rows][:len(tried)] == [
+        a["attempt_id"] for a in tried]
+    assert "simulation.completed" in text_of(driver, "[data-testid=webhook-attempts]")
     check_page(driver, "account")
 
 

@@ -108,6 +108,17 @@ export async function request<T>(method: string, path: string, options: Options 
 
 export const get = <T>(path: string) => request<T>("GET", path);
 
+/** A file the API answers (a report), saved by the browser as ``filename``. */
+export async function download(path: string, filename: string): Promise<void> {
+  const response = await fetch(path, { headers: headersFor({}) });
+  if (!response.ok) throw await problemOf(response);
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = filename;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
 /** A fresh Idempotency-Key: a retry of the same click may reuse it, a new click gets another. */
 export function idempotencyKey(): string {
   return crypto.randomUUID();

@@ -1,7 +1,7 @@
 // Apache ECharts, tree-shaken to what the workbench draws, rendered as SVG so that a chart can
 // be exported as SVG or PNG and its shapes can be read in the page.
 import * as echarts from "echarts/core";
-import { BarChart, CustomChart, LineChart } from "echarts/charts";
+import { BarChart, CustomChart, LineChart, ScatterChart } from "echarts/charts";
 import {
   AriaComponent,
   GraphicComponent,
@@ -16,7 +16,7 @@ import type { EChartsType } from "echarts/core";
 import { formatNumber } from "./dom";
 
 echarts.use([
-  BarChart, CustomChart, LineChart, AriaComponent, GraphicComponent, GridComponent, LegendComponent, TitleComponent,
+  BarChart, CustomChart, LineChart, ScatterChart, AriaComponent, GraphicComponent, GridComponent, LegendComponent, TitleComponent,
   ToolboxComponent, TooltipComponent, SVGRenderer,
 ]);
 
@@ -24,9 +24,12 @@ declare global {
   interface Window {
     /** The charts on the page by name, so that a test (or a console) can read what they draw. */
     riskstreamCharts: Record<string, EChartsType>;
+    /** A chart of the page as a PNG data URL, as its "Save as PNG" button saves it. */
+    riskstreamPng: (name: string) => Promise<string>;
   }
 }
 window.riskstreamCharts = {};
+window.riskstreamPng = (name) => pngOf(window.riskstreamCharts[name]);
 
 const PALETTE = { bar: "#2b5d9b", line: "#0b6e4f", delimiter: "#b3261e", text: "#1b1b1b" };
 const GRID = { top: 36, bottom: 44, left: 72, right: 24 };
@@ -50,7 +53,42 @@ export function chartIn(el: HTMLElement, name: string, label: string): EChartsTy
 
 const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumSignificantDigits: 3 });
 const axisLabel = { color: PALETTE.text, hideOverlap: true, formatter: (v: number) => compact.format(v) };
-const toolbox = { feature: { saveAsImage: { title: "Save as SVG", type: "svg" as const } }, right: 8 };
+
+/** The chart as a PNG data URL: its SVG drawn on a canvas at twice its size, on white. */
+export function pngOf(chart: EChartsType, scale = 2): Promise<string> {
+  const svg = chart.getDataURL({ type: "svg", excludeComponents: ["toolbox"] });
+  return new Promise((resolve, reject) => {
+    const image = new Image();
+    image.onload = () => {
+      const canvas = document.createElement("canvas");
+      canvas.width = chart.getWidth() * scale;
+      canvas.height = chart.getHeight() * scale;
+      const context = canvas.getContext("2d");
+      if (!context) return reject(new Error("This browser cannot draw a PNG."));
+      context.fillStyle = "#ffffff";
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      context.drawImage(image, 0, 0, canvas.width, canvas.height);
+      resolve(canvas.toDataURL("image/png"));
+    };
+    image.onerror = () => reject(new Error("The chart could not be drawn as a PNG."));
+    image.src = svg;
+  });
+}
+
+// Export as SVG (ECharts' own) or as PNG (the SVG drawn on a canvas).
+const PICTURE_ICON = "path://M2,3H22V21H2Z M5,18L10,11L14,15L16,13L19,18Z";
+const toolbox = (chart: EChartsType) => ({
+  right: 8,
+  feature: {
+    saveAsImage: { title: "Save as SVG", type: "svg" as const },
+    myPng: { show: true, title: "Save as PNG", icon: PICTURE_ICON, onclick: async () => {
+      const link = document.createElement("a");
+      link.href = await pngOf(chart);
+      link.download = `${chart.getDom().dataset.chart ?? "chart"}.png`;
+      link.click();
+    } },
+  },
+});
 
 export function densityPreview(chart: EChartsType, points: [number, number][]): void {
   chart.setOption({
@@ -79,42 +117,59 @@ export interface Delimiters {
   right: number;
 }
 
+export interface Bins {
+  edges: number[];
+  counts: number[];
+}
+
+type RenderApi = { value: (i: number) => number; coord: (p: number[]) => number[] };
+
+/** Bars of ``bins`` as a custom series; ``scale`` turns counts into this chart's trials. */
+function binSeries(name: string, bins: Bins, scale: number, style: object) {
+  const total = bins.counts.reduce((a, b) => a + b, 0) || 1;
+  return {
+    type: "custom",
+    name,
+    data: bins.counts.map((count, i) => [bins.edges[i], bins.edges[i + 1], count * scale, count / total]),
+    encode: { x: [0, 1], y: 2 },
+    renderItem: (_params: unknown, api: RenderApi) => {
+      const [x0, y0] = api.coord([api.value(0), api.value(2)]);
+      const [x1, y1] = api.coord([api.value(1), 0]);
+      return { type: "rect", shape: { x: x0, y: y0, width: Math.max(1, x1 - x0 - 1), height: y1 - y0 }, style };
+    },
+  };
+}
+
 /**
  * A histogram (bars from the result's bin edges) with two delimiters dragged along the x axis;
- * ``onMove`` hears their values as they move.
+ * ``onMove`` hears their values as they move. ``overlay``, another run's bins, is outlined
+ * over it, its counts scaled to this run's number of trials.
  */
 export function histogram(
   chart: EChartsType,
-  hist: { edges: number[]; counts: number[] },
+  hist: Bins,
   delimiters: Delimiters,
   onMove: (d: Delimiters) => void,
+  overlay?: { name: string; bins: Bins },
 ): (d: Delimiters) => void {
   const total = hist.counts.reduce((a, b) => a + b, 0) || 1;
-  const bins = hist.counts.map((count, i) => [hist.edges[i], hist.edges[i + 1], count, count / total]);
+  const edges = [...hist.edges, ...(overlay?.bins.edges ?? [])];
+  const series = [binSeries(overlay ? "this run" : "histogram", hist, 1, { fill: PALETTE.bar })];
+  if (overlay) {
+    const theirs = overlay.bins.counts.reduce((a, b) => a + b, 0) || 1;
+    series.push(binSeries(overlay.name, overlay.bins, total / theirs,
+      { fill: "rgba(0,0,0,0)", stroke: PALETTE.delimiter, lineWidth: 1.5 }));
+  }
   chart.setOption({
     animation: false,
     grid: GRID,
-    tooltip: { trigger: "item", formatter: (p: { value: number[] }) =>
-      `${formatNumber(p.value[0])} to ${formatNumber(p.value[1])}: ${p.value[2]} trials` },
-    toolbox,
-    xAxis: { type: "value", scale: true, min: hist.edges[0], max: hist.edges[hist.edges.length - 1], axisLabel },
+    legend: overlay ? { top: 0, left: "center", textStyle: { color: PALETTE.text } } : undefined,
+    tooltip: { trigger: "item", formatter: (p: { seriesName: string; value: number[] }) =>
+      `${p.seriesName}: ${formatNumber(p.value[0])} to ${formatNumber(p.value[1])}: ${formatNumber(p.value[3] * 100, 3)} % of trials` },
+    toolbox: toolbox(chart),
+    xAxis: { type: "value", scale: true, min: Math.min(...edges), max: Math.max(...edges), axisLabel },
     yAxis: { type: "value", name: "trials", axisLabel },
-    series: [{
-      type: "custom",
-      name: "histogram",
-      data: bins,
-      encode: { x: [0, 1], y: 2 },
-      renderItem: (_params: unknown, api: {
-        value: (i: number) => number;
-        coord: (p: number[]) => number[];
-        style: (s: object) => object;
-      }) => {
-        const [x0, y0] = api.coord([api.value(0), api.value(2)]);
-        const [x1, y1] = api.coord([api.value(1), 0]);
-        return { type: "rect", shape: { x: x0, y: y0, width: Math.max(1, x1 - x0 - 1), height: y1 - y0 },
-                 style: { fill: PALETTE.bar } };
-      },
-    }],
+    series,
   }, true);
 
   let current = { ...delimiters };
@@ -184,7 +239,7 @@ export function cdfChart(chart: EChartsType, lines: CdfLine[]): void {
   chart.setOption({
     animation: false,
     grid: GRID,
-    toolbox,
+    toolbox: toolbox(chart),
     tooltip: { trigger: "axis" },
     legend: lines.length > 1 ? { top: 0, left: "center", textStyle: { color: PALETTE.text } } : undefined,
     xAxis: { type: "value", min: Math.min(...xs), max: Math.max(...xs), axisLabel },
@@ -201,7 +256,7 @@ export function tornado(chart: EChartsType, rows: { input: string; value: number
   chart.setOption({
     animation: false,
     grid: { ...GRID, left: 110 },
-    toolbox,
+    toolbox: toolbox(chart),
     tooltip: { trigger: "item" },
     xAxis: { type: "value", name: measure, axisLabel: { color: PALETTE.text } },
     yAxis: { type: "category", data: ordered.map((r) => r.input), axisLabel: { color: PALETTE.text } },
@@ -209,5 +264,44 @@ export function tornado(chart: EChartsType, rows: { input: string; value: number
                itemStyle: { color: PALETTE.bar },
                label: { show: true, position: "right", color: PALETTE.text,
                         formatter: (p: { value: number }) => p.value.toFixed(3) } }],
+  }, true);
+}
+
+/** Trials as points: one input's draw against the output's value. */
+export function scatter(chart: EChartsType, points: [number, number][], input: string, output: string): void {
+  chart.setOption({
+    animation: false,
+    grid: { ...GRID, top: 44 },
+    toolbox: toolbox(chart),
+    tooltip: { trigger: "item", formatter: (p: { value: number[] }) =>
+      `${input} = ${formatNumber(p.value[0])}, ${output} = ${formatNumber(p.value[1])}` },
+    xAxis: { type: "value", scale: true, name: input, nameLocation: "middle", nameGap: 28, axisLabel },
+    yAxis: { type: "value", scale: true, name: output, axisLabel },
+    series: [{ type: "scatter", name: "trials", data: points, symbolSize: 3, large: false,
+               itemStyle: { color: PALETTE.bar, opacity: 0.55 } }],
+  }, true);
+}
+
+export interface ConvergenceLine {
+  name: string;
+  points: [number, number][];
+}
+
+/** Running statistics against the number of trials, each line on its own scale. */
+export function convergence(chart: EChartsType, lines: ConvergenceLine[]): void {
+  const colours = [PALETTE.line, PALETTE.delimiter];
+  chart.setOption({
+    animation: false,
+    grid: { ...GRID, right: 72, top: 44 },
+    toolbox: toolbox(chart),
+    tooltip: { trigger: "axis" },
+    legend: { top: 0, left: "center", textStyle: { color: PALETTE.text } },
+    xAxis: { type: "value", name: "trials", nameLocation: "middle", nameGap: 28, axisLabel },
+    yAxis: lines.map((_l, k) => ({ type: "value", scale: true, position: k ? "right" : "left",
+                                   splitLine: { show: !k }, axisLabel })),
+    series: lines.map((l, k) => ({
+      type: "line", name: l.name, yAxisIndex: k, data: l.points, showSymbol: false,
+      lineStyle: { color: colours[k % colours.length], width: 2, type: k ? "dashed" : "solid" },
+      itemStyle: { color: colours[k % colours.length] } })),
   }, true);
 }

@@ -117,3 +117,13 @@ export interface Simulation {
   results?: Results | null;
   reason: string | null;
 }
+
+export interface TrialSample {
+  simulation_id: string;
+  input: string;
+  output: string;
+  n: number;
+  seed: number;
+  input_values: number[];
+  output_values: (number | null)[];
+}

@@ -34,10 +34,11 @@ def test_a_v1_simulation_request_names_its_backend_and_sampling() -> None:
     assert Envelope.from_json(raw) == v1  # the recorded event itself is untouched
 
 
-def test_a_v1_api_key_is_an_unnamed_admin_key() -> None:
+def test_a_v1_api_key_is_an_unnamed_admin_key_with_every_scope() -> None:
     _, v1 = recorded("api_key_issued_v1.json")
     body = upcast(v1).body(ApiKeyIssued)
     assert (body.name, body.role) == ("", "admin")
+    assert body.scopes == ["read", "simulate", "admin", "billing"]
     assert body.key_id == v1.data["key_id"] and "role" not in v1.data
 
 

@@ -1,5 +1,5 @@
-// The account: usage by day, billing, API keys and webhook endpoints. Each part loads on its
-// own, so a member sees the admin-only parts refused in the API's words.
+// The account: usage by day, billing, API keys and webhook endpoints with their delivery
+// attempts. Each part loads on its own, so a member sees the admin-only parts refused in the API's words.
 import { get, idempotencyKey, request } from "../api";
 import { clear, field, formatBytes, formatNumber, h } from "../dom";
 import { errorBox, heading, hideError, showError, when } from "../ui";
@@ -28,6 +28,19 @@ interface Endpoint {
   event_types: string[];
   status: string;
   description: string;
+}
+
+interface Attempt {
+  attempt_id: string;
+  event_type: string;
+  attempt: number;
+  attempted_at: string;
+  status_code: number | null;
+  latency_ms: number | null;
+  outcome: string;
+  error: string | null;
+  response_excerpt: string | null;
+  next_attempt_at: string | null;
 }
 
 interface Billing {
@@ -121,9 +134,15 @@ async function loadWebhooks(p: ReturnType<typeof part>): Promise<void> {
     e.preventDefault();
     hideError(p.error);
     try {
-      const made = await request<{ secret: string; url: string }>("POST", "/v1/webhooks", {
+      const made = await request<{ secret: string; url: string; endpoint_id: string }>("POST", "/v1/webhooks", {
         json: { url: url.value, event_types: types.value.split(",").map((t) => t.trim()).filter(Boolean) },
         headers: { "Idempotency-Key": idempotencyKey() } });
+      // the list is a view of the log: it shows the endpoint a moment after the answer
+      for (let tries = 0; tries < 50; tries++) {
+        const listed = await get<{ endpoints: Endpoint[] }>("/v1/webhooks");
+        if (listed.endpoints.some((e) => e.endpoint_id === made.endpoint_id)) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
       await refresh();
       p.body.prepend(shownOnce(`Signing secret of ${made.url}`, made.secret));
     } catch (err) {
@@ -131,7 +150,7 @@ async function loadWebhooks(p: ReturnType<typeof part>): Promise<void> {
     }
   } }, field("URL", url), field("Event types", types, "Prefixes, comma-separated: simulation., workbook.parsed"),
     h("button", { type: "submit", class: "primary" }, "Add an endpoint"));
-  const rotate = (ep: Endpoint) => h("button", { type: "button", class: "link", "aria-label": `Rotate the secret of ${ep.url}`, onclick: async () => {
+  const rotate = (ep: Endpoint) => h("button", { type: "button", class: "link", "aria-label": `Rotate secret of ${ep.url}`, onclick: async () => {
     try {
       const answer = await request<{ secret: string }>("POST", `/v1/webhooks/${ep.endpoint_id}/rotate-secret`, { headers: { "Idempotency-Key": idempotencyKey() } });
       p.body.prepend(shownOnce(`New secret of ${ep.url}`, answer.secret));
@@ -139,13 +158,32 @@ async function loadWebhooks(p: ReturnType<typeof part>): Promise<void> {
       showError(p.error, err);
     }
   } }, "Rotate secret");
+  const attemptsBox = h("div", { "data-testid": "webhook-attempts" });
+  const showAttempts = (ep: Endpoint) => h("button", { type: "button", class: "link", "aria-label": `Attempts: deliveries to ${ep.url}`, onclick: async () => {
+    hideError(p.error);
+    try {
+      const { attempts } = await get<{ attempts: Attempt[] }>(`/v1/webhooks/${ep.endpoint_id}/attempts?limit=50`);
+      clear(attemptsBox, h("h3", {}, `Delivery attempts to ${ep.url}, newest first`),
+        attempts.length
+          ? h("table", { class: "data" },
+              h("thead", {}, h("tr", {}, ["When", "Event", "Attempt", "Outcome", "HTTP status", "Latency", "Next attempt"].map((t) => h("th", { scope: "col" }, t)))),
+              h("tbody", {}, attempts.map((a) => h("tr", { "data-attempt": a.attempt_id },
+                h("td", {}, when(a.attempted_at)), h("td", {}, h("code", {}, a.event_type)), h("td", { class: "num" }, a.attempt),
+                h("td", { title: a.error ?? a.response_excerpt ?? "" }, a.outcome), h("td", { class: "num" }, a.status_code ?? "—"),
+                h("td", { class: "num" }, a.latency_ms === null ? "—" : `${formatNumber(a.latency_ms, 3)} ms`), h("td", {}, when(a.next_attempt_at))))))
+          : h("p", {}, "No delivery attempted yet."));
+    } catch (err) {
+      showError(p.error, err);
+    }
+  } }, "Attempts");
   clear(p.body,
     endpoints.length
       ? h("table", { class: "data" },
           h("thead", {}, h("tr", {}, ["URL", "Events", "Status", ""].map((t) => h("th", { scope: "col" }, t)))),
-          h("tbody", {}, endpoints.map((ep) => h("tr", {}, h("td", {}, h("code", {}, ep.url)), h("td", {}, ep.event_types.join(", ")),
-            h("td", {}, ep.status), h("td", {}, rotate(ep))))))
+          h("tbody", {}, endpoints.map((ep) => h("tr", { "data-endpoint": ep.endpoint_id }, h("td", {}, h("code", {}, ep.url)),
+            h("td", {}, ep.event_types.join(", ")), h("td", {}, ep.status), h("td", {}, rotate(ep), " ", showAttempts(ep))))))
       : h("p", {}, "No endpoints yet."),
+    attemptsBox,
     form);
 }
 

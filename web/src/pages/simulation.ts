@@ -1,11 +1,13 @@
 // One simulation: live progress from the API's server-sent events, cancel, then the results:
-// histogram with two delimiters, CDF, statistics and tornado per output.
-import { ApiError, get, idempotencyKey, request, streamEvents } from "../api";
+// histogram with two delimiters, CDF, statistics, tornado, scatter and convergence per output,
+// another run's histogram and CDF drawn over them; the statistics as CSV and as an Excel report.
+import { ApiError, download, get, idempotencyKey, request, streamEvents } from "../api";
 import { cdfChart, chartIn, histogram, probabilityBelow, tornado, type CdfLine, type Delimiters } from "../charts";
 import { clear, field, formatNumber, h } from "../dom";
 import { refreshHeader } from "../header";
 import type { OutputResult, Progress, Results, Simulation } from "../types";
 import { errorBox, hideError, showError, statusBadge, when } from "../ui";
+import { trialsView } from "./trials";
 
 const FINAL = new Set(["completed", "failed", "rejected", "cancelled"]);
 
@@ -39,7 +41,7 @@ function statsTable(out: OutputResult): HTMLElement {
     h("tbody", {}, rows.map(([name, value]) => h("tr", {}, h("th", { scope: "row" }, name), h("td", { class: "num" }, formatNumber(value))))));
 }
 
-function outputView(box: HTMLElement, results: Results, output: string, others: Simulation[]): void {
+function outputView(box: HTMLElement, simulationId: string, results: Results, output: string, others: Simulation[]): void {
   const out = results.outputs[output];
   const sens = results.sensitivity[output];
   const histBox = h("div", { class: "chart", "data-testid": "histogram" });
@@ -56,9 +58,11 @@ function outputView(box: HTMLElement, results: Results, output: string, others: 
   const compareError = errorBox();
   const pct = (p: number) => `${(p * 100).toFixed(1)} %`;
   let moveLines: (d: Delimiters) => void = () => undefined;
+  let current: Delimiters = { left: 0, right: 0 }; // where the delimiters are: kept when the histogram is redrawn
 
   const show = (d: Delimiters) => {
     if (!out.cdf) return;
+    current = d;
     const lo = probabilityBelow(out.cdf, d.left), hi = probabilityBelow(out.cdf, d.right);
     below.textContent = pct(lo);
     between.textContent = pct(hi - lo);
@@ -88,13 +92,22 @@ function outputView(box: HTMLElement, results: Results, output: string, others: 
       h("section", { class: "card", "aria-labelledby": "stats-title" }, h("h3", { id: "stats-title" }, "Statistics"), statsTable(out)),
       h("section", { class: "card", "aria-labelledby": "tornado-title" },
         h("h3", { id: "tornado-title" }, "Tornado: what drives it"), field("Measure", measure), tornadoBox,
-        sens ? h("p", { class: "hint" }, `R² of the regression: ${formatNumber(sens.r_squared ?? NaN, 3)}`) : null)));
+        sens ? h("p", { class: "hint" }, `R² of the regression: ${formatNumber(sens.r_squared ?? NaN, 3)}`) : null)),
+    trialsView(simulationId, output,
+      [...(sens?.inputs ?? [])].sort((a, b) => Math.abs(b.spearman) - Math.abs(a.spearman)).map((i) => i.input),
+      out.percentiles.map((p) => p.p)));
 
   if (out.histogram && out.cdf) {
     const p5 = out.percentiles.find((p) => p.p === 5)?.value ?? out.min;
     const p95 = out.percentiles.find((p) => p.p === 95)?.value ?? out.max;
     const start = { left: p5, right: p95 };
-    moveLines = histogram(chartIn(histBox, "histogram", `Histogram of ${output}`), out.histogram, start, show);
+    const hist = out.histogram;
+    const drawHistogram = (overlay?: { name: string; bins: { edges: number[]; counts: number[] } }) => {
+      moveLines = histogram(chartIn(histBox, "histogram", `Histogram of ${output}${overlay ? ", compared" : ""}`),
+        hist, current, show, overlay);
+    };
+    current = start;
+    drawHistogram();
     show(start);
     const thisRun = { name: "this run", cdf: out.cdf };
     const drawCdf = (others: CdfLine[]) =>
@@ -102,12 +115,18 @@ function outputView(box: HTMLElement, results: Results, output: string, others: 
     drawCdf([]);
     compare.addEventListener("change", async () => {
       hideError(compareError);
-      if (!compare.value) return drawCdf([]);
+      if (!compare.value) {
+        drawHistogram();
+        return drawCdf([]);
+      }
       try {
         const other = await get<Simulation>(`/v1/simulations/${compare.value}`);
         const cdf = other.results?.outputs[output]?.cdf;
-        if (!cdf) throw new Error(`Simulation ${compare.value.slice(0, 8)} has no results for ${output}.`);
-        drawCdf([{ name: `run ${compare.value.slice(0, 8)}`, cdf }]);
+        const bins = other.results?.outputs[output]?.histogram;
+        if (!cdf || !bins) throw new Error(`Simulation ${compare.value.slice(0, 8)} has no results for ${output}.`);
+        const name = `run ${compare.value.slice(0, 8)}`;
+        drawHistogram({ name, bins });
+        drawCdf([{ name, cdf }]);
       } catch (err) {
         showError(compareError, err);
       }
@@ -125,11 +144,11 @@ function outputView(box: HTMLElement, results: Results, output: string, others: 
   drawTornado();
 }
 
-function resultsView(results: Results, others: Simulation[]): HTMLElement {
+function resultsView(simulationId: string, results: Results, others: Simulation[]): HTMLElement {
   const names = Object.keys(results.outputs);
   const box = h("div");
   const picker = h("select", { name: "output" }, names.map((n) => h("option", { value: n }, n)));
-  picker.addEventListener("change", () => outputView(box, results, picker.value, others));
+  picker.addEventListener("change", () => outputView(box, simulationId, results, picker.value, others));
   const csv = h("button", { type: "button", onclick: () => {
     const lines = ["output,statistic,value"];
     for (const [name, out] of Object.entries(results.outputs)) {
@@ -139,12 +158,19 @@ function resultsView(results: Results, others: Simulation[]): HTMLElement {
     const link = h("a", { href: URL.createObjectURL(new Blob([lines.join("\n")], { type: "text/csv" })), download: "results.csv" });
     link.click();
   } }, "Download statistics (CSV)");
+  const reportError = errorBox();
+  const report = h("button", { type: "button", "data-testid": "report", onclick: () => {
+    hideError(reportError);
+    download(`/v1/simulations/${simulationId}/report.xlsx`, `riskstream-${simulationId}.xlsx`)
+      .catch((err) => showError(reportError, err));
+  } }, "Download report (Excel, with charts)");
   const section = h("section", { "aria-labelledby": "results-title", "data-testid": "results" },
     h("h2", { id: "results-title" }, "Results"),
-    h("div", { class: "row" }, names.length > 1 ? field("Output", picker) : null, csv),
+    h("div", { class: "row" }, names.length > 1 ? field("Output", picker) : null, csv, report),
+    reportError,
     results.warnings.length ? h("ul", { class: "warnings" }, results.warnings.map((w) => h("li", {}, w))) : null,
     box);
-  queueMicrotask(() => outputView(box, results, names[0], others));
+  queueMicrotask(() => outputView(box, simulationId, results, names[0], others));
   return section;
 }
 
@@ -212,7 +238,7 @@ export async function simulationPage(main: HTMLElement, simulationId: string): P
     cancel.hidden = true;
     draw(sim);
     if (sim.status === "completed") bar.set({ status: "completed", fraction: 1, iterations_done: sim.iterations_done ?? 0, iterations_total: sim.iterations });
-    if (sim.results) resultsBox.replaceChildren(resultsView(sim.results, await otherRuns(sim)));
+    if (sim.results) resultsBox.replaceChildren(resultsView(simulationId, sim.results, await otherRuns(sim)));
     auditBox.replaceChildren(await auditTrail(simulationId).catch((err) => {
       const box = errorBox();
       showError(box, err);

@@ -1,0 +1,165 @@
+"""Simulations through the whole service: one run's command → ``simulation.completed`` hop by
+hop, and a burst of concurrent small runs; each figure beside its goal.
+
+The hops come from the log itself: every record carries the time its producer sent it, so
+``requested`` (API), ``accepted`` (tenant ledger), ``started`` and ``completed`` (runner) split
+a run's latency into the API's answer, the ledger's turn, the runner's pick-up, the compute and
+the commit that makes the end visible to readers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from app.admin import create_tenant
+from app.launcher import launched
+from bench.spine import EXAMPLE, REQUEST, percentile
+from infra import kafka
+from infra.settings import Settings
+from streams.envelope import Envelope
+from streams.reading import assign_all
+
+WARM_UP = 3
+GOALS = {"single_p50_ms": 100.0, "burst_p99_ms": 1000.0}
+HOPS = ("api", "ledger", "runner_pickup", "compute", "commit")
+
+
+@dataclass
+class Seen:
+    """When each event of each simulation was sent (its record's time) and seen here."""
+
+    sent: dict[tuple[str, str], float] = field(default_factory=dict)
+    visible: dict[tuple[str, str], float] = field(default_factory=dict)
+
+
+async def _watch(settings: Settings, seen: Seen, stop: asyncio.Event) -> None:
+    # a short fetch wait of its own, so that the watcher adds next to nothing to what it times
+    consumer = kafka.consumer(settings.kafka_bootstrap, None, fetch_max_wait_ms=5)
+    await consumer.start()
+    try:
+        parts = await assign_all(consumer, [settings.topic("tenants"),
+                                            settings.topic("simulations")])
+        await consumer.seek_to_end(*parts)
+        while not stop.is_set():
+            for messages in (await consumer.getmany(timeout_ms=20)).values():
+                now = time.time()
+                for message in messages:
+                    event = Envelope.from_json(message.value)
+                    sim = event.data.get("simulation_id", event.key)
+                    if isinstance(sim, str):
+                        seen.sent[(sim, event.type)] = message.timestamp / 1000
+                        seen.visible[(sim, event.type)] = now
+    finally:
+        await consumer.stop()
+
+
+async def _completed(seen: Seen, sim: str, timeout_s: float = 120.0) -> float:
+    deadline = time.monotonic() + timeout_s
+    while (sim, "simulation.completed") not in seen.visible:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"simulation {sim} did not complete in {timeout_s:g} s")
+        await asyncio.sleep(0.001)
+    return seen.visible[(sim, "simulation.completed")]
+
+
+def _hops(seen: Seen, sim: str, posted: float) -> dict[str, float]:
+    """Milliseconds per hop of one run (see the module's docstring)."""
+    sent = {kind.removeprefix("simulation."): t for (s, kind), t in seen.sent.items() if s == sim}
+    ends = [posted, sent["requested"], sent["accepted"], sent["started"], sent["completed"],
+            seen.visible[(sim, "simulation.completed")]]
+    return {hop: (b - a) * 1000 for hop, a, b in zip(HOPS, ends[:-1], ends[1:], strict=True)}
+
+
+async def _session(settings: Settings, url: str) -> tuple[httpx.AsyncClient, str]:
+    tenant = await create_tenant(settings, "bench", "enterprise")
+    client = httpx.AsyncClient(base_url=url, timeout=120,
+                               headers={"Authorization": f"Bearer {tenant['api_key']}"},
+                               limits=httpx.Limits(max_connections=200))
+    upload = await client.post("/v1/workbooks", files={"file": (EXAMPLE.name,
+                                                                EXAMPLE.read_bytes())})
+    workbook_id = upload.json()["workbook_id"]
+    while (await client.get(f"/v1/workbooks/{workbook_id}")).json().get("status") != "parsed":
+        await asyncio.sleep(0.05)
+    return client, workbook_id
+
+
+async def _run(client: httpx.AsyncClient, workbook_id: str, seen: Seen, seed: int
+               ) -> tuple[str, float, float]:
+    """One simulation: its id, when it was posted, and its command → completed seconds."""
+    posted = time.time()
+    response = await client.post("/v1/simulations", json={
+        "workbook_id": workbook_id, **REQUEST, "seed": seed})
+    response.raise_for_status()
+    sim = response.json()["simulation_id"]
+    return sim, posted, await _completed(seen, sim) - posted
+
+
+async def measure(settings: Settings, url: str, runs: int, burst: int) -> dict[str, Any]:
+    seen, stop = Seen(), asyncio.Event()
+    watcher = asyncio.create_task(_watch(settings, seen, stop))
+    await asyncio.sleep(1.0)
+    client, workbook_id = await _session(settings, url)
+    try:
+        single, hops = [], []
+        for i in range(runs + WARM_UP):
+            sim, posted, seconds = await _run(client, workbook_id, seen, i)
+            if i >= WARM_UP:
+                single.append(seconds * 1000)
+                hops.append(_hops(seen, sim, posted))
+        began = time.perf_counter()
+        outcomes = await asyncio.gather(*(_run(client, workbook_id, seen, 10_000 + i)
+                                          for i in range(burst)))
+        wall = time.perf_counter() - began
+    finally:
+        await client.aclose()
+        stop.set()
+        await watcher
+    together = [seconds * 1000 for _, _, seconds in outcomes]
+    burst_hops = [_hops(seen, sim, posted) for sim, posted, _ in outcomes]
+    return {
+        "iterations": REQUEST["iterations"],
+        "single": {"runs": runs, "p50_ms": percentile(single, 50),
+                   "p99_ms": percentile(single, 99), "mean_ms": statistics.fmean(single),
+                   "hops_p50_ms": {hop: percentile([h[hop] for h in hops], 50)
+                                   for hop in HOPS}},
+        "burst": {"runs": burst, "p50_ms": percentile(together, 50),
+                  "p99_ms": percentile(together, 99), "wall_s": wall,
+                  "hops_p99_ms": {hop: percentile([h[hop] for h in burst_hops], 99)
+                                  for hop in HOPS}},
+    }
+
+
+def run(runs: int = 30, burst: int = 100) -> dict[str, Any]:
+    prefix = f"bench{uuid.uuid4().hex[:8]}"
+    settings = Settings(topic_prefix=prefix, mongo_db=prefix)
+    with tempfile.TemporaryDirectory() as logs, launched(settings, Path(logs)) as service:
+        return asyncio.run(measure(settings, service.url, runs, burst))
+
+
+def table(result: dict[str, Any]) -> str:
+    single, burst = result["single"], result["burst"]
+    hops = ", ".join(f"{hop} {ms:.0f}" for hop, ms in single["hops_p50_ms"].items())
+    burst_hops = ", ".join(f"{hop} {ms:.0f}" for hop, ms in burst["hops_p99_ms"].items())
+    return "\n".join([
+        f"one {result['iterations']}-trial run, command → completed ({single['runs']} runs):"
+        f" p50 {single['p50_ms']:.0f} ms (goal ≤ {GOALS['single_p50_ms']:.0f} ms),"
+        f" p99 {single['p99_ms']:.0f} ms",
+        f"  hops, p50 ms: {hops}",
+        f"{burst['runs']} concurrent {result['iterations']}-trial runs, request → completed:"
+        f" p50 {burst['p50_ms']:.0f} ms, p99 {burst['p99_ms']:.0f} ms"
+        f" (goal ≤ {GOALS['burst_p99_ms']:.0f} ms), all done in {burst['wall_s']:.1f} s",
+        f"  hops, p99 ms: {burst_hops}",
+    ])
+
+
+if __name__ == "__main__":
+    print(table(run()))
