@@ -77,19 +77,20 @@ async def log_end(settings: Settings) -> dict[TopicPartition, int]:
         await consumer.stop()
 
 
-async def _messages_at(settings: Settings, offsets: dict[TopicPartition, int]
+async def _messages_in(settings: Settings, spans: dict[TopicPartition, tuple[int, int]]
                        ) -> set[TopicPartition]:
-    """The partitions holding a committed message (not a transaction marker) at the offset."""
+    """The partitions holding a committed message (not a transaction marker) in their span
+    [start, end): concurrent transactions can leave several markers after the last message."""
     consumer = kafka.consumer(settings.kafka_bootstrap, None)
     await consumer.start()
     try:
-        consumer.assign(list(offsets))
-        for tp, offset in offsets.items():
-            consumer.seek(tp, offset)
+        consumer.assign(list(spans))
+        for tp, (start, _end) in spans.items():
+            consumer.seek(tp, start)
         found = set()
-        while not await at_end(consumer, {tp: o + 1 for tp, o in offsets.items()}):
+        while not await at_end(consumer, {tp: end for tp, (_s, end) in spans.items()}):
             for tp, messages in (await consumer.getmany(timeout_ms=300)).items():
-                if any(m.offset == offsets[tp] for m in messages):
+                if any(m.offset < spans[tp][1] for m in messages):
                     found.add(tp)
         return found
     finally:
@@ -105,9 +106,10 @@ async def _projected_through(settings: Settings, pool: asyncpg.Pool,
         rows = await pool.fetch("SELECT topic, partition, next_offset FROM projection_checkpoints")
         done = {TopicPartition(r["topic"], r["partition"]): r["next_offset"] for r in rows}
         behind = {tp for tp, offset in end.items() if done.get(tp, 0) < offset}
-        # one offset short: the last one may be a transaction's commit marker, not a message
-        if behind and all(end[tp] - done.get(tp, 0) == 1 for tp in behind):
-            behind = await _messages_at(settings, {tp: end[tp] - 1 for tp in behind})
+        # what is left may be transactions' commit markers only, not messages
+        if behind:
+            behind = await _messages_in(settings, {tp: (done.get(tp, 0), end[tp])
+                                                   for tp in behind})
         if not behind:
             return
         await asyncio.sleep(0.2)
