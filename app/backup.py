@@ -46,7 +46,7 @@ from streams.catalogue import TOPICS
 from streams.envelope import Envelope
 from streams.events import SubjectErased
 from streams.personal import key_id
-from streams.reading import assign_all, at_end
+from streams.reading import assign_all, records_in
 
 FORMAT = "riskstream-backup/1"
 T = TypeVar("T")
@@ -77,26 +77,6 @@ async def log_end(settings: Settings) -> dict[TopicPartition, int]:
         await consumer.stop()
 
 
-async def _messages_in(settings: Settings, spans: dict[TopicPartition, tuple[int, int]]
-                       ) -> set[TopicPartition]:
-    """The partitions holding a committed message (not a transaction marker) in their span
-    [start, end): concurrent transactions can leave several markers after the last message."""
-    consumer = kafka.consumer(settings.kafka_bootstrap, None)
-    await consumer.start()
-    try:
-        consumer.assign(list(spans))
-        for tp, (start, _end) in spans.items():
-            consumer.seek(tp, start)
-        found = set()
-        while not await at_end(consumer, {tp: end for tp, (_s, end) in spans.items()}):
-            for tp, messages in (await consumer.getmany(timeout_ms=300)).items():
-                if any(m.offset < spans[tp][1] for m in messages):
-                    found.add(tp)
-        return found
-    finally:
-        await consumer.stop()
-
-
 async def _projected_through(settings: Settings, pool: asyncpg.Pool,
                              end: dict[TopicPartition, int], wait_s: float) -> None:
     """Wait until the PostgreSQL projector has applied the log up to ``end`` (the archive is
@@ -108,8 +88,8 @@ async def _projected_through(settings: Settings, pool: asyncpg.Pool,
         behind = {tp for tp, offset in end.items() if done.get(tp, 0) < offset}
         # what is left may be transactions' commit markers only, not messages
         if behind:
-            behind = await _messages_in(settings, {tp: (done.get(tp, 0), end[tp])
-                                                   for tp in behind})
+            held = await records_in(settings, {tp: (done.get(tp, 0), end[tp]) for tp in behind})
+            behind = {tp for tp, count in held.items() if count}
         if not behind:
             return
         await asyncio.sleep(0.2)

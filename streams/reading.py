@@ -50,6 +50,26 @@ async def at_end(consumer: AIOKafkaConsumer, end: dict[TopicPartition, int]) -> 
     return True
 
 
+async def records_in(settings: Settings, spans: dict[TopicPartition, tuple[int, int]]
+                     ) -> dict[TopicPartition, int]:
+    """How many committed records each partition holds in its span [start, end): transaction
+    markers take offsets too (several in a row where transactions interleave), so the
+    difference of two offsets is not a count."""
+    consumer = kafka.consumer(settings.kafka_bootstrap, None, fetch_max_wait_ms=FETCH_WAIT_MS)
+    await consumer.start()
+    try:
+        consumer.assign(list(spans))
+        for tp, (start, _end) in spans.items():
+            consumer.seek(tp, start)
+        found = dict.fromkeys(spans, 0)
+        while not await at_end(consumer, {tp: end for tp, (_start, end) in spans.items()}):
+            for tp, messages in (await consumer.getmany(timeout_ms=300)).items():
+                found[tp] += sum(1 for m in messages if m.offset < spans[tp][1])
+        return found
+    finally:
+        await consumer.stop()
+
+
 async def read_to_end(settings: Settings, topics: Sequence[str],
                       partitions: Sequence[TopicPartition] | None = None
                       ) -> AsyncIterator[Envelope]:

@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from app.heartbeats import instances
 from infra import kafka
 from infra.settings import Settings
-from streams.reading import assign_all
+from streams.reading import assign_all, records_in
 from tests.integration.helpers import wait_for
 
 
@@ -87,16 +87,9 @@ async def group_lag(settings: Settings, processor: str, topic: str) -> int:
         committed = await admin.list_consumer_group_offsets(
             f"{settings.topic_prefix}.{processor}")
         ends = await consumer.end_offsets(await assign_all(consumer, [settings.topic(topic)]))
-        left = 0
-        for tp, end in ends.items():
-            start = max(committed[tp].offset, 0) if tp in committed else 0
-            if start >= end:
-                continue
-            consumer.seek(tp, start)
-            while await consumer.position(tp) < end:
-                batch = await consumer.getmany(tp, timeout_ms=1000)
-                left += sum(1 for record in batch.get(tp, []) if record.offset < end)
-        return left
+        spans = {tp: (max(committed[tp].offset, 0) if tp in committed else 0, end)
+                 for tp, end in ends.items()}
+        return sum((await records_in(settings, spans)).values())
     finally:
         await consumer.stop()
         await admin.close()
