@@ -9,7 +9,6 @@ from the anchor, whatever value the file cached for them.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from engines.errors import ExcelError
 from engines.formula.refs import CellKey
 from engines.limits import WorkbookError, WorkbookLimits
 from engines.package import check_package
+from engines.xlsxreader import read_book
 
 Scalar = float | str | bool | ExcelError | None
 Bounds = tuple[int, int, int, int]
@@ -151,7 +151,7 @@ def load_workbook(data: bytes, limits: WorkbookLimits = DEFAULT_LIMITS) -> Workb
     WorkbookError when the bytes are not a readable workbook."""
     check_package(data, limits)
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), data_only=False, keep_links=False)
+        book, _ = read_book(data)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise WorkbookError(f"not a readable .xlsx workbook: {exc}") from exc
     cells: dict[CellKey, Cell] = {}
@@ -203,6 +203,20 @@ def load_workbook(data: bytes, limits: WorkbookLimits = DEFAULT_LIMITS) -> Workb
     used = _used([ws.title for ws in book.worksheets], cells)
     return Workbook(book.sheetnames, cells, used, names, tables, _iteration(book), hidden,
                     filtered)
+
+
+def cached_values(data: bytes) -> dict[CellKey, Scalar]:
+    """Every cell's value as Excel saved it (a formula's last result), decoded as
+    :func:`load_workbook` decodes constants; a newer error a rich value records (#CALC!)
+    replaces the #VALUE! the file caches for it."""
+    book, rich_errors = read_book(data, data_only=True)
+    values: dict[CellKey, Scalar] = {}
+    for ws in book.worksheets:
+        for (row, col), item in ws._cells.items():
+            values[(ws.title, row, col)] = rich_errors.get(
+                (ws.title, item.coordinate), cell_value(item.value, item.data_type)
+            )
+    return values
 
 
 def _hidden_rows(ws: Worksheet) -> tuple[frozenset[int], frozenset[int]]:

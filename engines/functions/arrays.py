@@ -217,8 +217,6 @@ def _edge(take: bool) -> Impl:
             return error(xp, counts)
         counts = [0 if _omitted(a) else counts.pop(0) for a in args[1:]]
         rows, cols = args[0].grid
-        if take and 0 in counts:
-            return error(xp, ExcelError.VALUE)
         r0, r1 = _span(rows, counts[0], take) if not _omitted(args[1]) else (0, rows)
         c0, c1 = (0, cols)
         if len(args) > 2 and not _omitted(args[2]):

@@ -1,17 +1,22 @@
-"""Complex numbers, Bessel functions, hypothesis tests and least-squares regression, as one
-table for the merged function registry."""
+"""Complex numbers, Bessel functions, hypothesis tests, least-squares regression and
+exponential-smoothing forecasts, as one table for the merged function registry."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from engines.functions import complex, regression, stattests
+from engines.functions import complex, forecast, regression, stattests
 from engines.functions.registry import Call, Impl, Table, numeric, register
 from engines.kernels import bessel
 from engines.values import Value
 from engines.xp import Array
 
-FUNCTIONS: Table = {**complex.FUNCTIONS, **regression.FUNCTIONS, **stattests.FUNCTIONS}
+FUNCTIONS: Table = {
+    **complex.FUNCTIONS,
+    **forecast.FUNCTIONS,
+    **regression.FUNCTIONS,
+    **stattests.FUNCTIONS,
+}
 
 
 def _bessel(function: Callable[..., Array]) -> Impl:

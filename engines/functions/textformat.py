@@ -2,7 +2,8 @@
 
 Supported: sections (``pos;neg;zero;text``) with simple conditions (``[<=1]``), ``0 # ?``
 placeholders, ``.`` ``,`` (grouping, and scaling when trailing), ``%``, ``E+``/``E-``, quoted and
-escaped literals, and date/time codes (y m d h s, AM/PM). Fractions and colours are not.
+escaped literals, fractions (:mod:`engines.functions.textfraction`), date/time codes (y m d h s,
+AM/PM, fractional seconds) and colours, which TEXT ignores.
 """
 
 from __future__ import annotations
@@ -15,17 +16,26 @@ from decimal import Decimal
 from openpyxl.utils.datetime import from_excel
 
 from engines.coerce import number_text
+from engines.functions.textfraction import fraction_text
 
 _SECTION = re.compile(r'((?:"[^"]*"|\\.|[^;])*)')
 _CONDITION = re.compile(r"^\[(<=|>=|<>|<|>|=)(-?[\d.]+)\]")
 _DATE_CODES = re.compile(
-    r'"[^"]*"|\\.|\[(h+|m+|s+)\]|\[[^\]]*\]|(y+|m+|d+|h+|s+|am/pm|a/p)', re.IGNORECASE
+    r'"[^"]*"|\\.|\[(h+|m+|s+)\]|\[[^\]]*\]|(y+|m+|d+|h+|s+|am/pm|a/p)'
+    r"|((?:(?<=s)|(?<=s\]))\.0+)",
+    re.IGNORECASE,
 )
+"""Quoted and escaped literals; elapsed counts (group 1); brackets; date and time codes
+(group 2); fractional seconds, zeros after a point that follows seconds (group 3)."""
 _LAST_DAY = 2958465.0  # 31 December 9999
 # A run of one code letter stands for the longest code it reaches: yyy is yyyy, dddddd dddd.
 _LONGEST = {"y": ("yy", "yy", "yyyy"), "d": ("d", "dd", "ddd", "dddd"), "h": ("h", "hh")}
 _LONGEST |= {"s": ("s", "ss"), "m": ("m", "mm", "mmm", "mmmm", "mmmmm", "mmmm")}
-_DAY_ZERO = {"d": "0", "dd": "00", "ddd": "Sat", "dddd": "Saturday"}  # serial 0: 0 Jan 1900
+_DAY_ZERO = {"d": "0", "dd": "00"}  # serial 0: 0 January 1900
+_WEEKDAYS = ("Saturday", "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+"""By serial modulo 7: Excel counts weekdays from its 1 January 1900, a Sunday, through its
+29 February 1900 (serial 60), so days before March 1900 are a weekday off the real calendar."""
+_LEAP_DAY = 60
 
 
 def _sections(fmt: str) -> list[str]:
@@ -37,6 +47,7 @@ def _sections(fmt: str) -> list[str]:
 def _is_date(section: str) -> bool:
     # brackets other than the elapsed counts [h] [m] [s] hold colours and conditions
     bare = re.sub(r'"[^"]*"|\\.|\[(?![hms]+\])[^\]]*\]', "", section, flags=re.I).lower()
+    bare = re.sub(r"(?:(?<=s)|(?<=s\]))\.0+", "", bare)  # fractional seconds: ss.000
     return any(code in bare for code in "ymdhs") and not re.search(r"[0#?]", bare)
 
 
@@ -76,6 +87,10 @@ def format_value(value: float, fmt: str) -> str | None:
         return None
     if _is_date(section):
         return _date(value, section)
+    if "/" in re.sub(r'"[^"]*"|\\.', "", section):  # a quoted or escaped slash is text
+        fraction = fraction_text(value, _tokens(section), _group)
+        if fraction is not None:
+            return fraction
     return _number(value, section)
 
 
@@ -157,6 +172,9 @@ def _number(value: float, section: str) -> str | None:
         return None  # date codes cannot share a section with digit placeholders
     tokens = _tokens(section)
     kinds = [k for k, _ in tokens]
+    exp_at = kinds.index("exp") if "exp" in kinds else None
+    if ("lit", "") in tokens or (exp_at is not None and "." in kinds[exp_at:]):
+        return None  # Excel rejects an empty literal, and a decimal point after the exponent
     value *= 100 ** kinds.count("%")
     tokens = [("lit", "%") if kind == "%" else (kind, text) for kind, text in tokens]
     kinds = [k for k, _ in tokens]
@@ -239,17 +257,16 @@ def _fill_integer(body: list[tuple[str, str]], slots: list[int], whole: str, gro
 
 
 def _group(text: list[str], slots: list[int]) -> None:
-    """Thousands separators across the digits of ``slots`` (in place), counted from the right."""
-    count = 0
+    """Thousands separators across the integer placeholders (in place). Excel counts
+    placeholder positions from the right, an unfilled ``#`` included, and puts a separator
+    after the digit of every third one: 1234567 in ``#,##000########`` is "00,01,234,567"."""
+    cells: list[tuple[int, str]] = []
     for position in reversed(slots):
-        grouped = ""
-        for char in reversed(text[position]):
-            if char.isdigit():
-                if count and count % 3 == 0:
-                    grouped = "," + grouped
-                count += 1
-            grouped = char + grouped
-        text[position] = grouped
+        cells += [(position, char) for char in reversed(text[position])] or [(position, "")]
+        text[position] = ""
+    for count, (position, char) in enumerate(cells, start=1):
+        separator = "," if count >= 4 and count % 3 == 1 and char.isdigit() else ""
+        text[position] = char + separator + text[position]
 
 
 def _fill_decimals(body: list[tuple[str, str]], slots: list[int], frac: str, point: int) -> str:
@@ -291,22 +308,29 @@ def _exponent(tokens: list[tuple[str, str]], exponent: int) -> str:
 def _date(value: float, section: str) -> str | None:
     """``value`` as a date/time; None (#VALUE!) for a negative or post-9999 serial, except
     that a lone elapsed count ([h], [m], [s]) shows negative values with a sign."""
-    codes = [m for m in _DATE_CODES.finditer(section) if m.group(1) or m.group(2)]
+    codes = [m for m in _DATE_CODES.finditer(section) if m.group(1) or m.group(2) or m.group(3)]
     if value < 0 and len(codes) == 1 and codes[0].group(1):
         shown = _date(-value, section)
         return None if shown is None else "-" + shown
-    elapsed_only = all(m.group(1) for m in codes)
+    elapsed_only = all(m.group(1) or m.group(3) for m in codes)
     if value < 0 or (value >= _LAST_DAY + 1 and not elapsed_only):
         return None
-    seconds = round(value * 86400)
+    # seconds round at the precision shown: [s].000 keeps milliseconds
+    places = max((len(m.group(3)) - 1 for m in codes if m.group(3)), default=0)
+    ticks = round(value * 86400 * 10**places)
+    seconds, fraction = divmod(ticks, 10**places)
+    digits = str(fraction).rjust(places, "0")
     # elapsed counts need no calendar, so they go past 9999
-    moment = _moment(value) if not elapsed_only else dt.datetime(1900, 1, 1)
+    moment = _moment(seconds / 86400) if not elapsed_only else dt.datetime(1900, 1, 1)
     twelve = bool(re.search(r"am/pm|a/p", section, re.IGNORECASE))
     out: list[str] = []
     last_hour = False
     for match in _DATE_CODES.finditer(section):
         elapsed, code = match.group(1), _longest((match.group(2) or "").lower())
         text = match.group(0)
+        if match.group(3):
+            out.append("." + digits[: len(text) - 1])
+            continue
         if elapsed:
             unit = {"h": 3600, "m": 60, "s": 1}[elapsed[0].lower()]
             out.append(str(seconds // unit).rjust(len(elapsed), "0"))
@@ -316,7 +340,7 @@ def _date(value: float, section: str) -> str | None:
             out.append(text.strip('"').lstrip("\\") if not text.startswith("[") else "")
             continue
         minute = code in ("m", "mm") and (last_hour or _seconds_follow(section, match.end()))
-        part = _date_part(moment, code, minute, twelve)
+        part = _date_part(moment, code, minute, twelve, seconds // 86400)
         out.append(_DAY_ZERO.get(code, part) if value < 1 else part)
         if code[0] in "hs":
             last_hour = code[0] == "h"
@@ -354,8 +378,12 @@ def _with_literals(section: str, parts: list[str]) -> str:
     return "".join(pieces)
 
 
-def _date_part(moment: dt.datetime, code: str, minute: bool, twelve: bool) -> str:
+def _date_part(moment: dt.datetime, code: str, minute: bool, twelve: bool, serial: int) -> str:
+    """One date or time code; ``serial`` (the whole day) names the weekday, and serial 60 is
+    Excel's 29 February 1900, which ``moment`` (a Python date) holds as the 28th."""
     hour = moment.hour % 12 or 12 if twelve else moment.hour
+    day = 29 if serial == _LEAP_DAY else moment.day
+    weekday = _WEEKDAYS[serial % 7]
     table = {
         "yyyy": f"{moment.year:04d}",
         "yyy": f"{moment.year:04d}",
@@ -366,10 +394,10 @@ def _date_part(moment: dt.datetime, code: str, minute: bool, twelve: bool) -> st
         "mmm": moment.strftime("%b"),
         "mm": f"{moment.minute:02d}" if minute else f"{moment.month:02d}",
         "m": str(moment.minute) if minute else str(moment.month),
-        "dddd": moment.strftime("%A"),
-        "ddd": moment.strftime("%a"),
-        "dd": f"{moment.day:02d}",
-        "d": str(moment.day),
+        "dddd": weekday,
+        "ddd": weekday[:3],
+        "dd": f"{day:02d}",
+        "d": str(day),
         "hh": f"{hour:02d}",
         "h": str(hour),
         "ss": f"{moment.second:02d}",

@@ -1,6 +1,9 @@
 """Every formula cell of Excel-saved workbooks, evaluated by RiskStream, against Excel's cache.
 
 Files come from ``shared/workbooks/excel`` next to the checkout (or RISKSTREAM_EXCEL_WORKBOOKS).
+Excel's cached values are read as the engine reads constants (``cached_values``): text escapes
+decoded once, date cells as serial numbers, and the #CALC! or #SPILL! a rich value records in
+place of the #VALUE! the cell caches. Spilled cells are compared one by one.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import pytest
 from engines.compiler import compile_model
 from engines.errors import ExcelError
 from engines.formula.refs import format_key, parse_cell
-from engines.workbook import Workbook, cell_value, load_workbook
+from engines.workbook import Workbook, cached_values, load_workbook
 
 FOLDER = Path(
     os.environ.get(
@@ -28,7 +31,7 @@ FOLDER = Path(
 )
 KNOWN_GAPS = Path(__file__).resolve().parents[2] / "engines" / "KNOWN_GAPS.md"
 FILES = sorted(FOLDER.glob("*.xlsx")) if FOLDER.is_dir() else []
-TARGET = 0.99
+TARGET = 0.996
 VOLATILE_NAMES = {"NOW", "TODAY", "RAND", "RANDBETWEEN", "RANDARRAY", "INFO", "CELL"}
 
 
@@ -62,7 +65,7 @@ def score(path: Path) -> Score:
     data = path.read_bytes()
     model = compile_model(load_workbook(data), outputs=[])
     results = model.recalc()
-    cached = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    cached = cached_values(data)
     formulas = openpyxl.load_workbook(io.BytesIO(data))
     volatile_seeds = set(model.volatile)
     for sheet in formulas.worksheets:
@@ -79,8 +82,7 @@ def score(path: Path) -> Score:
         result.unsupported[name] = len(cells)
     for address, actual in results.items():
         sheet, _, ref = address.rpartition("!")
-        stored = cached[sheet][ref]
-        expected = cell_value(stored.value, stored.data_type)
+        expected = cached.get((sheet, *parse_cell(ref)))
         if address in volatile:
             result.volatile += 1
         elif same(expected, actual):
@@ -114,9 +116,9 @@ def test_excel_fidelity(path: Path) -> None:
     assert not unlisted, f"{len(unlisted)} mismatches not in KNOWN_GAPS.md: {unlisted[:20]}"
     if path.name == "formulas-test.xlsx":
         share = result.matched / result.compared
-        print(f"  {share:.2%} of non-volatile formula cells match (target {TARGET:.0%});"
+        print(f"  {share:.2%} of non-volatile formula cells match (target {TARGET:.1%});"
               f" {result.unsupported_cells} use unsupported functions")
-        assert share >= TARGET, f"fidelity is {share:.2%}, below the {TARGET:.0%} target"
+        assert share >= TARGET, f"fidelity is {share:.2%}, below the {TARGET:.1%} target"
 
 
 GAPS_MARKER = (
