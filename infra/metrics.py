@@ -3,10 +3,10 @@ process serves them on.
 
 Each process has its own values (the default registry); Prometheus adds them up across
 processes and replicas. The hooks that move them sit where every process passes: the API's
-middleware (:mod:`app.http_metrics`), the subscription every consumer reads through
+middleware (:mod:`app.api.http_metrics`), the subscription every consumer reads through
 (:mod:`streams.subscription`), the runtime's handling of one event and the dead-letter record
-(:mod:`streams.processors.runtime`, :mod:`streams.deadletter`), and the runner's and webhook
-dispatcher's ends of a run and of an attempt.
+(:mod:`streams.processors.runtime`, :mod:`streams.deadletter`), the runner's lanes, its and
+the chunk worker's ends of a run and of a chunk, and the webhook dispatcher's attempts.
 """
 
 from __future__ import annotations
@@ -48,6 +48,12 @@ ACTIVE_RUNS = Gauge("riskstream_active_runs", "Simulations this runner is runnin
 RUN_SECONDS = Histogram("riskstream_run_duration_seconds",
                         "Compute time of an ended simulation (all its chunks)", ["outcome"],
                         buckets=(.05, .1, .5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600))
+QUEUE_DEPTH = Gauge("riskstream_runner_queue_depth",
+                    "Runs waiting for a slot of this runner, by lane (large: chunks of split"
+                    " runs too)", ["lane"])
+CHUNK_SECONDS = Histogram("riskstream_chunk_compute_seconds",
+                          "Compute time of one chunk of a split run this runner computed",
+                          buckets=(.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60))
 
 # The webhook dispatcher.
 WEBHOOK_ATTEMPTS = Counter("riskstream_webhook_attempts_total",

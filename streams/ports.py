@@ -23,7 +23,8 @@ class SimulationEngine(Protocol):
         """Run the simulation ``request`` (the body of simulation.requested) on workbook bytes.
 
         ``progress(done, total)`` is called between chunks; it returns False to cancel. The
-        result is JSON-ready: per-output statistics, sensitivity, iterations run, cancelled flag.
+        result is JSON-ready: per-output statistics, sensitivity, iterations run, cancelled flag,
+        and ``compute_seconds``, the run's own (what is billed: not time waited or shared).
         Raises ValueError with a user-facing reason for a request the workbook cannot serve."""
 
 

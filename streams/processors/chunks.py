@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from infra import metrics
 from streams.envelope import Envelope
 from streams.events import (
     ChunkCompleted,
@@ -84,6 +85,7 @@ class ChunkWorker:
             except ValueError as exc:
                 return [event.caused(ChunkFailed.type, {"simulation_id": sim, "chunk": chunk,
                                                         "reason": str(exc)}, key=sim)]
+            metrics.CHUNK_SECONDS.observe(float(partial["compute_seconds"]))
             await asyncio.to_thread(self.put_blob, values)
         return [event.caused(ChunkCompleted.type, {"simulation_id": sim, "chunk": chunk,
                                                    "partial": partial}, key=sim)]

@@ -4,10 +4,9 @@ It consumes the simulations topic. A run happens in a worker thread, reporting p
 chunks as ``simulation.progressed`` while the consumer keeps polling (no rebalance, and a
 ``simulation.cancel_requested`` is seen at once). The end of a run is one Kafka transaction:
 ``simulation.completed`` / ``.failed`` / ``.cancelled``, ``usage.recorded`` and
-``simulation.released`` for the tenant ledger. Whatever is emitted while a transaction is open
-waits for the next one and shares it, so a hundred small runs ending together cost a few
-transactions, not a hundred. Small runs have a lane of their own (see ``lanes``), so they never
-queue behind a large one. The committed offset never passes an accepted
+``simulation.released`` for the tenant ledger, sharing the transaction with whatever else is
+emitted meanwhile (see ``outbox``). Small runs have a lane of their own (see ``lanes``), so they
+never queue behind a large one. The committed offset never passes an accepted
 simulation that has not ended; a partition newly assigned is first read to the end of the log,
 so a simulation that already ended is not run again. Runners are members of one consumer group:
 any number share the partitions, each with a transactional producer per partition; a partition
@@ -49,36 +48,15 @@ from streams.events import (
     SimulationStarted,
     UsageRecorded,
 )
-from streams.log import record
 from streams.ports import ChunkEngine, SimulationEngine
 from streams.processors.chunks import SplitRun
 from streams.processors.lanes import Lanes
-from streams.subscription import PartitionProducers, Subscription
+from streams.processors.outbox import Outbox
+from streams.subscription import Subscription
 
 log = logging.getLogger(__name__)
 TERMINAL = {SimulationCompleted.type, SimulationFailed.type, SimulationCancelled.type}
 PROGRESS_EVERY_S = 0.25
-
-
-def own_cpu(used: list[float], work: Callable[..., Any], *args: Any) -> Any:
-    """``work(*args)`` in this thread, adding the CPU seconds it took to ``used[0]`` (also
-    when it raises): runs sharing the cores are not billed for each other."""
-    began = time.thread_time()
-    try:
-        return work(*args)
-    finally:
-        used[0] += time.thread_time() - began
-
-
-@dataclass
-class Outgoing:
-    """Events waiting for the next transaction of their partition's producer; ``ends``: the
-    simulation whose end they carry, which the transaction's commit point may pass."""
-
-    events: list[Envelope]
-    commit: bool
-    sent: asyncio.Future[None]
-    ends: str | None = None
 
 
 @dataclass
@@ -122,17 +100,15 @@ class SimulationRunner:
         self.cancel_early: set[str] = set()
         self.lanes = Lanes.for_machine(settings.runner_threads)
         self.slots = self.lanes.large  # shared with the chunk worker: chunks are large work
-        self._tx = asyncio.Lock()
-        self.outbox: dict[TopicPartition, list[Outgoing]] = {}
-        self._flusher: asyncio.Task[None] | None = None
         self.subscription = Subscription(settings, self.name, ("simulations",), self)
-        self.group = self.subscription.group
-        self.producers = PartitionProducers(settings, self.group)
+        self.outbox = Outbox(settings, self.subscription.group, self._commit_point)
         self.partitions: dict[TopicPartition, Partition] = {}
         metrics.ACTIVE_RUNS.set_function(lambda: len(self.runs))
+        for lane in (self.lanes.small, self.lanes.large):
+            metrics.QUEUE_DEPTH.labels(lane.name).set_function(lane.waiting)
 
     async def assigned(self, partitions: list[TopicPartition]) -> None:
-        await self.producers.open(partitions)
+        await self.outbox.open(partitions)
         consumer = self.subscription.consumer
         ends = await consumer.end_offsets(partitions)
         for tp in partitions:
@@ -149,59 +125,7 @@ class SimulationRunner:
         await asyncio.gather(*(r.task for r in leaving if r.task), return_exceptions=True)
         for tp in partitions:
             self.partitions.pop(tp, None)
-        async with self._tx:
-            for tp in partitions:  # nothing is sent for a partition that moved
-                for waiting in self.outbox.pop(tp, []):
-                    if not waiting.sent.done():
-                        waiting.sent.set_result(None)
-            await self.producers.close(partitions)
-
-    async def emit(self, tp: TopicPartition, events: list[Envelope], commit: bool = False,
-                   ends: str | None = None) -> None:
-        """Send ``events`` in a transaction of ``tp``'s producer, with ``tp``'s commit point
-        when ``commit``; nothing once ``tp`` has moved to another runner. Emits that come while
-        a transaction is open share the next one, in the order they came. ``ends``: the run
-        whose end ``events`` are, kept among the runs until they are sent."""
-        tracing.stamp([e.id for e in events])  # sent by the flusher, in the emitter's trace
-        sent = asyncio.get_running_loop().create_future()
-        self.outbox.setdefault(tp, []).append(Outgoing(events, commit, sent, ends))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush())
-        # an emitter cancelled (its partition moved) leaves the shared transaction alone
-        await asyncio.shield(sent)
-
-    async def _flush(self) -> None:
-        """Until nothing waits: one transaction per partition with emits waiting, side by side;
-        each emitter gets its transaction's outcome."""
-        while self.outbox:
-            async with self._tx:
-                outbox, self.outbox = self.outbox, {}
-                flushed = await asyncio.gather(
-                    *(self._transaction(tp, waiting) for tp, waiting in outbox.items()),
-                    return_exceptions=True)
-            for waiting, result in zip(outbox.values(), flushed, strict=True):
-                for each in waiting:
-                    if each.sent.done():
-                        continue
-                    if isinstance(result, BaseException):
-                        each.sent.set_exception(result)
-                    else:
-                        each.sent.set_result(None)
-
-    async def _transaction(self, tp: TopicPartition, waiting: list[Outgoing]) -> None:
-        producer = self.producers.producers.get(tp)
-        if producer is None:
-            return
-        async with producer.transaction():
-            for event in (event for each in waiting for event in each.events):
-                topic, key, value = record(self.settings, event)
-                await producer.send(topic, value=value, key=key,
-                                    headers=tracing.headers(event.id))
-            ending = {each.ends for each in waiting if each.ends is not None}
-            point = self._commit_point(tp, ending) if any(each.commit for each in waiting) \
-                else None
-            if point is not None:
-                await producer.send_offsets_to_transaction({tp: point}, self.group)
+        await self.outbox.close(partitions)  # nothing is sent for a partition that moved
 
     def _commit_point(self, tp: TopicPartition, ending: Collection[str] = ()) -> int | None:
         """The offset to commit for ``tp``: never past a simulation whose end is not in the
@@ -241,8 +165,8 @@ class SimulationRunner:
                     raise
                 log.warning("runner parks %s@%s: %r", tp, message.offset, exc)
                 metrics.EVENTS_FAILED.labels(self.name).inc()
-                await self.emit(tp, [failed(self.name, tp.topic, tp.partition, message.offset,
-                                            message.value, exc)])
+                await self.outbox.emit(tp, [failed(self.name, tp.topic, tp.partition,
+                                                   message.offset, message.value, exc)])
         if state.catching_up and await self.subscription.consumer.position(tp) >= state.end:
             # what ended before the restart is known before anything runs again
             state.catching_up = False
@@ -251,7 +175,7 @@ class SimulationRunner:
                 self._observe(event, tp, offset)
             state.backlog.clear()
         if not state.catching_up:
-            await self.emit(tp, [], commit=True)
+            await self.outbox.emit(tp, [], commit=True)
 
     def _observe(self, event: Envelope, tp: TopicPartition, offset: int) -> None:
         sim = event.key
@@ -287,9 +211,9 @@ class SimulationRunner:
         elif event.type == ChunkCompleted.type and run.split.add(data["partial"], data["chunk"]):
             total = int(run.accepted.data["iterations"])
             done = run.split.trials_done
-            self._later(self.emit(run.tp, [run.accepted.caused(SimulationProgressed.type, {
-                "iterations_done": done, "iterations_total": total,
-                "fraction": done / total, "eta_seconds": None})]))
+            self._later(self.outbox.emit(run.tp, [run.accepted.caused(
+                SimulationProgressed.type, {"iterations_done": done, "iterations_total": total,
+                                            "fraction": done / total, "eta_seconds": None})]))
             if run.split.complete:
                 run.task = asyncio.create_task(self._merge(run))
 
@@ -312,7 +236,7 @@ class SimulationRunner:
             "simulation_id": sim, "workbook_sha256": accepted.data["workbook_sha256"],
             "request": seeded, "chunk": chunk}, key=f"{sim}/{chunk['index']}")
             for chunk in chunks]
-        await self.emit(run.tp, [
+        await self.outbox.emit(run.tp, [
             accepted.caused(SimulationStarted.type, {
                 "iterations": accepted.data["iterations"],
                 "backend": accepted.data.get("backend", "numpy"), "chunks": len(chunks)}),
@@ -351,7 +275,6 @@ class SimulationRunner:
         loop = asyncio.get_running_loop()
         started = time.monotonic()  # reset once a slot is free: waiting is not compute
         last_report = [0.0]
-        used = [0.0]  # the engine's own CPU seconds: what is billed, not time shared or waited
         announced: asyncio.Future[None] | None = None
 
         def progress(done: int, total: int) -> bool:
@@ -362,8 +285,8 @@ class SimulationRunner:
                 eta = elapsed * (total - done) / done if done else None
                 data = {"iterations_done": done, "iterations_total": total,
                         "fraction": done / total if total else 1.0, "eta_seconds": eta}
-                asyncio.run_coroutine_threadsafe(
-                    self.emit(run.tp, [accepted.caused(SimulationProgressed.type, data)]), loop)
+                asyncio.run_coroutine_threadsafe(self.outbox.emit(
+                    run.tp, [accepted.caused(SimulationProgressed.type, data)]), loop)
             return not run.cancel
 
         try:
@@ -374,17 +297,18 @@ class SimulationRunner:
                 else:
                     # sent while the run computes: its transaction is off the critical path,
                     # and the outbox keeps it before the run's end
-                    announced = asyncio.ensure_future(self.emit(run.tp, [accepted.caused(
+                    announced = asyncio.ensure_future(self.outbox.emit(run.tp, [accepted.caused(
                         SimulationStarted.type, {
                             "iterations": accepted.data["iterations"],
                             "backend": accepted.data.get("backend", "numpy")})]))
                     data = await asyncio.to_thread(self.read_blob, accepted.data["workbook_sha256"])
                     outcome = await asyncio.to_thread(
-                        own_cpu, used, self.engine.simulate, data, accepted.data, progress)
+                        self.engine.simulate, data, accepted.data, progress)
             if announced is not None:
                 await announced
             if not run.revoked:
-                await self._finish(run, outcome, used[0])
+                # the engine's own seconds: what is billed, not time shared or waited
+                await self._finish(run, outcome, float(outcome.get("compute_seconds", 0.0)))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - any failure ends the run with its reason
@@ -394,7 +318,7 @@ class SimulationRunner:
             if announced is not None:
                 await announced
             if not run.revoked:
-                await self._finish(run, {"error": reason}, used[0])
+                await self._finish(run, {"error": reason}, 0.0)
 
     async def _finish(self, run: Run, outcome: dict[str, Any], seconds: float) -> None:
         accepted = run.accepted
@@ -420,5 +344,5 @@ class SimulationRunner:
                                 {"simulation_id": sim},
                                 correlation_id=end.correlation_id, causation_id=end.id))
         self.ended.add(sim)
-        await self.emit(run.tp, events, commit=True, ends=sim)
+        await self.outbox.emit(run.tp, events, commit=True, ends=sim)
         self.runs.pop(sim, None)

@@ -1,10 +1,12 @@
 """Metrics and logs of the running service: the counters on ``/metrics`` of the API and of each
-processor process move by what one flow did; every log line is JSON with its context, and no
-personal data or secret is in any of them; ``riskstream status`` sees it all."""
+processor process move by what one flow did, the runner's queue depth counts the runs waiting
+for its slots and its chunk histogram each chunk of a split run; every log line is JSON with its
+context, and no personal data or secret is in any of them; ``riskstream status`` sees it all."""
 
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import re
 import uuid
@@ -12,12 +14,15 @@ from collections import Counter
 from typing import Any
 
 import httpx
+import pytest
+from openpyxl import Workbook
 from prometheus_client.parser import text_string_to_metric_families
 from redis.asyncio import Redis
 
-from app.heartbeats import instances
-from app.status import status
-from app.workers import PROCESSORS
+from app.ops.heartbeats import instances
+from app.ops.status import status
+from app.ops.workers import PROCESSORS
+from engines.distributed import ChunkedRuns
 from infra import kafka
 from projections.replay_source import replay_batches
 from streams.catalogue import TOPICS
@@ -139,6 +144,11 @@ async def test_counters_move_by_what_a_flow_did(service: Service,
     assert moved("simulation-runner", "riskstream_run_duration_seconds_count",
                  outcome="completed") == 1
     assert value(after["simulation-runner"], "riskstream_active_runs") == 0
+    for lane in ("small", "large"):
+        assert ("riskstream_runner_queue_depth", frozenset({("lane", lane)})) \
+            in after["simulation-runner"]
+        assert value(after["simulation-runner"], "riskstream_runner_queue_depth", lane=lane) == 0
+    assert moved("simulation-runner", "riskstream_chunk_compute_seconds_count") == 0  # whole
     assert moved("webhook-dispatcher", "riskstream_webhook_attempts_total",
                  result="delivered") == 1
     assert value(after["webhook-dispatcher"], "riskstream_webhook_backlog") == 0
@@ -147,6 +157,103 @@ async def test_counters_move_by_what_a_flow_did(service: Service,
             if n == "riskstream_consumer_lag"]
     assert lags and max(lags) <= 1  # caught up (1: a partition ending in a commit marker)
     await receiver.stop()
+
+
+async def runner_metrics(service: Service) -> Samples:
+    port = (await processor_ports(service))["simulation-runner"]
+    return await scrape(f"http://127.0.0.1:{port}/metrics")
+
+
+async def runner_at_rest(service: Service) -> Samples | None:
+    """The runner's metrics once nothing runs or waits there."""
+    samples = await runner_metrics(service)
+    idle = value(samples, "riskstream_active_runs") == 0 \
+        and value(samples, "riskstream_runner_queue_depth") == 0
+    return samples if idle else None
+
+
+def slow_workbook(formulas: int = 400) -> bytes:
+    """A chain of ``formulas`` cells from one input: about a second per 100,000 trials, so a
+    run of two million holds its slot for the whole test."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Model"
+    sheet["A1"], sheet["B1"] = 10, "=A1"
+    for row in range(2, formulas + 1):
+        sheet[f"B{row}"] = f"=EXP(LN(ABS(B{row - 1})+1))*0.999+SQRT(ABS(A1))/{row}"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def test_the_queue_depth_counts_the_runs_waiting_for_a_large_slot(
+        service: Service, own_tenant: httpx.AsyncClient) -> None:
+    width = service.settings.runner_threads  # the large lane's slots
+    waiting = 3
+    before = await wait_for(lambda: runner_at_rest(service), timeout_s=120, every_s=0.5)
+    upload = await own_tenant.post("/v1/workbooks", files={"file": (
+        "chain.xlsx", slow_workbook(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")})
+    assert upload.status_code == 202, upload.text
+    workbook = await poll(own_tenant, f"/v1/workbooks/{upload.json()['workbook_id']}",
+                          {"parsed", "rejected"})
+    assert workbook["status"] == "parsed", workbook
+    body = {"workbook_id": workbook["workbook_id"], "outputs": ["Model!B400"],
+            "inputs": {"Model!A1": "normal(10, 1)"}}
+    # large runs (not small, not split): two million trials hold a slot, the others wait
+    holding = [await start(own_tenant, {**body, "iterations": 2_000_000, "seed": n})
+               for n in range(width)]
+    ids = [answer.json()["simulation_id"] for answer in holding]
+    for sim in ids:
+        await poll(own_tenant, f"/v1/simulations/{sim}", {"running"})  # holds its slot
+    queued = [await start(own_tenant, {**body, "iterations": 200_000, "seed": n})
+              for n in range(waiting)]
+    ids += [answer.json()["simulation_id"] for answer in queued]
+
+    async def all_queued() -> Samples | None:
+        samples = await runner_metrics(service)
+        depth = value(samples, "riskstream_runner_queue_depth", lane="large")
+        assert depth <= waiting, depth
+        return samples if depth == waiting else None
+
+    during = await wait_for(all_queued, timeout_s=60, every_s=0.1)
+    assert value(during, "riskstream_runner_queue_depth", lane="small") == 0
+    assert value(during, "riskstream_active_runs") == width + waiting  # waiting ones included
+    for sim in reversed(ids):  # the waiting ones first: none starts when a slot frees
+        cancel = await own_tenant.post(f"/v1/simulations/{sim}/cancel")
+        assert cancel.status_code == 202, cancel.text
+    ended = [await poll(own_tenant, f"/v1/simulations/{sim}", ENDED) for sim in ids]
+    assert {e["status"] for e in ended} == {"cancelled"}, ended
+    assert all(e["iterations_done"] == 0 for e in ended[width:])  # they never had a slot
+    after = await wait_for(lambda: runner_at_rest(service), timeout_s=60, every_s=0.2)
+    assert value(after, "riskstream_runner_queue_depth") \
+        == value(before, "riskstream_runner_queue_depth") == 0
+
+
+async def test_each_chunk_of_a_split_run_is_timed_once(service: Service,
+                                                       own_tenant: httpx.AsyncClient) -> None:
+    engine = ChunkedRuns()
+    trials = engine.split_above + 1
+    _seeded, chunks = engine.split({"iterations": trials})
+    before = await wait_for(lambda: runner_at_rest(service), timeout_s=120, every_s=0.5)
+    workbook = await upload_example(own_tenant)
+    response = await start(own_tenant, {"workbook_id": workbook["workbook_id"],
+                                        "outputs": ["Model!B17"], "iterations": trials})
+    assert response.status_code == 202, response.text
+    sim = await poll(own_tenant, f"/v1/simulations/{response.json()['simulation_id']}", ENDED,
+                     timeout_s=180)
+    assert sim["status"] == "completed", sim
+    after = await wait_for(lambda: runner_at_rest(service), timeout_s=60, every_s=0.2)
+
+    def moved(name: str) -> float:
+        return value(after, name) - value(before, name)
+
+    assert moved("riskstream_chunk_compute_seconds_count") == len(chunks) > 1
+    # the seconds billed for a split run are its chunks' seconds: each observed once
+    assert moved("riskstream_chunk_compute_seconds_sum") == pytest.approx(
+        sim["compute_seconds"], rel=1e-6)
+    assert moved("riskstream_run_duration_seconds_count") == 1
 
 
 async def _all_ports(service: Service) -> dict[str, int] | None:

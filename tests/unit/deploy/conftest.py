@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
-from app.main import create_app
-from app.supervisor import INSTANCE_ENV
+from app.api.main import create_app
+from app.ops.supervisor import INSTANCE_ENV
 from infra.settings import Settings
 
 

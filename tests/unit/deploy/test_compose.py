@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from app.workers import PROCESSORS
+from app.ops.workers import PROCESSORS
 from infra.settings import Settings
 from streams.catalogue import TOPICS
 from tests.conftest import ROOT

@@ -16,7 +16,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from app.workers import PROCESSORS
+from app.ops.workers import PROCESSORS
 from infra.settings import Settings
 from streams.catalogue import TOPICS
 from streams.processors.runner import SimulationRunner

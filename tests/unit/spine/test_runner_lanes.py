@@ -1,3 +1,5 @@
+import asyncio
+
 from streams.processors.lanes import SMALL_RUN_TRIALS, Lanes
 
 
@@ -6,3 +8,21 @@ def test_small_runs_have_a_lane_of_their_own_as_wide_as_the_cores_allow() -> Non
     assert lanes.of(10_000) is lanes.of(SMALL_RUN_TRIALS) is lanes.small
     assert lanes.of(SMALL_RUN_TRIALS + 1) is lanes.large
     assert lanes.small._value == 8 and lanes.large._value == 1
+
+
+async def test_a_lane_counts_what_waits_for_a_slot_until_it_has_one_or_gives_up() -> None:
+    lane = Lanes.for_machine(large_width=1, cpus=1).large
+    async with lane:
+        assert lane.waiting() == 0  # a free slot is taken without waiting
+        queued = [asyncio.create_task(lane.acquire()) for _ in range(3)]
+        await asyncio.sleep(0)
+        assert lane.waiting() == 3
+        queued[0].cancel()
+        await asyncio.sleep(0)
+        assert lane.waiting() == 2
+    await asyncio.sleep(0)
+    assert lane.waiting() == 1 and queued[1].done()  # the next one got the slot
+    lane.release()
+    await asyncio.sleep(0)
+    assert lane.waiting() == 0
+    lane.release()

@@ -1,0 +1,111 @@
+"""Shared transactions: what a processor emits waits for its partition's next Kafka transaction.
+
+Effects inside Kafka go through one transactional producer per input partition (see
+``streams.subscription``). Whatever is emitted while a transaction is open waits for the next
+one of its partition and shares it, in the order it came, so a hundred small runs ending
+together cost a few transactions, not a hundred; the partitions with emits waiting have their
+transactions side by side. A transaction carries its partition's commit point when any emit in
+it asks for one: the owner says how far the group may commit, given the ends the transaction
+carries (an end in the same transaction as the offset past its start is committed with it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+
+from aiokafka import TopicPartition
+
+from infra import tracing
+from infra.settings import Settings
+from streams.envelope import Envelope
+from streams.log import record
+from streams.subscription import PartitionProducers
+
+CommitPoint = Callable[[TopicPartition, Collection[str]], int | None]
+"""``(partition, ends)``: the offset the group may commit for ``partition`` once the ends of
+the aggregates ``ends`` are in the log, or None to commit nothing."""
+
+
+@dataclass
+class Outgoing:
+    """Events waiting for the next transaction of their partition's producer; ``ends``: the
+    aggregate whose end they carry, which the transaction's commit point may pass."""
+
+    events: list[Envelope]
+    commit: bool
+    sent: asyncio.Future[None]
+    ends: str | None = None
+
+
+class Outbox:
+    """The transactions of one group member's partitions, shared by whatever it emits."""
+
+    def __init__(self, settings: Settings, group: str, commit_point: CommitPoint) -> None:
+        self.settings = settings
+        self.group = group
+        self.commit_point = commit_point
+        self.producers = PartitionProducers(settings, group)
+        self.waiting: dict[TopicPartition, list[Outgoing]] = {}
+        self._tx = asyncio.Lock()
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def open(self, partitions: Sequence[TopicPartition]) -> None:
+        await self.producers.open(partitions)
+
+    async def close(self, partitions: Sequence[TopicPartition]) -> None:
+        """Once the transaction under way is done: nothing more is sent for ``partitions`` (they
+        moved to another member; their emitters return) and their producers are closed."""
+        async with self._tx:
+            for tp in partitions:
+                for waiting in self.waiting.pop(tp, []):
+                    if not waiting.sent.done():
+                        waiting.sent.set_result(None)
+            await self.producers.close(partitions)
+
+    async def emit(self, tp: TopicPartition, events: list[Envelope], commit: bool = False,
+                   ends: str | None = None) -> None:
+        """Send ``events`` in a transaction of ``tp``'s producer, with ``tp``'s commit point
+        when ``commit``; nothing once ``tp`` has moved to another member. ``ends``: the
+        aggregate whose end ``events`` are, which the commit point may pass once they are sent."""
+        tracing.stamp([e.id for e in events])  # sent by the flusher, in the emitter's trace
+        sent = asyncio.get_running_loop().create_future()
+        self.waiting.setdefault(tp, []).append(Outgoing(events, commit, sent, ends))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        # an emitter cancelled (its partition moved) leaves the shared transaction alone
+        await asyncio.shield(sent)
+
+    async def _flush(self) -> None:
+        """Until nothing waits: one transaction per partition with emits waiting, side by side;
+        each emitter gets its transaction's outcome."""
+        while self.waiting:
+            async with self._tx:
+                outbox, self.waiting = self.waiting, {}
+                flushed = await asyncio.gather(
+                    *(self._transaction(tp, waiting) for tp, waiting in outbox.items()),
+                    return_exceptions=True)
+            for waiting, result in zip(outbox.values(), flushed, strict=True):
+                for each in waiting:
+                    if each.sent.done():
+                        continue
+                    if isinstance(result, BaseException):
+                        each.sent.set_exception(result)
+                    else:
+                        each.sent.set_result(None)
+
+    async def _transaction(self, tp: TopicPartition, waiting: list[Outgoing]) -> None:
+        producer = self.producers.producers.get(tp)
+        if producer is None:
+            return
+        async with producer.transaction():
+            for event in (event for each in waiting for event in each.events):
+                topic, key, value = record(self.settings, event)
+                await producer.send(topic, value=value, key=key,
+                                    headers=tracing.headers(event.id))
+            ending = {each.ends for each in waiting if each.ends is not None}
+            point = self.commit_point(tp, ending) if any(each.commit for each in waiting) \
+                else None
+            if point is not None:
+                await producer.send_offsets_to_transaction({tp: point}, self.group)
