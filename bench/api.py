@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 
-from app.admin import create_tenant
-from app.launcher import launched
+from app.ops.admin import create_tenant
+from app.ops.launcher import launched
 from infra.settings import Settings
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "project-npv.xlsx"

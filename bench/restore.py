@@ -13,9 +13,9 @@ from typing import Any
 
 import httpx
 
-from app.admin import create_tenant
-from app.backup import backup, restore
-from app.launcher import launched
+from app.ops.admin import create_tenant
+from app.ops.backup import backup, restore
+from app.ops.launcher import launched
 from infra.blobstore import open_blob_store
 from tests.e2e.drill import destroy, drill_settings
 from tests.e2e.flow import ENDED, poll, start, upload_example

@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx
 
-from app.admin import create_tenant
-from app.launcher import ROOT, launched, service_env
+from app.ops.admin import create_tenant
+from app.ops.launcher import ROOT, launched, service_env
 from infra import kafka
 from infra.settings import Settings
 from streams.envelope import Envelope
@@ -66,7 +66,7 @@ async def one_run(settings: Settings, url: str, join: bool) -> dict[str, Any]:
             if join and joiner is None and len(chunks) >= 20:
                 joined_at = time.perf_counter()
                 joiner = subprocess.Popen(
-                    [sys.executable, "-m", "app.cli", "processor", "simulation-runner"],
+                    [sys.executable, "-m", "app.ops.cli", "processor", "simulation-runner"],
                     cwd=ROOT, env={**service_env(settings), "RISKSTREAM_INSTANCE": "joiner"},
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             await asyncio.sleep(0.05)

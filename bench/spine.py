@@ -14,11 +14,12 @@ from typing import Any
 import asyncpg
 import httpx
 
-from app.admin import create_tenant, replay_postgres
-from app.launcher import launched
+from app.ops.admin import create_tenant
+from app.ops.launcher import launched
 from infra import kafka, postgres
 from infra.settings import Settings
 from projections.postgres import PostgresProjector
+from projections.replay import replay_postgres
 from streams.catalogue import caused_by, new_event
 from streams.catalogue_examples import EXAMPLES
 from streams.envelope import Envelope

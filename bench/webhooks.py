@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx
 
-from app.admin import create_tenant
-from app.launcher import launched
+from app.ops.admin import create_tenant
+from app.ops.launcher import launched
 from infra.settings import Settings
 from streams.catalogue import new_event
 from streams.catalogue_examples import EXAMPLES

@@ -20,8 +20,8 @@ from typing import Any
 
 import httpx
 
-from app.admin import create_tenant
-from app.launcher import launched
+from app.ops.admin import create_tenant
+from app.ops.launcher import launched
 from bench.spine import EXAMPLE
 from infra.settings import Settings
 

@@ -1,14 +1,16 @@
-"""PostgreSQL access: pools bound to a projection schema, and the SQL migrations."""
+"""PostgreSQL access: pools bound to a projection schema, and the two sets of SQL migrations."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 import asyncpg
 
 SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+KEPT = "kept"  # the schema recording the kept set of migrations
 
 
 def check_schema(schema: str) -> str:
@@ -29,38 +31,49 @@ async def create_pool(dsn: str, schema: str, *, min_size: int = 1, max_size: int
 
 
 async def migrate(dsn: str, schema: str) -> None:
-    """Apply each migration script not yet applied to ``schema`` in its current content.
+    """Apply the kept set (``migrations/kept``: tables outside every projection schema, which
+    no rebuild drops) to the database, then the projection set (``migrations``) to ``schema``.
 
-    Scripts are idempotent, but running them at every pool start would take locks (e.g.
-    CREATE INDEX IF NOT EXISTS locks its table) that queue behind a busy projector; so each
-    script runs once per content digest, recorded in ``schema_migrations``.
+    Each set records the scripts it ran, with their content digest, in its own
+    ``schema_migrations``: the kept set in ``kept``, the projection set in ``schema`` (so a
+    rebuild, dropping ``schema``, runs only the projection set again). Scripts are idempotent,
+    but running them at every pool start would take locks (e.g. CREATE INDEX IF NOT EXISTS
+    locks its table) that queue behind a busy projector; so each runs once per content digest.
     """
+    migrations = resources.files("infra.migrations")
     conn = await asyncpg.connect(dsn)
     try:
-        async with conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", schema)
-            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{check_schema(schema)}"')
-            await conn.execute(f'SET LOCAL search_path TO "{schema}"')
-            await conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY,"
-                " digest text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
-            applied = {r["name"]: r["digest"] for r in
-                       await conn.fetch("SELECT name, digest FROM schema_migrations")}
-            for script in sorted(resources.files("infra.migrations").iterdir(),
-                                 key=lambda p: p.name):
-                if not script.name.endswith(".sql"):
-                    continue
-                text = script.read_text()
-                digest = hashlib.sha256(text.encode()).hexdigest()
-                if applied.get(script.name) == digest:
-                    continue
-                await conn.execute(text)
-                await conn.execute(
-                    "INSERT INTO schema_migrations (name, digest) VALUES ($1, $2)"
-                    " ON CONFLICT (name) DO UPDATE SET digest = EXCLUDED.digest,"
-                    " applied_at = now()", script.name, digest)
+        await _apply(conn, KEPT, migrations / "kept")
+        await _apply(conn, check_schema(schema), migrations)
     finally:
         await conn.close()
+
+
+async def _apply(conn: asyncpg.Connection, schema: str, scripts: Traversable) -> None:
+    """Run each ``.sql`` script of ``scripts`` not yet run in its content, recording it in
+    ``schema``; one transaction, holding a lock per schema so that processes starting together
+    take turns."""
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", schema)
+        await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        await conn.execute(f'SET LOCAL search_path TO "{schema}"')
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY,"
+            " digest text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
+        applied = {r["name"]: r["digest"] for r in
+                   await conn.fetch("SELECT name, digest FROM schema_migrations")}
+        for script in sorted(scripts.iterdir(), key=lambda p: p.name):
+            if not script.name.endswith(".sql"):
+                continue
+            text = script.read_text()
+            digest = hashlib.sha256(text.encode()).hexdigest()
+            if applied.get(script.name) == digest:
+                continue
+            await conn.execute(text)
+            await conn.execute(
+                "INSERT INTO schema_migrations (name, digest) VALUES ($1, $2)"
+                " ON CONFLICT (name) DO UPDATE SET digest = EXCLUDED.digest,"
+                " applied_at = now()", script.name, digest)
 
 
 async def drop_schema(dsn: str, schema: str) -> None:

@@ -92,8 +92,16 @@ class Settings(BaseSettings):
     rate_limit_write_per_minute: int = Field(default=300, gt=0)
     rate_limit_login_per_minute: int = Field(default=20, gt=0)
     # The API remembers who a credential is for at most this long; a revocation or role change
-    # takes effect at once all the same (see app/credential_cache.py). 0: look it up each time.
+    # takes effect at once all the same (see app/api/credential_cache.py). 0: look it up each time.
     credential_cache_ttl_s: float = Field(default=10.0, ge=0)
+
+    # Tenants with a database of their own (projections/placement.py): the API re-reads where
+    # each tenant lives this often; a pool per tenant database, sized by the plan of the tenant
+    # that opens it, closed after tenant_pool_idle_s unused.
+    placement_refresh_s: float = Field(default=1.0, gt=0)
+    tenant_pool_sizes: dict[str, int] = Field(
+        default_factory=lambda: {"free": 2, "basic": 2, "pro": 5, "enterprise": 20})
+    tenant_pool_idle_s: float = Field(default=300.0, gt=0)
 
     # Subscribers: server-sent events poll the event_log view, send a comment line when idle,
     # cut off a reader that has fallen further behind than sse_max_lag events, and disconnect

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import asyncpg
 
+from projections.placement import DatabasePools, across_databases
 
-async def simulations_by_plan(pool: asyncpg.Pool) -> list[tuple[str, str, int, int]]:
-    """(plan, status, simulations, trials run) over every tenant."""
-    rows = await pool.fetch(
-        "SELECT t.plan, s.status, count(*) AS runs, coalesce(sum(s.iterations_done), 0) AS trials"
-        " FROM simulations s JOIN tenants t USING (tenant_id) GROUP BY 1, 2 ORDER BY 1, 2")
-    return [(r["plan"], r["status"], int(r["runs"]), int(r["trials"])) for r in rows]
+
+async def simulations_by_plan(shared: asyncpg.Pool, pools: DatabasePools
+                              ) -> list[tuple[str, str, int, int]]:
+    """(plan, status, simulations, trials run) over every tenant, wherever it lives."""
+    plans = {r["tenant_id"]: r["plan"] for r in
+             await shared.fetch("SELECT tenant_id, plan FROM tenants")}
+    runs: Counter[tuple[str, str]] = Counter()
+    trials: Counter[tuple[str, str]] = Counter()
+    for r in await across_databases(
+            shared, pools, "SELECT tenant_id, status, count(*) AS runs,"
+            " coalesce(sum(iterations_done), 0) AS trials FROM simulations GROUP BY 1, 2"):
+        key = (plans.get(r["tenant_id"], "unknown"), r["status"])
+        runs[key] += int(r["runs"])
+        trials[key] += int(r["trials"])
+    return [(plan, status, runs[plan, status], trials[plan, status])
+            for plan, status in sorted(runs)]

@@ -19,13 +19,14 @@ from infra.settings import Settings
 from projections.dead_letter_views import parked as parked_view
 from projections.event_log import ChainedEventLog
 from projections.feed_wakeups import notify
-from projections.postgres_views import TABLES, VIEWS
+from projections.placement import SHARED, Placements, applies, evolve, load
+from projections.postgres_views import PLATFORM_VIEWS, TABLES, VIEWS
 from projections.statement_batch import StatementBatch
-from projections.subject_keys import SubjectKeys
 from streams.catalogue import TOPICS, upcast
 from streams.deadletter import claimed, failed, retried_message
 from streams.envelope import Envelope
 from streams.reading import assign_all, at_end
+from streams.subject_keys import SubjectKeys
 from streams.subscription import Subscription
 
 NAME = "postgres-projector"
@@ -42,6 +43,7 @@ class PostgresProjector:
         """``park`` records a poison message as an event; replays into a new schema have none
         (the live run recorded it), and park it in their own ``dead_letters`` only."""
         self.settings = settings
+        self.name = NAME
         self.park = park
         self.pool = pool
         self.event_log = ChainedEventLog(settings.topic_prefix)
@@ -123,24 +125,26 @@ class PostgresProjector:
     async def _apply(self, conn: asyncpg.Connection,
                      batch: Mapping[TopicPartition, Sequence[tuple[int, bytes]]]) -> set[str]:
         """Apply the messages; returns the tenants whose events were added to the log."""
+        placements = await load(conn)  # as of the batch: a move's events are in later ones
         logged: dict[tuple[str, int], list[tuple[int, bytes, Envelope]]] = {}
         handed_back: list[tuple[dict[str, Any], bytes]] = []
         for tp, messages in batch.items():
             part = logged.setdefault((tp.topic, tp.partition), [])
             for offset, value in messages:
                 event = upcast(Envelope.from_json(value))
-                parked = retried_message(event, NAME)
+                parked = retried_message(event, self.name)
                 if parked is not None:
                     handed_back.append((event.data, parked))
                 part.append((offset, value, await self.keys.reveal(conn, event)))
         # event_log first: views may amend the rows of earlier events of the same batch
         await self.event_log.append(conn, logged)
-        await _applied(conn, [event for part in logged.values() for _o, _v, event in part])
+        await _applied(conn, [event for part in logged.values() for _o, _v, event in part],
+                       placements)
         for where, value in handed_back:
             try:
                 async with conn.transaction():
                     await _applied(conn, [await self.keys.reveal(
-                        conn, upcast(Envelope.from_json(value)))])
+                        conn, upcast(Envelope.from_json(value)))], placements)
             except Exception as exc:
                 if is_outage(exc):
                     raise
@@ -152,10 +156,10 @@ class PostgresProjector:
                     value: bytes, error: BaseException, *, chained: bool = True) -> None:
         """Record the poison message in ``dead_letters`` (and, live, as ``processing.failed``);
         the chain still links its bytes, under a stand-in that any store can hold."""
-        log.warning("postgres-projector parks %s/%s@%s: %r", tp.topic, tp.partition, offset,
+        log.warning("%s parks %s/%s@%s: %r", self.name, tp.topic, tp.partition, offset,
                     error)
-        metrics.EVENTS_FAILED.labels(NAME).inc()
-        failure = failed(NAME, tp.topic, tp.partition, offset, value, error)
+        metrics.EVENTS_FAILED.labels(self.name).inc()
+        failure = failed(self.name, tp.topic, tp.partition, offset, value, error)
         await parked_view(conn, failure)
         if chained:
             about = claimed(value)
@@ -172,11 +176,11 @@ class PostgresProjector:
         number share the partitions; the checkpoint rows keep each event applied once); with
         ``until_end``, alone, every partition up to today's end of log."""
         if not until_end:
-            subscription = Subscription(self.settings, NAME, list(TOPICS),
+            subscription = Subscription(self.settings, self.name, list(TOPICS),
                                         _FromCheckpoints(self))
             async for batch in subscription.batches(stop, max_records=1000):
                 each = [m for messages in batch.values() for m in messages]
-                with tracing.consuming_batch(f"{NAME} apply", [m.headers for m in each],
+                with tracing.consuming_batch(f"{self.name} apply", [m.headers for m in each],
                                              partitions=len(batch), messages=len(each)):
                     await self.apply_batches({tp: [(m.offset, m.value) for m in messages]
                                               for tp, messages in batch.items()})
@@ -200,11 +204,15 @@ class PostgresProjector:
             await consumer.stop()
 
 
-async def _applied(conn: asyncpg.Connection, events: Sequence[Envelope]) -> None:
-    """Apply ``events`` to the views in order, their writes sent as a few batched calls."""
+async def _applied(conn: asyncpg.Connection, events: Sequence[Envelope],
+                   placements: Placements) -> None:
+    """Apply ``events`` to the views in order, their writes sent as a few batched calls; a
+    tenant whose work lives in a database of its own gets the platform's views only."""
     batch = StatementBatch(conn)
     for event in events:
-        view = VIEWS.get(event.type)
+        placements = evolve(placements, event)
+        views = VIEWS if applies(placements, event.tenant_id, SHARED) else PLATFORM_VIEWS
+        view = views.get(event.type)
         if view is not None:
             # the views write through the batch as through a connection (execute, fetch…)
             await view(cast(asyncpg.Connection, batch), event)
@@ -225,11 +233,11 @@ class _FromCheckpoints:
         return None
 
 
-async def checksum(pool: asyncpg.Pool) -> dict[str, str]:
+async def checksum(pool: asyncpg.Pool, tables: Mapping[str, str] = TABLES) -> dict[str, str]:
     """An md5 of every view table's rows in key order, to prove two builds equal."""
     sums = {}
     async with pool.acquire() as conn:
-        for table, key in TABLES.items():
+        for table, key in tables.items():
             sums[table] = await conn.fetchval(
                 f"SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY t.{key})), '')"
                 f" FROM {table} t")

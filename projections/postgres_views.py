@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 
 from projections.dead_letter_views import DEAD_LETTER_VIEWS
+from projections.placement import SHARED
 from projections.postgres_tenancy import TENANCY_TABLES, TENANCY_VIEWS, with_security_audit
 from projections.privacy_views import PRIVACY_VIEWS
 from projections.webhook_views import WEBHOOK_TABLES, WEBHOOK_VIEWS
@@ -31,6 +32,7 @@ from streams.events import (
     SimulationResultsExpired,
     SimulationStarted,
     TenantCreated,
+    TenantPlacementChanged,
     UsageRecorded,
     WorkbookParsed,
     WorkbookRejected,
@@ -73,6 +75,23 @@ async def tenant_created(conn: asyncpg.Connection, e: Envelope) -> None:
         " plan=EXCLUDED.plan, overrides=EXCLUDED.overrides",
         e.tenant_id, e.data["name"], e.data["plan"], json.dumps(e.data.get("overrides", {})),
         e.occurred_at)
+
+
+async def placement_changed(conn: asyncpg.Connection, e: Envelope) -> None:
+    await conn.execute(
+        "INSERT INTO tenant_placements (tenant_id, database, state, previous, changed_at)"
+        " VALUES ($1,$2,$3,$4,$5) ON CONFLICT (tenant_id) DO UPDATE SET"
+        " database=EXCLUDED.database, state=EXCLUDED.state, previous=EXCLUDED.previous,"
+        " changed_at=EXCLUDED.changed_at", e.tenant_id, e.data["database"], e.data["state"],
+        e.data["previous"], e.occurred_at)
+    if e.data["state"] == "released" and e.data["previous"] == SHARED:
+        await drop_placed_rows(conn, e.tenant_id)
+
+
+async def drop_placed_rows(conn: asyncpg.Connection, tenant_id: str) -> None:
+    """The copy of a tenant's work a database no longer serves (reads left it earlier)."""
+    for table in PLACED_TABLES:
+        await conn.execute(f"DELETE FROM {table} WHERE tenant_id=$1", tenant_id)
 
 
 async def customer_created(conn: asyncpg.Connection, e: Envelope) -> None:
@@ -174,7 +193,11 @@ async def usage_reported(conn: asyncpg.Connection, e: Envelope) -> None:
 async def results_expired(conn: asyncpg.Connection, e: Envelope) -> None:
     await conn.execute("UPDATE simulations SET results=NULL, results_expired_at=$2"
                        " WHERE simulation_id=$1", e.key, e.occurred_at)
-    # the event feed's copy of the completed event goes too; the Kafka log keeps it
+
+
+async def feed_results_expired(conn: asyncpg.Connection, e: Envelope) -> None:
+    """The event feed's copy of the completed event loses its results too; the Kafka log
+    keeps them."""
     await conn.execute(
         "UPDATE event_log SET envelope = jsonb_set(envelope, '{data}',"
         " (envelope->'data') - 'outputs' - 'sensitivity')"
@@ -183,11 +206,9 @@ async def results_expired(conn: asyncpg.Connection, e: Envelope) -> None:
 
 
 Apply = Callable[[asyncpg.Connection, Envelope], Awaitable[None]]
-VIEWS: dict[str, Apply] = {
-    TenantCreated.type: tenant_created,
-    BillingCustomerCreated.type: customer_created,
-    ApiKeyIssued.type: key_issued,
-    ApiKeyRevoked.type: key_revoked,
+# The views of a tenant's own work: they live in the tenant's database
+# (projections.placement); everything else is the platform's, in the shared one.
+PLACED_VIEWS: dict[str, Apply] = {
     WorkbookUploaded.type: workbook_uploaded,
     WorkbookParsed.type: workbook_parsed,
     WorkbookRejected.type: workbook_rejected,
@@ -202,17 +223,39 @@ VIEWS: dict[str, Apply] = {
     SimulationResultsExpired.type: results_expired,
     UsageRecorded.type: usage_recorded,
     BillingUsageReported.type: usage_reported,
-    **TENANCY_VIEWS,
     **WEBHOOK_VIEWS,
+}
+PLATFORM_VIEWS: dict[str, Apply] = with_security_audit({
+    TenantCreated.type: tenant_created,
+    TenantPlacementChanged.type: placement_changed,
+    BillingCustomerCreated.type: customer_created,
+    ApiKeyIssued.type: key_issued,
+    ApiKeyRevoked.type: key_revoked,
+    SimulationResultsExpired.type: feed_results_expired,
+    **TENANCY_VIEWS,
     **PRIVACY_VIEWS,
     **DEAD_LETTER_VIEWS,
-}
-VIEWS = with_security_audit(VIEWS)
+})
 
-TABLES: dict[str, str] = {  # table -> primary key, for checksums
-    "tenants": "tenant_id", "api_keys": "key_id", "workbooks": "workbook_id",
-    "simulations": "simulation_id", "usage_records": "usage_event_id",
+
+def _both(placed: Apply | None, platform: Apply | None) -> Apply:
+    async def apply(conn: asyncpg.Connection, e: Envelope) -> None:
+        for view in (placed, platform):
+            if view is not None:
+                await view(conn, e)
+    return apply
+
+
+# a tenant in the shared database gets both
+VIEWS: dict[str, Apply] = {t: _both(PLACED_VIEWS.get(t), PLATFORM_VIEWS.get(t))
+                           for t in {*PLACED_VIEWS, *PLATFORM_VIEWS}}
+
+PLACED_TABLES: dict[str, str] = {  # table -> primary key, for checksums
+    "workbooks": "workbook_id", "simulations": "simulation_id",
+    "usage_records": "usage_event_id", **WEBHOOK_TABLES,
+}
+TABLES: dict[str, str] = {
+    "tenants": "tenant_id", "api_keys": "key_id", "tenant_placements": "tenant_id",
+    "event_log_rows": "log_position", **PLACED_TABLES,
     **TENANCY_TABLES,
-    **WEBHOOK_TABLES,
 }
-

@@ -8,7 +8,7 @@ transaction, so PostgreSQL's row-level security shows one tenant's rows whatever
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -51,20 +51,29 @@ def as_dict(record: asyncpg.Record | None) -> dict[str, Any] | None:
     return out
 
 
-class Views:
-    """Queries filter by tenant and run in its scope: another tenant's id reads as absent."""
+PoolFor = Callable[[str], Awaitable[asyncpg.Pool]]
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self.pool = pool
+
+class Views:
+    """Queries filter by tenant and run in its scope: another tenant's id reads as absent.
+
+    ``route`` finds the database of a tenant's work (:class:`projections.placement.TenantPools`);
+    without it every read goes to ``pool``, as the platform's views (tenants, users) do."""
+
+    def __init__(self, pool: asyncpg.Pool, route: PoolFor | None = None) -> None:
+        self.pool, self.route = pool, route
+
+    async def pool_for(self, tenant_id: str) -> asyncpg.Pool:
+        return self.pool if self.route is None else await self.route(tenant_id)
 
     async def one(self, tenant_id: str, sql: str, *args: Any) -> dict[str, Any] | None:
         """The first row of ``sql`` as ``tenant_id`` sees it."""
-        async with tenant_scope(self.pool, tenant_id) as conn:
+        async with tenant_scope(await self.pool_for(tenant_id), tenant_id) as conn:
             return as_dict(await conn.fetchrow(sql, *args))
 
     async def all(self, tenant_id: str, sql: str, *args: Any) -> list[dict[str, Any]]:
         """Every row of ``sql`` as ``tenant_id`` sees it."""
-        async with tenant_scope(self.pool, tenant_id) as conn:
+        async with tenant_scope(await self.pool_for(tenant_id), tenant_id) as conn:
             return as_dicts(await conn.fetch(sql, *args))
 
     async def workbook(self, tenant_id: str, workbook_id: str) -> dict[str, Any] | None:

@@ -52,8 +52,10 @@ class Directory:
             "SELECT invitation_id, tenant_id, email, role, expires_at, accepted_at"
             " FROM invitations WHERE token_hash=$1", token_hash))
 
-    async def email_taken(self, email: str) -> bool:
-        return bool(await self.pool.fetchval("SELECT 1 FROM users WHERE email=$1", email))
+    async def live_users(self) -> list[tuple[str, str, str]]:
+        """(user_id, tenant_id, email) of every user not erased."""
+        return [(r["user_id"], r["tenant_id"], r["email"]) for r in await self.pool.fetch(
+            "SELECT user_id, tenant_id, email FROM users WHERE email <> '[erased]'")]
 
     async def tenant_for_customer(self, customer_id: str) -> str | None:
         """The tenant whose Stripe customer this is."""
@@ -77,6 +79,12 @@ class TenancyViews:
     async def tenant(self, tenant_id: str) -> dict[str, Any] | None:
         return await self.views.one(
             tenant_id, f"SELECT {TENANT_COLUMNS} FROM tenants WHERE tenant_id=$1", tenant_id)
+
+    async def placement(self, tenant_id: str) -> dict[str, Any] | None:
+        """Where the tenant's work lives, if not in the shared database (or on its way)."""
+        return await self.views.one(
+            tenant_id, "SELECT database, state, previous, changed_at FROM tenant_placements"
+            " WHERE tenant_id=$1", tenant_id)
 
     async def users(self, tenant_id: str) -> list[dict[str, Any]]:
         return await self.views.all(

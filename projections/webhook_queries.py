@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 
-from projections.queries import tenant_scope
+from projections.queries import Views, tenant_scope
 
 ENDPOINT_COLUMNS = ("endpoint_id, url, event_types, description, status, reason, created_at,"
                     " updated_at, rotated_at")
@@ -29,11 +29,11 @@ class WebhookViews:
     """Every query is filtered by tenant and runs in its scope: another tenant's endpoint reads
     as absent."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self.pool = pool
+    def __init__(self, views: Views) -> None:
+        self.views = views
 
     async def _fetch(self, tenant_id: str, sql: str, *args: object) -> list[dict[str, Any]]:
-        async with tenant_scope(self.pool, tenant_id) as conn:
+        async with tenant_scope(await self.views.pool_for(tenant_id), tenant_id) as conn:
             return [_row(r) for r in await conn.fetch(sql, tenant_id, *args)]
 
     async def endpoints(self, tenant_id: str) -> list[dict[str, Any]]:

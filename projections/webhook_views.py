@@ -94,4 +94,4 @@ WEBHOOK_VIEWS: dict[str, Apply] = {
     WebhookAttempted.type: attempted,
 }
 WEBHOOK_TABLES = {"webhook_endpoints": "endpoint_id", "webhook_messages": "message_id",
-                  "webhook_attempts": "attempt_id", "event_log_rows": "log_position"}
+                  "webhook_attempts": "attempt_id"}

@@ -1,25 +1,20 @@
-"""The data subjects' keys in ``privacy.subject_keys`` (outside every projection schema, so a
-replay finds the keys that are left), and finding a tenant's subjects for erasure."""
+"""The subject-key vault: the data subjects' keys in ``privacy.subject_keys``, kept outside every
+projection schema because they cannot be rebuilt from the log (a replay finds the keys that are
+left, and reads what the erased ones sealed as erased)."""
 
 from __future__ import annotations
-
-import re
 
 import asyncpg
 
 from streams.envelope import Envelope
-from streams.events import UserCreated
 from streams.personal import (
     key_id,
     new_key,
     reveal,
     seal,
     sealed_subject,
-    subject_id,
     subject_of,
 )
-
-SUBJECT = re.compile(r"^[0-9a-f]{64}$")
 
 
 class SubjectKeys:
@@ -67,22 +62,3 @@ class SubjectKeys:
     async def destroy(self, subject: str) -> None:
         await self.pool.execute("DELETE FROM privacy.subject_keys WHERE log_prefix=$1"
                                 " AND subject=$2", self.log_prefix, subject)
-
-
-async def tenant_subject(pool: asyncpg.Pool, tenant_id: str, given: str) -> str | None:
-    """The subject ``given`` names in the tenant (an e-mail address, a user id, or the subject
-    id itself), if the tenant's events carry its personal data; else None."""
-    if "@" in given:
-        subject = subject_id(given)
-    elif SUBJECT.match(given):
-        subject = given
-    else:
-        subject = await pool.fetchval(
-            "SELECT envelope->'data'->'personal'->>'subject' FROM event_log WHERE tenant_id=$1"
-            " AND type=$3 AND envelope->'data'->>'user_id'=$2", tenant_id, given,
-            UserCreated.type)
-        if subject is None:
-            return None
-    found = await pool.fetchval("SELECT 1 FROM event_log WHERE tenant_id=$1 AND $2=ANY(subjects)"
-                                " LIMIT 1", tenant_id, subject)
-    return subject if found else None

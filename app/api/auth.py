@@ -11,11 +11,11 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from app.context import ApiContext
-from app.credentials import KEY_PREFIX, ROLE_RANK, InvalidToken, hash_key, read_token
-from app.scopes import check_scope
-from app.security_log import record_security
-from app.signin import refuse_revoked
+from app.api.context import ApiContext
+from app.api.credentials import KEY_PREFIX, ROLE_RANK, InvalidToken, hash_key, read_token
+from app.api.scopes import check_scope
+from app.api.security_log import record_security
+from app.api.signin import refuse_revoked
 from infra.log_format import bind
 from streams.events import AuthPermissionDenied, AuthRateLimited
 from streams.plans import Limits, limits_for

@@ -16,9 +16,10 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
-from app.auth import TenantContext
-from app.context import ApiContext
-from app.problems import problem, unavailable
+from app.api.auth import TenantContext
+from app.api.context import ApiContext
+from app.api.problems import problem, unavailable
+from streams.email_claims import EmailTaken
 from streams.envelope import Envelope, new_id
 from streams.log import LogUnavailable
 from streams.text import UnsafeText
@@ -49,7 +50,8 @@ def log_unavailable(exc: LogUnavailable, key: str | None) -> JSONResponse:
 async def execute(ctx: ApiContext, tenant: TenantContext, route: str, key: str | None,
                   digest: str, build: Build, *, shown_once: str | None = None) -> JSONResponse:
     """Append the events ``build`` makes and answer with its status and body, exactly once per
-    Idempotency-Key; 503 with Retry-After when the broker does not acknowledge. The body field
+    Idempotency-Key; 503 with Retry-After when the broker does not acknowledge; EmailTaken
+    (nothing sent) when a user it creates has an address another user holds. The body field
     ``shown_once`` (a new secret) is never stored, so a replayed answer comes without it."""
     if key is not None:
         replay = await ctx.idempotency.claim(tenant.tenant_id, route, key, digest)
@@ -62,7 +64,11 @@ async def execute(ctx: ApiContext, tenant: TenantContext, route: str, key: str |
     ids = command_ids(tenant.tenant_id, route, key) if key and shown_once is None else new_id
     try:
         events, status, body = build(ids)
-        await ctx.log.append(events)
+        await ctx.email_claims.append(ctx.log, events)
+    except EmailTaken:  # nothing was sent: the key stays free, the route answers
+        if key is not None:
+            await ctx.idempotency.release(tenant.tenant_id, route, key)
+        raise
     except UnsafeText as exc:  # nothing was sent: the key stays free
         if key is not None:
             await ctx.idempotency.release(tenant.tenant_id, route, key)

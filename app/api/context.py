@@ -7,21 +7,23 @@ from dataclasses import dataclass
 import asyncpg
 from redis.asyncio import Redis
 
-from app.credential_cache import CredentialCache
-from app.idempotency import IdempotencyKeys
-from app.ratelimit import RateLimiter
+from app.api.credential_cache import CredentialCache
+from app.api.idempotency import IdempotencyKeys
+from app.api.ratelimit import RateLimiter
 from infra import postgres
 from infra.blobstore import BlobStore, open_blob_store
 from infra.settings import Settings
 from projections.feed_wakeups import FeedWakeups
 from projections.mongo import MongoRollups, database
+from projections.placement import DatabasePools, TenantPools
 from projections.queries import Views
 from projections.redis_progress import RedisProgress
 from projections.sign_in_queries import SignInDirectory
-from projections.subject_keys import SubjectKeys
 from projections.tenancy_queries import Directory, TenancyViews
 from projections.usage_queries import UsageViews
+from streams.email_claims import EmailClaims
 from streams.log import EventLog
+from streams.subject_keys import SubjectKeys
 
 
 @dataclass
@@ -43,16 +45,22 @@ class ApiContext:
     subject_keys: SubjectKeys
     sign_in: SignInDirectory
     feed_wakeups: FeedWakeups
+    tenant_pools: TenantPools  # where each tenant's work is read (projections.placement)
+    email_claims: EmailClaims
 
     @classmethod
     async def build(cls, settings: Settings) -> ApiContext:
         pool = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema)
-        idempotency = IdempotencyKeys(pool)
-        await idempotency.setup()
         redis = Redis.from_url(settings.redis_url, decode_responses=True)
-        views = Views(pool)
+        tenant_pools = TenantPools(pool, DatabasePools(
+            settings.projection_schema, settings.tenant_pool_sizes, settings.tenant_pool_idle_s),
+            settings.placement_refresh_s)
+        await tenant_pools.start()
+        views = Views(pool, tenant_pools.for_tenant)
         subject_keys = SubjectKeys(pool, settings.topic_prefix)
         directory = Directory(pool)
+        email_claims = EmailClaims(pool, settings.topic_prefix)
+        await email_claims.adopt(directory.live_users)
         credentials = CredentialCache(directory, settings.postgres_dsn,
                                       settings.projection_schema, settings.credential_cache_ttl_s)
         await credentials.start()
@@ -61,18 +69,19 @@ class ApiContext:
         return cls(
             settings=settings, log=EventLog(settings, subject_keys),
             blobs=open_blob_store(settings), subject_keys=subject_keys,
-            pool=pool, views=views, idempotency=idempotency, redis=redis,
+            pool=pool, views=views, idempotency=IdempotencyKeys(pool), redis=redis,
             directory=directory, credentials=credentials, sign_in=SignInDirectory(pool),
-            tenancy=TenancyViews(views), usage=UsageViews(views),
+            tenancy=TenancyViews(Views(pool)), usage=UsageViews(views),
             limiter=RateLimiter(redis, settings.topic_prefix),
             progress=RedisProgress(redis),
             rollups=MongoRollups(database(settings.mongo_url, settings.mongo_db)),
-            feed_wakeups=feed_wakeups,
+            feed_wakeups=feed_wakeups, tenant_pools=tenant_pools, email_claims=email_claims,
         )
 
     async def close(self) -> None:
         await self.log.close()
         await self.credentials.close()
         await self.feed_wakeups.close()
+        await self.tenant_pools.close()
         await self.pool.close()
         await self.redis.aclose()

@@ -1,4 +1,4 @@
-"""Every error the API sends, whoever raised it, as one problem shape (:mod:`app.problems`).
+"""Every error the API sends, whoever raised it, as one problem shape (:mod:`app.api.problems`).
 
 Routes raise ``HTTPException`` with a message, or with a list of ``{loc, msg}`` naming the
 invalid fields; FastAPI raises ``RequestValidationError``; anything else is a fault of ours,
@@ -16,9 +16,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from app.openapi import document_problems
-from app.problems import problem
-from app.validation import EdgeValidation
+from app.api.openapi import document_problems
+from app.api.problems import problem
+from app.api.validation import EdgeValidation
 
 log = logging.getLogger(__name__)
 

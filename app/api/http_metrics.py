@@ -79,7 +79,8 @@ class RequestTelemetry:
 @router.get("/metrics", include_in_schema=False)
 async def scrape(request: Request) -> Response:
     """Prometheus' scrape of this API process."""
-    rows = await simulations_by_plan(request.app.state.ctx.pool)
+    ctx = request.app.state.ctx
+    rows = await simulations_by_plan(ctx.pool, ctx.tenant_pools.pools)
     trials: dict[str, int] = defaultdict(int)
     metrics.SIMULATIONS.clear()
     for plan, status, runs, done in rows:

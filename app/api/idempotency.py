@@ -4,7 +4,7 @@ A key is claimed before the event is sent and completed with the response after 
 acknowledged it. If sending fails with nothing sent, the claim is dropped; if the outcome is
 unknown (no acknowledgement, or the API failed in between), the claim is marked unsettled and
 the next request with the same key and body takes it over and runs the command again under the
-same ids (see :mod:`app.commands`). A claim left in progress longer than its lease (an API
+same ids (see :mod:`app.api.commands`). A claim left in progress longer than its lease (an API
 process that died mid-command) is unsettled too, so no key stays "in progress" for ever."""
 
 from __future__ import annotations
@@ -16,21 +16,6 @@ from typing import Any
 
 import asyncpg
 
-SCHEMA_SQL = """
-CREATE SCHEMA IF NOT EXISTS api;
-CREATE TABLE IF NOT EXISTS api.idempotency_keys (
-    tenant_id  text NOT NULL,
-    route      text NOT NULL,
-    key        text NOT NULL,
-    body_hash  text NOT NULL,
-    status     integer,
-    response   jsonb,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (tenant_id, route, key)
-);
-ALTER TABLE api.idempotency_keys ADD COLUMN IF NOT EXISTS unsettled boolean NOT NULL
-    DEFAULT false;
-"""
 LEASE_S = 30  # longer than a command's append can take (the broker's timeout and retries)
 
 
@@ -48,16 +33,11 @@ def body_hash(body: bytes) -> str:
 
 
 class IdempotencyKeys:
+    """The claims in ``api.idempotency_keys`` (a table of the kept migrations: no projection
+    rebuild drops it)."""
+
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
-
-    async def setup(self) -> None:
-        async with self.pool.acquire() as conn:
-            await conn.execute("SELECT pg_advisory_lock(hashtext('api.idempotency'))")
-            try:
-                await conn.execute(SCHEMA_SQL)
-            finally:
-                await conn.execute("SELECT pg_advisory_unlock(hashtext('api.idempotency'))")
 
     async def claim(self, tenant_id: str, route: str, key: str, digest: str) -> Replay | None:
         """None when the key is new or its claim is taken over (now ours); else the answer to

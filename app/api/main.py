@@ -7,13 +7,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app import http_metrics
-from app.context import ApiContext
-from app.errors import install_problem_handlers
-from app.http_metrics import RequestTelemetry
-from app.outages import install_outage_handlers
-from app.ratelimit import RateLimitHeaders
-from app.routes import (
+from app.api import http_metrics
+from app.api.context import ApiContext
+from app.api.errors import install_problem_handlers
+from app.api.http_metrics import RequestTelemetry
+from app.api.outages import install_outage_handlers
+from app.api.ratelimit import RateLimitHeaders
+from app.api.routes import (
     analytics,
     api_keys,
     audit,
@@ -24,6 +24,7 @@ from app.routes import (
     health,
     invitations,
     oidc,
+    placements,
     report,
     security_audit,
     sign_in,
@@ -37,7 +38,7 @@ from app.routes import (
     workbook_sheets,
     workbooks,
 )
-from app.workbench import mount_workbench
+from app.api.workbench import mount_workbench
 from infra.settings import Settings
 
 
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_outage_handlers(app)
     app.include_router(health.router)
     app.include_router(dead_letters.router)
+    app.include_router(placements.router)
     app.include_router(http_metrics.router)
     mount_workbench(app)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from app.problems import MEDIA_TYPE, Problem
+from app.api.problems import MEDIA_TYPE, Problem
 
 EVERY_REQUEST = {422, 500, 503}
 WRITES = {409, 413}

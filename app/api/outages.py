@@ -16,7 +16,7 @@ import redis.exceptions
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from app.problems import unavailable
+from app.api.problems import unavailable
 from infra.faults import OUTAGES
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from collections.abc import Collection
 
 from fastapi import HTTPException, Request
 
-from app.context import ApiContext
-from app.security_log import record_security
+from app.api.context import ApiContext
+from app.api.security_log import record_security
 from streams.events import AuthScopeDenied, Scope
 
 _BILLING = re.compile(r"^/v1/(billing|usage)(/|$)|^/v1/tenants/[^/]+/plan$")

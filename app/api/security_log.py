@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import Request
 
-from app.context import ApiContext
+from app.api.context import ApiContext
 from streams.catalogue import new_event
 from streams.log import LogUnavailable
 

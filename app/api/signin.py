@@ -17,9 +17,9 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 
-from app.context import ApiContext
-from app.credentials import KEY_PREFIX, InvalidToken, hash_key, issue_token, token_session
-from app.security_log import audit_of
+from app.api.context import ApiContext
+from app.api.credentials import KEY_PREFIX, InvalidToken, hash_key, issue_token, token_session
+from app.api.security_log import audit_of
 from streams.catalogue import new_event
 from streams.envelope import new_id
 from streams.events import AuthLoggedOut, AuthRefreshIssued, AuthRefreshReused

@@ -17,8 +17,8 @@ import pyotp
 from fastapi import HTTPException, Request
 from redis.asyncio import Redis
 
-from app.context import ApiContext
-from app.security_log import audit_of, record_security
+from app.api.context import ApiContext
+from app.api.security_log import audit_of, record_security
 from streams.catalogue import new_event
 from streams.events import AuthLoginFailed, AuthRecoveryCodeUsed
 

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.problems import problem
+from app.api.problems import problem
 from streams.text import UnsafeText, check_document, shown, text_problem
 
 MAX_JSON_BODY = 1024 * 1024  # bytes; commands are small, workbooks come as multipart

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-WORKBENCH = Path(__file__).resolve().parents[1] / "web" / "dist"
+WORKBENCH = Path(__file__).resolve().parents[2] / "web" / "dist"
 
 
 class WorkbenchFiles(StaticFiles):

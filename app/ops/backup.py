@@ -15,7 +15,8 @@ The views are rebuilt from the log, so a backup holds only what the log cannot g
 A restore checks every checksum first, puts the blobs back, merges the kept rows of this
 deployment (its topic prefix, its tenants) into the database, destroys again the keys of every
 subject erased since the backup (so a restore never brings erased data back), then replays the
-PostgreSQL, MongoDB and Redis views from the archive and the log. Run it with the processors
+PostgreSQL, MongoDB and Redis views from the archive and the log, and claims the e-mail
+addresses of the users they hold (``accounts.email_claims``) anew. Run it with the processors
 stopped.
 """
 
@@ -35,14 +36,15 @@ from typing import Any, TypeVar
 import asyncpg
 from aiokafka import TopicPartition
 
-from app import admin
-from app.idempotency import IdempotencyKeys
 from infra import kafka, postgres
 from infra.blobstore import content_path, open_blob_store
 from infra.settings import Settings
+from projections import replay
 from projections.archive import archive, month_start, next_month
 from projections.replay_source import ReplayStart, replay_batches
+from projections.tenancy_queries import Directory
 from streams.catalogue import TOPICS
+from streams.email_claims import EmailClaims
 from streams.envelope import Envelope
 from streams.events import SubjectErased
 from streams.personal import key_id
@@ -129,7 +131,6 @@ async def backup(settings: Settings, out: Path, wait_s: float = 60.0) -> dict[st
     end = await log_end(settings)
     pool = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema)
     try:
-        await IdempotencyKeys(pool).setup()  # so that the dump finds the table
         await _projected_through(settings, pool, end, wait_s)
         await asyncio.to_thread(pg_dump, settings, out / "keys.sql")
         events = await archive(pool, out / "events",
@@ -215,7 +216,6 @@ async def _restore_kept(settings: Settings, folder: Path, tables: list[str]) -> 
     blocks = copy_blocks((folder / "keys.sql").read_text())
     pool = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema)
     try:
-        await IdempotencyKeys(pool).setup()
         tenants = [r["tenant_id"] for r in await pool.fetch("SELECT tenant_id FROM tenants")]
         restored = {}
         async with pool.acquire() as conn:
@@ -245,6 +245,18 @@ async def _erase_again(settings: Settings, events: Path) -> int:
         return destroyed
     finally:
         await conn.close()
+
+
+async def _claim_emails(settings: Settings) -> int:
+    """Claim anew the e-mail addresses of the users the rebuilt views hold; returns how many."""
+    pool = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema)
+    try:
+        await EmailClaims(pool, settings.topic_prefix).adopt(Directory(pool).live_users,
+                                                             again=True)
+        return int(await pool.fetchval("SELECT count(*) FROM accounts.email_claims"
+                                       " WHERE log_prefix=$1", settings.topic_prefix))
+    finally:
+        await pool.close()
 
 
 def _put_blobs(settings: Settings, folder: Path) -> int:
@@ -282,13 +294,14 @@ async def restore(settings: Settings, folder: Path) -> dict[str, Any]:
     kept["erased_since_backup"] = await timed("erasures", _erase_again(settings, events))
     # the three stores are independent: rebuilt side by side, the restore takes the longest
     checksums, rollups, progress = await asyncio.gather(
-        timed("replay_postgres", admin.replay_postgres(settings, archive=events)),
-        timed("replay_mongo", admin.replay_mongo(settings, archive=events)),
-        timed("replay_redis", admin.replay_redis(settings, archive=events,
-                                                 start=ReplayStart(offset=0))))
+        timed("replay_postgres", replay.replay_postgres(settings, archive=events)),
+        timed("replay_mongo", replay.replay_mongo(settings, archive=events)),
+        timed("replay_redis", replay.replay_redis(settings, archive=events,
+                                                  start=ReplayStart(offset=0))))
     # after the views: the idempotency keys kept are those of the tenants the log holds
     kept.update(await timed("idempotency", _restore_kept(settings, folder,
                                                          ["api.idempotency_keys"])))
-    return {"events": manifest["events"], "blobs": blobs, "kept_rows": kept,
+    claims = await timed("email_claims", _claim_emails(settings))
+    return {"events": manifest["events"], "blobs": blobs, "kept_rows": kept, "email_claims": claims,
             "postgres_checksums": checksums, "rollups": rollups, "progress_keys": progress,
             "seconds": round(time.monotonic() - began, 3), "timings_s": timings}

@@ -22,7 +22,7 @@ LOCAL_TOOLS = frozenset({"recalc", "simulate"})
 def _serve_api(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from app.main import create_app
+    from app.api.main import create_app
 
     settings = Settings()
     tracing.configure("api", settings.otlp_endpoint)
@@ -36,8 +36,8 @@ def _serve_api(args: argparse.Namespace) -> int:
 def _run_processors(args: argparse.Namespace) -> int:
     from pydantic import TypeAdapter
 
-    from app.supervisor import supervise
-    from app.workers import PROCESSORS, SINGLE_INSTANCE, SINGLE_INSTANCE_WHY
+    from app.ops.supervisor import supervise
+    from app.ops.workers import PROCESSORS, SINGLE_INSTANCE, SINGLE_INSTANCE_WHY
     from infra.settings import Replicas
 
     settings = Settings()  # refuse to start on invalid settings, before any child does
@@ -53,7 +53,7 @@ def _run_processors(args: argparse.Namespace) -> int:
 
 
 def _run_processor(args: argparse.Namespace) -> int:
-    from app.workers import run_processor
+    from app.ops.workers import run_processor
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -72,14 +72,24 @@ def _run_processor(args: argparse.Namespace) -> int:
 
 
 def _tenant(args: argparse.Namespace) -> int:
-    from app.admin import create_tenant
+    from app.ops.admin import create_tenant, move_tenant
 
+    if args.tenant_command == "move":
+        from projections.tenant_move import MoveStalled
+
+        try:
+            moved = asyncio.run(move_tenant(Settings(), args.tenant_id, args.to))
+        except MoveStalled as exc:
+            print(f"riskstream tenant move: {exc}", file=sys.stderr)
+            return 1
+        print(json.dumps(moved, indent=2))
+        return 0
     print(json.dumps(asyncio.run(create_tenant(Settings(), args.name, args.plan)), indent=2))
     return 0
 
 
 def _platform_admin(args: argparse.Namespace) -> int:
-    from app.admin import create_platform_admin
+    from app.ops.admin import create_platform_admin
 
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
     created = asyncio.run(create_platform_admin(Settings(), args.email, password))
@@ -88,7 +98,7 @@ def _platform_admin(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from app import admin
+    from projections import replay
     from projections.replay_source import parse_start
 
     settings = Settings()
@@ -98,20 +108,20 @@ def _replay(args: argparse.Namespace) -> int:
         if start is not None:
             raise ValueError("--from applies to mongo and redis; the PostgreSQL views are"
                              " rebuilt from the first event (their checkpoints skip the rest)")
-        result: object = asyncio.run(admin.replay_postgres(settings, args.schema,
-                                                           archive=archive))
+        result: object = asyncio.run(replay.replay_postgres(settings, args.schema,
+                                                            archive=archive))
     elif args.projection == "mongo":
-        result = {"rollups": asyncio.run(admin.replay_mongo(settings, args.database,
-                                                            archive=archive, start=start))}
+        result = {"rollups": asyncio.run(replay.replay_mongo(settings, args.database,
+                                                             archive=archive, start=start))}
     else:
-        result = {"progress_keys": asyncio.run(admin.replay_redis(settings, archive=archive,
-                                                                  start=start))}
+        result = {"progress_keys": asyncio.run(replay.replay_redis(settings, archive=archive,
+                                                                   start=start))}
     print(json.dumps(result, indent=2))
     return 0
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from app.auditing import verify_log
+    from app.ops.auditing import verify_log
 
     archive = Path(args.archive) if args.archive else None
     report = asyncio.run(verify_log(Settings(), args.tenant, args.log_prefix, archive))
@@ -120,7 +130,7 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _archive(args: argparse.Namespace) -> int:
-    from app.archiving import archive_log
+    from app.ops.archiving import archive_log
 
     manifest = asyncio.run(archive_log(Settings(), Path(args.out), args.tenant, args.through))
     rows = sum(f["rows"] for f in manifest["files"])
@@ -130,7 +140,7 @@ def _archive(args: argparse.Namespace) -> int:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    from app.backup import backup
+    from app.ops.backup import backup
 
     manifest = asyncio.run(backup(Settings(), Path(args.out), args.wait))
     print(f"{manifest['events']} events, {manifest['blobs']} blobs ({manifest['blob_bytes']}"
@@ -140,14 +150,14 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def _restore(args: argparse.Namespace) -> int:
-    from app.backup import restore
+    from app.ops.backup import restore
 
     print(json.dumps(asyncio.run(restore(Settings(), Path(args.folder))), indent=2))
     return 0
 
 
 def _status(args: argparse.Namespace) -> int:
-    from app.status import render, status
+    from app.ops.status import render, status
 
     report = asyncio.run(status(Settings()))
     print(json.dumps(report, indent=2) if args.json else render(report))
@@ -155,7 +165,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _recalc(args: argparse.Namespace) -> int:
-    from app.local import dumps, plan_limits, recalc
+    from app.ops.local import dumps, plan_limits, recalc
 
     values = recalc(Path(args.workbook), plan_limits(args.plan))
     if args.json:
@@ -167,7 +177,7 @@ def _recalc(args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from app.local import dumps, format_results, plan_limits, simulate
+    from app.ops.local import dumps, format_results, plan_limits, simulate
 
     outcome = simulate(Path(args.workbook), args.output, args.input, args.iterations, args.seed,
                        args.sampling, args.backend, plan_limits(args.plan))
@@ -176,8 +186,8 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from app.demo import run_demo
-    from app.local import format_results
+    from app.ops.demo import run_demo
+    from app.ops.local import format_results
 
     simulation = run_demo(args.url, args.api_key)
     if not args.summary:
@@ -193,7 +203,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _dlq(args: argparse.Namespace) -> int:
-    from app.operations import dead_letters, retry_dead_letter
+    from app.ops.operations import dead_letters, retry_dead_letter
 
     settings = Settings()
     if args.dlq_command == "list":
@@ -227,9 +237,19 @@ def parser() -> argparse.ArgumentParser:
     processor = sub.add_parser("processor", help="run one processor in this process")
     processor.add_argument("name")
     processor.set_defaults(run=_run_processor)
-    tenant = sub.add_parser("tenant", help="create a tenant and its first API key")
-    tenant.add_argument("name")
-    tenant.add_argument("--plan", default="free")
+    tenant = sub.add_parser("tenant", help="create a tenant (and its first API key), or move one"
+                            " to a database of its own")
+    tenant_sub = tenant.add_subparsers(dest="tenant_command", required=True)
+    create = tenant_sub.add_parser("create", help="create a tenant and its first API key"
+                                   " (`riskstream tenant NAME` for short)")
+    create.add_argument("name")
+    create.add_argument("--plan", default="free")
+    move = tenant_sub.add_parser("move", help="replay a tenant's events into another database,"
+                                 " switch its reads there, drop the old copy")
+    move.add_argument("tenant_id")
+    move.add_argument("--to", required=True, metavar="DSN",
+                      help="postgresql://user[:password]@host[:port]/database (the password"
+                      " is used, never logged; processes find it in the libpq password file)")
     tenant.set_defaults(run=_tenant)
     admin = sub.add_parser("platform-admin", help="issue a platform admin API key (and user)")
     admin.add_argument("--email", help="also create a platform admin user who can sign in")
@@ -311,6 +331,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["tenant"] and argv[1:2] and argv[1] not in {"create", "move", "-h", "--help"}:
+        argv = ["tenant", "create", *argv[1:]]  # `riskstream tenant NAME`: create it
     args = parser().parse_args(argv)
     if args.command not in LOCAL_TOOLS:
         configure_logs(args.name if args.command == "processor" else args.command)

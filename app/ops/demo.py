@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "project-npv.xlsx"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "project-npv.xlsx"
 DEMO_REQUEST = {
     "inputs": {"Model!B2": "normal(10000, 1500)", "Model!B4": "pert(26, 30, 38)"},
     "outputs": ["Model!B17", "Model!B18"],

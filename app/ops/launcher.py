@@ -3,6 +3,7 @@ end-to-end tests and the benchmarks do."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -18,7 +19,7 @@ from pydantic import SecretStr
 
 from infra.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ def service_env(settings: Settings) -> dict[str, str]:
     for name, value in settings.model_dump().items():
         if isinstance(value, SecretStr):
             value = value.get_secret_value()
+        if isinstance(value, dict | list):  # complex settings are read back as JSON
+            value = json.dumps(value)
         if value is not None:
             env[f"RISKSTREAM_{name.upper()}"] = str(value)
     return env
@@ -53,7 +56,7 @@ def launched(settings: Settings, logs: Path, timeout_s: float = 60) -> Iterator[
     """The API (on a free port) and the processors, running until the block ends."""
     logs.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    cli = [sys.executable, "-m", "app.cli"]
+    cli = [sys.executable, "-m", "app.ops.cli"]
     env = service_env(settings)
     procs = [
         subprocess.Popen([*cli, "processors"], cwd=ROOT, env=env,

@@ -14,8 +14,8 @@ from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from redis.asyncio import Redis
 
-from app.heartbeats import instances
-from app.workers import PROCESSORS
+from app.ops.heartbeats import instances
+from app.ops.workers import PROCESSORS
 from infra import kafka
 from infra.blobstore import open_blob_store
 from infra.settings import Settings

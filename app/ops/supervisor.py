@@ -23,7 +23,7 @@ from pathlib import Path
 from types import FrameType
 
 log = logging.getLogger(__name__)
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # Which instance of its kind a child is (0..N-1), so its logs and heartbeat can say so.
 INSTANCE_ENV = "RISKSTREAM_INSTANCE"
 
@@ -59,7 +59,7 @@ class Child:
 
 
 def command(name: str) -> list[str]:
-    return [sys.executable, "-m", "app.cli", "processor", name]
+    return [sys.executable, "-m", "app.ops.cli", "processor", name]
 
 
 def supervise(replicas: Mapping[str, int], policy: Policy = Policy()) -> int:

@@ -2,7 +2,7 @@
 
 ``PROCESSORS`` names every kind; ``run_processor`` wires the one it is asked for (only the
 clients that kind needs), keeps its heartbeat in Redis and runs it until stopped. The
-supervisor (:mod:`app.supervisor`) runs one or more processes per kind, so a crash stops one
+supervisor (:mod:`app.ops.supervisor`) runs one or more processes per kind, so a crash stops one
 concern. Every kind but those in ``SINGLE_INSTANCE`` runs as any number of instances.
 """
 
@@ -17,7 +17,7 @@ from functools import partial
 import asyncpg
 from redis.asyncio import Redis
 
-from app.heartbeats import heartbeat
+from app.ops.heartbeats import heartbeat
 from infra import metrics, postgres
 from infra.settings import Settings
 from streams.log import EventLog, ensure_topics
@@ -94,10 +94,15 @@ async def _runner(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
 
 async def _postgres(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
                     ) -> Awaitable[None]:
+    from projections.placed_projector import follow_placements
     from projections.postgres import PostgresProjector
     pool = await _pool(settings, stack)
     park = await _log(settings, stack)
-    return PostgresProjector(settings, pool, park=park.append).run(stop)
+
+    async def shared_and_placed() -> None:  # the tenant databases' projectors alongside
+        await asyncio.gather(PostgresProjector(settings, pool, park=park.append).run(stop),
+                             follow_placements(settings, pool, stop))
+    return shared_and_placed()
 
 
 async def _mongo(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
@@ -132,8 +137,8 @@ async def _dispatcher(settings: Settings, stop: asyncio.Event, stack: AsyncExitS
                       ) -> Awaitable[None]:
     import httpx
 
-    from projections.subject_keys import SubjectKeys
     from streams.processors.webhooks import WebhookDispatcher
+    from streams.subject_keys import SubjectKeys
     pool = await _pool(settings, stack)
     webhook_log = await _log(settings, stack)
     # connections go to addresses checked per attempt (infra.webhook_http): no proxy from the
@@ -146,11 +151,15 @@ async def _dispatcher(settings: Settings, stop: asyncio.Event, stack: AsyncExitS
 
 async def _retention(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
                      ) -> Awaitable[None]:
+    from projections.placement import DatabasePools
     from projections.retention_queries import results_held
     from streams.processors.retention import RetentionSweeper
     pool = await _pool(settings, stack)
+    pools = DatabasePools(settings.projection_schema, settings.tenant_pool_sizes,
+                          settings.tenant_pool_idle_s)
+    stack.push_async_callback(pools.close)
     retention_log = await _log(settings, stack)
-    return RetentionSweeper(partial(results_held, pool), retention_log.append,
+    return RetentionSweeper(partial(results_held, pool, pools), retention_log.append,
                             settings.retention_sweep_s).run(stop)
 
 

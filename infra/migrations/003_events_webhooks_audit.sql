@@ -1,5 +1,5 @@
 -- Subscribers, webhooks and the audit trail. Every table in the projection schema is rebuilt
--- from the Kafka log by replay; audit.chain_checkpoints deliberately lives outside it (see below).
+-- from the Kafka log by replay; audit.chain_checkpoints deliberately lives outside it (kept/).
 -- Indexes, the view and row-level security are created only when missing (catalogue checks):
 -- CREATE INDEX IF NOT EXISTS takes a share lock on its table even when the index exists, which
 -- would queue behind (and block) the projector each time a process opens a pool.
@@ -34,23 +34,6 @@ CREATE TABLE IF NOT EXISTS audit_chain_heads (
     position  bigint  NOT NULL,
     head      text    NOT NULL,
     PRIMARY KEY (topic, partition)
-);
-
--- Chain heads checkpointed outside the projection schema: a replay (which drops and rebuilds
--- that schema) must never erase the evidence a later `riskstream audit verify` checks against.
--- Rows are only ever inserted; the log prefix tells apart logs sharing one database.
-DO $$ BEGIN
-    CREATE SCHEMA IF NOT EXISTS audit;
-EXCEPTION WHEN unique_violation OR duplicate_schema THEN NULL;
-END $$;
-CREATE TABLE IF NOT EXISTS audit.chain_checkpoints (
-    log_prefix text        NOT NULL,
-    topic      text        NOT NULL,
-    partition  integer     NOT NULL,
-    position   bigint      NOT NULL,
-    head       text        NOT NULL,
-    written_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (log_prefix, topic, partition, position)
 );
 
 CREATE TABLE IF NOT EXISTS webhook_endpoints (

@@ -29,18 +29,3 @@ BEGIN
         CREATE UNIQUE INDEX users_email_live ON users (email) WHERE email <> '[erased]';
     END IF;
 END $$;
-
--- One encryption key per data subject (the sha256 of a lower-cased e-mail address), outside
--- every projection schema: a replay drops and rebuilds those, and must find the keys that are
--- left. Erasing a subject deletes its row; what was sealed with it can never be read again.
-DO $$ BEGIN
-    CREATE SCHEMA IF NOT EXISTS privacy;
-EXCEPTION WHEN unique_violation OR duplicate_schema THEN NULL;
-END $$;
-CREATE TABLE IF NOT EXISTS privacy.subject_keys (
-    log_prefix text        NOT NULL,
-    subject    text        NOT NULL,
-    key        bytea       NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (log_prefix, subject)
-);

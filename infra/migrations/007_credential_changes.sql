@@ -1,4 +1,4 @@
--- The API caches who a credential is (app/credential_cache.py). Any change to the rows that
+-- The API caches who a credential is (app/api/credential_cache.py). Any change to the rows that
 -- answer it (a key revoked, a role changed, a user erased, a tenant's plan or status) tells
 -- every API process at commit, on channel riskstream_credentials with the schema as payload,
 -- and they forget what they cached. One notice per statement: a transaction's identical

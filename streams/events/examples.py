@@ -23,6 +23,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "tenant.plan_changed": {"plan": "enterprise",
                             "overrides": {"iterations_per_simulation": 50_000_000},
                             "previous_plan": "pro", "audit": _AUDIT},
+    "tenant.placement_changed": {"database": "postgresql://riskstream@db-acme:5432/acme",
+                                 "state": "placed", "previous": "shared"},
     "user.invited": {"invitation_id": "inv1", "email": "ada@example.com", "role": "member",
                      "token_hash": "9b1e…", "expires_at": "2026-11-29T10:00:00+00:00",
                      "audit": _AUDIT},

@@ -53,6 +53,7 @@ from streams.events.tenancy import (
     ApiKeyRevoked,
     SubjectErased,
     TenantCreated,
+    TenantPlacementChanged,
     TenantPlanChanged,
     UserCreated,
     UserInvited,
@@ -71,8 +72,9 @@ from streams.events.webhooks import (
 from streams.events.workbooks import WorkbookParsed, WorkbookRejected, WorkbookUploaded
 
 MODELS: tuple[type[Event], ...] = (
-    TenantCreated, TenantPlanChanged, UserInvited, UserCreated, UserRoleChanged, ApiKeyIssued,
-    ApiKeyRevoked, WorkbookUploaded, WorkbookParsed, WorkbookRejected, SimulationRequested,
+    TenantCreated, TenantPlanChanged, TenantPlacementChanged, UserInvited, UserCreated,
+    UserRoleChanged, ApiKeyIssued, ApiKeyRevoked, WorkbookUploaded, WorkbookParsed,
+    WorkbookRejected, SimulationRequested,
     SimulationReleased, SimulationDecided, SimulationAccepted, SimulationRejected,
     SimulationStarted, SimulationProgressed, SimulationCompleted, SimulationFailed,
     SimulationCancelRequested, SimulationCancelled, SimulationResultsExpired, SubjectErased,

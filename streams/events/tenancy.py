@@ -3,8 +3,9 @@ change who may do what (the plan's limits are the ledger's, see :mod:`streams.le
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
@@ -12,6 +13,7 @@ from streams.events.base import SCOPES, Audit, Event, PersonalData, Role, Scope,
 from streams.plans import PLANS, limits_for
 
 LimitValue = int | bool | None
+_DSN = re.compile(r"^postgres(ql)?://[A-Za-z0-9_.-]+@[A-Za-z0-9_.-]+(:[0-9]{1,5})?/[A-Za-z0-9_.-]+$")
 
 
 class PlanBody(Event):
@@ -49,6 +51,25 @@ class TenantPlanChanged(PlanBody, type="tenant.plan_changed", version=1, topic="
 
     previous_plan: str | None = None
     audit: Audit | None = None
+
+
+class TenantPlacementChanged(Event, type="tenant.placement_changed", version=1,
+                             topic="tenants", key="tenant id (where its views live)"):
+    """Where the tenant's views live: ``moving`` while the new database catches up (reads
+    stay where they were), ``switching`` when the old copy stops changing, ``placed`` when
+    reads switch to the new one, ``released`` when the previous database drops its copy."""
+
+    database: str  # "shared", or the database's DSN without a password
+    state: Literal["moving", "switching", "placed", "released"]
+    previous: str = "shared"
+
+    @field_validator("database", "previous")
+    @classmethod
+    def _no_password(cls, database: str) -> str:
+        if database != "shared" and not _DSN.match(database):
+            raise ValueError("a placement is 'shared' or postgresql://user@host:port/database"
+                             " (passwords come from the password file, never the log)")
+        return database
 
 
 class UserInvited(PersonalData, type="user.invited", version=1, topic="tenants",

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from app.admin import create_platform_admin, create_tenant
-from app.launcher import RunningService, launched
+from app.ops.admin import create_platform_admin, create_tenant
+from app.ops.launcher import RunningService, launched
 from tests.conftest import isolated_settings
 
 MAX_UPLOAD = 1_000_000

@@ -11,7 +11,7 @@ import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
 from redis.asyncio import Redis
 
-from app.heartbeats import instances
+from app.ops.heartbeats import instances
 from infra import kafka
 from infra.settings import Settings
 from streams.reading import assign_all, records_in
@@ -51,9 +51,9 @@ async def billed(settings: Settings, simulation_ids: list[str]) -> dict[str, dic
 
 async def replay_equals_live(settings: Settings) -> None:
     """Once the live PostgreSQL views settle, a replay from offset 0 rebuilds them equal."""
-    from app.admin import replay_postgres
     from infra import postgres
     from projections.postgres import checksum
+    from projections.replay import replay_postgres
 
     pool = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema)
     try:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from app.launcher import free_port
+from app.ops.launcher import free_port
 from tests.conftest import ROOT
 
 DATA = Path(os.environ.get("RISKSTREAM_DATA", ROOT / ".stack"))

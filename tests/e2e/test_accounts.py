@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 
-from app.credentials import issue_token
-from app.launcher import service_env
+from app.api.credentials import issue_token
+from app.ops.launcher import service_env
 from tests.e2e.accounts import PASSWORD, as_bearer, new_tenant, new_user
 from tests.e2e.conftest import Service
 from tests.integration.helpers import wait_for
@@ -154,7 +154,7 @@ async def test_bad_expired_and_forged_credentials_are_401_never_500(
 async def test_the_cli_makes_a_platform_admin_who_can_sign_in(service: Service) -> None:
     env = service_env(service.settings)
     command = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "app.cli", "platform-admin", "--email", "Ops@Example.com",
+        sys.executable, "-m", "app.ops.cli", "platform-admin", "--email", "Ops@Example.com",
         "--password-stdin", env=env, stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await command.communicate(f"{PASSWORD}\n".encode())
@@ -205,3 +205,19 @@ async def test_an_invited_user_joins_with_the_role_given_and_the_token_works_onc
     listed = (await admin.get("/v1/invitations")).json()["invitations"]
     assert listed[0]["user_id"] == joined.json()["user_id"] and listed[0]["accepted_at"]
     assert "token_hash" not in listed[0]
+
+
+async def test_an_address_is_refused_to_a_second_user_at_once_in_any_tenant(
+        service: Service, operator: httpx.AsyncClient) -> None:
+    first, second = await new_tenant(operator), await new_tenant(operator)
+    email = f"taken-{uuid.uuid4().hex[:8]}@example.com"
+    user = {"email": email, "name": "Ada", "password": PASSWORD}
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    assert (await first.post("/v1/users", json=user, headers=key)).status_code == 201
+    # no waiting for the views: the address was claimed with the command
+    again = await second.post("/v1/users", json={**user, "email": email.upper()})
+    assert again.status_code == 409 and again.json()["errors"] == [
+        {"loc": ["body", "email"], "msg": f"a user with email {email} exists; use another"}]
+    assert (await second.post("/v1/invitations", json={"email": email})).status_code == 409
+    replayed = await first.post("/v1/users", json=user, headers=key)  # the same command
+    assert replayed.status_code == 201 and replayed.headers["Idempotent-Replayed"] == "true"

@@ -8,7 +8,7 @@ import zipfile
 
 import httpx
 
-from app.main import create_app
+from app.api.main import create_app
 from tests.e2e.conftest import MAX_UPLOAD, Service
 from tests.e2e.flow import start, upload_example
 

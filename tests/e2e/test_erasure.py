@@ -10,9 +10,9 @@ import json
 
 import httpx
 
-from app.admin import replay_postgres
-from app.auditing import verify_log
+from app.ops.auditing import verify_log
 from infra import postgres
+from projections.replay import replay_postgres
 from streams.personal import ERASED
 from tests.e2e.accounts import PASSWORD, as_bearer, new_tenant, new_user
 from tests.e2e.conftest import Service

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import httpx
 
-from app.admin import create_tenant
-from app.launcher import launched
-from app.workers import PROCESSORS
+from app.ops.admin import create_tenant
+from app.ops.launcher import launched
+from app.ops.workers import PROCESSORS
 from infra.settings import Settings
 from tests.conftest import isolated_settings
 from tests.e2e.faults import billed, eventually, processor_pids, replay_equals_live

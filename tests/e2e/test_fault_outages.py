@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 
-from app.admin import create_tenant
-from app.launcher import launched
+from app.ops.admin import create_tenant
+from app.ops.launcher import launched
 from tests.conftest import isolated_settings
 from tests.e2e.faults import eventually, replay_equals_live
 from tests.e2e.flow import ENDED, poll, start, upload_example

@@ -11,9 +11,9 @@ from typing import Any
 
 import httpx
 
-from app.admin import replay_postgres
 from infra import kafka, postgres
 from projections.postgres import checksum
+from projections.replay import replay_postgres
 from streams.catalogue import new_event
 from tests.e2e.conftest import Service
 from tests.e2e.flow import ENDED, poll, start, upload_example

@@ -14,7 +14,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from app.launcher import ROOT, service_env
+from app.ops.launcher import ROOT, service_env
 from streams.catalogue import new_event
 from streams.events import SimulationRequested
 from streams.log import EventLog, ensure_topics
@@ -28,7 +28,7 @@ LIMIT = 3  # the free plan's concurrent simulations
 
 
 def ledger(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "app.cli", "processor", "tenant-ledger"],
+    return subprocess.Popen([sys.executable, "-m", "app.ops.cli", "processor", "tenant-ledger"],
                             cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
 
 

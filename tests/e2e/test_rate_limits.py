@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from app.admin import create_tenant
-from app.main import create_app
+from app.api.main import create_app
+from app.ops.admin import create_tenant
 from tests.e2e.conftest import Service
 from tests.integration.helpers import wait_for
 

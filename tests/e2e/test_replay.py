@@ -7,10 +7,10 @@ import asyncio
 
 import httpx
 
-from app.admin import replay_mongo, replay_postgres
 from infra import postgres
 from projections.mongo import ROLLUPS, database
 from projections.postgres import checksum
+from projections.replay import replay_mongo, replay_postgres
 from tests.e2e.conftest import Service
 from tests.e2e.flow import ENDED, poll, start, upload_example
 

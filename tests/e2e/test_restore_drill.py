@@ -11,10 +11,10 @@ from pathlib import Path
 
 import httpx
 
-from app.admin import create_platform_admin
-from app.auditing import verify_log
-from app.backup import backup, restore
-from app.launcher import launched
+from app.ops.admin import create_platform_admin
+from app.ops.auditing import verify_log
+from app.ops.backup import backup, restore
+from app.ops.launcher import launched
 from tests.e2e.accounts import new_tenant, new_user
 from tests.e2e.drill import destroy, drill_settings, snapshot, stable
 from tests.e2e.flow import ENDED, poll, start, upload_example

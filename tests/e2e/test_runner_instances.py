@@ -17,8 +17,8 @@ from pathlib import Path
 
 import httpx
 
-from app.admin import create_tenant
-from app.launcher import ROOT, RunningService, launched, service_env
+from app.ops.admin import create_tenant
+from app.ops.launcher import ROOT, RunningService, launched, service_env
 from engines.service import WorkbookEngine
 from streams.envelope import Envelope
 from tests.conftest import EXAMPLE, isolated_settings
@@ -34,7 +34,7 @@ async def test_three_runners_one_killed_every_simulation_once_and_exact(tmp_path
     settings = isolated_settings()
     with launched(settings, tmp_path / "logs") as service:
         extra = [subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "processor", "simulation-runner"], cwd=ROOT,
+            [sys.executable, "-m", "app.ops.cli", "processor", "simulation-runner"], cwd=ROOT,
             env={**service_env(settings), "RISKSTREAM_INSTANCE": str(n)},
             stdout=(tmp_path / f"runner-{n}.log").open("wb"), stderr=subprocess.STDOUT)
             for n in (1, 2)]

@@ -11,7 +11,7 @@ import json
 import httpx
 import pytest
 
-from app import cli
+from app.ops import cli
 from tests.conftest import EXAMPLE
 from tests.e2e.conftest import Service
 from tests.e2e.flow import ENDED, poll, start, upload_example

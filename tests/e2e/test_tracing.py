@@ -15,8 +15,8 @@ import httpx
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
-from app.admin import create_tenant
-from app.launcher import launched
+from app.ops.admin import create_tenant
+from app.ops.launcher import launched
 from tests.conftest import isolated_settings
 from tests.e2e.conftest import SUBSCRIBERS
 from tests.e2e.flow import ENDED, poll, start, upload_example

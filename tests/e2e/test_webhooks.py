@@ -13,9 +13,9 @@ from typing import Any
 
 import httpx
 
-from app.admin import replay_postgres
 from infra import postgres
 from projections.postgres import checksum
+from projections.replay import replay_postgres
 from streams.log import EventLog
 from streams.processors.webhooks import WebhookDispatcher
 from streams.webhooks.signing import verify

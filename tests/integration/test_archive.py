@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pytest
 
-from app.archiving import archive_log
+from app.ops.archiving import archive_log
 from infra import postgres
 from infra.settings import Settings
 from projections.archive import month_start

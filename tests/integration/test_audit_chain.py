@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from aiokafka import AIOKafkaProducer
 
-from app.auditing import verify_log
+from app.ops.auditing import verify_log
 from infra import postgres
 from infra.settings import Settings
 from projections.audit import check_partition

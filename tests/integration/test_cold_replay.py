@@ -16,14 +16,14 @@ import pytest
 from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
 
-from app.admin import replay_mongo, replay_postgres
-from app.archiving import archive_log
-from app.auditing import verify_log
-from app.cli import main
+from app.ops.archiving import archive_log
+from app.ops.auditing import verify_log
+from app.ops.cli import main
 from infra import postgres
 from infra.settings import Settings
 from projections.mongo import ROLLUPS, database
 from projections.postgres import PostgresProjector, checksum
+from projections.replay import replay_mongo, replay_postgres
 from projections.replay_source import ReplayStart, archived, parse_start
 from streams.catalogue import TOPICS, new_event
 from streams.envelope import Envelope

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from aiokafka import TopicPartition
 
-from app.credential_cache import CredentialCache
+from app.api.credential_cache import CredentialCache
 from infra import postgres
 from infra.settings import Settings
 from projections.postgres import PostgresProjector

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import asyncio
 
-from app.admin import replay_postgres
-from app.auditing import verify_log
+from app.ops.auditing import verify_log
 from infra import postgres
 from infra.settings import Settings
 from projections.postgres import PostgresProjector, checksum
-from projections.subject_keys import SubjectKeys
+from projections.replay import replay_postgres
 from streams.catalogue import new_event
 from streams.envelope import Envelope
 from streams.log import EventLog, ensure_topics
 from streams.personal import ERASED, subject_id
+from streams.subject_keys import SubjectKeys
 from tests.integration.helpers import raw_messages
 
 

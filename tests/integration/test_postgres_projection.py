@@ -89,7 +89,7 @@ async def test_views_apply_each_event_once_and_a_replay_equals_the_live_views(
             assert await projector.apply_batch(tp, messages) == 0
     assert await checksum(pool) == live
 
-    from app.admin import replay_postgres
+    from projections.replay import replay_postgres
 
     rebuilt = await replay_postgres(settings, f"{live_schema}_replay")
     assert rebuilt == live

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import asyncio
 
-from app.admin import replay_postgres
 from infra import postgres
 from infra.settings import Settings
 from projections.postgres import PostgresProjector, checksum
+from projections.replay import replay_postgres
 from streams.log import EventLog, ensure_topics
 from tests.integration.helpers import wait_for
 from tests.integration.test_postgres_projection import story

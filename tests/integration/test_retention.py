@@ -10,10 +10,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
-from app.admin import replay_postgres
 from infra import postgres
 from infra.settings import Settings
+from projections.placement import DatabasePools
 from projections.postgres import PostgresProjector, checksum
+from projections.replay import replay_postgres
 from projections.retention_queries import results_held
 from streams.catalogue import new_event
 from streams.envelope import Envelope
@@ -51,7 +52,9 @@ async def test_results_past_retention_expire_by_an_event_a_replay_repeats(
     projector = PostgresProjector(settings, pool)
     await projector.run(asyncio.Event(), until_end=True)
 
-    sweeper = RetentionSweeper(partial(results_held, pool), log.append, 3600, clock=lambda: NOW)
+    pools = DatabasePools(settings.projection_schema, settings.tenant_pool_sizes, 1.0)
+    sweeper = RetentionSweeper(partial(results_held, pool, pools), log.append, 3600,
+                               clock=lambda: NOW)
     expired = await sweeper.sweep()
     assert [(e.type, e.key, e.data["retention_days"]) for e in expired] == [
         ("simulation.results_expired", "old", 1)]

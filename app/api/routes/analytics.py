@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from app.auth import Ctx, Tenant
+from app.api.auth import Ctx, Tenant
 
 router = APIRouter(prefix="/v1/analytics", tags=["analytics"])
 

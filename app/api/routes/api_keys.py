@@ -1,6 +1,6 @@
 """API keys: a tenant's admins issue them (the key is shown once; only its hash is kept), list
 them and revoke them. A key's role is at most its issuer's; its scopes (read, simulate, admin,
-billing; all four unless narrowed) limit it further, route by route (see :mod:`app.scopes`)."""
+billing; all four unless narrowed) limit it further, route by route (see :mod:`app.api.scopes`)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.auth import Admin, Ctx
-from app.commands import Ids, execute
-from app.credentials import Role, hash_key, new_api_key
-from app.idempotency import body_hash
-from app.routes.users import may_grant
-from app.security_log import audit_of
+from app.api.auth import Admin, Ctx
+from app.api.commands import Ids, execute
+from app.api.credentials import Role, hash_key, new_api_key
+from app.api.idempotency import body_hash
+from app.api.routes.users import may_grant
+from app.api.security_log import audit_of
 from streams.catalogue import new_event
 from streams.events import SCOPES, ApiKeyIssued, ApiKeyRevoked, Scope
 

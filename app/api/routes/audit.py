@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
-from app.auth import Ctx, Tenant
+from app.api.auth import Ctx, Tenant
 from projections.event_feed import BadCursor, EventFeed, decode, encode
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])

@@ -1,5 +1,5 @@
 """``POST /v1/auth/token``: a user's email and password (and TOTP code, once the user enabled
-it) for a short-lived access token and a refresh token (see :mod:`app.signin`). Every attempt
+it) for a short-lived access token and a refresh token (see :mod:`app.api.signin`). Every attempt
 is audited; attempts are rate limited per client address."""
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.auth import BEARER, Ctx
-from app.commands import log_unavailable
-from app.credentials import password_matches
-from app.security_log import record_security
-from app.signin import start_session
-from app.totp import check_second_factor
+from app.api.auth import BEARER, Ctx
+from app.api.commands import log_unavailable
+from app.api.credentials import password_matches
+from app.api.security_log import record_security
+from app.api.signin import start_session
+from app.api.totp import check_second_factor
 from streams.events import AuthLoginFailed, AuthLoginSucceeded, AuthRateLimited
 from streams.log import LogUnavailable
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
-from app.auth import Admin, Ctx, Tenant
+from app.api.auth import Admin, Ctx, Tenant
 from projections.usage_queries import Granularity, month_start, next_month
 from streams.pricing import charges
 

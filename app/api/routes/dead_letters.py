@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse
 
-from app.auth import Ctx, PlatformAdmin
-from app.commands import Ids, execute
+from app.api.auth import Ctx, PlatformAdmin
+from app.api.commands import Ids, execute
 from projections.dead_letter_queries import DeadLetters
 from streams.deadletter import retry_requested
 

@@ -16,8 +16,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query
 
-from app.auth import Ctx, Tenant
-from app.sse import HEARTBEAT, EventStreamResponse, frame
+from app.api.auth import Ctx, Tenant
+from app.api.sse import HEARTBEAT, EventStreamResponse, frame
 from projections.event_feed import BadCursor, Cursor, EventFeed, decode, encode
 from streams.catalogue_examples import describe
 from streams.events import WorkbookParsed

@@ -18,11 +18,11 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from app.auth import Ctx
-from app.context import ApiContext
-from app.heartbeats import FRESH_S, instances
-from app.problems import problem
-from app.workers import PROCESSORS
+from app.api.auth import Ctx
+from app.api.context import ApiContext
+from app.api.problems import problem
+from app.ops.heartbeats import FRESH_S, instances
+from app.ops.workers import PROCESSORS
 
 router = APIRouter(tags=["health"])
 CHECK_TIMEOUT_S = 2.0

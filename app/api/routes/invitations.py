@@ -13,13 +13,14 @@ from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.auth import Admin, Ctx, TenantContext
-from app.commands import Ids, execute
-from app.credentials import Role, hash_key, hash_password
-from app.idempotency import body_hash
-from app.routes.users import EMAIL, PASSWORD, may_grant
-from app.security_log import audit_of
+from app.api.auth import Admin, Ctx, TenantContext
+from app.api.commands import Ids, execute
+from app.api.credentials import Role, hash_key, hash_password
+from app.api.idempotency import body_hash
+from app.api.routes.users import EMAIL, PASSWORD, email_taken, may_grant
+from app.api.security_log import audit_of
 from streams.catalogue import new_event
+from streams.email_claims import EmailTaken
 from streams.events import UserCreated, UserInvited
 
 router = APIRouter(prefix="/v1/invitations", tags=["users"])
@@ -45,9 +46,8 @@ async def invite(request: Request, body: Invitation, ctx: Ctx, caller: Admin,
                  idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
     await may_grant(ctx, request, caller, body.role)
     email = body.email.lower()
-    if await ctx.directory.email_taken(email):
-        raise HTTPException(409, [{"loc": ["body", "email"],
-                                   "msg": f"a user with email {email} exists; use another"}])
+    if await ctx.email_claims.held(email):
+        raise email_taken(email)
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
         invitation_id, token = ids(), TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -89,8 +89,6 @@ async def accept(request: Request, body: Acceptance, ctx: Ctx) -> JSONResponse:
             datetime.fromisoformat(found["expires_at"]) <= datetime.now(UTC):
         raise HTTPException(410, [{"loc": ["body", "token"], "msg": "the invitation was used or"
                                    " has expired; ask an admin for a new one"}])
-    if await ctx.directory.email_taken(found["email"]):
-        raise HTTPException(409, f"a user with email {found['email']} exists already")
     password_hash = await asyncio.to_thread(hash_password, body.password)
     invited = TenantContext(tenant_id=found["tenant_id"], plan="", role=found["role"],
                             credential=f"invitation:{found['invitation_id']}")
@@ -106,5 +104,8 @@ async def accept(request: Request, body: Acceptance, ctx: Ctx) -> JSONResponse:
                               "role": found["role"], "links": {"token": "/v1/auth/token"}}
 
     # one account per invitation, even for two acceptances racing each other
-    return await execute(ctx, invited, "POST /v1/invitations/accept", found["invitation_id"],
-                         found["invitation_id"], build)
+    try:
+        return await execute(ctx, invited, "POST /v1/invitations/accept",
+                             found["invitation_id"], found["invitation_id"], build)
+    except EmailTaken:
+        raise HTTPException(409, f"a user with email {found['email']} exists already") from None

@@ -11,12 +11,12 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.auth import Admin, Ctx
-from app.commands import log_unavailable
-from app.context import ApiContext
-from app.oidc import OidcError, Provider, begin, discover, finish, resume
-from app.security_log import audit_of, record_security
-from app.signin import start_session
+from app.api.auth import Admin, Ctx
+from app.api.commands import log_unavailable
+from app.api.context import ApiContext
+from app.api.oidc import OidcError, Provider, begin, discover, finish, resume
+from app.api.security_log import audit_of, record_security
+from app.api.signin import start_session
 from streams.catalogue import new_event
 from streams.events import AuthLoginFailed, AuthLoginSucceeded, TenantOidcConfigured
 from streams.log import LogUnavailable

@@ -17,8 +17,8 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 from openpyxl.worksheet.worksheet import Worksheet
 
-from app.auth import Ctx, Tenant
-from app.routes.trials import completed
+from app.api.auth import Ctx, Tenant
+from app.api.routes.trials import completed
 
 router = APIRouter(prefix="/v1/simulations", tags=["simulations"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

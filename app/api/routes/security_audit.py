@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
-from app.auth import Admin, Ctx
+from app.api.auth import Admin, Ctx
 from projections.postgres_tenancy import AUDIT_SEVERITY
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])

@@ -1,5 +1,5 @@
 """Sign-in beyond the password: refresh (rotating), logout, and TOTP enrolment (see
-:mod:`app.signin` and :mod:`app.totp`)."""
+:mod:`app.api.signin` and :mod:`app.api.totp`)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.auth import Ctx, Tenant, TenantContext
-from app.commands import log_unavailable
-from app.context import ApiContext
-from app.security_log import audit_of
-from app.signin import rotate, sign_out
-from app.totp import (
+from app.api.auth import Ctx, Tenant, TenantContext
+from app.api.commands import log_unavailable
+from app.api.context import ApiContext
+from app.api.security_log import audit_of
+from app.api.signin import rotate, sign_out
+from app.api.totp import (
     code_accepted,
     new_recovery_codes,
     new_secret,

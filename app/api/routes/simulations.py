@@ -9,11 +9,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
-from app.auth import Ctx, Tenant
-from app.commands import Ids, execute
-from app.idempotency import body_hash
-from app.schemas import SimulationRequest
-from app.sse import HEARTBEAT, EventStreamResponse, frame
+from app.api.auth import Ctx, Tenant
+from app.api.commands import Ids, execute
+from app.api.idempotency import body_hash
+from app.api.schemas import SimulationRequest
+from app.api.sse import HEARTBEAT, EventStreamResponse, frame
 from projections.redis_progress import key as progress_key
 from streams.catalogue import new_event
 from streams.events import SimulationCancelRequested, SimulationRequested

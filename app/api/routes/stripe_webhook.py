@@ -11,8 +11,8 @@ import stripe
 from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from app.auth import Ctx, TenantContext
-from app.commands import Ids, execute
+from app.api.auth import Ctx, TenantContext
+from app.api.commands import Ids, execute
 from streams.catalogue import new_event
 from streams.stripe_inbound import translate
 

@@ -10,11 +10,11 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from app.auth import Admin, Ctx
-from app.commands import Ids, execute
-from app.routes.tenants import visible_tenant
-from app.security_log import audit_of
-from projections.subject_keys import tenant_subject
+from app.api.auth import Admin, Ctx
+from app.api.commands import Ids, execute
+from app.api.routes.tenants import visible_tenant
+from app.api.security_log import audit_of
+from projections.privacy_queries import tenant_subject
 from streams.catalogue import new_event
 from streams.events import SubjectErased
 
@@ -47,4 +47,5 @@ async def erase(tenant_id: str, subject: str, request: Request, ctx: Ctx, caller
     # the key goes once the event is in the log: a failed append leaves everything readable
     if recorded.status_code == 202:
         await ctx.subject_keys.destroy(found)
+        await ctx.email_claims.release_subject(found)
     return recorded

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.auth import Admin, Ctx, PlatformAdmin, Tenant, TenantContext
-from app.commands import Ids, execute
-from app.credentials import hash_key, new_api_key
-from app.idempotency import body_hash
-from app.security_log import audit_of, record_security
+from app.api.auth import Admin, Ctx, PlatformAdmin, Tenant, TenantContext
+from app.api.commands import Ids, execute
+from app.api.credentials import hash_key, new_api_key
+from app.api.idempotency import body_hash
+from app.api.security_log import audit_of, record_security
+from projections.placement import SHARED
 from streams.catalogue import caused_by, new_event
 from streams.events import (
     SCOPES,
@@ -92,9 +93,27 @@ async def list_tenants(ctx: Ctx, caller: PlatformAdmin,
     return {"tenants": await ctx.directory.tenants(limit)}
 
 
-@router.get("/{tenant_id}", summary="A tenant: plan, overrides, status, billing ids")
+@router.get("/{tenant_id}", summary="A tenant: plan, overrides, status, billing ids, and where"
+            " its data lives")
 async def get_tenant(tenant_id: str, ctx: Ctx, caller: Tenant) -> dict[str, Any]:
-    return await visible_tenant(ctx, caller, tenant_id)
+    tenant = await visible_tenant(ctx, caller, tenant_id)
+    return {**tenant, "placement": placement_of(await ctx.tenancy.placement(tenant_id),
+                                                caller.can("platform_admin"))}
+
+
+def placement_of(row: dict[str, Any] | None, operator: bool) -> dict[str, Any]:
+    """``shared`` (row-level security in the platform database) or ``dedicated``; a move in
+    progress shows as ``moving``. Operators also see the database itself."""
+    moving = row is not None and row["state"] in ("moving", "switching")
+    if row is None or (moving and row["previous"] == SHARED):
+        shown = {"kind": "shared", "state": "moving" if moving else "placed"}
+    else:
+        shown = {"kind": "dedicated", "state": "moving" if moving else "placed"}
+    if row is not None:
+        shown["changed_at"] = row["changed_at"]
+        if operator:
+            shown["database"] = row["database"]
+    return shown
 
 
 @router.put("/{tenant_id}/plan", status_code=202, summary="Change a tenant's plan")

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import numpy
 from fastapi import APIRouter, HTTPException, Query
 
-from app.auth import Ctx, Tenant
+from app.api.auth import Ctx, Tenant
 from engines.limits import WorkbookLimits
 from engines.sampling.targets import rank_correlation
 from engines.sampling.uniforms import chunk_rng, uniforms

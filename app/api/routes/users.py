@@ -10,12 +10,13 @@ from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.auth import Admin, Ctx, Tenant, TenantContext
-from app.commands import Ids, execute
-from app.credentials import ROLE_RANK, Role, hash_password
-from app.idempotency import body_hash
-from app.security_log import audit_of, record_security
+from app.api.auth import Admin, Ctx, Tenant, TenantContext
+from app.api.commands import Ids, execute
+from app.api.credentials import ROLE_RANK, Role, hash_password
+from app.api.idempotency import body_hash
+from app.api.security_log import audit_of, record_security
 from streams.catalogue import new_event
+from streams.email_claims import EmailTaken
 from streams.events import AuthPermissionDenied, UserCreated, UserRoleChanged
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
@@ -40,6 +41,11 @@ class RoleChange(BaseModel):
     role: Role
 
 
+def email_taken(email: str) -> HTTPException:
+    return HTTPException(409, [{"loc": ["body", "email"],
+                                "msg": f"a user with email {email} exists; use another"}])
+
+
 async def may_grant(ctx: Ctx, request: Request, caller: TenantContext, role: str) -> None:
     """Nobody grants a role above their own (only platform admins make platform admins)."""
     if not caller.can(role):
@@ -55,9 +61,6 @@ async def create(request: Request, body: NewUser, ctx: Ctx, caller: Admin,
                  idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
     await may_grant(ctx, request, caller, body.role)
     email = body.email.lower()
-    if await ctx.directory.email_taken(email):
-        raise HTTPException(409, [{"loc": ["body", "email"],
-                                   "msg": f"a user with email {email} exists; use another"}])
     password_hash = await asyncio.to_thread(hash_password, body.password)
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
@@ -70,7 +73,10 @@ async def create(request: Request, body: NewUser, ctx: Ctx, caller: Admin,
         return [event], 201, answer
 
     digest = body_hash(await request.body())
-    return await execute(ctx, caller, "POST /v1/users", idempotency_key, digest, build)
+    try:
+        return await execute(ctx, caller, "POST /v1/users", idempotency_key, digest, build)
+    except EmailTaken:
+        raise email_taken(email) from None
 
 
 @router.get("", summary="The tenant's users")

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Header, HTTPException, Query
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from app.auth import Admin, Ctx, Tenant
-from app.commands import Ids, execute
+from app.api.auth import Admin, Ctx, Tenant
+from app.api.commands import Ids, execute
 from infra.webhook_http import Destinations, UnsafeUrl
 from projections.webhook_queries import WebhookViews
 from streams.catalogue import CATALOGUE, new_event
@@ -66,7 +66,7 @@ def _destinations(ctx: Ctx) -> Destinations:
 
 
 async def _endpoint(ctx: Ctx, tenant_id: str, endpoint_id: str) -> dict[str, Any]:
-    endpoint = await WebhookViews(ctx.pool).endpoint(tenant_id, endpoint_id)
+    endpoint = await WebhookViews(ctx.views).endpoint(tenant_id, endpoint_id)
     if endpoint is None:
         raise HTTPException(404, f"no webhook endpoint {endpoint_id}")
     return endpoint
@@ -97,7 +97,7 @@ async def register(body: EndpointRequest, ctx: Ctx, tenant: Admin,
 
 @router.get("", summary="The tenant's webhook endpoints")
 async def list_endpoints(ctx: Ctx, tenant: Tenant) -> dict[str, Any]:
-    return {"endpoints": await WebhookViews(ctx.pool).endpoints(tenant.tenant_id)}
+    return {"endpoints": await WebhookViews(ctx.views).endpoints(tenant.tenant_id)}
 
 
 @router.get("/{endpoint_id}", summary="One endpoint")
@@ -157,7 +157,7 @@ async def attempts(endpoint_id: str, ctx: Ctx, tenant: Tenant,
                    message_id: Annotated[str | None, Query(max_length=100)] = None,
                    limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
     await _endpoint(ctx, tenant.tenant_id, endpoint_id)
-    return {"attempts": await WebhookViews(ctx.pool).attempts(tenant.tenant_id, endpoint_id,
+    return {"attempts": await WebhookViews(ctx.views).attempts(tenant.tenant_id, endpoint_id,
                                                               limit, message_id)}
 
 
@@ -169,7 +169,7 @@ async def redeliver(endpoint_id: str, body: RedeliveryRequest, ctx: Ctx, tenant:
         raise HTTPException(422, [{"loc": ["body"], "msg": "give either message_id, or since"
                                    " (and optionally until) for a time range"}])
     await _endpoint(ctx, tenant.tenant_id, endpoint_id)
-    found = await WebhookViews(ctx.pool).messages(
+    found = await WebhookViews(ctx.views).messages(
         tenant.tenant_id, endpoint_id, message_id=body.message_id, since=body.since,
         until=body.until, limit=MAX_REDELIVERY + 1)
     if body.message_id is not None and not found:

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
-from app.auth import Ctx, Tenant
+from app.api.auth import Ctx, Tenant
 from engines.compiler import compile_model
 from engines.errors import ExcelError
 from engines.formula.refs import column_index, column_letters, format_key

@@ -11,10 +11,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
-from app.auth import Ctx, Tenant, TenantContext
-from app.commands import Ids, execute
-from app.problems import unavailable
-from app.uploads import FilePart, UploadError, stream_file_part, upload_limit
+from app.api.auth import Ctx, Tenant, TenantContext
+from app.api.commands import Ids, execute
+from app.api.problems import unavailable
+from app.api.uploads import FilePart, UploadError, stream_file_part, upload_limit
 from infra.blobstore import BlobTooLarge, StoredBlob
 from projections.workbook_queries import BadWorkbookCursor, WorkbookViews, decode_cursor
 from streams.catalogue import new_event

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main, parser
+from app.ops.cli import main, parser
 from tests import workbook_bombs as bombs
 from tests.conftest import EXAMPLE
 

@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.credentials import (
+from app.api.credentials import (
     InvalidToken,
     hash_key,
     hash_password,

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from starlette.types import Receive, Scope, Send
 
-from app.validation import EdgeValidation
+from app.api.validation import EdgeValidation
 
 
 class Recorder:

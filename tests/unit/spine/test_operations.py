@@ -16,9 +16,9 @@ from opentelemetry import trace
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 
-from app.backup import copy_blocks
-from app.http_metrics import RequestTelemetry
-from app.status import render
+from app.api.http_metrics import RequestTelemetry
+from app.ops.backup import copy_blocks
+from app.ops.status import render
 from infra import metrics, tracing
 from infra.log_format import JsonLines, bound, scrub
 

@@ -9,8 +9,8 @@ import httpx
 from fastapi import FastAPI, Header, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.errors import install_problem_handlers
-from app.problems import MEDIA_TYPE
+from app.api.errors import install_problem_handlers
+from app.api.problems import MEDIA_TYPE
 
 
 class Thing(BaseModel):

@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from app.schemas import SimulationRequest
+from app.api.schemas import SimulationRequest
 
 
 def errors(**body: object) -> str:

@@ -11,9 +11,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from app.oidc import OidcError, Provider, verify
-from app.scopes import required_scope
-from app.totp import matching_step, new_recovery_codes, recovery_code_hash
+from app.api.oidc import OidcError, Provider, verify
+from app.api.scopes import required_scope
+from app.api.totp import matching_step, new_recovery_codes, recovery_code_hash
 
 
 @pytest.mark.parametrize(("method", "path", "scope"), [

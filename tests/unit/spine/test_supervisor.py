@@ -14,16 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from app import supervisor as supervisor_module
-from app.cli import main
-from app.supervisor import INSTANCE_ENV
-from app.workers import PROCESSORS
+from app.ops import supervisor as supervisor_module
+from app.ops.cli import main
+from app.ops.supervisor import INSTANCE_ENV
+from app.ops.workers import PROCESSORS
 
 ROOT = Path(__file__).resolve().parents[3]
 # Runs the real supervise() with command() swapped for the stand-in below.
 SUPERVISOR = """
 import json, logging, sys
-from app import supervisor
+from app.ops import supervisor
 logging.basicConfig(level=logging.INFO, format="%(message)s")
 stand_in, replicas, policy = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
 supervisor.command = lambda name: [sys.executable, stand_in, name]

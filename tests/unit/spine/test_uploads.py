@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from app.uploads import FilePart, UploadError, stream_file_part, upload_limit
+from app.api.uploads import FilePart, UploadError, stream_file_part, upload_limit
 
 BOUNDARY = "xyzBOUNDARY"
 

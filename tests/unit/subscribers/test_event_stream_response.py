@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from app.sse import EventStreamResponse
+from app.api.sse import EventStreamResponse
 
 
 def stream(closed: list[bool]) -> AsyncGenerator[str, None]:
