@@ -12,7 +12,7 @@ up:
 	$(STACK) up
 	RUNNERS=$(RUNNERS) $(STACK) app
 	@$(ENV) && if [ ! -s .stack/demo-tenant.json ]; then \
-		.venv/bin/riskstream tenant "Demo Analytics" --plan pro > .stack/demo-tenant.json; fi
+		.venv/bin/riskstream tenant create "Demo Analytics" --plan pro > .stack/demo-tenant.json; fi
 	@$(ENV) && KEY=$$($(PY) -c "import json;print(json.load(open('.stack/demo-tenant.json'))['api_key'])") && \
 		.venv/bin/riskstream demo --api-key "$$KEY" --summary && \
 		echo && echo "Workbench:  http://127.0.0.1:8000/" && \

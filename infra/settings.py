@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     oidc_redirect_uri: str | None = Field(default=None, pattern=r"^https?://")
     # http:// issuers, for a provider on loopback in development and tests
     oidc_allow_http_issuers: bool = False
+    # providers' discovery documents and key sets are kept this long (a token signed by an
+    # unknown key fetches the set sooner)
+    oidc_cache_ttl_s: float = Field(default=3600.0, gt=0)
+    oidc_keys_refetch_s: float = Field(default=30.0, ge=0)
     stripe_webhook_secret: SecretStr | None = None
     stripe_webhook_tolerance_s: int = 300
     # Sliding-window limits per credential and route class, per minute.
@@ -102,6 +106,9 @@ class Settings(BaseSettings):
     tenant_pool_sizes: dict[str, int] = Field(
         default_factory=lambda: {"free": 2, "basic": 2, "pro": 5, "enterprise": 20})
     tenant_pool_idle_s: float = Field(default=300.0, gt=0)
+    # plan -> the DSN its tenants are moved to ("{tenant}" in it: a database per tenant, made
+    # when missing); e.g. {"enterprise": "postgresql://riskstream@db-ent:5432/t_{tenant}"}
+    tier_databases: dict[str, str] = Field(default_factory=dict)
 
     # Subscribers: server-sent events poll the event_log view, send a comment line when idle,
     # cut off a reader that has fallen further behind than sse_max_lag events, and disconnect

@@ -12,6 +12,7 @@ import asyncpg
 from streams.envelope import Envelope
 from streams.events import (
     AuthLoggedOut,
+    AuthMfaDisabled,
     AuthMfaEnabled,
     AuthMfaEnrolled,
     AuthRecoveryCodeUsed,
@@ -75,6 +76,15 @@ async def mfa_enabled(conn: asyncpg.Connection, e: Envelope) -> None:
                        " AND enabled_at IS NULL", e.data["user_id"], e.tenant_id, e.occurred_at)
 
 
+async def mfa_disabled(conn: asyncpg.Connection, e: Envelope) -> None:
+    # an enrolment after this event (same tenant partition, so later in the log) stays
+    await conn.execute("DELETE FROM user_mfa WHERE user_id=$1 AND tenant_id=$2"
+                       " AND enrolled_at <= $3", e.data["user_id"], e.tenant_id, e.occurred_at)
+    await conn.execute("DELETE FROM recovery_codes WHERE user_id=$1 AND tenant_id=$2"
+                       " AND NOT EXISTS (SELECT 1 FROM user_mfa m WHERE m.user_id=$1)",
+                       e.data["user_id"], e.tenant_id)
+
+
 async def recovery_code_used(conn: asyncpg.Connection, e: Envelope) -> None:
     await conn.execute("UPDATE recovery_codes SET used_at=$3 WHERE code_hash=$1 AND tenant_id=$2"
                        " AND used_at IS NULL", e.data["code_hash"], e.tenant_id, e.occurred_at)
@@ -82,10 +92,12 @@ async def recovery_code_used(conn: asyncpg.Connection, e: Envelope) -> None:
 
 async def oidc_configured(conn: asyncpg.Connection, e: Envelope) -> None:
     await conn.execute(
-        "INSERT INTO tenant_oidc (tenant_id, issuer, client_id, configured_at)"
-        " VALUES ($1,$2,$3,$4) ON CONFLICT (tenant_id) DO UPDATE SET issuer=EXCLUDED.issuer,"
-        " client_id=EXCLUDED.client_id, configured_at=EXCLUDED.configured_at",
-        e.tenant_id, e.data["issuer"], e.data["client_id"], e.occurred_at)
+        "INSERT INTO tenant_oidc (tenant_id, issuer, client_id, configured_at, create_users_as)"
+        " VALUES ($1,$2,$3,$4,$5) ON CONFLICT (tenant_id) DO UPDATE SET issuer=EXCLUDED.issuer,"
+        " client_id=EXCLUDED.client_id, configured_at=EXCLUDED.configured_at,"
+        " create_users_as=EXCLUDED.create_users_as",
+        e.tenant_id, e.data["issuer"], e.data["client_id"], e.occurred_at,
+        e.body(TenantOidcConfigured).create_users_as)
 
 
 SIGN_IN_VIEWS: dict[str, Apply] = {
@@ -94,6 +106,7 @@ SIGN_IN_VIEWS: dict[str, Apply] = {
     AuthLoggedOut.type: _revoke("logout"),
     AuthMfaEnrolled.type: mfa_enrolled,
     AuthMfaEnabled.type: mfa_enabled,
+    AuthMfaDisabled.type: mfa_disabled,
     AuthRecoveryCodeUsed.type: recovery_code_used,
     TenantOidcConfigured.type: oidc_configured,
 }
@@ -106,6 +119,7 @@ SIGN_IN_AUDIT: dict[str, str] = {
     AuthLoggedOut.type: "info",
     AuthMfaEnrolled.type: "notice",
     AuthMfaEnabled.type: "notice",
+    AuthMfaDisabled.type: "warning",
     AuthRecoveryCodeUsed.type: "warning",
     AuthScopeDenied.type: "warning",
     TenantOidcConfigured.type: "notice",

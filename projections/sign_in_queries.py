@@ -53,4 +53,5 @@ class SignInDirectory:
     async def oidc_provider(self, tenant_id: str) -> dict[str, Any] | None:
         """The tenant's OIDC provider (issuer, client id), if it configured one."""
         return as_dict(await self.pool.fetchrow(
-            "SELECT tenant_id, issuer, client_id FROM tenant_oidc WHERE tenant_id=$1", tenant_id))
+            "SELECT tenant_id, issuer, client_id, create_users_as FROM tenant_oidc"
+            " WHERE tenant_id=$1", tenant_id))

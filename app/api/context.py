@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 
 from app.api.credential_cache import CredentialCache
 from app.api.idempotency import IdempotencyKeys
+from app.api.oidc import ProviderCache
 from app.api.ratelimit import RateLimiter
 from infra import postgres
 from infra.blobstore import BlobStore, open_blob_store
@@ -47,6 +48,7 @@ class ApiContext:
     feed_wakeups: FeedWakeups
     tenant_pools: TenantPools  # where each tenant's work is read (projections.placement)
     email_claims: EmailClaims
+    oidc: ProviderCache
 
     @classmethod
     async def build(cls, settings: Settings) -> ApiContext:
@@ -76,6 +78,7 @@ class ApiContext:
             progress=RedisProgress(redis),
             rollups=MongoRollups(database(settings.mongo_url, settings.mongo_db)),
             feed_wakeups=feed_wakeups, tenant_pools=tenant_pools, email_claims=email_claims,
+            oidc=ProviderCache(settings.oidc_cache_ttl_s, settings.oidc_keys_refetch_s),
         )
 
     async def close(self) -> None:

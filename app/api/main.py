@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(dead_letters.router)
     app.include_router(placements.router)
+    app.include_router(sign_in.users_router)
     app.include_router(http_metrics.router)
     mount_workbench(app)
 

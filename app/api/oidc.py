@@ -5,7 +5,9 @@ audience, expiry, nonce) with PyJWT.
 A provider is a tenant's own (a public client: PKCE, no secret, configured by an event) or
 the one in settings (``oidc_issuer``, optionally a confidential client). What the flow must
 remember between the redirect and the callback (state, verifier, nonce) waits in Redis for ten
-minutes and is used once.
+minutes and is used once. Discovery documents and key sets are kept for ``ttl_s``
+(:class:`ProviderCache`); an ID token signed by a key the set does not hold fetches it anew
+(the provider rotated its keys), at most once every ``refetch_s`` per provider.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import base64
 import hashlib
 import json
 import secrets
+import time
 from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -38,6 +41,7 @@ class Provider:
     client_id: str
     client_secret: str | None = None
     tenant_id: str | None = None  # None: the provider in settings, for every tenant
+    create_users_as: str | None = None  # the role of users it may create; None: none
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,38 @@ async def discover(http: httpx.AsyncClient, issuer: str) -> Discovery:
     return found
 
 
+class ProviderCache:
+    """Providers' discovery documents and JSON Web Key Sets, kept for ``ttl_s``; a token
+    naming a key the set lacks refetches it, no more often than every ``refetch_s`` (tokens
+    with made-up key ids cannot make RiskStream hammer the provider)."""
+
+    def __init__(self, ttl_s: float, refetch_s: float) -> None:
+        self.ttl_s, self.refetch_s = ttl_s, refetch_s
+        self._discovery: dict[str, tuple[float, Discovery]] = {}
+        self._keys: dict[str, tuple[float, jwt.PyJWKSet]] = {}
+
+    async def discovery(self, http: httpx.AsyncClient, issuer: str) -> Discovery:
+        held = self._discovery.get(issuer)
+        if held is not None and time.monotonic() - held[0] < self.ttl_s:
+            return held[1]
+        found = await discover(http, issuer)
+        self._discovery[issuer] = (time.monotonic(), found)
+        return found
+
+    async def keys(self, http: httpx.AsyncClient, jwks_uri: str, kid: str | None
+                   ) -> jwt.PyJWKSet:
+        """The provider's keys, fetched again when stale or when ``kid`` is not among them."""
+        held = self._keys.get(jwks_uri)
+        if held is not None:
+            age = time.monotonic() - held[0]
+            known = kid is None or any(k.key_id == kid for k in held[1].keys)
+            if age < self.ttl_s and (known or age < self.refetch_s):
+                return held[1]
+        keys = jwt.PyJWKSet.from_dict((await http.get(jwks_uri)).json())
+        self._keys[jwks_uri] = (time.monotonic(), keys)
+        return keys
+
+
 def _challenge(verifier: str) -> str:
     digest = hashlib.sha256(verifier.encode()).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
@@ -102,10 +138,10 @@ async def resume(redis: Redis, prefix: str, state: str) -> Flow | None:
     return Flow(**json.loads(stored)) if stored else None
 
 
-async def finish(http: httpx.AsyncClient, provider: Provider, flow: Flow,
+async def finish(http: httpx.AsyncClient, cache: ProviderCache, provider: Provider, flow: Flow,
                  code: str) -> dict[str, Any]:
     """The ID token's claims, once the code is exchanged and the token verified."""
-    discovery = await discover(http, provider.issuer)
+    discovery = await cache.discovery(http, provider.issuer)
     form = {"grant_type": "authorization_code", "code": code, "redirect_uri": flow.redirect_uri,
             "client_id": provider.client_id, "code_verifier": flow.verifier}
     if provider.client_secret:  # client_secret_post: a confidential client proves itself too
@@ -116,7 +152,8 @@ async def finish(http: httpx.AsyncClient, provider: Provider, flow: Flow,
             raise OidcError(f"the provider refused the code ({response.status_code}):"
                             f" {response.text[:200]}")
         id_token = str(response.json()["id_token"])
-        keys = jwt.PyJWKSet.from_dict((await http.get(discovery.jwks_uri)).json())
+        keys = await cache.keys(http, discovery.jwks_uri,
+                                jwt.get_unverified_header(id_token).get("kid"))
     except (httpx.HTTPError, ValueError, KeyError, jwt.PyJWTError) as exc:
         raise OidcError(f"the provider's token endpoint or JWKS failed: {exc!r}") from None
     return verify(id_token, keys, provider, flow.nonce)

@@ -330,11 +330,15 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+def shorthand(argv: list[str]) -> list[str]:
+    """``riskstream tenant NAME …`` is ``riskstream tenant create NAME …``."""
     if argv[:1] == ["tenant"] and argv[1:2] and argv[1] not in {"create", "move", "-h", "--help"}:
-        argv = ["tenant", "create", *argv[1:]]  # `riskstream tenant NAME`: create it
-    args = parser().parse_args(argv)
+        return ["tenant", "create", *argv[1:]]
+    return argv
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(shorthand(sys.argv[1:] if argv is None else argv))
     if args.command not in LOCAL_TOOLS:
         configure_logs(args.name if args.command == "processor" else args.command)
     try:

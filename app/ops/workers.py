@@ -96,12 +96,14 @@ async def _postgres(settings: Settings, stop: asyncio.Event, stack: AsyncExitSta
                     ) -> Awaitable[None]:
     from projections.placed_projector import follow_placements
     from projections.postgres import PostgresProjector
+    from projections.tier_placement import follow_tiers
     pool = await _pool(settings, stack)
     park = await _log(settings, stack)
 
     async def shared_and_placed() -> None:  # the tenant databases' projectors alongside
         await asyncio.gather(PostgresProjector(settings, pool, park=park.append).run(stop),
-                             follow_placements(settings, pool, stop))
+                             follow_placements(settings, pool, stop),
+                             follow_tiers(settings, pool, park.append, stop))
     return shared_and_placed()
 
 

@@ -30,7 +30,8 @@ def _rsa() -> rsa.RSAPrivateKey:
 @dataclass
 class LocalProvider:
     """Set ``signs_in`` to the e-mail the next sign-in vouches for; ``forge`` signs ID tokens
-    with a key that is not in the JWKS."""
+    with a key that is not in the JWKS; ``rotate`` replaces the signing key (and its id);
+    ``jwks_fetches`` counts the key set's downloads."""
 
     signs_in: str = ""
     forge: bool = False
@@ -38,6 +39,7 @@ class LocalProvider:
     rogue: rsa.RSAPrivateKey = field(default_factory=_rsa)
     kid: str = field(default_factory=lambda: secrets.token_hex(4))
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    jwks_fetches: int = 0
     server: uvicorn.Server | None = None
     task: asyncio.Task[None] | None = None
 
@@ -54,6 +56,9 @@ class LocalProvider:
         while not self.server.started:
             await asyncio.sleep(0.02)
         return self
+
+    def rotate(self) -> None:
+        self.key, self.kid = _rsa(), secrets.token_hex(4)
 
     async def stop(self) -> None:
         if self.server is not None and self.task is not None:
@@ -73,6 +78,7 @@ class LocalProvider:
 
         @app.get("/jwks")
         async def jwks() -> dict[str, Any]:
+            self.jwks_fetches += 1
             public = RSAAlgorithm.to_jwk(self.key.public_key(), as_dict=True)
             return {"keys": [{**public, "kid": self.kid, "alg": "RS256", "use": "sig"}]}
 

@@ -106,6 +106,38 @@ async def test_totp_is_required_once_enabled_and_recovery_codes_work_once(
     assert any("second factor" in d["detail"].get("reason", "") for d in failures)
 
 
+@pytest.mark.parametrize("by", ["user", "admin"])
+async def test_totp_is_turned_off_by_its_holder_or_reset_by_an_admin(
+        own_tenant: httpx.AsyncClient, by: str) -> None:
+    user = await new_user(own_tenant)
+    async with as_bearer(own_tenant, user["token"]) as me:
+        enrolled = (await me.post("/v1/auth/mfa/totp")).json()
+        totp = pyotp.TOTP(enrolled["secret"])
+        await _until(lambda: me.post("/v1/auth/mfa/totp/confirm",
+                                     json={"code": totp.now()}), 200)
+        await _until(lambda: _sign_in(own_tenant, user["email"]), 401)  # now required
+        if by == "user":
+            unproven = await me.request("DELETE", "/v1/auth/mfa/totp", json={})
+            assert unproven.status_code == 422 and _field(unproven) == [["body", "totp_code"]]
+            wrong = await me.request("DELETE", "/v1/auth/mfa/totp",
+                                     json={"recovery_code": "0000-not-a-code"})
+            assert wrong.status_code == 401 and _field(wrong) == [["body", "recovery_code"]]
+            off = await me.request("DELETE", "/v1/auth/mfa/totp",
+                                   json={"recovery_code": enrolled["recovery_codes"][1]})
+        else:
+            member = await me.delete(f"/v1/users/{user['user_id']}/mfa")
+            assert member.status_code == 403  # a member may not reset anyone's factor
+            assert (await own_tenant.delete("/v1/users/nobody/mfa")).status_code == 404
+            off = await own_tenant.delete(f"/v1/users/{user['user_id']}/mfa")
+        assert off.status_code == 200 and off.json()["status"] == "disabled", off.text
+    # the password alone signs in again, and the old secret is gone with the factor
+    await _until(lambda: _sign_in(own_tenant, user["email"]), 200)
+    assert (await own_tenant.delete(f"/v1/users/{user['user_id']}/mfa")).status_code == 409
+    disabled = await _audited(own_tenant, "auth.mfa_disabled")
+    assert any(d["detail"]["user_id"] == user["user_id"] and d["detail"]["by"] == by
+               and d["severity"] == "warning" for d in disabled)
+
+
 async def test_reusing_a_rotated_refresh_token_revokes_its_family(
         own_tenant: httpx.AsyncClient) -> None:
     user = await new_user(own_tenant)
@@ -206,3 +238,43 @@ async def test_oidc_sign_in_end_to_end_with_pkce_and_a_verified_id_token(
     provider.forge, provider.signs_in = False, f"stranger-{uuid.uuid4().hex[:6]}@example.com"
     stranger = await _oidc_sign_in(service_url, tenant_id)
     assert stranger.status_code == 401 and "no user" in stranger.json()["detail"]
+
+
+async def test_oidc_creates_the_users_a_tenant_allows_and_follows_key_rotation(
+        own_tenant: httpx.AsyncClient, provider: LocalProvider) -> None:
+    tenant_id = own_tenant.tenant_id  # type: ignore[attr-defined]
+    configured = await own_tenant.put("/v1/auth/oidc/provider", json={
+        "issuer": provider.issuer, "client_id": CLIENT_ID, "create_users_as": "member"})
+    assert configured.status_code == 202 and configured.json()["create_users_as"] == "member"
+    refused = await own_tenant.put("/v1/auth/oidc/provider", json={
+        "issuer": provider.issuer, "client_id": CLIENT_ID, "create_users_as": "platform_admin"})
+    assert refused.status_code == 422 and _field(refused) == [["body", "create_users_as"]]
+    service_url = str(own_tenant.base_url).rstrip("/")
+
+    async def provider_recorded() -> bool:
+        answer = await httpx.AsyncClient(base_url=service_url).get(
+            "/v1/auth/oidc/authorize", params={"tenant_id": tenant_id})
+        return answer.status_code == 302
+
+    await wait_for(provider_recorded)
+    newcomer = f"newcomer-{uuid.uuid4().hex[:6]}@example.com"
+    provider.signs_in = newcomer
+    first = await _oidc_sign_in(service_url, tenant_id)
+    assert first.status_code == 200, first.text
+    async with as_bearer(own_tenant, first.json()["access_token"]) as me:
+        assert (await me.get("/v1/simulations")).status_code == 200
+        assert (await me.get("/v1/api-keys")).status_code == 403  # a member, as configured
+    users = (await own_tenant.get("/v1/users")).json()["users"]
+    assert [u["role"] for u in users if u["email"] == newcomer] == ["member"]
+    created = await _audited(own_tenant, "user.created")
+    assert any(d["actor"] == f"oidc:{provider.issuer}" for d in created)
+
+    fetched = provider.jwks_fetches
+    again = await _oidc_sign_in(service_url, tenant_id)  # the same user, the cached keys
+    assert again.status_code == 200 and provider.jwks_fetches == fetched
+    users = (await own_tenant.get("/v1/users")).json()["users"]
+    assert [u["email"] for u in users].count(newcomer) == 1
+    provider.rotate()  # a token signed by a key the cached set lacks fetches the set anew
+    rotated = await _oidc_sign_in(service_url, tenant_id)
+    assert rotated.status_code == 200, rotated.text
+    assert provider.jwks_fetches == fetched + 1

@@ -1,10 +1,13 @@
 """OIDC sign-in: ``/v1/auth/oidc/authorize`` sends the user to the provider of a tenant (or
 the one in settings), ``/v1/auth/oidc/callback`` signs them in as the user with the e-mail the
-provider verified; tenant admins set their provider with ``PUT /v1/auth/oidc/provider``."""
+provider verified (or, where the tenant allows it, creates that user first); tenant admins set
+their provider with ``PUT /v1/auth/oidc/provider``."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import asyncio
+import secrets
+from typing import Annotated, Any, Literal
 
 import httpx
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -14,11 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.api.auth import Admin, Ctx
 from app.api.commands import log_unavailable
 from app.api.context import ApiContext
+from app.api.credentials import hash_password
 from app.api.oidc import OidcError, Provider, begin, discover, finish, resume
 from app.api.security_log import audit_of, record_security
 from app.api.signin import start_session
 from streams.catalogue import new_event
-from streams.events import AuthLoginFailed, AuthLoginSucceeded, TenantOidcConfigured
+from streams.email_claims import EmailTaken
+from streams.envelope import new_id
+from streams.events import AuthLoginFailed, AuthLoginSucceeded, TenantOidcConfigured, UserCreated
 from streams.log import LogUnavailable
 
 router = APIRouter(prefix="/v1/auth/oidc", tags=["auth"])
@@ -30,6 +36,10 @@ class ProviderSettings(BaseModel):
     issuer: str = Field(max_length=500, pattern=r"^https?://",
                         examples=["https://login.example.com"])
     client_id: str = Field(min_length=1, max_length=200, examples=["riskstream"])
+    create_users_as: Literal["member", "admin"] | None = Field(
+        default=None, description="create a user the provider vouches for (a verified e-mail"
+        " no RiskStream user has) with this role at their first sign-in; null: existing users"
+        " only")
 
 
 def _field(status: int, where: str, name: str, msg: str) -> HTTPException:
@@ -46,7 +56,8 @@ async def _provider(ctx: ApiContext, tenant_id: str | None) -> Provider:
         if row is None:
             raise _field(404, "query", "tenant_id", f"tenant {tenant_id} has no OIDC provider;"
                          " its admins set one with PUT /v1/auth/oidc/provider")
-        return Provider(row["issuer"], row["client_id"], tenant_id=tenant_id)
+        return Provider(row["issuer"], row["client_id"], tenant_id=tenant_id,
+                        create_users_as=row["create_users_as"])
     s = ctx.settings
     if not s.oidc_issuer or not s.oidc_client_id:
         raise _field(404, "query", "tenant_id", "no OIDC provider in this service's settings:"
@@ -69,11 +80,12 @@ async def configure(request: Request, body: ProviderSettings, ctx: Ctx, caller: 
         await ctx.log.append([new_event(TenantOidcConfigured.type, caller.tenant_id,
                                         caller.tenant_id, {
             "issuer": body.issuer, "client_id": body.client_id,
+            "create_users_as": body.create_users_as,
             "audit": audit_of(request, caller.credential)})])
     except LogUnavailable as exc:
         return log_unavailable(exc, None)
     return JSONResponse({"tenant_id": caller.tenant_id, "issuer": body.issuer,
-                         "client_id": body.client_id,
+                         "client_id": body.client_id, "create_users_as": body.create_users_as,
                          "links": {"sign_in": f"/v1/auth/oidc/authorize?tenant_id="
                                               f"{caller.tenant_id}"}}, status_code=202)
 
@@ -89,7 +101,7 @@ async def authorize(request: Request, ctx: Ctx,
     redirect_uri = ctx.settings.oidc_redirect_uri or str(request.url_for("oidc_callback"))
     async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_S) as http:
         try:
-            discovery = await discover(http, provider.issuer)
+            discovery = await ctx.oidc.discovery(http, provider.issuer)
         except OidcError as exc:
             raise HTTPException(502, str(exc)) from None
     url = await begin(ctx.redis, ctx.settings.topic_prefix, provider, discovery, redirect_uri)
@@ -119,11 +131,17 @@ async def callback(request: Request, ctx: Ctx,
                      " sign-in; start again")
     async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_S) as http:
         try:
-            claims = await finish(http, provider, flow, code)
+            claims = await finish(http, ctx.oidc, provider, flow, code)
         except OidcError as exc:
             raise _field(401, "query", "code", str(exc)) from None
     email = str(claims.get("email") or "").lower()
     user = await ctx.sign_in.user_by_email(email) if email else None
+    if user is None and email and provider.create_users_as and provider.tenant_id and \
+            claims.get("email_verified") is True:
+        try:
+            user = await _created(ctx, request, provider, claims, email)
+        except LogUnavailable as exc:
+            return log_unavailable(exc, None)
     reason = ("the provider did not verify the e-mail" if claims.get("email_verified") is False
               else "no user with the provider's e-mail" if user is None
               else "the user belongs to another tenant"
@@ -139,3 +157,27 @@ async def callback(request: Request, ctx: Ctx,
     await record_security(ctx, request, AuthLoginSucceeded.type, user["tenant_id"],
                           f"user:{user['user_id']}", {"email": email})
     return tokens
+
+
+async def _created(ctx: ApiContext, request: Request, provider: Provider,
+                   claims: dict[str, Any], email: str) -> dict[str, Any] | None:
+    """The user the provider vouched for, created in its tenant with the tenant's chosen role
+    (its password is random and never shown: it signs in through the provider); None when
+    another user took the address meanwhile."""
+    assert provider.tenant_id is not None and provider.create_users_as is not None
+    created = new_event(UserCreated.type, provider.tenant_id, provider.tenant_id, {
+        "user_id": new_id(), "email": email, "name": str(claims.get("name") or email)[:200],
+        "role": provider.create_users_as, "password_hash": hash_password(
+            secrets.token_urlsafe(32)),
+        "audit": audit_of(request, f"oidc:{provider.issuer}")})
+    try:
+        await ctx.email_claims.append(ctx.log, [created])
+    except EmailTaken:
+        return await ctx.sign_in.user_by_email(email)
+    for _ in range(100):  # its access token is checked against the views: wait for them
+        user = await ctx.sign_in.user_by_email(email)
+        if user is not None:
+            return user
+        await asyncio.sleep(0.1)
+    raise HTTPException(503, "the new user is not visible yet; sign in again in a moment",
+                        headers={"Retry-After": "2"})

@@ -9,12 +9,13 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.auth import Ctx, Tenant, TenantContext
+from app.api.auth import Admin, Ctx, Tenant, TenantContext
 from app.api.commands import log_unavailable
 from app.api.context import ApiContext
 from app.api.security_log import audit_of
 from app.api.signin import rotate, sign_out
 from app.api.totp import (
+    check_second_factor,
     code_accepted,
     new_recovery_codes,
     new_secret,
@@ -22,7 +23,7 @@ from app.api.totp import (
     recovery_code_hash,
 )
 from streams.catalogue import new_event
-from streams.events import AuthMfaEnabled, AuthMfaEnrolled
+from streams.events import AuthMfaDisabled, AuthMfaEnabled, AuthMfaEnrolled
 from streams.log import LogUnavailable
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
@@ -38,6 +39,15 @@ class RefreshToken(BaseModel):
 class TotpCode(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(pattern=r"^\s*[0-9]{6}\s*$", examples=["492039"])
+
+
+class SecondFactor(BaseModel):
+    """A current TOTP code or an unused recovery code: proof that whoever turns TOTP off holds
+    the factor, not just a session."""
+
+    model_config = ConfigDict(extra="forbid")
+    totp_code: str | None = Field(default=None, pattern=r"^\s*[0-9]{6}\s*$")
+    recovery_code: str | None = Field(default=None, min_length=8, max_length=64)
 
 
 @router.post("/refresh", response_model=None,
@@ -111,3 +121,45 @@ async def confirm(request: Request, body: TotpCode, ctx: Ctx, caller: Tenant
     except LogUnavailable as exc:
         return log_unavailable(exc, None)
     return {"status": "enabled"}
+
+
+async def _disable(ctx: ApiContext, request: Request, caller: TenantContext,
+                   user: dict[str, Any], by: str) -> dict[str, Any] | JSONResponse:
+    try:
+        await ctx.log.append([new_event(AuthMfaDisabled.type, user["tenant_id"],
+                                        user["tenant_id"], {
+            "user_id": user["user_id"], "email": user["email"], "by": by,
+            "audit": audit_of(request, caller.credential)})])
+    except LogUnavailable as exc:
+        return log_unavailable(exc, None)
+    return {"user_id": user["user_id"], "status": "disabled"}
+
+
+@router.delete("/mfa/totp", response_model=None,
+               summary="Turn your TOTP off, with a current code or a recovery code")
+async def disable(request: Request, body: SecondFactor, ctx: Ctx, caller: Tenant
+                  ) -> dict[str, Any] | JSONResponse:
+    user = await _user(ctx, caller)
+    if not user["mfa_enabled"]:
+        raise HTTPException(409, "TOTP is not enabled for this user")
+    if not (body.totp_code or body.recovery_code):
+        raise HTTPException(422, [{"loc": ["body", "totp_code"], "msg": "send totp_code (6"
+                                   " digits from the authenticator) or a recovery_code"}])
+    await check_second_factor(ctx, request, user, body.totp_code, body.recovery_code)
+    return await _disable(ctx, request, caller, user, "user")
+
+
+users_router = APIRouter(prefix="/v1/users", tags=["users"])
+
+
+@users_router.delete("/{user_id}/mfa", response_model=None,
+                     summary="Reset a user's TOTP (a lost device); the user signs in with the"
+                     " password alone until they enrol again")
+async def reset(user_id: str, request: Request, ctx: Ctx, caller: Admin
+                ) -> dict[str, Any] | JSONResponse:
+    user = await ctx.sign_in.user(user_id)
+    if user is None or user["tenant_id"] != caller.tenant_id:
+        raise HTTPException(404, f"no user {user_id}")
+    if user["totp_secret"] is None:
+        raise HTTPException(409, f"user {user_id} has no TOTP to reset")
+    return await _disable(ctx, request, caller, user, "admin")
