@@ -1,6 +1,9 @@
 """Engine throughput: how fast RiskStream's compiled workbook models simulate, against pycel and
 hand-written numpy, and how much memory a 10^7-trial run needs.
 
+The 20-line × 30-year model of :mod:`bench.engine_lines` is compared with the same model
+written in numpy at each size, evaluation alone, and with pycel.
+
 For each workbook (see :mod:`bench.engine_cases`) and size (10^4, 10^5, 10^6 trials):
 
 * ``simulation``: :func:`engines.simulation.run_simulation` as the service calls it (chunk
@@ -39,6 +42,7 @@ from bench.engine_cases import (
     formulas_test,
     slow_spot,
 )
+from bench.engine_lines import lines_comparison, lines_rows
 from bench.engine_memory import peak_memory
 from engines.analysis.output import DEFAULT_PERCENTILES
 from engines.service import chunk_size_for
@@ -46,6 +50,7 @@ from engines.simulation import SimulationSpec, run_simulation
 
 SIZES = (10_000, 100_000, 1_000_000)
 PYCEL_TRIALS = 300
+LINES_PYCEL_TRIALS = 10
 GOAL_MIB = 2048
 
 
@@ -131,6 +136,7 @@ def run() -> dict[str, Any]:
     results: dict[str, Any] = {"environment": environment(),
                                "workbooks": {"project-npv": throughput(example)}}
     results["baselines"] = hand_comparison(example)
+    results["lines"] = lines_comparison(SIZES, LINES_PYCEL_TRIALS)
     book = formulas_test()
     if book is None:
         results["workbooks"]["FINANCIAL"] = f"skipped: workbooks not found in {WORKBOOKS}"
@@ -184,7 +190,8 @@ def _baseline_rows(results: dict[str, Any]) -> list[str]:
 
 def table(results: dict[str, Any]) -> str:
     """The results as Markdown tables and notes for the README."""
-    lines = _throughput_rows(results) + [""] + _baseline_rows(results) + [""]
+    lines = (_throughput_rows(results) + [""] + _baseline_rows(results) + [""]
+             + lines_rows(results["lines"]) + [""])
     base = results["baselines"]
     lines.append(f"Compiled and hand-written numpy agree to {base['max_relative_difference']:.1e}"
                  " (relative to each output's largest value) on the same drawn trials.")

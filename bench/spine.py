@@ -20,7 +20,7 @@ from infra import kafka, postgres
 from infra.settings import Settings
 from projections.postgres import PostgresProjector
 from projections.replay import replay_postgres
-from streams.catalogue import caused_by, new_event
+from streams.catalogue import new_event
 from streams.catalogue_examples import EXAMPLES
 from streams.envelope import Envelope
 from streams.log import EventLog, ensure_topics
@@ -102,7 +102,8 @@ async def projection_throughput(settings: Settings, events: int) -> dict[str, An
         sim = f"s{i}"
         accepted = new_event("simulation.accepted", "bench", sim,
                              {**EXAMPLES["simulation.accepted"], "simulation_id": sim})
-        batch += [accepted] + [caused_by(accepted, t, EXAMPLES[t]) for t in (
+        batch += [accepted] + [new_event(t, "bench", sim, EXAMPLES[t], correlation_id=accepted.id,
+                                         causation_id=accepted.id) for t in (
             "simulation.started", "simulation.progressed", "simulation.completed")]
     await postgres.drop_schema(settings.postgres_dsn, settings.projection_schema)
     pool = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema)

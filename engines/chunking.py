@@ -15,7 +15,22 @@ from typing import Any
 from engines.xp import Array
 
 TRIALS_PER_SLICE = 32_768
-"""Trials evaluated together: a float64 intermediate of this many trials takes 256 KiB."""
+"""Most trials evaluated together: a float64 intermediate of one cell takes 256 KiB."""
+
+BYTES_PER_SLICE = 2 * 2**20
+"""Largest intermediate of a slice: a block of cells computed as one (a row of years) takes
+width × trials × 8 bytes, and below this size it stays in the caches and in the heap's reused
+memory (see engines.allocator) rather than in fresh mappings."""
+
+FEWEST_TRIALS_PER_SLICE = 2_048
+"""Fewest trials evaluated together, whatever the width: each slice costs a pass of the
+model's plans, which many trials share."""
+
+
+def trials_per_slice(width: int) -> int:
+    """Trials per slice for a model whose widest block spans ``width`` cells."""
+    fit = BYTES_PER_SLICE // (8 * max(width, 1))
+    return max(FEWEST_TRIALS_PER_SLICE, min(TRIALS_PER_SLICE, fit))
 
 Outputs = dict[str, tuple[Array, Array]]
 

@@ -10,7 +10,7 @@ import numpy
 
 from engines.allocator import keep_freed_memory
 from engines.blocks import element
-from engines.chunking import TRIALS_PER_SLICE, by_slices, slice_inputs
+from engines.chunking import by_slices, slice_inputs, trials_per_slice
 from engines.coerce import to_number
 from engines.env import CircularReference, Env, Plan
 from engines.errors import ExcelError
@@ -18,10 +18,12 @@ from engines.formula import FormulaSyntaxError, parse
 from engines.formula.refs import CellKey, format_key, parse_cell, split_address
 from engines.graph import DependencyGraph
 from engines.literals import LiteralAreas
+from engines.liveness import last_reads
 from engines.plan import CellCompiler, CellFacts
 from engines.references import clip
 from engines.result import PyValue, to_python
 from engines.risk import RiskCompiler, RiskInput, RiskValues, arg_arrays
+from engines.rowblocks import Read, RowBlock, Step, row_steps
 from engines.values import BOOL, NUMBER, Area, Value, error, from_scalars, kinds, number
 from engines.workbook import Workbook
 from engines.xp import Array, to_numpy
@@ -108,6 +110,27 @@ class CompiledModel:
                 risk_input.static_args = _static_args(self._constants, risk_input)
             if risk_input.corrmat_area is not None:
                 risk_input.corrmat = _corrmat(self, risk_input.corrmat_area)
+        self._steps, self._dropped = self._trial_steps()
+        widths = [step.width for step in self._steps if isinstance(step, RowBlock)]
+        self.trials_per_slice = trials_per_slice(max(widths, default=1))
+        """Trials evaluated together (see :mod:`engines.chunking`)."""
+
+    def _trial_steps(self) -> tuple[list[Step], list[list[Read]]]:
+        """The varying cells in evaluation order, runs of one formula along a row as blocks,
+        and per step the values it reads last (see :mod:`engines.liveness`). Neither with
+        iterative calculation, whose cycles are computed cell by cell and again, nor where a
+        cell reads cells it cannot name before it runs."""
+        order = self._varying_order
+        if self.workbook.iteration is not None or any(self.facts[k].dynamic for k in order):
+            return list(order), [[] for _ in order]
+        cells = self.workbook.cells
+        candidates = {key for key in order if _entrywise_candidate(
+            cells[key].array is None and cells[key].spill_anchor is None, self.facts[key])}
+        steps, reads = row_steps(self.workbook, self.xp, self.graph, order, candidates,
+                                 {key: self.facts[key].reads for key in order},
+                                 self._output_keys, self._constants, self._input_keys)
+        kept = {key for key in order if self.facts[key].random or self.facts[key].volatile}
+        return steps, last_reads(reads, kept | set(self._output_keys))
 
     def _resolve(self, address: str) -> CellKey:
         """``"Sheet!A1"`` (any case, sheet quoted or not) as the workbook's cell key."""
@@ -151,11 +174,12 @@ class CompiledModel:
         """Run n trials; see the class docstring for ``inputs``, ``risk_values`` and results."""
         keep_freed_memory()
         inputs, risk_values = inputs or {}, risk_values or {}
-        if n > TRIALS_PER_SLICE and self._sliceable(risk_values):
+        size = self.trials_per_slice
+        if n > size and self._sliceable(risk_values):
             xp = self.xp
             return by_slices(xp, n, lambda trials, part: self._evaluate(
                 trials, slice_inputs(xp, inputs, n, part), slice_inputs(xp, risk_values, n, part)
-            ), TRIALS_PER_SLICE)
+            ), size)
         return self._evaluate(n, inputs, risk_values)
 
     def _sliceable(self, risk_values: RiskValues) -> bool:
@@ -183,9 +207,16 @@ class CompiledModel:
         missing = [r.id for r in self.risk_inputs if r.id not in env.risk_values]
         if missing:
             raise ModelError(f"risk_values lacks the risk inputs {missing}")
-        for key in self._varying_order:
-            if key not in env.values:
-                env.compute(key)
+        for step, dropped in zip(self._steps, self._dropped, strict=True):
+            if isinstance(step, RowBlock):
+                step.evaluate(env)
+            elif step not in env.values:
+                env.compute(step)
+            for done in dropped:
+                if isinstance(done, Area):
+                    env.rows.pop(done, None)
+                else:
+                    env.values.pop(done, None)
         results: dict[str, tuple[Array, Array]] = {}
         for key, address in zip(self._output_keys, self.outputs, strict=True):
             results[address] = _as_output(xp, env.cell(key).plain(), n)
@@ -233,6 +264,13 @@ def _key_of(address: str) -> CellKey:
     sheet, cell = split_address(address)
     row, col = parse_cell(cell)
     return sheet, row, col
+
+
+def _entrywise_candidate(plain: bool, facts: CellFacts) -> bool:
+    """Whether a cell may join a row block: a plain formula (no array or spill) that neither
+    draws nor reads the clock, and reaches cells only through the references it names."""
+    return plain and not (facts.random or facts.volatile or facts.dynamic or facts.picked_from
+                          or facts.unsupported)
 
 
 def _contains(area: Area, key: CellKey) -> bool:

@@ -73,6 +73,8 @@ class Env:
     risk_values: Mapping[Any, Any] = field(default_factory=dict)
     values: dict[CellKey, Value] = field(default_factory=dict)
     blocks: dict[CellKey, Value] = field(default_factory=dict)
+    rows: dict[Area, Value] = field(default_factory=dict)
+    """Runs of cells computed as one block (see :mod:`engines.rowblocks`), by their area."""
     active: list[CellKey] = field(default_factory=list)
 
     def compute(self, key: CellKey) -> Value:
@@ -139,6 +141,8 @@ class Env:
             return error(self.xp, ExcelError.REF)
         area = clip(self.model.workbook, area)
         block = self.model.literal_area(area)
+        if block is None:
+            block = self.rows.get(area)
         if block is None:
             grid = [
                 [self._value((area.sheet, r, c)) for c in range(area.col1, area.col2 + 1)]

@@ -78,7 +78,7 @@ def compare(xp: ModuleType, op: str, left: Value, right: Value) -> Value:
         and isinstance(right.kind, int)
         and {left.kind, right.kind} <= numeric
     ):
-        return boolean(xp, _ordered(xp, op, left.num, right.num), err)
+        return boolean(xp, ordered(xp, op, left.num, right.num), err)
     kind_a, kind_b = kinds(xp, left), kinds(xp, right)
     # an empty cell takes the type of the other side: 0, "" or FALSE
     kind_a, kind_b = (
@@ -88,18 +88,19 @@ def compare(xp: ModuleType, op: str, left: Value, right: Value) -> Value:
     kind_a = xp.where(kind_a == EMPTY, NUMBER, kind_a)
     kind_b = xp.where(kind_b == EMPTY, NUMBER, kind_b)
     rank_a, rank_b = _rank(xp, kind_a), _rank(xp, kind_b)
-    by_number = _ordered(xp, op, left.num, right.num)
+    by_number = ordered(xp, op, left.num, right.num)
     if left.text is not None or right.text is not None:
         folded_a = np.vectorize(str.lower, otypes=[object])(text_of(left))
         folded_b = np.vectorize(str.lower, otypes=[object])(text_of(right))
-        by_text = xp.asarray(_ordered(np, op, folded_a, folded_b).astype(bool))
+        by_text = xp.asarray(ordered(np, op, folded_a, folded_b).astype(bool))
         same = xp.where(rank_a == 1, by_text, by_number)
     else:
         same = by_number
-    return boolean(xp, xp.where(rank_a == rank_b, same, _ordered(xp, op, rank_a, rank_b)), err)
+    return boolean(xp, xp.where(rank_a == rank_b, same, ordered(xp, op, rank_a, rank_b)), err)
 
 
-def _ordered(xp: ModuleType, op: str, a: Array, b: Array) -> Array:
+def ordered(xp: ModuleType, op: str, a: Array, b: Array) -> Array:
+    """The comparison ``op`` of two arrays of the same type, entry by entry (a bool array)."""
     if op == "=":
         return a == b
     if op == "<>":

@@ -1,13 +1,16 @@
-"""The engine as the service sees it: inspect a workbook, run a simulation request on one.
+"""The engine as the service sees it: inspect a workbook, run a simulation on one.
 
 This is the seam the stream processors call (``streams.ports.WorkbookInspector`` and
-``SimulationEngine``); requests and results are plain JSON-ready dicts.
+``SimulationEngine``): a simulation is a :class:`SimulationSpec`, which
+:func:`simulation_spec` makes of a request in its JSON form (the body of
+``simulation.requested``, as chunk tasks carry it too); results are JSON-ready dicts.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from engines.allocator import evaluating
@@ -69,40 +72,50 @@ class WorkbookEngine:
             "unsupported_functions": model.unsupported,
         }
 
-    def simulate(self, data: bytes, request: dict[str, Any], progress: Progress,
+    def simulate(self, data: bytes, spec: SimulationSpec, progress: Progress,
                  limits: WorkbookLimits = DEFAULT_LIMITS) -> dict[str, Any]:
         with evaluating():  # the model is freed when the call returns, before the trim
-            return simulate(data, request, progress, limits)
+            return simulate(data, spec, progress, limits)
 
 
-def simulate(data: bytes, request: Mapping[str, Any], progress: Progress | None = None,
+def simulate(data: bytes, spec: SimulationSpec, progress: Progress | None = None,
              limits: WorkbookLimits = DEFAULT_LIMITS) -> dict[str, Any]:
-    """The outcome of ``request`` on the workbook ``data``; its ``compute_seconds`` are the whole
+    """The outcome of ``spec`` on the workbook ``data``; its ``compute_seconds`` are the whole
     run's, reading and compiling the workbook (this thread's CPU time) included."""
     began = time.thread_time()
-    model = compile_request(data, request, limits)
+    model, spec = compiled(data, spec, limits)
     compiled_s = time.thread_time() - began
-    outcome = run_simulation(model, simulation_spec(request, model.outputs), progress)
+    outcome = run_simulation(model, spec, progress)
     outcome.compute_seconds += compiled_s
     return outcome_dict(outcome)
 
 
+def compiled(data: bytes, spec: SimulationSpec, limits: WorkbookLimits = DEFAULT_LIMITS
+             ) -> tuple[CompiledModel, SimulationSpec]:
+    """The workbook compiled for the spec's input cells and outputs, and the spec naming the
+    outputs the model computes (the workbook's RiskOutput cells when it named none)."""
+    model = compile_model(load_workbook(data, limits), inputs=list(spec.inputs),
+                          outputs=list(spec.outputs) or None, xp=get_xp(spec.backend))
+    return model, replace(spec, outputs=model.outputs)
+
+
 def compile_request(data: bytes, request: Mapping[str, Any],
                     limits: WorkbookLimits = DEFAULT_LIMITS) -> CompiledModel:
-    """The workbook compiled for the request's input cells and outputs."""
-    return compile_model(load_workbook(data, limits), inputs=list(request["inputs"]),
-                         outputs=request.get("outputs") or None,
-                         xp=get_xp(request.get("backend", "numpy")))
+    """The workbook compiled for a request in its JSON form."""
+    return compiled(data, simulation_spec(request), limits)[0]
 
 
-def simulation_spec(request: Mapping[str, Any], outputs: Sequence[str]) -> SimulationSpec:
-    """What a simulation request asks for, on the model's ``outputs``."""
+def simulation_spec(request: Mapping[str, Any], outputs: Sequence[str] | None = None
+                    ) -> SimulationSpec:
+    """What a request in its JSON form asks for, on ``outputs`` (None: the request's own;
+    empty: the workbook's RiskOutput cells)."""
     correlation = request.get("correlation")
     iterations = int(request["iterations"])
     var_level = float(request.get("var_level", 0.95))
     return SimulationSpec(
         inputs={cell: distribution(cell, spec) for cell, spec in request["inputs"].items()},
-        outputs=outputs, iterations=iterations,
+        outputs=(request.get("outputs") or ()) if outputs is None else outputs,
+        iterations=iterations,
         seed=request.get("seed"), sampling=request.get("sampling", "lhs"),
         correlation=CorrelationSpec(tuple(correlation["cells"]), correlation["matrix"])
         if correlation else None,

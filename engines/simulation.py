@@ -98,6 +98,7 @@ def _as_distribution(cell: str, spec: InputSpec) -> Distribution:
 class SimulationSpec:
     """What to run: input distributions by cell, outputs, size, sampling and what to report.
 
+    ``outputs`` empty: the model's own output cells (RiskOutput), named once it is compiled.
     ``percentiles`` are in percent, ``var_levels`` fractions in (0, 1), ``targets`` values
     for P(output < target), applied to every output. ``exact_cap`` valid values per output
     (at most EXACT_VALUES_BUDGET over all outputs) keep percentiles exact; beyond, a sketch.
@@ -130,8 +131,6 @@ class SimulationSpec:
             raise ValueError(f"chunk_size must be >= 2, got {self.chunk_size}")
         if self.sampling not in ("lhs", "mc"):
             raise ValueError(f"sampling must be 'lhs' or 'mc', got {self.sampling!r}")
-        if not self.outputs:
-            raise ValueError("at least one output cell is required")
 
     @property
     def distributions(self) -> dict[str, Distribution]:
@@ -183,6 +182,8 @@ class RunState:
     @classmethod
     def empty(cls, spec: SimulationSpec, inputs: Sequence[str]) -> RunState:
         """A state with nothing accumulated yet; ``inputs`` label the random inputs."""
+        if not spec.outputs:
+            raise ValueError("at least one output cell is required")
         # Exact values are kept per output; a run with many outputs shares one budget.
         cap = min(spec.exact_cap, EXACT_VALUES_BUDGET // len(spec.outputs))
         options = OutputOptions(spec.percentiles, spec.targets, spec.var_levels, cap)

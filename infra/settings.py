@@ -106,9 +106,10 @@ class Settings(BaseSettings):
     tenant_pool_sizes: dict[str, int] = Field(
         default_factory=lambda: {"free": 2, "basic": 2, "pro": 5, "enterprise": 20})
     tenant_pool_idle_s: float = Field(default=300.0, gt=0)
-    # plan -> the DSN its tenants are moved to ("{tenant}" in it: a database per tenant, made
-    # when missing); e.g. {"enterprise": "postgresql://riskstream@db-ent:5432/t_{tenant}"}
-    tier_databases: dict[str, str] = Field(default_factory=dict)
+    # plan -> the DSN its tenants are moved to, each into a database of its own ("{tenant}" in
+    # the name, made when missing); e.g. {"enterprise": "postgresql://…@db-ent:5432/t_{tenant}"}
+    tier_databases: dict[str, Annotated[str, Field(pattern=r"^postgres(ql)?://.*\{tenant\}")]] \
+        = Field(default_factory=dict)
 
     # Subscribers: server-sent events poll the event_log view, send a comment line when idle,
     # cut off a reader that has fallen further behind than sse_max_lag events, and disconnect

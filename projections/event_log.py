@@ -12,11 +12,12 @@ are checkpointed (insert-only) in ``audit.chain_checkpoints``, outside the proje
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import asyncpg
 
+from projections.json_text import json_text
 from streams.envelope import Envelope
 from streams.personal import sealed_subject
 from streams.public import public_envelope
@@ -31,7 +32,11 @@ SUBJECT_FIELDS = ("simulation_id", "workbook_id", "key_id", "endpoint_id", "usag
 
 def link(head: str, value: bytes) -> str:
     """The chain head after ``value``, the next message of the partition."""
-    return hashlib.sha256(bytes.fromhex(head) + hashlib.sha256(value).digest()).hexdigest()
+    return _linked(head, hashlib.sha256(value).digest())
+
+
+def _linked(head: str, digest: bytes) -> str:
+    return hashlib.sha256(bytes.fromhex(head) + digest).hexdigest()
 
 
 def subjects(event: Envelope) -> list[str]:
@@ -42,16 +47,28 @@ def subjects(event: Envelope) -> list[str]:
     return sorted(set(found if personal is None else [*found, personal]))
 
 
+@dataclass(frozen=True)
+class Logged:
+    """A message as ``event_log`` keeps it, all but its place in the chain, so that it can be
+    worked out before the transaction that appends it."""
+
+    offset: int
+    value: bytes  # the message as Kafka holds it
+    event: Envelope  # as the views apply it: current version, personal data revealed
+    digest: bytes  # sha256 of ``value``
+    subjects: list[str]
+    envelope: str  # what subscribers see, as JSON text
+
+
+def logged(offset: int, value: bytes, event: Envelope) -> Logged:
+    """The row of ``event``, read from ``value`` at ``offset`` (its personal data revealed)."""
+    return Logged(offset, value, event, hashlib.sha256(value).digest(), subjects(event),
+                  json_text(public_envelope(event)))
+
+
 _COLUMNS = ("topic", "partition", "kafka_offset", "position", "tenant_id", "event_id", "type",
             "key", "subjects", "occurred_at", "correlation_id", "causation_id", "envelope",
             "chain_hash", "message")
-_STAGING = """
-CREATE TEMP TABLE IF NOT EXISTS event_log_incoming (
-    topic text, partition integer, kafka_offset bigint, position bigint, tenant_id text,
-    event_id text, type text, key text, subjects text[], occurred_at timestamptz,
-    correlation_id text, causation_id text, envelope jsonb, chain_hash text, message bytea
-) ON COMMIT DELETE ROWS
-"""
 
 
 class ChainedEventLog:
@@ -66,10 +83,9 @@ class ChainedEventLog:
         return topic.removeprefix(f"{self.log_prefix}.")
 
     async def append(self, conn: asyncpg.Connection,
-                     partitions: Mapping[tuple[str, int], Sequence[tuple[int, bytes, Envelope]]]
-                     ) -> None:
-        """Record each partition's ``(offset, bytes, event)`` messages, in offset order, inside
-        ``conn``'s transaction: one read of the heads, one write of the rows, one of the heads."""
+                     partitions: Mapping[tuple[str, int], Sequence[Logged]]) -> None:
+        """Record each partition's messages, in offset order, inside ``conn``'s transaction: one
+        read of the heads, one write of the rows, one of the heads."""
         names = [(self.logical(topic), partition) for topic, partition in partitions]
         found = await conn.fetch(
             "SELECT h.topic, h.partition, h.position, h.head FROM audit_chain_heads h"
@@ -82,26 +98,22 @@ class ChainedEventLog:
             if not messages:
                 continue
             position, head = heads.get((topic, partition), (0, GENESIS))
-            for offset, value, event in messages:
+            for m in messages:
                 position += 1
-                head = link(head, value)
-                rows.append((topic, partition, offset, position, event.tenant_id, event.id,
-                             event.type, event.key, subjects(event), event.occurred_at,
-                             event.correlation_id, event.causation_id,
-                             json.dumps(public_envelope(event), separators=(",", ":"),
-                                        sort_keys=True), head, value))
+                head = _linked(head, m.digest)
+                event = m.event
+                rows.append((topic, partition, m.offset, position, event.tenant_id, event.id,
+                             event.type, event.key, m.subjects, event.occurred_at,
+                             event.correlation_id, event.causation_id, m.envelope, head,
+                             m.value))
             ends.append((topic, partition, position, head))
         if not rows:
             return
-        # COPY into a per-session staging table, then one INSERT in order: far fewer round
-        # trips and less parsing than a row-by-row insert, and the same rows in the same order
-        await conn.execute(_STAGING)
-        await conn.copy_records_to_table("event_log_incoming", records=rows, columns=_COLUMNS)
-        await conn.execute(
-            f"WITH moved AS (DELETE FROM event_log_incoming RETURNING *)"
-            f" INSERT INTO event_log ({', '.join(_COLUMNS)})"
-            f" SELECT {', '.join(_COLUMNS)} FROM moved ORDER BY topic, partition, kafka_offset"
-            f" ON CONFLICT DO NOTHING")
+        # One COPY straight into the table, rows in each partition's offset order (``seq``
+        # follows it). No message can be here already: the rows commit with the checkpoint
+        # past them, and the projector skips what its checkpoint says is applied; a duplicate
+        # would fail the batch rather than leave the chain head ahead of the rows.
+        await conn.copy_records_to_table("event_log", records=rows, columns=_COLUMNS)
         await conn.executemany(
             "INSERT INTO audit_chain_heads (topic, partition, position, head) VALUES ($1,$2,$3,$4)"
             " ON CONFLICT (topic, partition) DO UPDATE SET position=EXCLUDED.position,"

@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Mapping, Sequence
 from typing import cast
 
 import asyncpg
@@ -17,12 +16,10 @@ from infra import metrics, postgres
 from infra.settings import Settings
 from projections.dead_letter_views import parked as parked_view
 from projections.placement import SHARED, applies, load
-from projections.postgres import NAME, PostgresProjector, checksum
+from projections.postgres import NAME, Batch, PostgresProjector, checksum
 from projections.postgres_views import PLACED_TABLES, PLACED_VIEWS
 from projections.statement_batch import StatementBatch
-from streams.catalogue import upcast
 from streams.deadletter import failed
-from streams.envelope import Envelope
 from streams.personal import sealed_subject
 
 log = logging.getLogger(__name__)
@@ -38,6 +35,8 @@ class PlacedProjector(PostgresProjector):
     ``database``; the platform's views and the event feed stay in the shared database, whose
     placements and subject keys it reads."""
 
+    keeps_event_log = False
+
     def __init__(self, settings: Settings, pool: asyncpg.Pool, shared: asyncpg.Pool,
                  database: str) -> None:
         super().__init__(settings, pool)
@@ -45,13 +44,12 @@ class PlacedProjector(PostgresProjector):
         self.name = projector_name(database)
         self.keys = type(self.keys)(shared, settings.topic_prefix)  # the vault is shared
 
-    async def _apply(self, conn: asyncpg.Connection,
-                     batch: Mapping[TopicPartition, Sequence[tuple[int, bytes]]]) -> set[str]:
+    async def _apply(self, conn: asyncpg.Connection, batch: Batch) -> set[str]:
         placements = await load(self.shared)
         writes = StatementBatch(conn)
         for messages in batch.values():
-            for _offset, value in messages:
-                event = upcast(Envelope.from_json(value))
+            for message in messages:
+                event = message.read()
                 view = PLACED_VIEWS.get(event.type)
                 if view is not None and applies(placements, event.tenant_id, self.database):
                     if sealed_subject(event) is not None:
@@ -71,13 +69,16 @@ class PlacedProjector(PostgresProjector):
 async def follow_placements(settings: Settings, shared: asyncpg.Pool, stop: asyncio.Event,
                             *, every_s: float = 2.0) -> None:
     """Run a projector for every tenant database a placement names, each started when its
-    first placement appears (and again should it fail)."""
+    first placement appears (and again should it fail). A database that is only receiving a
+    tenant (``moving``) is not followed yet: its mover replays the history first, from the
+    archive where the log no longer holds it, and a follower starting at offset 0 would skip
+    past what only the archive has."""
     running: dict[str, tuple[asyncpg.Pool, asyncio.Task[None]]] = {}
     try:
         while not stop.is_set():
             try:
-                wanted = {database for p in (await load(shared)).values()
-                          for database in (p.database, p.previous)} - {SHARED}
+                wanted = {p.previous if p.state == "moving" else p.database
+                          for p in (await load(shared)).values()} - {SHARED}
             except (OSError, asyncpg.PostgresError) as exc:
                 log.warning("placements unreadable: %r", exc)
                 wanted = set()

@@ -5,6 +5,7 @@ topics differently ends in the same rows."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import asyncpg
 
 from projections.dead_letter_views import DEAD_LETTER_VIEWS
+from projections.json_text import json_text
 from projections.placement import SHARED
 from projections.postgres_tenancy import TENANCY_TABLES, TENANCY_VIEWS, with_security_audit
 from projections.privacy_views import PRIVACY_VIEWS
@@ -47,6 +49,7 @@ STATUS_RANK = {
 _GROWS = {"iterations_done"}  # counters that only grow, whatever order events come in
 
 
+@functools.cache  # a handful of column sets, built once each
 def _sim_upsert(columns: tuple[str, ...]) -> str:
     sets = "".join(
         f", {c} = GREATEST(simulations.{c}, EXCLUDED.{c})" if c in _GROWS else
@@ -139,7 +142,7 @@ async def simulation_requested(conn: asyncpg.Connection, e: Envelope) -> None:
     d = e.data
     sim = d["simulation_id"]
     await _status(conn, e, sim, "requested", workbook_id=d["workbook_id"],
-                  request=json.dumps(d), iterations=d["iterations"],
+                  request=json_text(d), iterations=d["iterations"],
                   backend=d.get("backend", "numpy"), requested_at=e.occurred_at)
 
 
@@ -168,7 +171,7 @@ def _ended(status: str) -> Callable[[asyncpg.Connection, Envelope], Awaitable[No
         await _status(conn, e, e.key, status, finished_at=e.occurred_at,
                       compute_seconds=d.get("compute_seconds"), reason=d.get("reason"),
                       iterations_done=int(d.get("iterations_run", 0)),
-                      results=json.dumps(results) if status == "completed" else None)
+                      results=json_text(results) if status == "completed" else None)
     return apply
 
 

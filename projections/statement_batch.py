@@ -14,6 +14,7 @@ the order the events came in.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -32,14 +33,23 @@ _UPDATE = re.compile(r"^\s*UPDATE (\w+) SET .* WHERE (\w+)\s*=\s*\$1(?!\d)(\s+AN
 _INSERT = re.compile(r"^\s*INSERT INTO (\w+)\s*\((\w+)\s*,.*\)\s*VALUES\s*\(\s*\$1\s*,", re.S)
 
 
-def row_of(sql: str, args: Sequence[Any]) -> tuple[str, Any] | None:
-    """The one row ``sql`` touches, as ``(table, key)``; None when that is not certain."""
-    if "SELECT" in sql.upper() or " OR " in sql.upper() or not args:
+@functools.lru_cache(maxsize=1024)
+def _keyed_table(sql: str) -> str | None:
+    """The table of whose rows ``sql`` touches only the one keyed by ``$1``; None when that is
+    not certain. The views send a few hundred distinct statements at most, so each is read
+    once."""
+    if "SELECT" in sql.upper() or " OR " in sql.upper():
         return None
     found = _UPDATE.match(sql) or _INSERT.match(sql)
     if found is None or SINGLE_KEYED.get(found.group(1)) != found.group(2):
         return None
-    return found.group(1), args[0]
+    return found.group(1)
+
+
+def row_of(sql: str, args: Sequence[Any]) -> tuple[str, Any] | None:
+    """The one row ``sql`` touches, as ``(table, key)``; None when that is not certain."""
+    table = _keyed_table(sql) if args else None
+    return None if table is None else (table, args[0])
 
 
 class StatementBatch:

@@ -1,7 +1,9 @@
 """Moving a tenant's views to a database of its own by replaying its events there.
 
-Steps (each one event, so the move is in the log and a replay meets it): ``moving`` (the new
-database applies the tenant's events from offset 0 while reads stay put), catch up,
+The new database is the tenant's own and empty: its history is replayed there from the first
+event (the archive, then the log), which a database that has followed the log for others would
+skip as already applied. Steps, each one event so that the move is in the log and a replay
+meets it: ``moving`` (the history is replayed into the new database while reads stay put),
 ``switching`` (the old copy stops changing), catch up past it, ``placed`` (reads switch within
 the API's placement refresh), wait until every reader has switched, ``released`` (the old copy
 is deleted). No read sees less than an earlier one did. Writes are events and never stop; a
@@ -14,6 +16,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import asyncpg
@@ -23,7 +26,8 @@ from infra.settings import Settings
 from projections.placed_projector import PlacedProjector
 from projections.placement import SHARED, load, without_password
 from projections.postgres_views import PLACED_TABLES, drop_placed_rows
-from streams.catalogue import new_event
+from projections.replay_source import replay_batches
+from streams.catalogue import TOPICS, new_event
 from streams.envelope import Envelope
 from streams.events import TenantPlacementChanged
 
@@ -51,9 +55,11 @@ class MoveReport:
 
 
 async def move_tenant(settings: Settings, shared: asyncpg.Pool, append: Append,
-                      tenant_id: str, to: str, *, timeout_s: float = 600.0) -> MoveReport:
+                      tenant_id: str, to: str, *, archive: Path | None = None,
+                      timeout_s: float = 600.0) -> MoveReport:
     """Move ``tenant_id``'s views to the database ``to`` (a DSN; its password, if any, is used
-    here and never written to the log) and return what moved."""
+    here and never written to the log) and return what moved. The history is read from
+    ``archive`` where the log no longer holds it (ValueError naming the gap otherwise)."""
     started = time.monotonic()
     target = without_password(to)
     try:
@@ -84,9 +90,13 @@ async def move_tenant(settings: Settings, shared: asyncpg.Pool, append: Append,
 
     pool = await postgres.create_pool(to, settings.projection_schema, max_size=4)
     try:
+        if done < 0 and await pool.fetchval("SELECT count(*) FROM projection_checkpoints"):
+            # its checkpoints are past this tenant's history, which it would then skip
+            raise MoveRefused(f"{target} has followed the log before (another tenant's"
+                              " database?): a tenant moves into a database of its own, empty")
         projector = PlacedProjector(settings, pool, shared, target)
         await step("moving")
-        await projector.run(asyncio.Event(), until_end=True)
+        await projector.apply_all(replay_batches(settings, list(TOPICS), archive=archive))
         catch_up_s = time.monotonic() - started
         await step("switching")
         await projector.run(asyncio.Event(), until_end=True)  # all the old copy holds

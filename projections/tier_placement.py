@@ -1,8 +1,8 @@
-"""Plans that come with a database: a tenant whose plan names one in
+"""Plans that come with a database: a tenant whose plan names a server in
 ``RISKSTREAM_TIER_DATABASES`` (e.g. ``{"enterprise": "postgresql://riskstream@db-ent:5432/
-t_{tenant}"}``) is moved there by replay (:mod:`projections.tenant_move`) once it is on that
-plan, say after an upgrade. A ``{tenant}`` in the DSN gives each tenant a database of its own,
-created on that server when missing. Moving back after a downgrade is left to operators."""
+t_{tenant}"}``) is moved by replay (:mod:`projections.tenant_move`) into a database of its own
+there, created when missing, once it is on that plan, say after an upgrade. Moving back after a
+downgrade is left to operators."""
 
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ from streams.envelope import Envelope
 from streams.events import MODELS, TOPICS, EventType, Topic, UnknownEventType, model_for, upcast
 
 __all__ = ["CATALOGUE", "SECRET_FIELDS", "TOPICS", "EventType", "Topic", "UnknownEventType",
-           "caused_by", "event_type", "new_event", "table", "topic_of", "upcast"]
+           "event_type", "new_event", "table", "topic_of", "upcast"]
 
 CATALOGUE: dict[str, EventType] = {m.type: m.described for m in MODELS}
 # Body fields holding credential hashes: kept in the log so a replay rebuilds the credentials,
@@ -72,14 +72,10 @@ def topic_of(event: Envelope) -> str:
 
 def new_event(type: str, tenant_id: str, key: str, data: dict[str, Any], *,
               correlation_id: str = "", causation_id: str = "") -> Envelope:
-    """A new event at its type's current version."""
+    """An event of ``type`` at its current version with the body ``data`` as it is, for a body
+    that comes whole from elsewhere (a test's, a tool's); producers build the body's model and
+    make it an event (``SimulationReleased(...).event(tenant_id, key)``), validated as built."""
     return Envelope(
         type=type, tenant_id=tenant_id, key=key, data=data, version=event_type(type).version,
         correlation_id=correlation_id, causation_id=causation_id,
     )
-
-
-def caused_by(cause: Envelope, type: str, data: dict[str, Any], *, key: str | None = None
-              ) -> Envelope:
-    """A new event at its type's current version, caused by ``cause`` (same tenant, chain)."""
-    return cause.caused(type, data, key=key, version=event_type(type).version)

@@ -15,11 +15,11 @@ import base64
 import json
 import re
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from streams.catalogue import new_event
 from streams.envelope import Envelope
 from streams.events import ProcessingFailed, ProcessingRetryRequested
 
@@ -69,36 +69,34 @@ def claimed(value: bytes) -> Claimed:
 
 
 def failed(processor: str, topic: str, partition: int, offset: int, value: bytes,
-           error: BaseException) -> Envelope:
+           error: BaseException) -> Envelope[ProcessingFailed]:
     """The ``processing.failed`` event for the message at ``topic``/``partition``/``offset``."""
     about = claimed(value)
-    data: dict[str, Any] = {
-        "processor": processor, "topic": topic, "partition": partition, "offset": offset,
-        "event_id": about.event_id, "event_type": about.type,
-        "failed_tenant_id": about.tenant_id, "event_key": about.key,
-        "error": storable(f"{type(error).__name__}: {error}", MAX_ERROR),
-        "size": len(value),
-        "message_b64": base64.b64encode(value).decode() if len(value) <= MAX_PARKED_BYTES
+    event = ProcessingFailed(
+        processor=processor, topic=topic, partition=partition, offset=offset,
+        event_id=about.event_id, event_type=about.type, failed_tenant_id=about.tenant_id,
+        event_key=about.key, error=storable(f"{type(error).__name__}: {error}", MAX_ERROR),
+        size=len(value),
+        message_b64=base64.b64encode(value).decode() if len(value) <= MAX_PARKED_BYTES
         else None,
-    }
-    event = new_event(ProcessingFailed.type, "", processor, data)
-    return Envelope(type=event.type, tenant_id="", key=processor, data=data,
-                    version=event.version, id=failure_id(processor, topic, partition, offset),
-                    correlation_id=about.event_id, causation_id=about.event_id)
+    ).event("", processor, correlation_id=about.event_id, causation_id=about.event_id)
+    return replace(event, id=failure_id(processor, topic, partition, offset))
 
 
-def retry_requested(failure: dict[str, Any], requested_by: str) -> Envelope:
-    """An operator's request to hand a parked message back to its processor."""
-    return new_event(ProcessingRetryRequested.type, "", failure["processor"], {
-        "failure_id": failure["failure_id"], "processor": failure["processor"],
-        "topic": failure["topic"], "partition": failure["partition"],
-        "offset": failure["offset"], "message_b64": failure["message_b64"],
-        "requested_by": requested_by})
+def retry_requested(parked: Mapping[str, Any], requested_by: str
+                    ) -> Envelope[ProcessingRetryRequested]:
+    """An operator's request to hand a parked message (its row in the dead-letter view) back
+    to its processor."""
+    return ProcessingRetryRequested(
+        failure_id=parked["failure_id"], processor=parked["processor"], topic=parked["topic"],
+        partition=parked["partition"], offset=parked["offset"],
+        message_b64=parked["message_b64"], requested_by=requested_by,
+    ).event("", parked["processor"])
 
 
 def retried_message(event: Envelope, processor: str) -> bytes | None:
     """The parked message ``event`` hands back to ``processor``, or None when it is not one."""
-    if event.type != ProcessingRetryRequested.type or event.data.get("processor") != processor:
+    if event.type != ProcessingRetryRequested.type:
         return None
-    encoded = event.data.get("message_b64")
-    return base64.b64decode(encoded) if isinstance(encoded, str) else None
+    retry = event.body(ProcessingRetryRequested)
+    return base64.b64decode(retry.message_b64) if retry.processor == processor else None

@@ -28,8 +28,8 @@ class EmailTaken(Exception):
 
 def _new_users(events: list[Envelope]) -> list[tuple[str, str, str]]:
     """(email, tenant, user) of each user the events create."""
-    return [(e.data["email"], e.tenant_id, e.data["user_id"])
-            for e in events if e.type == UserCreated.type]
+    users = [(e.tenant_id, e.body(UserCreated)) for e in events if e.type == UserCreated.type]
+    return [(user.email, tenant_id, user.user_id) for tenant_id, user in users]
 
 
 class EmailClaims:

@@ -5,7 +5,10 @@ upcast on read), ``tenant_id``, ``key`` (the aggregate id that decides the parti
 ``occurred_at`` (UTC, ISO 8601), ``correlation_id`` (the request that started the chain),
 ``causation_id`` (the event or command that directly caused this one) and ``data``.
 The catalogue of types lives in :mod:`streams.catalogue`, their bodies' models in
-:mod:`streams.events`; ``data`` stays the body as it travels, ``body(Model)`` reads it typed.
+:mod:`streams.events`. Producers build the model and make it an event
+(``SimulationStarted(...).event(tenant_id, key)``, ``cause.caused(SimulationStarted(...))``),
+so an ``Envelope[SimulationStarted]`` says what its body is; ``data`` stays the body as it
+travels, and ``body()`` (or ``body(Model)``) reads it typed.
 """
 
 from __future__ import annotations
@@ -15,12 +18,16 @@ import json
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, cast, overload
+
+from typing_extensions import TypeVar
 
 if TYPE_CHECKING:
     from streams.events.base import Event
 
 E = TypeVar("E", bound="Event")
+# what the body is; an event read from the log is any event until its type is matched
+B = TypeVar("B", bound="Event", default="Event", covariant=True)
 
 
 def new_id() -> str:
@@ -33,8 +40,8 @@ def utcnow() -> datetime:
 
 
 @dataclass(frozen=True)
-class Envelope:
-    """One event as stored in the log."""
+class Envelope(Generic[B]):
+    """One event as stored in the log, its body a ``B``."""
 
     type: str
     tenant_id: str
@@ -46,28 +53,32 @@ class Envelope:
     correlation_id: str = ""
     causation_id: str = ""
 
-    def caused(
-        self, type: str, data: dict[str, Any], *, key: str | None = None, version: int = 1
-    ) -> Envelope:
-        """A new event caused by this one: same tenant and correlation, causation = this id."""
-        return Envelope(
-            type=type,
-            tenant_id=self.tenant_id,
-            key=self.key if key is None else key,
-            data=data,
-            version=version,
-            correlation_id=self.correlation_id or self.id,
-            causation_id=self.id,
-        )
+    def caused(self, body: E, *, key: str | None = None) -> Envelope[E]:
+        """``body`` as a new event caused by this one: same tenant and correlation (and key,
+        unless given), causation = this id."""
+        return body.event(self.tenant_id, self.key if key is None else key,
+                          correlation_id=self.correlation_id or self.id, causation_id=self.id)
 
-    def body(self, model: builtins.type[E]) -> E:
-        """The body as ``model``, the model of this event's type (read an old event after
-        upcasting it); pydantic's ValidationError when the body does not fit it."""
+    @overload
+    def body(self) -> B: ...
+
+    @overload
+    def body(self, model: builtins.type[E]) -> E: ...
+
+    def body(self, model: builtins.type[E] | None = None) -> B | E:
+        """The body as its type's model (old versions upcast first), or as ``model``, which
+        must be that model; pydantic's ValidationError (InvalidEvent without ``model``) when
+        the body does not fit it."""
+        # the registry reads envelopes, so it is imported when a body is first read
+        from streams.events.registry import parse_body
+
+        if model is None:
+            return cast(B, parse_body(self))
         if model.type != self.type:
             raise TypeError(f"a {self.type} event has no {model.type} body")
         return model.model_validate(self.data)
 
-    def with_data(self, data: dict[str, Any], version: int) -> Envelope:
+    def with_data(self, data: dict[str, Any], version: int) -> Envelope[B]:
         return replace(self, data=data, version=version)
 
     def to_json(self) -> bytes:

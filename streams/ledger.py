@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
 
 from streams.envelope import Envelope
 from streams.events import (
@@ -23,10 +22,12 @@ from streams.events import (
     SimulationDecided,
     SimulationRejected,
     SimulationReleased,
+    SimulationRequested,
     TenantCreated,
     TenantPlanChanged,
 )
-from streams.plans import Limits, limits_for, plan_after_subscription
+from streams.events.simulations import Refusal, SimulationRequestBody
+from streams.plans import Limits, LimitValue, limits_for, plan_after_subscription
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class TenantLedger:
 
     tenant_id: str
     plan: str = "free"
-    overrides: dict[str, Any] = field(default_factory=dict)
+    overrides: dict[str, LimitValue] = field(default_factory=dict)
     month: str = ""
     simulations_this_month: int = 0
     running: frozenset[str] = frozenset()
@@ -46,6 +47,12 @@ class TenantLedger:
     @property
     def limits(self) -> Limits:
         return limits_for(self.plan, self.overrides)
+
+
+FOLDED = frozenset(m.type for m in (
+    TenantCreated, TenantPlanChanged, BillingSubscriptionCreated, BillingSubscriptionCancelled,
+    BillingSubscriptionUpdated, BillingPaymentFailed, BillingInvoicePaid, SimulationDecided,
+    SimulationReleased))
 
 
 def month_of(moment: datetime) -> str:
@@ -60,84 +67,79 @@ def next_month_start(month: str) -> str:
 
 def evolve(state: TenantLedger, event: Envelope) -> TenantLedger:
     """The ledger after ``event`` (events the ledger does not care about leave it unchanged)."""
-    data = event.data
-    if event.type in (TenantCreated.type, TenantPlanChanged.type):
-        return replace(state, plan=data["plan"], overrides=dict(data.get("overrides", {})))
-    if event.type == BillingSubscriptionCreated.type:
-        return replace(state, subscription_id=data["subscription_id"])
-    if event.type == BillingSubscriptionCancelled.type:
-        return replace(state, subscription_id=None)
-    if event.type == BillingSubscriptionUpdated.type:
-        return replace(state, plan=plan_after_subscription(state.plan, state.subscription_id,
-                                                           data))
-    if event.type in (BillingPaymentFailed.type, BillingInvoicePaid.type):
-        return replace(state, suspended=event.type == BillingPaymentFailed.type)
-    if event.type == SimulationDecided.type:
-        sim = data["simulation_id"]
-        if sim in state.decided:  # the processor applied it already when it decided
-            return state
-        month = data["month"]
-        count = state.simulations_this_month if month == state.month else 0
-        running = state.running | {sim} if data["accepted"] else state.running
-        return replace(
-            state,
-            month=month,
-            simulations_this_month=count + (1 if data["accepted"] else 0),
-            running=running,
-            decided=state.decided | {sim},
-        )
-    if event.type == SimulationReleased.type:
-        return replace(state, running=state.running - {data["simulation_id"]})
+    if event.type not in FOLDED:
+        return state
+    match event.body():
+        case TenantCreated(plan=plan, overrides=overrides) | \
+                TenantPlanChanged(plan=plan, overrides=overrides):
+            return replace(state, plan=plan, overrides=dict(overrides))
+        case BillingSubscriptionCreated(subscription_id=subscription_id):
+            return replace(state, subscription_id=subscription_id)
+        case BillingSubscriptionCancelled():
+            return replace(state, subscription_id=None)
+        case BillingSubscriptionUpdated() as update:
+            return replace(state, plan=plan_after_subscription(
+                state.plan, state.subscription_id, update.model_dump()))
+        case BillingPaymentFailed() | BillingInvoicePaid() as invoice:
+            return replace(state, suspended=isinstance(invoice, BillingPaymentFailed))
+        case SimulationDecided(simulation_id=sim) if sim in state.decided:
+            return state  # the processor applied it already when it decided
+        case SimulationDecided(simulation_id=sim, accepted=accepted, month=month):
+            count = state.simulations_this_month if month == state.month else 0
+            return replace(
+                state,
+                month=month,
+                simulations_this_month=count + (1 if accepted else 0),
+                running=state.running | {sim} if accepted else state.running,
+                decided=state.decided | {sim},
+            )
+        case SimulationReleased(simulation_id=sim):
+            return replace(state, running=state.running - {sim})
     return state
 
 
-def _refusal(limit: str, value: int, use: int, resets_at: str | None) -> dict[str, Any]:
-    return {"limit": limit, "value": value, "current": use, "resets_at": resets_at}
-
-
-def check(state: TenantLedger, request: dict[str, Any], month: str) -> dict[str, Any] | None:
+def check(state: TenantLedger, request: SimulationRequestBody, month: str) -> Refusal | None:
     """The first limit ``request`` would break, or None when it fits."""
     if state.suspended:
-        return _refusal("account_suspended", 0, 0, "when the failed payment is settled")
+        return Refusal(limit="account_suspended", value=0, current=0,
+                       resets_at="when the failed payment is settled")
     limits = state.limits
     used = state.simulations_this_month if month == state.month else 0
     if limits.simulations_per_month is not None and used >= limits.simulations_per_month:
-        return _refusal("simulations_per_month", limits.simulations_per_month, used,
-                        next_month_start(month))
-    iterations = int(request["iterations"])
+        return Refusal(limit="simulations_per_month", value=limits.simulations_per_month,
+                       current=used, resets_at=next_month_start(month))
     if limits.iterations_per_simulation is not None and \
-            iterations > limits.iterations_per_simulation:
-        return _refusal("iterations_per_simulation", limits.iterations_per_simulation,
-                        iterations, None)
+            request.iterations > limits.iterations_per_simulation:
+        return Refusal(limit="iterations_per_simulation",
+                       value=limits.iterations_per_simulation, current=request.iterations,
+                       resets_at=None)
     if limits.concurrent_simulations is not None and \
             len(state.running) >= limits.concurrent_simulations:
-        return _refusal("concurrent_simulations", limits.concurrent_simulations,
-                        len(state.running), "when a running simulation ends")
-    if request.get("backend") == "cupy" and not limits.gpu:
-        return _refusal("gpu", 0, 1, None)
+        return Refusal(limit="concurrent_simulations", value=limits.concurrent_simulations,
+                       current=len(state.running), resets_at="when a running simulation ends")
+    if request.backend == "cupy" and not limits.gpu:
+        return Refusal(limit="gpu", value=0, current=1, resets_at=None)
     return None
 
 
 def decide(state: TenantLedger, requested: Envelope) -> list[Envelope]:
     """The ledger's answer to one ``simulation.requested``: the decision for the tenant's own
     stream (so a replay rebuilds the same state) and the public accepted/rejected event."""
-    data = requested.data
-    sim = data["simulation_id"]
+    request = requested.body(SimulationRequested)
+    sim = request.simulation_id
     if sim in state.decided:  # a redelivered request is answered once
         return []
     month = month_of(requested.occurred_at)
-    refusal = check(state, data, month)
+    refusal = check(state, request, month)
     decision = requested.caused(
-        SimulationDecided.type,
-        {"simulation_id": sim, "accepted": refusal is None, "month": month},
-        version=SimulationDecided.version)
+        SimulationDecided(simulation_id=sim, accepted=refusal is None, month=month))
+    public: Envelope
     if refusal is None:
-        public = requested.caused(SimulationAccepted.type, data, key=sim)
+        public = requested.caused(SimulationAccepted.of(request), key=sim)
     else:
         message = ("the account is suspended: a payment failed"
-                   if refusal["limit"] == "account_suspended" else
-                   f"{refusal['limit']} limit is {refusal['value']}; current use "
-                   f"{refusal['current']}")
-        public = requested.caused(SimulationRejected.type,
-                                  {**data, "reason": message, "refusal": refusal}, key=sim)
+                   if refusal.limit == "account_suspended" else
+                   f"{refusal.limit} limit is {refusal.value}; current use {refusal.current}")
+        public = requested.caused(
+            SimulationRejected.of(request, reason=message, refusal=refusal), key=sim)
     return [decision, public]

@@ -29,6 +29,7 @@ from streams.events import (
     AuthLoggedOut,
     AuthLoginFailed,
     AuthLoginSucceeded,
+    AuthMfaDisabled,
     AuthMfaEnabled,
     AuthMfaEnrolled,
     AuthRateLimited,
@@ -54,6 +55,7 @@ PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
     AuthLoggedOut.type: _SIGN_IN,
     AuthRecoveryCodeUsed.type: _SIGN_IN,
     AuthMfaEnabled.type: _SIGN_IN,
+    AuthMfaDisabled.type: _SIGN_IN,
     # the TOTP secret is sealed with the person's data: erasing them makes it unreadable
     AuthMfaEnrolled.type: (*_SIGN_IN, "totp_secret"),
 }

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from engines.limits import WorkbookLimits
+
+LimitValue = int | bool | None
+"""An override: a whole number, true/false (gpu), or None (unlimited)."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,7 @@ class Limits:
                 "cells": self.workbook_cells, "formulas": self.workbook_formulas,
                 "area_cells": self.workbook_area_cells}
 
-    def with_overrides(self, overrides: dict[str, Any]) -> Limits:
+    def with_overrides(self, overrides: Mapping[str, object]) -> Limits:
         known = {f.name for f in fields(self)}
         unknown = set(overrides) - known
         if unknown:
@@ -45,7 +49,7 @@ class Limits:
                                         or value < 0):
                 raise ValueError(f"limit {name} must be a whole number >= 0, or null for"
                                  " unlimited")
-        return replace(self, **overrides)
+        return replace(self, **overrides)  # type: ignore[arg-type]  # each checked above
 
 
 MB = 1024 * 1024
@@ -62,7 +66,7 @@ PLANS: dict[str, Limits] = {
 }
 
 
-def limits_for(plan: str, overrides: dict[str, Any] | None = None) -> Limits:
+def limits_for(plan: str, overrides: Mapping[str, object] | None = None) -> Limits:
     try:
         base = PLANS[plan]
     except KeyError:

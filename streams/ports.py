@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from engines.limits import WorkbookLimits
+from engines.simulation import SimulationSpec
 
 Progress = Callable[[int, int], bool]
 
@@ -19,13 +20,13 @@ class WorkbookInspector(Protocol):
 
 
 class SimulationEngine(Protocol):
-    def simulate(self, data: bytes, request: dict[str, Any], progress: Progress) -> dict[str, Any]:
-        """Run the simulation ``request`` (the body of simulation.requested) on workbook bytes.
+    def simulate(self, data: bytes, spec: SimulationSpec, progress: Progress) -> dict[str, Any]:
+        """Run the simulation ``spec`` (see ``SimulationRequestBody.spec``) on workbook bytes.
 
         ``progress(done, total)`` is called between chunks; it returns False to cancel. The
         result is JSON-ready: per-output statistics, sensitivity, iterations run, cancelled flag,
         and ``compute_seconds``, the run's own (what is billed: not time waited or shared).
-        Raises ValueError with a user-facing reason for a request the workbook cannot serve."""
+        Raises ValueError with a user-facing reason for a spec the workbook cannot serve."""
 
 
 class ChunkEngine(Protocol):

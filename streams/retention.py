@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from streams.catalogue import new_event
 from streams.envelope import Envelope
 from streams.events import SimulationResultsExpired
-from streams.plans import limits_for
+from streams.plans import LimitValue, limits_for
 
 
 @dataclass(frozen=True)
@@ -23,16 +21,17 @@ class Held:
     tenant_id: str
     completed_at: datetime
     plan: str
-    overrides: dict[str, Any]
+    overrides: dict[str, LimitValue]
 
 
 def expirations(now: datetime, held: list[Held]) -> list[Envelope]:
     """``simulation.results_expired`` for each of ``held`` older than its tenant's retention
     (pure)."""
-    events = []
+    events: list[Envelope] = []
     for h in held:
         days = limits_for(h.plan, h.overrides).retention_days
         if days is not None and h.completed_at < now - timedelta(days=days):
-            events.append(new_event(SimulationResultsExpired.type, h.tenant_id, h.simulation_id, {
-                "retention_days": days, "completed_at": h.completed_at.isoformat()}))
+            events.append(SimulationResultsExpired(retention_days=days,
+                                                   completed_at=h.completed_at,
+                                                   ).event(h.tenant_id, h.simulation_id))
     return events

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -14,11 +14,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from app.api.context import ApiContext
 from app.api.credentials import KEY_PREFIX, ROLE_RANK, InvalidToken, hash_key, read_token
 from app.api.scopes import check_scope
-from app.api.security_log import record_security
+from app.api.security_log import audit, record_security_event
 from app.api.signin import refuse_revoked
 from infra.log_format import bind
-from streams.events import AuthPermissionDenied, AuthRateLimited
-from streams.plans import Limits, limits_for
+from streams.events import AuthPermissionDenied, AuthRateLimited, Scope
+from streams.plans import Limits, LimitValue, limits_for
 
 BEARER = {"WWW-Authenticate": "Bearer"}
 # declared as a security scheme so that the OpenAPI document says which routes need it
@@ -35,9 +35,9 @@ class TenantContext:
     plan: str
     role: str
     credential: str  # "api_key:<key id>" or "user:<user id>"
-    overrides: dict[str, Any] = field(default_factory=dict)
+    overrides: dict[str, LimitValue] = field(default_factory=dict)
     status: str = "active"
-    scopes: frozenset[str] | None = None  # an API key's scopes; None: not a scoped credential
+    scopes: frozenset[Scope] | None = None  # an API key's scopes; None: not a scoped credential
 
     @property
     def limits(self) -> Limits:
@@ -97,8 +97,9 @@ async def current_tenant(request: Request, ctx: Ctx, credentials: Credentials) -
     request.state.rate_limit = decision
     if decision is not None and not decision.allowed:
         if await ctx.limiter.first_refusal(tenant.credential, route_class):
-            await record_security(ctx, request, AuthRateLimited.type, tenant.tenant_id,
-                                  tenant.credential, {"limit": limit, "route_class": route_class})
+            await record_security_event(ctx, AuthRateLimited(
+                limit=limit, route_class=route_class, audit=audit(request, tenant.credential),
+            ).event(tenant.tenant_id, tenant.tenant_id))
         raise HTTPException(429, f"over the limit of {limit} {route_class} requests a minute;"
                             f" retry in {decision.reset_s} s",
                             headers=decision.headers())
@@ -113,9 +114,9 @@ def require(role: str) -> Callable[[Request, ApiContext, TenantContext],
     """A dependency admitting callers with ``role`` or above; others get 403 and an audit row."""
     async def allowed(request: Request, ctx: Ctx, tenant: Tenant) -> TenantContext:
         if not tenant.can(role):
-            await record_security(ctx, request, AuthPermissionDenied.type, tenant.tenant_id,
-                                  tenant.credential, {"required_role": role,
-                                                      "role": tenant.role})
+            await record_security_event(ctx, AuthPermissionDenied(
+                required_role=role, role=tenant.role, audit=audit(request, tenant.credential),
+            ).event(tenant.tenant_id, tenant.tenant_id))
             raise HTTPException(403, f"this needs the {role} role; the credential's role is"
                                 f" {tenant.role}")
         return tenant

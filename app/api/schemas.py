@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from engines.sampling.distributions import validate
 from engines.sampling.errors import DistributionError
 from engines.sampling.parse import parse_distribution
+from streams.events import SimulationRequested
+from streams.events.simulations import Correlation as RequestedCorrelation
+from streams.events.simulations import InputSpec
 
 # a sheet name quoted ('Cash Flow'!B9) or not (Cash Flow!B9, as the parser lists cells)
 CELL = re.compile(r"^(?:'[^']+'|[^!'\s](?:[^!']*[^!'\s])?)!\$?[A-Za-z]{1,3}\$?[0-9]{1,7}$")
@@ -111,13 +114,21 @@ class SimulationRequest(BaseModel):
             raise ValueError(f"correlation matrix must be {len(cells)}×{len(cells)}")
         return self
 
-    def input_specs(self) -> dict[str, dict[str, Any]]:
-        """Inputs as plain objects for the event body."""
-        specs = {}
-        for cell, spec in self.inputs.items():
-            if isinstance(spec, str):
-                name, params = parse_distribution(spec)
-                specs[cell] = {"distribution": name, "params": params}
-            else:
-                specs[cell] = spec.model_dump(exclude_none=True)
-        return specs
+    def input_specs(self) -> dict[str, InputSpec]:
+        """Inputs as the event carries them: a string parsed, an object without its nulls."""
+        return {cell: InputSpec.model_validate(
+            dict(zip(("distribution", "params"), parse_distribution(spec), strict=True))
+            if isinstance(spec, str) else spec.model_dump(exclude_none=True))
+            for cell, spec in self.inputs.items()}
+
+    def requested(self, simulation_id: str, workbook_sha256: str) -> SimulationRequested:
+        """The command this request is, for the workbook with ``workbook_sha256``."""
+        correlation = self.correlation
+        return SimulationRequested(
+            simulation_id=simulation_id, workbook_id=self.workbook_id,
+            workbook_sha256=workbook_sha256, inputs=self.input_specs(), outputs=self.outputs,
+            iterations=self.iterations, seed=self.seed, sampling=self.sampling,
+            backend=self.backend, percentiles=self.percentiles, targets=self.targets,
+            var_level=self.var_level,
+            correlation=None if correlation is None else RequestedCorrelation(
+                cells=correlation.cells, matrix=correlation.matrix))

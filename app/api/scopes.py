@@ -16,7 +16,7 @@ from collections.abc import Collection
 from fastapi import HTTPException, Request
 
 from app.api.context import ApiContext
-from app.api.security_log import record_security
+from app.api.security_log import audit, record_security_event
 from streams.events import AuthScopeDenied, Scope
 
 _BILLING = re.compile(r"^/v1/(billing|usage)(/|$)|^/v1/tenants/[^/]+/plan$")
@@ -35,7 +35,7 @@ def required_scope(method: str, path: str) -> Scope:
 
 
 async def check_scope(ctx: ApiContext, request: Request, tenant_id: str, credential: str,
-                      scopes: Collection[str] | None) -> None:
+                      scopes: Collection[Scope] | None) -> None:
     """403 (and an audit row) when a key with ``scopes`` asks beyond them; None is unscoped."""
     if scopes is None:
         return
@@ -43,8 +43,9 @@ async def check_scope(ctx: ApiContext, request: Request, tenant_id: str, credent
     if needed in scopes:
         return
     held = sorted(scopes)
-    await record_security(ctx, request, AuthScopeDenied.type, tenant_id, credential,
-                          {"required_scope": needed, "scopes": held})
+    await record_security_event(ctx, AuthScopeDenied(
+        required_scope=needed, scopes=held, audit=audit(request, credential),
+    ).event(tenant_id, tenant_id))
     raise HTTPException(403, [{"loc": ["header", "Authorization"],
                                "msg": f"{request.method} {request.url.path} needs the"
                                f" {needed!r} scope; this API key has {held}"}])

@@ -207,7 +207,8 @@ async def _erasures(settings: Settings, events: Path) -> list[tuple[str, str]]:
         for _offset, value in messages:
             event = Envelope.from_json(value)
             if event.type == SubjectErased.type:
-                erased.append((event.data["subject"], event.data["key_id"]))
+                erasure = event.body(SubjectErased)
+                erased.append((erasure.subject, erasure.key_id))
     return erased
 
 

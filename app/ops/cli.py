@@ -78,7 +78,8 @@ def _tenant(args: argparse.Namespace) -> int:
         from projections.tenant_move import MoveStalled
 
         try:
-            moved = asyncio.run(move_tenant(Settings(), args.tenant_id, args.to))
+            archive = Path(args.archive) if args.archive else None
+            moved = asyncio.run(move_tenant(Settings(), args.tenant_id, args.to, archive))
         except MoveStalled as exc:
             print(f"riskstream tenant move: {exc}", file=sys.stderr)
             return 1
@@ -250,6 +251,8 @@ def parser() -> argparse.ArgumentParser:
     move.add_argument("--to", required=True, metavar="DSN",
                       help="postgresql://user[:password]@host[:port]/database (the password"
                       " is used, never logged; processes find it in the libpq password file)")
+    move.add_argument("--archive", metavar="DIR", help="the cold archive, for a tenant whose"
+                      " early events the log no longer holds")
     tenant.set_defaults(run=_tenant)
     admin = sub.add_parser("platform-admin", help="issue a platform admin API key (and user)")
     admin.add_argument("--email", help="also create a platform admin user who can sign in")

@@ -10,7 +10,7 @@ from typing import Any
 from engines.errors import ExcelError
 from engines.limits import WorkbookLimits
 from engines.sampling.parse import parse_distribution
-from engines.service import WorkbookEngine
+from engines.service import WorkbookEngine, simulation_spec
 from streams.plans import limits_for
 
 
@@ -51,8 +51,8 @@ def simulate(path: Path, outputs: list[str], inputs: list[str], iterations: int,
         "inputs": dict(parse_input(text) for text in inputs), "outputs": outputs,
         "iterations": iterations, "seed": seed, "sampling": sampling, "backend": backend,
     }
-    return WorkbookEngine().simulate(path.read_bytes(), request, lambda done, total: True,
-                                     limits)
+    return WorkbookEngine().simulate(path.read_bytes(), simulation_spec(request),
+                                     lambda done, total: True, limits)
 
 
 def format_results(outcome: dict[str, Any]) -> str:

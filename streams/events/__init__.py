@@ -44,6 +44,7 @@ from streams.events.security import (
 )
 from streams.events.signin import (
     AuthLoggedOut,
+    AuthMfaDisabled,
     AuthMfaEnabled,
     AuthMfaEnrolled,
     AuthRecoveryCodeUsed,
@@ -96,7 +97,8 @@ from streams.events.workbooks import (
 
 __all__ = [
     "SCOPES", "ApiKeyIssued", "ApiKeyRevoked", "Audit", "AuthLoggedOut", "AuthLoginFailed",
-    "AuthLoginSucceeded", "AuthMfaEnabled", "AuthMfaEnrolled", "AuthPermissionDenied",
+    "AuthLoginSucceeded", "AuthMfaDisabled", "AuthMfaEnabled", "AuthMfaEnrolled",
+    "AuthPermissionDenied",
     "AuthRateLimited", "AuthRecoveryCodeUsed", "AuthRefreshIssued", "AuthRefreshReused",
     "AuthScopeDenied", "Scope", "TenantOidcConfigured", "BillingCustomerCreated",
     "BillingInvoicePaid",

@@ -11,6 +11,10 @@ its class keywords say where it belongs in the catalogue::
 
 The docstring's first paragraph is the catalogue's summary. Bodies refuse unknown fields;
 the few that carry open-ended data (results, payloads) say so where they allow them.
+
+A producer builds the body, validated as it is built, and makes it an event:
+``SimulationReleased(simulation_id=sim).event(tenant_id, tenant_id)``, or
+``cause.caused(body)`` for an event another one caused (see :class:`streams.envelope.Envelope`).
 """
 
 from __future__ import annotations
@@ -18,9 +22,12 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from datetime import datetime
+from typing import Annotated, Any, ClassVar, Literal, Self
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PlainSerializer
+
+from streams.envelope import Envelope
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 Backend = Literal["numpy", "cupy"]
@@ -28,6 +35,9 @@ Role = Literal["member", "admin", "platform_admin"]
 # What an API key may be used for; a key is further bounded by its role.
 Scope = Literal["read", "simulate", "admin", "billing"]
 SCOPES: tuple[Scope, ...] = ("read", "simulate", "admin", "billing")
+# a time in a body travels as Python's ISO 8601 (``+00:00``, not ``Z``), as it always has
+Moment = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str,
+                                             when_used="json")]
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,19 @@ class Event(BaseModel):
             raise TypeError(f"event {type} v{version} has no upcaster from version(s) {missing}")
         cls.type, cls.version = type, version
         cls.described = EventType(type, version, topic, summary, key)
+
+    def to_data(self) -> dict[str, Any]:
+        """The body as it travels (``Envelope.data``): JSON values of the fields it was given.
+        A field left at its default is not written, as in an event from before the field
+        existed: readers take the default from the model."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+    def event(self, tenant_id: str, key: str, *, correlation_id: str = "",
+              causation_id: str = "") -> Envelope[Self]:
+        """This body as a new event of its type's current version."""
+        return Envelope(type=self.type, tenant_id=tenant_id, key=key, data=self.to_data(),
+                        version=self.version, correlation_id=correlation_id,
+                        causation_id=causation_id)
 
 
 class Part(BaseModel):

@@ -74,6 +74,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                           "totp_secret": "JBSWY3DPEHPK3PXP", "recovery_code_hashes": ["a3c1…"],
                           "audit": _AUDIT},
     "auth.mfa_enabled": {"user_id": "u1", "email": "ada@example.com", "audit": _AUDIT},
+    "auth.mfa_disabled": {"user_id": "u1", "email": "ada@example.com", "by": "admin",
+                          "audit": _AUDIT},
     "auth.recovery_code_used": {"user_id": "u1", "email": "ada@example.com",
                                 "code_hash": "a3c1…", "audit": _AUDIT},
     "auth.scope_denied": {"required_scope": "admin", "scopes": ["read"], "audit": _AUDIT},

@@ -26,6 +26,7 @@ from streams.events.security import (
 )
 from streams.events.signin import (
     AuthLoggedOut,
+    AuthMfaDisabled,
     AuthMfaEnabled,
     AuthMfaEnrolled,
     AuthRecoveryCodeUsed,
@@ -85,8 +86,8 @@ MODELS: tuple[type[Event], ...] = (
     WebhookEndpointEnabled, WebhookEndpointDeleted, WebhookMessageCreated, WebhookAttempted,
     WebhookRedeliveryRequested, ChunksPlanned, ChunkRequested, ChunkCompleted, ChunkFailed,
     ProcessingFailed, ProcessingRetryRequested, AuthRefreshIssued, AuthRefreshReused,
-    AuthLoggedOut, AuthMfaEnrolled, AuthMfaEnabled, AuthRecoveryCodeUsed, AuthScopeDenied,
-    TenantOidcConfigured,
+    AuthLoggedOut, AuthMfaEnrolled, AuthMfaEnabled, AuthMfaDisabled, AuthRecoveryCodeUsed,
+    AuthScopeDenied, TenantOidcConfigured,
 )
 EVENTS: dict[str, type[Event]] = {m.type: m for m in MODELS}
 

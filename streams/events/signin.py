@@ -7,10 +7,9 @@ subject (see :mod:`streams.personal`); a TOTP secret is sealed with them.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
-from streams.events.base import Audit, Event, PersonalData, Scope
+from streams.events.base import Audit, Event, Moment, PersonalData, Scope
 
 SignInMethod = Literal["password", "oidc", "refresh"]
 
@@ -27,7 +26,7 @@ class AuthRefreshIssued(PersonalData, type="auth.refresh_issued", version=1, top
     user_id: str
     email: str
     method: SignInMethod
-    expires_at: datetime
+    expires_at: Moment
     audit: Audit
 
 
@@ -73,6 +72,17 @@ class AuthMfaEnabled(PersonalData, type="auth.mfa_enabled", version=1, topic="te
     audit: Audit
 
 
+class AuthMfaDisabled(PersonalData, type="auth.mfa_disabled", version=1, topic="tenants",
+                      key="tenant id"):
+    """A user's TOTP second factor and recovery codes were removed: by the user (with a
+    current code) or by a tenant admin (a lost device); sign-in no longer asks for one."""
+
+    user_id: str
+    email: str
+    by: Literal["user", "admin"]
+    audit: Audit
+
+
 class AuthRecoveryCodeUsed(PersonalData, type="auth.recovery_code_used", version=1,
                            topic="security", key="tenant id"):
     """A recovery code stood in for a TOTP code; it works only once."""
@@ -94,8 +104,10 @@ class AuthScopeDenied(Event, type="auth.scope_denied", version=1, topic="securit
 
 class TenantOidcConfigured(Event, type="tenant.oidc_configured", version=1, topic="tenants",
                            key="tenant id"):
-    """The tenant's OpenID Connect provider (a public client: authorization code + PKCE)."""
+    """The tenant's OpenID Connect provider (a public client: authorization code + PKCE), and
+    the role of the users it may create on their first sign-in (none: existing users only)."""
 
     issuer: str
     client_id: str
+    create_users_as: Literal["member", "admin"] | None = None
     audit: Audit

@@ -3,12 +3,14 @@ topic from acceptance to its end, and the results' expiry."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
 from pydantic import ConfigDict, Field
 
-from streams.events.base import Backend, Event, Part, Upcaster
+from streams.events.base import Backend, Event, Moment, Part, Upcaster
+
+if TYPE_CHECKING:
+    from engines.simulation import SimulationSpec
 
 
 class InputSpec(Part):
@@ -47,6 +49,18 @@ class SimulationRequestBody(Event):
     targets: list[float] = Field(default_factory=list)
     var_level: float = 0.95
     correlation: Correlation | None = None
+
+    @classmethod
+    def of(cls, request: SimulationRequestBody, **more: Any) -> Self:
+        """The same request as this type's body, with ``more`` fields (a decision's own)."""
+        return cls.model_validate({**request.to_data(), **more})
+
+    def spec(self) -> SimulationSpec:
+        """What the engine runs for this request: the one place a request becomes a spec."""
+        # the engine loads with its first run, not with the catalogue
+        from engines.service import simulation_spec
+
+        return simulation_spec(self.model_dump())
 
 
 def _requested_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
@@ -128,6 +142,12 @@ class RunEnd(Event):
     compute_seconds: float
     backend: Backend
 
+    @classmethod
+    def of(cls, end: RunEnd, **more: Any) -> Self:
+        """This kind of end with what ``end`` reports, and ``more`` (the engine's outcome
+        first: what ``end`` reports wins)."""
+        return cls.model_validate({**more, **end.to_data()})
+
 
 class SimulationCompleted(RunEnd, type="simulation.completed", version=1, topic="simulations",
                           key="simulation id"):
@@ -161,4 +181,4 @@ class SimulationResultsExpired(Event, type="simulation.results_expired", version
     """The tenant's retention removed the results from the views."""
 
     retention_days: int
-    completed_at: datetime
+    completed_at: Moment

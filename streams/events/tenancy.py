@@ -4,15 +4,22 @@ change who may do what (the plan's limits are the ledger's, see :mod:`streams.le
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from streams.events.base import SCOPES, Audit, Event, PersonalData, Role, Scope, Upcaster
-from streams.plans import PLANS, limits_for
+from streams.events.base import (
+    SCOPES,
+    Audit,
+    Event,
+    Moment,
+    PersonalData,
+    Role,
+    Scope,
+    Upcaster,
+)
+from streams.plans import PLANS, LimitValue, limits_for
 
-LimitValue = int | bool | None
 _DSN = re.compile(r"^postgres(ql)?://[A-Za-z0-9_.-]+@[A-Za-z0-9_.-]+(:[0-9]{1,5})?/[A-Za-z0-9_.-]+$")
 
 
@@ -80,7 +87,7 @@ class UserInvited(PersonalData, type="user.invited", version=1, topic="tenants",
     email: str
     role: Role
     token_hash: str
-    expires_at: datetime
+    expires_at: Moment
     audit: Audit
 
 

@@ -3,12 +3,11 @@ attempt, all keyed by endpoint so one endpoint's events stay in order."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import Field
 
-from streams.events.base import Event, Part
+from streams.events.base import Event, Moment, Part
 
 
 class WebhookEndpointRegistered(Event, type="webhook.endpoint_registered", version=1,
@@ -28,7 +27,7 @@ class WebhookSecretRotated(Event, type="webhook.secret_rotated", version=1, topi
 
     endpoint_id: str
     secret: str
-    previous_valid_until: datetime
+    previous_valid_until: Moment
 
 
 class WebhookEndpointDisabled(Event, type="webhook.endpoint_disabled", version=1,
@@ -72,13 +71,13 @@ class WebhookAttempted(Event, type="webhook.attempted", version=1, topic="webhoo
     message_id: str
     endpoint_id: str
     attempt: int
-    attempted_at: datetime
+    attempted_at: Moment
     status_code: int | None  # None: no answer (refused, timed out, unsafe address)
     latency_ms: float
     outcome: str  # delivered, retrying, failed or disabled
     error: str | None = None
     response_excerpt: str | None = None
-    next_attempt_at: datetime | None = None
+    next_attempt_at: Moment | None = None
 
 
 class Redelivery(Part):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-from streams.catalogue import caused_by
 from streams.envelope import Envelope
 from streams.events import (
     BillingCustomerCreated,
@@ -16,12 +15,16 @@ from streams.events import (
     TenantPlanChanged,
     UsageRecorded,
 )
+from streams.events.tenancy import PlanBody
 from streams.plans import ENDED_STATUSES
 from streams.ports import MeterReporter, SubscriptionManager
 from streams.pricing import PRICES
 
 ITERATIONS_METER = "riskstream_iterations"
 COMPUTE_METER = "riskstream_compute_ms"
+FOLDED = frozenset(m.type for m in (
+    TenantCreated, BillingCustomerCreated, BillingSubscriptionUpdated,
+    BillingSubscriptionCreated, BillingSubscriptionCancelled))
 
 
 class BillingProcessor:
@@ -49,42 +52,46 @@ class BillingProcessor:
         self.reported: set[str] = set()
 
     def fold(self, event: Envelope) -> None:
-        if event.type == TenantCreated.type:
-            self.names[event.tenant_id] = event.data["name"]
-        elif event.type == BillingCustomerCreated.type:
-            self.customers[event.tenant_id] = event.data["customer_id"]
-        elif event.type == BillingSubscriptionUpdated.type and \
-                event.data["status"] in ENDED_STATUSES and \
-                self.subscribed.get(event.tenant_id) == event.data["subscription_id"]:
-            del self.subscribed[event.tenant_id]  # Stripe ended it: nothing left to cancel
-        elif event.type in (BillingSubscriptionCreated.type, BillingSubscriptionCancelled.type):
-            self.plan_changes_done.add(event.causation_id)
-            if event.type == BillingSubscriptionCreated.type:
-                self.subscribed[event.tenant_id] = event.data["subscription_id"]
-            else:
+        if event.type not in FOLDED:
+            return
+        match event.body():
+            case TenantCreated(name=name):
+                self.names[event.tenant_id] = name
+            case BillingCustomerCreated(customer_id=customer_id):
+                self.customers[event.tenant_id] = customer_id
+            case BillingSubscriptionUpdated(status=status, subscription_id=subscription_id) \
+                    if status in ENDED_STATUSES and \
+                    self.subscribed.get(event.tenant_id) == subscription_id:
+                del self.subscribed[event.tenant_id]  # Stripe ended it: nothing left to cancel
+            case BillingSubscriptionCreated(subscription_id=subscription_id):
+                self.plan_changes_done.add(event.causation_id)
+                self.subscribed[event.tenant_id] = subscription_id
+            case BillingSubscriptionCancelled():
+                self.plan_changes_done.add(event.causation_id)
                 self.subscribed.pop(event.tenant_id, None)
 
-    async def _follow_plan(self, event: Envelope) -> list[Envelope]:
-        """Make the tenant's Stripe subscription follow the plan ``event`` sets: cancel the
+    async def _follow_plan(self, event: Envelope, change: PlanBody) -> list[Envelope]:
+        """Make the tenant's Stripe subscription follow the plan ``change`` sets: cancel the
         current subscription, and subscribe the customer to a paid plan."""
-        if event.id in self.plan_changes_done or event.data.get("previous_plan") == \
-                event.data["plan"]:  # done already, or only the overrides changed
-            return []
-        plan, tenant = event.data["plan"], event.tenant_id
+        previous_plan = change.previous_plan if isinstance(change, TenantPlanChanged) else None
+        if event.id in self.plan_changes_done or previous_plan == change.plan:
+            return []  # done already, or only the overrides changed
+        plan, tenant = change.plan, event.tenant_id
         previous = self.subscribed.get(tenant)
         if previous is not None:
             await asyncio.to_thread(self.subscriptions.cancel, previous, event.id)
         fee = PRICES[plan].monthly_cents
+        out: list[Envelope]
         if fee == 0:
-            out = [] if previous is None else [caused_by(
-                event, BillingSubscriptionCancelled.type, {"subscription_id": previous})]
+            out = [] if previous is None else [
+                event.caused(BillingSubscriptionCancelled(subscription_id=previous))]
         else:
             customer = await self._customer(tenant)
             subscription = await asyncio.to_thread(
                 self.subscriptions.subscribe, customer, tenant, plan, fee, event.id)
-            out = [caused_by(event, BillingSubscriptionCreated.type, {
-                "subscription_id": subscription, "plan": plan, "customer_id": customer,
-                "replaces": previous})]
+            out = [event.caused(BillingSubscriptionCreated(
+                subscription_id=subscription, plan=plan, customer_id=customer,
+                replaces=previous))]
         for done in out:
             self.fold(done)
         return out
@@ -100,25 +107,26 @@ class BillingProcessor:
 
     async def handle(self, event: Envelope) -> list[Envelope]:
         if event.type == TenantCreated.type and event.tenant_id not in self.customers:
-            self.names.setdefault(event.tenant_id, event.data["name"])
-            created = event.caused(BillingCustomerCreated.type,
-                                   {"customer_id": await self._customer(event.tenant_id)})
+            tenant = event.body(TenantCreated)
+            self.names.setdefault(event.tenant_id, tenant.name)
+            created = event.caused(
+                BillingCustomerCreated(customer_id=await self._customer(event.tenant_id)))
             self.fold(created)
-            return [created, *await self._follow_plan(event)]
+            return [created, *await self._follow_plan(event, tenant)]
         if event.type == TenantPlanChanged.type:
-            return await self._follow_plan(event)
+            return await self._follow_plan(event, event.body(TenantPlanChanged))
         if event.type == BillingUsageReported.type:
-            self.reported.add(event.data["usage_event_id"])
+            self.reported.add(event.body(BillingUsageReported).usage_event_id)
         if event.type != UsageRecorded.type or event.id in self.reported:
             return []
+        usage = event.body(UsageRecorded)
         customer = await self._customer(event.tenant_id)
         meters = {
-            ITERATIONS_METER: int(event.data["iterations"]),
-            COMPUTE_METER: int(round(float(event.data["compute_seconds"]) * 1000)),
+            ITERATIONS_METER: usage.iterations,
+            COMPUTE_METER: int(round(usage.compute_seconds * 1000)),
         }
         sent = await asyncio.to_thread(self.meters.report_usage, customer, event.id, meters)
         self.reported.add(event.id)
-        return [event.caused(BillingUsageReported.type, {
-            "usage_event_id": event.id, "customer_id": customer,
-            "simulation_id": event.key, "meters": meters, "meter_event_ids": sent,
-        })]
+        return [event.caused(BillingUsageReported(
+            usage_event_id=event.id, customer_id=customer, simulation_id=event.key,
+            meters=meters, meter_event_ids=sent))]

@@ -31,6 +31,8 @@ from streams.events import (
     SimulationCompleted,
     SimulationFailed,
 )
+from streams.events.chunks import ChunkRange
+from streams.events.simulations import SimulationRequestBody
 from streams.ports import ChunkEngine
 
 ENDED = frozenset({SimulationCompleted.type, SimulationFailed.type, SimulationCancelled.type})
@@ -69,8 +71,8 @@ class ChunkWorker:
     async def handle(self, event: Envelope) -> list[Envelope]:
         if event.type != ChunkRequested.type:
             return []
-        data = event.data
-        sim, chunk = data["simulation_id"], data["chunk"]
+        task = event.body(ChunkRequested)
+        sim, chunk = task.simulation_id, task.chunk
         if sim in self.ended:  # checked again once a slot is free: a queue can be long
             self.skipped += 1
             return []
@@ -78,17 +80,18 @@ class ChunkWorker:
             if sim in self.ended:
                 self.skipped += 1
                 return []
-            workbook = await asyncio.to_thread(self.read_blob, data["workbook_sha256"])
+            workbook = await asyncio.to_thread(self.read_blob, task.workbook_sha256)
             try:
                 partial, values = await asyncio.to_thread(
-                    self.engine.simulate_chunk, workbook, data["request"], chunk)
+                    self.engine.simulate_chunk, workbook, task.request.to_data(),
+                    chunk.model_dump())
             except ValueError as exc:
-                return [event.caused(ChunkFailed.type, {"simulation_id": sim, "chunk": chunk,
-                                                        "reason": str(exc)}, key=sim)]
+                return [event.caused(ChunkFailed(simulation_id=sim, chunk=chunk,
+                                                 reason=str(exc)), key=sim)]
             metrics.CHUNK_SECONDS.observe(float(partial["compute_seconds"]))
             await asyncio.to_thread(self.put_blob, values)
-        return [event.caused(ChunkCompleted.type, {"simulation_id": sim, "chunk": chunk,
-                                                   "partial": partial}, key=sim)]
+        return [event.caused(ChunkCompleted(simulation_id=sim, chunk=chunk, partial=partial),
+                             key=sim)]
 
 
 @dataclass
@@ -96,16 +99,15 @@ class SplitRun:
     """What the owning runner knows of a split run: its seeded request, how many chunks, and
     the partials in so far (one per chunk index: a chunk counted twice counts once)."""
 
-    request: dict[str, Any]
+    request: SimulationRequestBody
     chunks: int
     partials: dict[int, dict[str, Any]] = field(default_factory=dict)
 
-    def add(self, partial: dict[str, Any], chunk: dict[str, Any]) -> bool:
+    def add(self, partial: dict[str, Any], chunk: ChunkRange) -> bool:
         """Take a chunk's partial; whether it was new."""
-        index = int(chunk["index"])
-        if index in self.partials:
+        if chunk.index in self.partials:
             return False
-        self.partials[index] = partial
+        self.partials[chunk.index] = partial
         return True
 
     @property

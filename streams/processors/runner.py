@@ -30,7 +30,7 @@ from infra import metrics, tracing
 from infra.faults import is_outage
 from infra.log_format import bound
 from infra.settings import Settings
-from streams.catalogue import new_event, upcast
+from streams.catalogue import upcast
 from streams.deadletter import failed
 from streams.envelope import Envelope
 from streams.events import (
@@ -48,6 +48,8 @@ from streams.events import (
     SimulationStarted,
     UsageRecorded,
 )
+from streams.events.chunks import ChunkRange
+from streams.events.simulations import RunEnd, SimulationRequestBody
 from streams.ports import ChunkEngine, SimulationEngine
 from streams.processors.chunks import SplitRun
 from streams.processors.lanes import Lanes
@@ -62,6 +64,7 @@ PROGRESS_EVERY_S = 0.25
 @dataclass
 class Run:
     accepted: Envelope
+    request: SimulationAccepted
     tp: TopicPartition
     offset: int
     cancel: bool = False
@@ -190,31 +193,34 @@ class SimulationRunner:
             elif sim not in self.ended:
                 self.cancel_early.add(sim)
         elif event.type == SimulationAccepted.type and sim not in self.ended and run is None:
-            run = Run(event, tp, offset, cancel=sim in self.cancel_early)
+            request = event.body(SimulationAccepted)
+            run = Run(event, request, tp, offset, cancel=sim in self.cancel_early)
             self.runs[sim] = run
-            split = self.chunks is not None and \
-                int(event.data["iterations"]) > self.chunks.split_above
+            split = self.chunks is not None and request.iterations > self.chunks.split_above
             run.task = asyncio.create_task(self._plan(run) if split else self._execute(run))
         elif run is not None and event.type.startswith("chunk"):
             self._observe_chunk(run, event)
 
     def _observe_chunk(self, run: Run, event: Envelope) -> None:
-        data = event.data
-        if event.type == ChunksPlanned.type and run.split is None:
-            run.split = SplitRun({**run.accepted.data, "seed": data["seed"]}, data["chunks"])
-        elif run.split is None or run.cancel:
+        body = event.body()
+        if isinstance(body, ChunksPlanned):
+            if run.split is None:
+                run.split = SplitRun(SimulationRequestBody.of(run.request, seed=body.seed),
+                                     body.chunks)
             return
-        elif event.type == ChunkFailed.type:
+        split = run.split
+        if split is None or run.cancel:
+            return
+        if isinstance(body, ChunkFailed):
             run.cancel = True
-            self._later(self._finish_split(run, {"error": f"chunk {data['chunk']['index']}:"
-                                                          f" {data['reason']}"}))
-        elif event.type == ChunkCompleted.type and run.split.add(data["partial"], data["chunk"]):
-            total = int(run.accepted.data["iterations"])
-            done = run.split.trials_done
-            self._later(self.outbox.emit(run.tp, [run.accepted.caused(
-                SimulationProgressed.type, {"iterations_done": done, "iterations_total": total,
-                                            "fraction": done / total, "eta_seconds": None})]))
-            if run.split.complete:
+            self._later(self._finish_split(
+                run, {"error": f"chunk {body.chunk.index}: {body.reason}"}))
+        elif isinstance(body, ChunkCompleted) and split.add(body.partial, body.chunk):
+            total, done = run.request.iterations, split.trials_done
+            self._later(self.outbox.emit(run.tp, [run.accepted.caused(SimulationProgressed(
+                iterations_done=done, iterations_total=total, fraction=done / total,
+                eta_seconds=None))]))
+            if split.complete:
                 run.task = asyncio.create_task(self._merge(run))
 
     def _later(self, work: Coroutine[Any, Any, None]) -> None:
@@ -230,19 +236,18 @@ class SimulationRunner:
         if run.cancel:
             await self._finish(run, {"cancelled": True, "iterations_run": 0}, 0.0)
             return
-        accepted, sim = run.accepted, run.accepted.key
-        seeded, chunks = self.chunks.split(accepted.data)
-        tasks = [accepted.caused(ChunkRequested.type, {
-            "simulation_id": sim, "workbook_sha256": accepted.data["workbook_sha256"],
-            "request": seeded, "chunk": chunk}, key=f"{sim}/{chunk['index']}")
-            for chunk in chunks]
+        accepted, request, sim = run.accepted, run.request, run.accepted.key
+        plan, planned = self.chunks.split(request.to_data())
+        seeded = SimulationRequestBody.model_validate(plan)
+        chunks = [ChunkRange.model_validate(chunk) for chunk in planned]
+        tasks = [accepted.caused(ChunkRequested(
+            simulation_id=sim, workbook_sha256=request.workbook_sha256, request=seeded,
+            chunk=chunk), key=f"{sim}/{chunk.index}") for chunk in chunks]
         await self.outbox.emit(run.tp, [
-            accepted.caused(SimulationStarted.type, {
-                "iterations": accepted.data["iterations"],
-                "backend": accepted.data.get("backend", "numpy"), "chunks": len(chunks)}),
-            accepted.caused(ChunksPlanned.type, {
-                "simulation_id": sim, "seed": seeded["seed"], "chunks": len(chunks),
-                "chunk_size": chunks[0]["count"]}),
+            accepted.caused(SimulationStarted(iterations=request.iterations,
+                                              backend=request.backend, chunks=len(chunks))),
+            accepted.caused(ChunksPlanned(simulation_id=sim, seed=plan["seed"],
+                                          chunks=len(chunks), chunk_size=chunks[0].count)),
             *tasks])
         if run.split is None:
             run.split = SplitRun(seeded, len(chunks))
@@ -254,8 +259,8 @@ class SimulationRunner:
         split = run.split
         partials = [split.partials[i] for i in sorted(split.partials)]
         try:
-            outcome = await asyncio.to_thread(self.chunks.merge_chunks, split.request, partials,
-                                              self.read_blob)
+            outcome = await asyncio.to_thread(self.chunks.merge_chunks, split.request.to_data(),
+                                              partials, self.read_blob)
         except ValueError as exc:
             outcome = {"error": str(exc)}
         await self._finish_split(run, outcome)
@@ -271,7 +276,7 @@ class SimulationRunner:
                            run.split.compute_seconds)
 
     async def _execute(self, run: Run) -> None:
-        accepted = run.accepted
+        accepted, request = run.accepted, run.request
         loop = asyncio.get_running_loop()
         started = time.monotonic()  # reset once a slot is free: waiting is not compute
         last_report = [0.0]
@@ -283,14 +288,15 @@ class SimulationRunner:
                 last_report[0] = now
                 elapsed = now - started
                 eta = elapsed * (total - done) / done if done else None
-                data = {"iterations_done": done, "iterations_total": total,
-                        "fraction": done / total if total else 1.0, "eta_seconds": eta}
+                progressed = SimulationProgressed(
+                    iterations_done=done, iterations_total=total,
+                    fraction=done / total if total else 1.0, eta_seconds=eta)
                 asyncio.run_coroutine_threadsafe(self.outbox.emit(
-                    run.tp, [accepted.caused(SimulationProgressed.type, data)]), loop)
+                    run.tp, [accepted.caused(progressed)]), loop)
             return not run.cancel
 
         try:
-            async with self.lanes.of(int(accepted.data["iterations"])):
+            async with self.lanes.of(request.iterations):
                 started = time.monotonic()
                 if run.cancel:
                     outcome = {"cancelled": True, "iterations_run": 0}
@@ -298,12 +304,11 @@ class SimulationRunner:
                     # sent while the run computes: its transaction is off the critical path,
                     # and the outbox keeps it before the run's end
                     announced = asyncio.ensure_future(self.outbox.emit(run.tp, [accepted.caused(
-                        SimulationStarted.type, {
-                            "iterations": accepted.data["iterations"],
-                            "backend": accepted.data.get("backend", "numpy")})]))
-                    data = await asyncio.to_thread(self.read_blob, accepted.data["workbook_sha256"])
+                        SimulationStarted(iterations=request.iterations,
+                                          backend=request.backend))]))
+                    data = await asyncio.to_thread(self.read_blob, request.workbook_sha256)
                     outcome = await asyncio.to_thread(
-                        self.engine.simulate, data, accepted.data, progress)
+                        self.engine.simulate, data, request.spec(), progress)
             if announced is not None:
                 await announced
             if not run.revoked:
@@ -321,28 +326,28 @@ class SimulationRunner:
                 await self._finish(run, {"error": reason}, 0.0)
 
     async def _finish(self, run: Run, outcome: dict[str, Any], seconds: float) -> None:
-        accepted = run.accepted
+        accepted, backend = run.accepted, run.request.backend
         sim = accepted.key
         iterations = int(outcome.get("iterations_run", 0))
-        common = {"iterations_run": iterations, "compute_seconds": seconds,
-                  "backend": accepted.data.get("backend", "numpy")}
+        ended = SimulationCancelled(iterations_run=iterations, compute_seconds=seconds,
+                                    backend=backend)
+        end: Envelope[RunEnd]
         if "error" in outcome:
-            end = accepted.caused(SimulationFailed.type, {**common, "reason": outcome["error"]})
+            end = accepted.caused(SimulationFailed.of(ended, reason=outcome["error"]))
         elif outcome.get("cancelled"):
-            end = accepted.caused(SimulationCancelled.type, common)
+            end = accepted.caused(ended)
         else:
-            end = accepted.caused(SimulationCompleted.type, {**outcome, **common})
-        metrics.TRIALS.labels(common["backend"]).inc(iterations)
+            end = accepted.caused(SimulationCompleted.of(ended, **outcome))
+        metrics.TRIALS.labels(backend).inc(iterations)
         metrics.RUN_SECONDS.labels(end.type.removeprefix("simulation.")).observe(seconds)
-        events = [end]
+        chain = {"correlation_id": end.correlation_id, "causation_id": end.id}
+        events: list[Envelope] = [end]
         if iterations:
-            events.append(new_event(UsageRecorded.type, accepted.tenant_id, sim, {
-                "simulation_id": sim, "iterations": iterations, "compute_seconds": seconds,
-                "backend": accepted.data.get("backend", "numpy"),
-            }, correlation_id=end.correlation_id, causation_id=end.id))
-        events.append(new_event(SimulationReleased.type, accepted.tenant_id, accepted.tenant_id,
-                                {"simulation_id": sim},
-                                correlation_id=end.correlation_id, causation_id=end.id))
+            events.append(UsageRecorded(
+                simulation_id=sim, iterations=iterations, compute_seconds=seconds,
+                backend=backend).event(accepted.tenant_id, sim, **chain))
+        events.append(SimulationReleased(simulation_id=sim).event(
+            accepted.tenant_id, accepted.tenant_id, **chain))
         self.ended.add(sim)
         await self.outbox.emit(run.tp, events, commit=True, ends=sim)
         self.runs.pop(sim, None)

@@ -76,9 +76,9 @@ async def outcome(handlers: Handlers, name: str, topic: str, partition: int, off
         event = upcast(Envelope.from_json(value))
         parked = retried_message(event, name)
         if parked is not None:
-            data = event.data
-            return await outcome(handlers, name, data["topic"], data["partition"],
-                                 data["offset"], parked, folded)
+            at = event.body(ProcessingRetryRequested)
+            return await outcome(handlers, name, at.topic, at.partition, at.offset, parked,
+                                 folded)
         if event.type in PARKING:  # the operators' concern, and other processors' hand-backs
             return []
         handler = handlers(topic, partition)

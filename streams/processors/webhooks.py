@@ -36,7 +36,7 @@ from infra import metrics, tracing
 from infra.faults import is_outage
 from infra.settings import Settings
 from infra.webhook_http import Destinations, post
-from streams.catalogue import new_event, upcast
+from streams.catalogue import upcast
 from streams.deadletter import failed
 from streams.envelope import Envelope, utcnow
 from streams.events import WebhookAttempted, WebhookEndpointDisabled, WebhookMessageCreated
@@ -150,9 +150,10 @@ class WebhookDispatcher:
             for message in messages:
                 try:
                     event = upcast(Envelope.from_json(message.value))
-                    part.state.fold(event)
+                    about = part.state.fold(event)
                     if event.type == WebhookMessageCreated.type and message.headers:
-                        self._remember(str(event.data.get("message_id")), message.headers)
+                        self._remember(event.body(WebhookMessageCreated).message_id,
+                                       message.headers)
                 except Exception as exc:
                     if is_outage(exc):
                         raise
@@ -161,8 +162,8 @@ class WebhookDispatcher:
                     await self.log.append([failed(
                         self.name, tp.topic, tp.partition, message.offset, message.value, exc)])
                     continue
-                if part.live:
-                    self._nudge(part, str(event.data.get("endpoint_id", "")))
+                if part.live and about is not None:
+                    self._nudge(part, about)
 
     def _remember(self, message_id: str, headers: Any) -> None:
         if len(self.traced) > TRACED_KEPT:  # a bound: contexts of long-delivered messages
@@ -252,19 +253,17 @@ class WebhookDispatcher:
                                max_bytes=self.settings.webhook_max_response_bytes)
         verdict = judge(self.policy, reply.status, reply.retry_after_s, attempt,
                         endpoint.failing_since, self.clock(), self.rand())
-        attempted = new_event(WebhookAttempted.type, endpoint.tenant_id, endpoint.endpoint_id, {
-            "message_id": message.message_id, "endpoint_id": endpoint.endpoint_id,
-            "attempt": attempt, "attempted_at": now.isoformat(), "status_code": reply.status,
-            "latency_ms": round(reply.latency_ms, 3), "outcome": verdict.outcome,
-            "error": reply.error, "response_excerpt": reply.excerpt,
-            "next_attempt_at": verdict.next_attempt_at.isoformat()
-            if verdict.next_attempt_at else None,
-        }, correlation_id=message.message_id)
+        attempted = WebhookAttempted(
+            message_id=message.message_id, endpoint_id=endpoint.endpoint_id, attempt=attempt,
+            attempted_at=now, status_code=reply.status, latency_ms=round(reply.latency_ms, 3),
+            outcome=verdict.outcome, error=reply.error, response_excerpt=reply.excerpt,
+            next_attempt_at=verdict.next_attempt_at,
+        ).event(endpoint.tenant_id, endpoint.endpoint_id, correlation_id=message.message_id)
         metrics.WEBHOOK_ATTEMPTS.labels(verdict.outcome).inc()
-        events = [attempted]
+        events: list[Envelope] = [attempted]
         if verdict.disable_reason is not None:
-            events.append(attempted.caused(WebhookEndpointDisabled.type, {
-                "endpoint_id": endpoint.endpoint_id, "reason": verdict.disable_reason}))
+            events.append(attempted.caused(WebhookEndpointDisabled(
+                endpoint_id=endpoint.endpoint_id, reason=verdict.disable_reason)))
             log.warning("webhook endpoint %s disabled: %s", endpoint.endpoint_id,
                         verdict.disable_reason)
         if verdict.outcome != "retrying":

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
 
 from engines.limits import WorkbookLimits, WorkbookTooLarge
 from infra.sandbox import OutOfMemory, OutOfTime, Sandbox, SandboxFailure
 from streams.envelope import Envelope
 from streams.events import WorkbookParsed, WorkbookRejected, WorkbookUploaded
+from streams.events.workbooks import RejectedLimit
 from streams.ports import WorkbookInspector
 
 
@@ -42,37 +42,40 @@ class WorkbookParser:
     async def handle(self, event: Envelope) -> list[Envelope]:
         if event.type != WorkbookUploaded.type:
             return []
+        upload = event.body(WorkbookUploaded)  # a body that does not fit is parked, not refused
         try:
-            limits = WorkbookLimits.from_mapping(event.data.get("limits"))
-            data = await asyncio.to_thread(self.read_blob, event.data["sha256"])
+            limits = WorkbookLimits.from_mapping(
+                None if upload.limits is None else upload.limits.model_dump(exclude_unset=True))
+            data = await asyncio.to_thread(self.read_blob, upload.sha256)
             async with self.slots:
                 summary = await asyncio.to_thread(
                     self.sandbox.run, self.inspector.summarize, data, limits)
         except FileNotFoundError:
             return [_rejected(event, "the stored file is missing")]
         except WorkbookTooLarge as exc:
-            return [_rejected(event, str(exc), exc.as_dict())]
+            return [_rejected(event, str(exc), RejectedLimit(
+                name=exc.limit, value=exc.value, observed=exc.observed))]
         except ValueError as exc:
             return [_rejected(event, str(exc))]
         except SandboxFailure as exc:
             return [_rejected(event, *_failure(exc))]
-        return [event.caused(WorkbookParsed.type, summary)]
+        return [event.caused(WorkbookParsed.model_validate(summary))]
 
 
-def _rejected(event: Envelope, reason: str, limit: dict[str, Any] | None = None) -> Envelope:
-    data: dict[str, Any] = {"reason": reason}
-    if limit is not None:
-        data["limit"] = limit
-    return event.caused(WorkbookRejected.type, data)
+def _rejected(event: Envelope, reason: str, limit: RejectedLimit | None = None
+              ) -> Envelope[WorkbookRejected]:
+    if limit is None:
+        return event.caused(WorkbookRejected(reason=reason))
+    return event.caused(WorkbookRejected(reason=reason, limit=limit))
 
 
-def _failure(exc: SandboxFailure) -> tuple[str, dict[str, Any] | None]:
+def _failure(exc: SandboxFailure) -> tuple[str, RejectedLimit | None]:
     """The rejection for a parse that did not finish: the reason and the limit it ran into."""
     if isinstance(exc, OutOfMemory) and exc.limit is not None:
         megabytes = int(exc.limit) // (1024 * 1024)
         return (f"the workbook needs more than {megabytes} MB to parse",
-                {"name": "parse_memory_mb", "value": megabytes, "observed": None})
+                RejectedLimit(name="parse_memory_mb", value=megabytes, observed=None))
     if isinstance(exc, OutOfTime) and exc.limit is not None:
         return (f"parsing the workbook took longer than {exc.limit:g} s",
-                {"name": "parse_timeout_s", "value": exc.limit, "observed": None})
+                RejectedLimit(name="parse_timeout_s", value=exc.limit, observed=None))
     return f"the parser {exc}", None

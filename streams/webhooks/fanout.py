@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 
-from streams.catalogue import TOPICS, caused_by
+from streams.catalogue import TOPICS
 from streams.envelope import Envelope
 from streams.events import WebhookMessageCreated
 from streams.public import public_envelope
@@ -41,16 +41,15 @@ class WebhookFanout:
         self.state.fold(event)
 
     async def handle(self, event: Envelope) -> list[Envelope]:
-        out = []
+        out: list[Envelope] = []
         for endpoint in self.state.for_tenant(event.tenant_id):
             if not endpoint.receives(event.occurred_at) or \
                     not wants(endpoint.event_types, event.type):
                 continue
             payload = {"type": event.type, "timestamp": event.occurred_at.isoformat(),
                        "data": public_envelope(event)}
-            out.append(caused_by(event, WebhookMessageCreated.type, {
-                "message_id": message_id(endpoint.endpoint_id, event.id),
-                "endpoint_id": endpoint.endpoint_id, "event_id": event.id,
-                "event_type": event.type, "aggregate": event.key, "payload": payload,
-            }, key=endpoint.endpoint_id))
+            out.append(event.caused(WebhookMessageCreated(
+                message_id=message_id(endpoint.endpoint_id, event.id),
+                endpoint_id=endpoint.endpoint_id, event_id=event.id, event_type=event.type,
+                aggregate=event.key, payload=payload), key=endpoint.endpoint_id))
         return out

@@ -29,6 +29,12 @@ UNSUBSCRIBABLE = frozenset({WebhookMessageCreated.type, WebhookAttempted.type,
                             WebhookRedeliveryRequested.type})
 
 
+ABOUT_AN_ENDPOINT = (WebhookSecretRotated, WebhookEndpointDisabled, WebhookEndpointEnabled,
+                     WebhookEndpointDeleted, WebhookMessageCreated, WebhookRedeliveryRequested,
+                     WebhookAttempted)
+FOLDED = frozenset(m.type for m in (WebhookEndpointRegistered, *ABOUT_AN_ENDPOINT))
+
+
 def wants(event_types: list[str], event_type: str) -> bool:
     """Whether an endpoint subscribed to ``event_types`` (names, or prefixes ending in '.';
     none means all) receives ``event_type``."""
@@ -85,62 +91,68 @@ class WebhookState:
     def for_tenant(self, tenant_id: str) -> list[Endpoint]:
         return list(self.by_tenant.get(tenant_id, {}).values())
 
-    def fold(self, event: Envelope) -> None:
-        """Apply one event of the webhooks topic (others are ignored)."""
-        d = event.data
-        if event.type == WebhookEndpointRegistered.type:
-            added = Endpoint(d["endpoint_id"], event.tenant_id, d["url"], list(d["event_types"]),
-                             [(d["secret"], None)], event.occurred_at)
+    def fold(self, event: Envelope) -> str | None:
+        """Apply one event of the webhooks topic (others are ignored); the id of the endpoint
+        it is about, when the state holds that endpoint."""
+        if event.type not in FOLDED or (not self.track_messages and
+                                        event.type in UNSUBSCRIBABLE):
+            return None
+        body = event.body()
+        if isinstance(body, WebhookEndpointRegistered):
+            added = Endpoint(body.endpoint_id, event.tenant_id, body.url,
+                             list(body.event_types), [(body.secret, None)], event.occurred_at)
             self.endpoints[added.endpoint_id] = added
             self.by_tenant.setdefault(event.tenant_id, {})[added.endpoint_id] = added
-            return
-        endpoint = self.endpoints.get(str(d.get("endpoint_id", "")))
-        if endpoint is None or (not self.track_messages and event.type in UNSUBSCRIBABLE):
-            return
-        if event.type == WebhookSecretRotated.type:
-            until = datetime.fromisoformat(d["previous_valid_until"])
-            endpoint.secrets = [(d["secret"], None)] + [
-                (s, until if valid is None else min(valid, until))
-                for s, valid in endpoint.secrets]
-        elif event.type == WebhookEndpointDisabled.type:
-            if endpoint.enabled:  # the dispatcher applied its own disable already
-                endpoint.paused.append((event.occurred_at, None))
-            endpoint.enabled = False
-        elif event.type == WebhookEndpointEnabled.type:
-            if not endpoint.enabled:
-                endpoint.paused[-1] = (endpoint.paused[-1][0], event.occurred_at)
-            endpoint.enabled, endpoint.failing_since = True, None
-        elif event.type == WebhookEndpointDeleted.type:
-            del self.endpoints[endpoint.endpoint_id]
-            del self.by_tenant[endpoint.tenant_id][endpoint.endpoint_id]
-        elif event.type == WebhookMessageCreated.type:
-            endpoint.pending.setdefault(d["message_id"], Message(
-                d["message_id"], d["aggregate"], d["payload"]))
-        elif event.type == WebhookRedeliveryRequested.type:
-            for m in d["messages"]:
-                known = endpoint.pending.get(m["message_id"])
-                if known is not None:
-                    known.due = None
-                else:
-                    endpoint.pending[m["message_id"]] = Message(
-                        m["message_id"], m["aggregate"], m["payload"],
-                        attempts=int(m.get("attempts", 0)))
-        elif event.type == WebhookAttempted.type:
-            self._attempted(endpoint, event)
+            return added.endpoint_id
+        if not isinstance(body, ABOUT_AN_ENDPOINT):
+            return None
+        endpoint = self.endpoints.get(body.endpoint_id)
+        if endpoint is None:
+            return None
+        match body:
+            case WebhookSecretRotated(secret=secret, previous_valid_until=until):
+                endpoint.secrets = [(secret, None)] + [
+                    (s, until if valid is None else min(valid, until))
+                    for s, valid in endpoint.secrets]
+            case WebhookEndpointDisabled():
+                if endpoint.enabled:  # the dispatcher applied its own disable already
+                    endpoint.paused.append((event.occurred_at, None))
+                endpoint.enabled = False
+            case WebhookEndpointEnabled():
+                if not endpoint.enabled:
+                    endpoint.paused[-1] = (endpoint.paused[-1][0], event.occurred_at)
+                endpoint.enabled, endpoint.failing_since = True, None
+            case WebhookEndpointDeleted():
+                del self.endpoints[endpoint.endpoint_id]
+                del self.by_tenant[endpoint.tenant_id][endpoint.endpoint_id]
+            case WebhookMessageCreated(message_id=message_id, aggregate=aggregate,
+                                       payload=payload):
+                endpoint.pending.setdefault(message_id, Message(message_id, aggregate, payload))
+            case WebhookRedeliveryRequested(messages=messages):
+                for m in messages:
+                    known = endpoint.pending.get(m.message_id)
+                    if known is not None:
+                        known.due = None
+                    else:
+                        endpoint.pending[m.message_id] = Message(
+                            m.message_id, m.aggregate, m.payload, attempts=m.attempts)
+            case WebhookAttempted() as attempted:
+                self._attempted(endpoint, attempted, event.occurred_at)
+        return endpoint.endpoint_id
 
     @staticmethod
-    def _attempted(endpoint: Endpoint, event: Envelope) -> None:
-        d = event.data
-        message = endpoint.pending.get(d["message_id"])
-        if message is None or message.attempts >= d["attempt"]:
+    def _attempted(endpoint: Endpoint, attempted: WebhookAttempted, occurred_at: datetime
+                   ) -> None:
+        message = endpoint.pending.get(attempted.message_id)
+        if message is None or message.attempts >= attempted.attempt:
             return  # applied already, or the message was delivered
-        message.attempts = d["attempt"]
-        if d["outcome"] == "delivered":
+        message.attempts = attempted.attempt
+        if attempted.outcome == "delivered":
             del endpoint.pending[message.message_id]
             endpoint.failing_since = None
             return
-        endpoint.failing_since = endpoint.failing_since or event.occurred_at
-        if d["outcome"] == "retrying":
-            message.due = datetime.fromisoformat(d["next_attempt_at"])
+        endpoint.failing_since = endpoint.failing_since or occurred_at
+        if attempted.outcome == "retrying":
+            message.due = attempted.next_attempt_at
         else:  # failed for good, or the endpoint was disabled: only a redelivery sends it again
             del endpoint.pending[message.message_id]

@@ -21,6 +21,7 @@ from app.ops.admin import create_tenant
 from app.ops.launcher import ROOT, RunningService, launched, service_env
 from engines.service import WorkbookEngine
 from streams.envelope import Envelope
+from streams.events import SimulationRequested
 from tests.conftest import EXAMPLE, isolated_settings
 from tests.e2e.faults import billed, eventually, group_lag, processor_pids
 from tests.e2e.flow import ENDED, poll, start, upload_example
@@ -75,7 +76,8 @@ async def test_three_runners_one_killed_every_simulation_once_and_exact(tmp_path
 
             engine, data = WorkbookEngine(), EXAMPLE.read_bytes()
             for done in ended[:4]:  # the split run and three whole ones
-                alone = engine.simulate(data, done["request"], lambda _done, _total: True)
+                spec = SimulationRequested.model_validate(done["request"]).spec()
+                alone = engine.simulate(data, spec, lambda _done, _total: True)
                 assert json.loads(json.dumps(alone["outputs"])) == done["results"]["outputs"]
         finally:
             for process in extra:

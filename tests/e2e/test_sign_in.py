@@ -41,6 +41,16 @@ async def _sign_in(client: httpx.AsyncClient, email: str, **extra: str) -> httpx
                              json={"email": email, "password": PASSWORD, **extra})
 
 
+async def _until_recorded(service_url: str, tenant_id: str) -> None:
+    """Until the tenant's OIDC provider is in the views (its sign-in starts)."""
+    async def recorded() -> bool:
+        answer = await httpx.AsyncClient(base_url=service_url).get(
+            "/v1/auth/oidc/authorize", params={"tenant_id": tenant_id})
+        return answer.status_code == 302
+
+    await wait_for(recorded)
+
+
 async def _until(call: Any, status: int) -> httpx.Response:
     """The first answer of ``call()`` with ``status`` (the projection catching up)."""
     async def answered() -> httpx.Response | None:
@@ -216,13 +226,7 @@ async def test_oidc_sign_in_end_to_end_with_pkce_and_a_verified_id_token(
         "issuer": "http://127.0.0.1:9/nowhere", "client_id": CLIENT_ID})
     assert unreachable.status_code == 422 and _field(unreachable) == [["body", "issuer"]]
     service_url = str(own_tenant.base_url).rstrip("/")
-
-    async def provider_recorded() -> bool:
-        answer = await httpx.AsyncClient(base_url=service_url).get(
-            "/v1/auth/oidc/authorize", params={"tenant_id": tenant_id})
-        return answer.status_code == 302
-
-    await wait_for(provider_recorded)
+    await _until_recorded(service_url, tenant_id)
     provider.signs_in = user["email"]
     signed_in = await _oidc_sign_in(service_url, tenant_id)
     assert signed_in.status_code == 200, signed_in.text
@@ -250,13 +254,7 @@ async def test_oidc_creates_the_users_a_tenant_allows_and_follows_key_rotation(
         "issuer": provider.issuer, "client_id": CLIENT_ID, "create_users_as": "platform_admin"})
     assert refused.status_code == 422 and _field(refused) == [["body", "create_users_as"]]
     service_url = str(own_tenant.base_url).rstrip("/")
-
-    async def provider_recorded() -> bool:
-        answer = await httpx.AsyncClient(base_url=service_url).get(
-            "/v1/auth/oidc/authorize", params={"tenant_id": tenant_id})
-        return answer.status_code == 302
-
-    await wait_for(provider_recorded)
+    await _until_recorded(service_url, tenant_id)
     newcomer = f"newcomer-{uuid.uuid4().hex[:6]}@example.com"
     provider.signs_in = newcomer
     first = await _oidc_sign_in(service_url, tenant_id)

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.ops.admin import create_tenant
+from app.ops.admin import create_tenant, move_tenant
 from app.ops.launcher import ROOT, service_env
 from infra import postgres
 from projections.placed_projector import rebuild
@@ -23,12 +23,12 @@ from projections.postgres_views import PLACED_TABLES, TABLES
 from projections.replay import replay_postgres
 from tests.e2e.conftest import Service
 from tests.e2e.flow import ENDED, poll, start, upload_example
-from tests.e2e.second_postgres import second_cluster
+from tests.e2e.own_stack import own_postgres
 
 
 @pytest.fixture(scope="module")
 def tenant_home() -> Iterator[str]:
-    with second_cluster() as dsn:
+    with own_postgres() as (dsn, _server):
         yield dsn
 
 
@@ -134,6 +134,9 @@ async def test_a_tenant_moves_to_its_own_database_under_load(
     shared = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema)
     home = await postgres.create_pool(tenant_home, settings.projection_schema)
     try:
+        # a database that has followed the log would skip another tenant's history as applied
+        with pytest.raises(ValueError, match="database of its own, empty"):
+            await move_tenant(settings, free.tenant_id, tenant_home)  # type: ignore[attr-defined]
         for table in PLACED_TABLES:  # the shared copy is gone, the new one holds everything
             assert await shared.fetchval(f"SELECT count(*) FROM {table} WHERE tenant_id=$1",
                                          tenant_id) == 0, table

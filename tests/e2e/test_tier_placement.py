@@ -15,11 +15,11 @@ from infra import postgres
 from projections.postgres_views import PLACED_TABLES
 from tests.conftest import isolated_settings
 from tests.e2e.flow import ENDED, poll, start, upload_example
-from tests.e2e.second_postgres import second_cluster
+from tests.e2e.own_stack import own_postgres
 
 
 async def test_an_upgrade_moves_the_tenant_to_a_database_of_its_own(tmp_path: Path) -> None:
-    with second_cluster() as home:
+    with own_postgres() as (home, _server):
         server = home.rsplit("/", 1)[0]
         settings = isolated_settings(metrics_port=0,
                                      tier_databases={"enterprise": f"{server}/t_{{tenant}}"})

@@ -8,7 +8,7 @@ from typing import Any
 
 from infra import kafka
 from infra.settings import Settings
-from streams.catalogue import upcast
+from streams.catalogue import new_event, upcast
 from streams.envelope import Envelope
 from streams.events import Event
 from streams.events.examples import EXAMPLES
@@ -20,6 +20,12 @@ def body(model: type[Event], **fields: Any) -> dict[str, Any]:
     data = {**EXAMPLES[model.type], **fields}
     model.model_validate(data)
     return data
+
+
+def caused(cause: Envelope, type: str, data: dict[str, Any]) -> Envelope:
+    """A raw event of ``type`` caused by ``cause``, its body as given (not checked)."""
+    return new_event(type, cause.tenant_id, cause.key, data,
+                     correlation_id=cause.correlation_id or cause.id, causation_id=cause.id)
 
 
 async def events_of(settings: Settings, topic: str) -> list[Envelope]:

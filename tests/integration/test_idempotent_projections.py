@@ -10,6 +10,7 @@ from infra.settings import Settings
 from projections.mongo import MongoRollups, database
 from projections.redis_progress import RedisProgress, key
 from streams.catalogue import new_event
+from tests.integration.helpers import caused
 
 
 async def test_rollups_count_each_event_once(settings: Settings) -> None:
@@ -37,11 +38,11 @@ async def test_progress_only_moves_forward_and_is_published(settings: Settings) 
     progress = RedisProgress(redis)
     sim = f"{settings.topic_prefix}-sim"
     accepted = new_event("simulation.accepted", "acme", sim, {"iterations": 100})
-    half = accepted.caused("simulation.progressed", {
+    half = caused(accepted, "simulation.progressed", {
         "iterations_done": 50, "iterations_total": 100, "fraction": 0.5, "eta_seconds": 1.0})
-    early = accepted.caused("simulation.progressed", {
+    early = caused(accepted, "simulation.progressed", {
         "iterations_done": 10, "iterations_total": 100, "fraction": 0.1})
-    done = accepted.caused("simulation.completed", {"iterations_run": 100, "iterations": 100})
+    done = caused(accepted, "simulation.completed", {"iterations_run": 100, "iterations": 100})
     pubsub = redis.pubsub()
     await pubsub.subscribe(key(sim))
     for event in (accepted, half, early, done, half):

@@ -14,7 +14,7 @@ from streams.catalogue import new_event
 from streams.envelope import Envelope
 from streams.events import SimulationRequested
 from streams.log import EventLog, ensure_topics
-from tests.integration.helpers import body
+from tests.integration.helpers import body, caused
 
 
 def story(tenant: str, ids: str = "") -> list[Envelope]:
@@ -23,9 +23,9 @@ def story(tenant: str, ids: str = "") -> list[Envelope]:
     created = new_event("tenant.created", tenant, tenant, {"name": "Acme", "plan": "basic"})
     upload = new_event("workbook.uploaded", tenant, f"wb1{ids}", {
         "filename": "m.xlsx", "sha256": "ab" * 32, "size": 10, "uri": "file:///x"})
-    parsed = upload.caused("workbook.parsed", {"sheets": [{"name": "S"}], "formula_count": 3})
-    key = created.caused("api_key.issued", {"key_id": f"k1{ids}", "key_hash": f"{ids:f>64}",
-                                            "name": "ci", "role": "admin"})
+    parsed = caused(upload, "workbook.parsed", {"sheets": [{"name": "S"}], "formula_count": 3})
+    key = caused(created, "api_key.issued", {"key_id": f"k1{ids}", "key_hash": f"{ids:f>64}",
+                                             "name": "ci", "role": "admin"})
     events = [created, key, upload, parsed]
     for sim, accepted in ((f"s1{ids}", True), (f"s2{ids}", False)):
         requested = new_event("simulation.requested", tenant, tenant, body(
@@ -38,16 +38,16 @@ def story(tenant: str, ids: str = "") -> list[Envelope]:
                             "resets_at": None}}))
             continue
         acc = new_event("simulation.accepted", tenant, sim, requested.data)
-        started = acc.caused("simulation.started", {"iterations": 500, "backend": "numpy"})
-        progressed = acc.caused("simulation.progressed", {
+        started = caused(acc, "simulation.started", {"iterations": 500, "backend": "numpy"})
+        progressed = caused(acc, "simulation.progressed", {
             "iterations_done": 250, "iterations_total": 500, "fraction": 0.5,
             "eta_seconds": None})
-        completed = acc.caused("simulation.completed", {
+        completed = caused(acc, "simulation.completed", {
             "iterations_run": 500, "compute_seconds": 0.5, "backend": "numpy",
             "outputs": {"S!B1": {"mean": 1.5}}})
         usage = new_event("usage.recorded", tenant, sim, {
             "simulation_id": sim, "iterations": 500, "compute_seconds": 0.5, "backend": "numpy"})
-        reported = usage.caused("billing.usage_reported", {
+        reported = caused(usage, "billing.usage_reported", {
             "usage_event_id": usage.id, "simulation_id": sim, "customer_id": "cus_1",
             "meters": {"riskstream_iterations": 500}, "meter_event_ids": ["x"]})
         events += [acc, started, progressed, completed, usage, reported]

@@ -15,8 +15,7 @@ from app.api.commands import Ids, execute
 from app.api.credentials import Role, hash_key, new_api_key
 from app.api.idempotency import body_hash
 from app.api.routes.users import may_grant
-from app.api.security_log import audit_of
-from streams.catalogue import new_event
+from app.api.security_log import audit
 from streams.events import SCOPES, ApiKeyIssued, ApiKeyRevoked, Scope
 
 router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
@@ -39,9 +38,10 @@ async def issue(request: Request, body: NewKey, ctx: Ctx, caller: Admin,
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
         key_id, key = ids(), new_api_key()
-        event = new_event(ApiKeyIssued.type, caller.tenant_id, caller.tenant_id, {
-            "key_id": key_id, "key_hash": hash_key(key), "name": body.name, "role": body.role,
-            "scopes": scopes, "audit": audit_of(request, caller.credential)})
+        event = ApiKeyIssued(
+            key_id=key_id, key_hash=hash_key(key), name=body.name, role=body.role,
+            scopes=scopes, audit=audit(request, caller.credential),
+        ).event(caller.tenant_id, caller.tenant_id)
         answer = {"key_id": key_id, "api_key": key, "name": body.name, "role": body.role,
                   "scopes": scopes, "links": {"self": f"/v1/api-keys/{key_id}"}}
         return [event], 201, answer
@@ -72,8 +72,8 @@ async def revoke(key_id: str, request: Request, ctx: Ctx, caller: Admin) -> JSON
         raise HTTPException(409, f"API key {key_id} was revoked at {row['revoked_at']}")
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
-        event = new_event(ApiKeyRevoked.type, caller.tenant_id, caller.tenant_id, {
-            "key_id": key_id, "audit": audit_of(request, caller.credential)})
+        event = ApiKeyRevoked(key_id=key_id, audit=audit(request, caller.credential)
+                              ).event(caller.tenant_id, caller.tenant_id)
         return [event], 202, {"key_id": key_id, "status": "revoked"}
 
     return await execute(ctx, caller, f"DELETE /v1/api-keys/{key_id}", None, key_id, build)

@@ -18,8 +18,7 @@ from app.api.commands import Ids, execute
 from app.api.credentials import Role, hash_key, hash_password
 from app.api.idempotency import body_hash
 from app.api.routes.users import EMAIL, PASSWORD, email_taken, may_grant
-from app.api.security_log import audit_of
-from streams.catalogue import new_event
+from app.api.security_log import audit
 from streams.email_claims import EmailTaken
 from streams.events import UserCreated, UserInvited
 
@@ -51,13 +50,14 @@ async def invite(request: Request, body: Invitation, ctx: Ctx, caller: Admin,
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
         invitation_id, token = ids(), TOKEN_PREFIX + secrets.token_urlsafe(32)
-        expires = (datetime.now(UTC) + VALID_FOR).isoformat()
-        event = new_event(UserInvited.type, caller.tenant_id, caller.tenant_id, {
-            "invitation_id": invitation_id, "email": email, "role": body.role,
-            "token_hash": hash_key(token), "expires_at": expires,
-            "audit": audit_of(request, caller.credential)})
+        expires = datetime.now(UTC) + VALID_FOR
+        event = UserInvited(
+            invitation_id=invitation_id, email=email, role=body.role,
+            token_hash=hash_key(token), expires_at=expires,
+            audit=audit(request, caller.credential),
+        ).event(caller.tenant_id, caller.tenant_id)
         answer = {"invitation_id": invitation_id, "email": email, "role": body.role,
-                  "expires_at": expires, "token": token,
+                  "expires_at": expires.isoformat(), "token": token,
                   "links": {"accept": "/v1/invitations/accept"}}
         return [event], 201, answer
 
@@ -95,11 +95,11 @@ async def accept(request: Request, body: Acceptance, ctx: Ctx) -> JSONResponse:
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
         user_id = ids()
-        event = new_event(UserCreated.type, invited.tenant_id, invited.tenant_id, {
-            "user_id": user_id, "email": found["email"], "name": body.name,
-            "role": found["role"], "password_hash": password_hash,
-            "invitation_id": found["invitation_id"],
-            "audit": audit_of(request, invited.credential)})
+        event = UserCreated(
+            user_id=user_id, email=found["email"], name=body.name, role=found["role"],
+            password_hash=password_hash, invitation_id=found["invitation_id"],
+            audit=audit(request, invited.credential),
+        ).event(invited.tenant_id, invited.tenant_id)
         return [event], 201, {"user_id": user_id, "email": found["email"],
                               "role": found["role"], "links": {"token": "/v1/auth/token"}}
 

@@ -15,8 +15,7 @@ from app.api.idempotency import body_hash
 from app.api.schemas import SimulationRequest
 from app.api.sse import HEARTBEAT, EventStreamResponse, frame
 from projections.redis_progress import key as progress_key
-from streams.catalogue import new_event
-from streams.events import SimulationCancelRequested, SimulationRequested
+from streams.events import SimulationCancelRequested
 
 router = APIRouter(prefix="/v1/simulations", tags=["simulations"])
 Status = Literal["requested", "accepted", "rejected", "running", "completed", "failed",
@@ -59,11 +58,8 @@ async def start(request: Request, body: SimulationRequest, ctx: Ctx, tenant: Ten
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
         simulation_id = ids()
-        data = {
-            **body.model_dump(exclude={"inputs"}), "inputs": body.input_specs(),
-            "simulation_id": simulation_id, "workbook_sha256": workbook["sha256"],
-        }
-        event = new_event(SimulationRequested.type, tenant.tenant_id, tenant.tenant_id, data)
+        event = body.requested(simulation_id, workbook["sha256"]).event(tenant.tenant_id,
+                                                                        tenant.tenant_id)
         answer = {"simulation_id": simulation_id, "status": "requested",
                   "links": {"self": f"/v1/simulations/{simulation_id}",
                             "events": f"/v1/simulations/{simulation_id}/events"}}
@@ -97,7 +93,7 @@ async def cancel(simulation_id: str, ctx: Ctx, tenant: Tenant,
         raise HTTPException(409, f"simulation {simulation_id} has already ended ({row['status']})")
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
-        event = new_event(SimulationCancelRequested.type, tenant.tenant_id, simulation_id, {})
+        event = SimulationCancelRequested().event(tenant.tenant_id, simulation_id)
         return [event], 202, {"simulation_id": simulation_id, "status": "cancel_requested"}
 
     return await execute(ctx, tenant, f"POST /v1/simulations/{simulation_id}/cancel",

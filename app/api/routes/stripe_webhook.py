@@ -13,7 +13,6 @@ from fastapi.responses import JSONResponse
 
 from app.api.auth import Ctx, TenantContext
 from app.api.commands import Ids, execute
-from streams.catalogue import new_event
 from streams.stripe_inbound import translate
 
 router = APIRouter(prefix="/v1/stripe", tags=["billing"])
@@ -59,8 +58,8 @@ async def webhook(request: Request, ctx: Ctx,
                                   credential="stripe:webhook")
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
-        ours = new_event(inbound.type, tenant_id, tenant_id, inbound.data)
-        return [ours], 200, {"received": event["id"], "action": inbound.type,
+        ours = inbound.body.event(tenant_id, tenant_id)
+        return [ours], 200, {"received": event["id"], "action": ours.type,
                              "event_id": ours.id}
 
     return await execute(ctx, stripe_caller, ROUTE, event["id"], event["id"], build)

@@ -13,9 +13,8 @@ from fastapi.responses import JSONResponse
 from app.api.auth import Admin, Ctx
 from app.api.commands import Ids, execute
 from app.api.routes.tenants import visible_tenant
-from app.api.security_log import audit_of
+from app.api.security_log import audit
 from projections.privacy_queries import tenant_subject
-from streams.catalogue import new_event
 from streams.events import SubjectErased
 
 router = APIRouter(prefix="/v1/tenants", tags=["tenants"])
@@ -38,8 +37,8 @@ async def erase(tenant_id: str, subject: str, request: Request, ctx: Ctx, caller
         return JSONResponse(answer, status_code=202)
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
-        event = new_event(SubjectErased.type, tenant_id, tenant_id, {
-            "subject": found, "key_id": key, "audit": audit_of(request, caller.credential)})
+        event = SubjectErased(subject=found, key_id=key, audit=audit(request, caller.credential)
+                              ).event(tenant_id, tenant_id)
         return [event], 202, answer
 
     recorded = await execute(ctx, caller, f"DELETE /v1/tenants/{tenant_id}/subjects/{found}",

@@ -3,6 +3,7 @@ plan; limit overrides are for platform operators alone."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
@@ -13,9 +14,8 @@ from app.api.auth import Admin, Ctx, PlatformAdmin, Tenant, TenantContext
 from app.api.commands import Ids, execute
 from app.api.credentials import hash_key, new_api_key
 from app.api.idempotency import body_hash
-from app.api.security_log import audit_of, record_security
+from app.api.security_log import audit, record_security_event
 from projections.placement import SHARED
-from streams.catalogue import caused_by, new_event
 from streams.events import (
     SCOPES,
     ApiKeyIssued,
@@ -47,7 +47,7 @@ class NewTenant(PlanChoice):
     name: str = Field(min_length=1, max_length=200)
 
 
-def check_overrides(plan: str, overrides: dict[str, Any]) -> None:
+def check_overrides(plan: str, overrides: Mapping[str, object]) -> None:
     try:
         limits_for(plan, overrides)
     except (TypeError, ValueError) as exc:
@@ -72,12 +72,12 @@ async def create(request: Request, body: NewTenant, ctx: Ctx, caller: PlatformAd
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
         tenant_id, key_id, key = ids(), ids(), new_api_key()
-        audit = audit_of(request, caller.credential)
-        created = new_event(TenantCreated.type, tenant_id, tenant_id, {
-            "name": body.name, "plan": body.plan, "overrides": overrides, "audit": audit})
-        issued = caused_by(created, ApiKeyIssued.type, {
-            "key_id": key_id, "key_hash": hash_key(key), "name": "first admin key",
-            "role": "admin", "scopes": list(SCOPES), "audit": audit})
+        by = audit(request, caller.credential)
+        created = TenantCreated(name=body.name, plan=body.plan, overrides=overrides, audit=by
+                                ).event(tenant_id, tenant_id)
+        issued = created.caused(ApiKeyIssued(
+            key_id=key_id, key_hash=hash_key(key), name="first admin key", role="admin",
+            scopes=list(SCOPES), audit=by))
         answer = {"tenant_id": tenant_id, "name": body.name, "plan": body.plan,
                   "overrides": overrides, "key_id": key_id, "api_key": key,
                   "links": {"self": f"/v1/tenants/{tenant_id}"}}
@@ -122,18 +122,18 @@ async def change_plan(tenant_id: str, request: Request, body: PlanChoice, ctx: C
                       ) -> JSONResponse:
     current = await visible_tenant(ctx, caller, tenant_id)
     if body.overrides is not None and not caller.can("platform_admin"):
-        await record_security(ctx, request, AuthPermissionDenied.type, caller.tenant_id,
-                              caller.credential, {"required_role": "platform_admin",
-                                                  "role": caller.role, "field": "overrides"})
+        await record_security_event(ctx, AuthPermissionDenied(
+            required_role="platform_admin", role=caller.role, field="overrides",
+            audit=audit(request, caller.credential)).event(caller.tenant_id, caller.tenant_id))
         raise HTTPException(403, "limit overrides need the platform_admin role; send the plan"
                             " alone")
     overrides = current["overrides"] if body.overrides is None else body.overrides
     check_overrides(body.plan, overrides)
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
-        event = new_event(TenantPlanChanged.type, tenant_id, tenant_id, {
-            "plan": body.plan, "overrides": overrides, "previous_plan": current["plan"],
-            "audit": audit_of(request, caller.credential)})
+        event = TenantPlanChanged(
+            plan=body.plan, overrides=overrides, previous_plan=current["plan"],
+            audit=audit(request, caller.credential)).event(tenant_id, tenant_id)
         return [event], 202, {"tenant_id": tenant_id, "plan": body.plan, "overrides": overrides}
 
     return await execute(ctx, caller, f"PUT /v1/tenants/{tenant_id}/plan", idempotency_key,

@@ -11,7 +11,6 @@ backend; a run on another backend is answered with numpy's trials for the same s
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -22,8 +21,9 @@ from app.api.auth import Ctx, Tenant
 from engines.limits import WorkbookLimits
 from engines.sampling.targets import rank_correlation
 from engines.sampling.uniforms import chunk_rng, uniforms
-from engines.service import compile_request, simulation_spec
+from engines.service import compiled
 from engines.simulation import _checked_outputs, _evaluate_chunk, random_inputs
+from streams.events.simulations import SimulationRequestBody
 
 router = APIRouter(prefix="/v1/simulations", tags=["simulations"])
 MAX_SAMPLE = 10_000
@@ -36,14 +36,13 @@ def unquoted(cell: str) -> str:
     return f"{sheet.strip(chr(39))}{sep}{ref}".upper() if sep else cell.upper()
 
 
-def first_trials(data: bytes, request: Mapping[str, Any], seed: int, n: int, limits: WorkbookLimits
+def first_trials(data: bytes, request: SimulationRequestBody, seed: int, n: int,
+                 limits: WorkbookLimits
                  ) -> tuple[list[str], numpy.ndarray[Any, Any], dict[str, numpy.ndarray[Any, Any]],
                             dict[str, numpy.ndarray[Any, Any]]]:
     """The first ``n`` trials of the run of ``request`` seeded with ``seed``: the random inputs'
     labels, their draws (inputs × n), and per output its values and error codes."""
-    request = {**request, "backend": "numpy"}
-    model = compile_request(data, request, limits)
-    spec = replace(simulation_spec(request, model.outputs), seed=seed)
+    model, spec = compiled(data, replace(request.spec(), seed=seed, backend="numpy"), limits)
     items = random_inputs(model, spec)
     correlation, _ = rank_correlation(spec.correlation, items)
     draws, values, errors = [], [], []
@@ -102,12 +101,13 @@ async def sample(simulation_id: str, ctx: Ctx, tenant: Tenant,
     """Trials in the run's order (``trial`` counts from 0); an output value is null in a trial
     where the output was an Excel error."""
     row = await completed(ctx, tenant, simulation_id)
-    results, request = row["results"], row["request"]
+    results = row["results"]
+    request = SimulationRequestBody.model_validate(row["request"])
     output_cell = _named(output, list(results["outputs"]), "output")
     # the request's inputs, and the workbook's own Risk calls as the results name them
     drivers = [i["input"] for i in results.get("sensitivity", {}).get(output_cell, {})
                .get("inputs", [])]
-    input_cell = _named(input, list(dict.fromkeys([*request["inputs"], *drivers])), "input")
+    input_cell = _named(input, list(dict.fromkeys([*request.inputs, *drivers])), "input")
     n = min(n, int(results["iterations"]))
     workbook = await ctx.views.workbook(tenant.tenant_id, row["workbook_id"])
     if workbook is None:

@@ -14,8 +14,7 @@ from app.api.auth import Admin, Ctx, Tenant, TenantContext
 from app.api.commands import Ids, execute
 from app.api.credentials import ROLE_RANK, Role, hash_password
 from app.api.idempotency import body_hash
-from app.api.security_log import audit_of, record_security
-from streams.catalogue import new_event
+from app.api.security_log import audit, record_security_event
 from streams.email_claims import EmailTaken
 from streams.events import AuthPermissionDenied, UserCreated, UserRoleChanged
 
@@ -49,9 +48,9 @@ def email_taken(email: str) -> HTTPException:
 async def may_grant(ctx: Ctx, request: Request, caller: TenantContext, role: str) -> None:
     """Nobody grants a role above their own (only platform admins make platform admins)."""
     if not caller.can(role):
-        await record_security(ctx, request, AuthPermissionDenied.type, caller.tenant_id,
-                              caller.credential, {"required_role": role, "role": caller.role,
-                                                  "field": "role"})
+        await record_security_event(ctx, AuthPermissionDenied(
+            required_role=role, role=caller.role, field="role",
+            audit=audit(request, caller.credential)).event(caller.tenant_id, caller.tenant_id))
         raise HTTPException(403, f"granting the {role} role needs that role; the credential's"
                             f" role is {caller.role}")
 
@@ -65,9 +64,10 @@ async def create(request: Request, body: NewUser, ctx: Ctx, caller: Admin,
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
         user_id = ids()
-        event = new_event(UserCreated.type, caller.tenant_id, caller.tenant_id, {
-            "user_id": user_id, "email": email, "name": body.name, "role": body.role,
-            "password_hash": password_hash, "audit": audit_of(request, caller.credential)})
+        event = UserCreated(
+            user_id=user_id, email=email, name=body.name, role=body.role,
+            password_hash=password_hash, audit=audit(request, caller.credential),
+        ).event(caller.tenant_id, caller.tenant_id)
         answer = {"user_id": user_id, "email": email, "name": body.name, "role": body.role,
                   "links": {"self": f"/v1/users/{user_id}", "token": "/v1/auth/token"}}
         return [event], 201, answer
@@ -101,9 +101,10 @@ async def change_role(user_id: str, request: Request, body: RoleChange, ctx: Ctx
     await may_grant(ctx, request, caller, max(body.role, row["role"], key=ROLE_RANK.__getitem__))
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
-        event = new_event(UserRoleChanged.type, caller.tenant_id, caller.tenant_id, {
-            "user_id": user_id, "role": body.role, "previous_role": row["role"],
-            "audit": audit_of(request, caller.credential)})
+        event = UserRoleChanged(
+            user_id=user_id, role=body.role, previous_role=row["role"],
+            audit=audit(request, caller.credential),
+        ).event(caller.tenant_id, caller.tenant_id)
         return [event], 202, {"user_id": user_id, "role": body.role}
 
     return await execute(ctx, caller, f"PATCH /v1/users/{user_id}", idempotency_key,

@@ -15,7 +15,7 @@ from app.api.auth import Admin, Ctx, Tenant
 from app.api.commands import Ids, execute
 from infra.webhook_http import Destinations, UnsafeUrl
 from projections.webhook_queries import WebhookViews
-from streams.catalogue import CATALOGUE, new_event
+from streams.catalogue import CATALOGUE
 from streams.envelope import Envelope, utcnow
 from streams.events import (
     WebhookEndpointDeleted,
@@ -24,6 +24,7 @@ from streams.events import (
     WebhookRedeliveryRequested,
     WebhookSecretRotated,
 )
+from streams.events.webhooks import Redelivery
 from streams.webhooks.signing import new_secret
 from streams.webhooks.state import UNSUBSCRIBABLE
 
@@ -87,9 +88,11 @@ async def register(body: EndpointRequest, ctx: Ctx, tenant: Admin,
 
     def build(ids: Ids) -> tuple[list[Envelope], int, dict[str, Any]]:
         endpoint_id = "ep_" + ids()
-        data = {"endpoint_id": endpoint_id, **body.model_dump(), "secret": new_secret()}
-        event = new_event(WebhookEndpointRegistered.type, tenant.tenant_id, endpoint_id, data)
-        return [event], 201, {**data, "status": "enabled"}
+        registered = WebhookEndpointRegistered(
+            endpoint_id=endpoint_id, url=body.url, event_types=body.event_types,
+            description=body.description, secret=new_secret())
+        return ([registered.event(tenant.tenant_id, endpoint_id)], 201,
+                {**registered.to_data(), "status": "enabled"})
 
     return await execute(ctx, tenant, "POST /v1/webhooks", idempotency_key,
                          _digest(body.model_dump()), build, shown_once="secret")
@@ -111,11 +114,11 @@ async def rotate(endpoint_id: str, ctx: Ctx, tenant: Admin,
     await _endpoint(ctx, tenant.tenant_id, endpoint_id)
 
     def build(ids: Ids) -> tuple[list[Envelope], int, dict[str, Any]]:
-        until = utcnow() + timedelta(seconds=ctx.settings.webhook_secret_overlap_s)
-        data = {"endpoint_id": endpoint_id, "secret": new_secret(),
-                "previous_valid_until": until.isoformat()}
-        event = new_event(WebhookSecretRotated.type, tenant.tenant_id, endpoint_id, data)
-        return [event], 200, data
+        rotated = WebhookSecretRotated(
+            endpoint_id=endpoint_id, secret=new_secret(),
+            previous_valid_until=utcnow() + timedelta(
+                seconds=ctx.settings.webhook_secret_overlap_s))
+        return [rotated.event(tenant.tenant_id, endpoint_id)], 200, rotated.to_data()
 
     return await execute(ctx, tenant, f"POST /v1/webhooks/{endpoint_id}/rotate-secret",
                          idempotency_key, endpoint_id, build, shown_once="secret")
@@ -130,8 +133,8 @@ async def enable(endpoint_id: str, ctx: Ctx, tenant: Admin,
         raise HTTPException(409, f"webhook endpoint {endpoint_id} is already enabled")
 
     def build(ids: Ids) -> tuple[list[Envelope], int, dict[str, Any]]:
-        event = new_event(WebhookEndpointEnabled.type, tenant.tenant_id, endpoint_id,
-                          {"endpoint_id": endpoint_id})
+        event = WebhookEndpointEnabled(endpoint_id=endpoint_id).event(tenant.tenant_id,
+                                                                      endpoint_id)
         return [event], 202, {"endpoint_id": endpoint_id, "status": "enabled"}
 
     return await execute(ctx, tenant, f"POST /v1/webhooks/{endpoint_id}/enable",
@@ -144,8 +147,8 @@ async def delete(endpoint_id: str, ctx: Ctx, tenant: Admin,
     await _endpoint(ctx, tenant.tenant_id, endpoint_id)
 
     def build(ids: Ids) -> tuple[list[Envelope], int, dict[str, Any]]:
-        event = new_event(WebhookEndpointDeleted.type, tenant.tenant_id, endpoint_id,
-                          {"endpoint_id": endpoint_id})
+        event = WebhookEndpointDeleted(endpoint_id=endpoint_id).event(tenant.tenant_id,
+                                                                      endpoint_id)
         return [event], 202, {"endpoint_id": endpoint_id, "status": "deleted"}
 
     return await execute(ctx, tenant, f"DELETE /v1/webhooks/{endpoint_id}", idempotency_key,
@@ -179,10 +182,12 @@ async def redeliver(endpoint_id: str, body: RedeliveryRequest, ctx: Ctx, tenant:
                                    f" {MAX_REDELIVERY} messages in the range; narrow it"}])
 
     def build(ids: Ids) -> tuple[list[Envelope], int, dict[str, Any]]:
-        messages = [{k: m[k] for k in ("message_id", "aggregate", "payload", "attempts")}
-                    for m in found]
-        events = [new_event(WebhookRedeliveryRequested.type, tenant.tenant_id, endpoint_id,
-                            {"endpoint_id": endpoint_id, "messages": messages})] if found else []
+        messages = [Redelivery(message_id=m["message_id"], aggregate=m["aggregate"],
+                               payload=m["payload"], attempts=m["attempts"]) for m in found]
+        redelivery = WebhookRedeliveryRequested(endpoint_id=endpoint_id, messages=messages
+                                                ) if found else None
+        events: list[Envelope] = [] if redelivery is None else [
+            redelivery.event(tenant.tenant_id, endpoint_id)]
         return events, 202, {"endpoint_id": endpoint_id,
                              "messages": [m["message_id"] for m in found]}
 

@@ -17,8 +17,8 @@ from app.api.problems import unavailable
 from app.api.uploads import FilePart, UploadError, stream_file_part, upload_limit
 from infra.blobstore import BlobTooLarge, StoredBlob
 from projections.workbook_queries import BadWorkbookCursor, WorkbookViews, decode_cursor
-from streams.catalogue import new_event
 from streams.events import WorkbookUploaded
+from streams.events.workbooks import ParseLimits
 
 router = APIRouter(prefix="/v1/workbooks", tags=["workbooks"])
 WorkbookStatus = Literal["uploaded", "parsed", "rejected"]
@@ -37,9 +37,10 @@ def _uploaded(tenant: TenantContext, filename: str | None, stored: StoredBlob,
               ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
     """The ``workbook.uploaded`` command for a stored file, and its answer."""
     workbook_id = ids()
-    event = new_event(WorkbookUploaded.type, tenant.tenant_id, workbook_id, {
-        "filename": filename, "sha256": stored.sha256, "size": stored.size,
-        "uri": stored.uri, "limits": tenant.limits.workbook_limits()})
+    event = WorkbookUploaded(
+        filename=filename, sha256=stored.sha256, size=stored.size, uri=stored.uri,
+        limits=ParseLimits.model_validate(tenant.limits.workbook_limits()),
+    ).event(tenant.tenant_id, workbook_id)
     body = {"workbook_id": workbook_id, "status": "uploaded", "sha256": stored.sha256,
             "size": stored.size, "filename": filename,
             "links": {"self": f"/v1/workbooks/{workbook_id}"}}

@@ -18,7 +18,7 @@ from engines.errors import ExcelError
 from engines.packing import unpack
 from engines.partials import chunk_partial, merge
 from engines.sampling.beta_quantile import TABLE_COST, beta_quantile
-from engines.service import WorkbookEngine
+from engines.service import WorkbookEngine, simulation_spec
 from engines.simulation import SimulationSpec, run_chunks
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "project-npv.xlsx"
@@ -111,7 +111,7 @@ def test_any_runners_in_any_order_give_the_one_runner_result_bit_for_bit() -> No
     many_runners = merge_chunks(request, arrived, blobs.__getitem__)
 
     assert _without_timing(many_runners) == _without_timing(one_runner)
-    single = WorkbookEngine().simulate(data, request, lambda done, total: True)
+    single = WorkbookEngine().simulate(data, simulation_spec(request), lambda done, total: True)
     assert _without_timing(single) == _without_timing(one_runner)
     assert one_runner["iterations_run"] == one_runner["requested_iterations"] == 60_000
     assert one_runner["seed"] == request["seed"]

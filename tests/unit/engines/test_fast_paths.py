@@ -50,14 +50,14 @@ def _model():  # type: ignore[no-untyped-def]
                          outputs=OUTPUTS)
 
 
-def test_evaluation_by_slices_equals_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_evaluation_by_slices_equals_one_pass() -> None:
     model = _model()
     n = 10_000
     rng = np.random.default_rng(4)
     inputs = {"S!A1": rng.integers(0, 8, n).astype(float), "S!A2": rng.integers(0, 3, n) * 1.0}
     risk = {RiskInputId("S!B4", 0): rng.normal(size=n)}
     whole = model.evaluate(n, inputs, risk)
-    monkeypatch.setattr("engines.compiler.TRIALS_PER_SLICE", 999)
+    model.trials_per_slice = 999
     sliced = model.evaluate(n, inputs, risk)
     for address in OUTPUTS:
         np.testing.assert_array_equal(sliced[address][0], whole[address][0])
@@ -66,9 +66,9 @@ def test_evaluation_by_slices_equals_one_pass(monkeypatch: pytest.MonkeyPatch) -
     assert {int(ExcelError.DIV0), int(ExcelError.NUM), int(ExcelError.VALUE)} <= set(codes)
 
 
-def test_sampler_hooks_get_all_trials_in_one_call(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sampler_hooks_get_all_trials_in_one_call() -> None:
     model = _model()
-    monkeypatch.setattr("engines.compiler.TRIALS_PER_SLICE", 10)
+    model.trials_per_slice = 10
     calls: list[int] = []
 
     def hook(args: object) -> np.ndarray:  # type: ignore[type-arg]

@@ -65,7 +65,7 @@ def test_retention_and_stripe_events_fit() -> None:
         "id": "in_1", "amount_paid": 4900, "currency": "usd", "customer": "cus_1",
         "period_start": 1763596800, "period_end": 1766188800}}})
     assert subscription is not None and invoice is not None
-    fits([new_event(i.type, "t", "t", i.data) for i in (subscription, invoice)])
+    fits([i.body.event("t", "t") for i in (subscription, invoice)])
 
 
 def test_the_parsers_summary_and_refusals_fit() -> None:

@@ -5,6 +5,8 @@ import pytest
 
 from streams.catalogue import new_event
 from streams.envelope import Envelope
+from streams.events import SimulationRequested
+from streams.events.examples import EXAMPLES
 from streams.ledger import TenantLedger, decide, evolve
 from streams.plans import limits_for
 
@@ -16,8 +18,9 @@ def created(plan: str = "free", **overrides: Any) -> Envelope:
 
 def request(sim: str, iterations: int = 100, when: datetime | None = None,
             backend: str = "numpy") -> Envelope:
-    event = new_event("simulation.requested", "t", "t", {
-        "simulation_id": sim, "iterations": iterations, "backend": backend})
+    event = SimulationRequested.model_validate({
+        **EXAMPLES[SimulationRequested.type], "simulation_id": sim, "iterations": iterations,
+        "backend": backend}).event("t", "t")
     if when is not None:
         event = Envelope(**{**event.__dict__, "occurred_at": when})
     return event

@@ -8,6 +8,8 @@ import pytest
 
 from projections.usage_queries import peak_concurrency
 from streams.catalogue import new_event
+from streams.events import SimulationRequested
+from streams.events.examples import EXAMPLES
 from streams.ledger import TenantLedger, decide, evolve
 from streams.plans import limits_for
 from streams.processors.billing import BillingProcessor
@@ -20,8 +22,9 @@ def tenant(plan: str = "free", **overrides: Any) -> TenantLedger:
 
 
 def answer(state: TenantLedger, iterations: int = 100) -> dict[str, Any]:
-    requested = new_event("simulation.requested", "t", "t", {
-        "simulation_id": f"s{iterations}", "iterations": iterations, "backend": "numpy"})
+    requested = SimulationRequested.model_validate({
+        **EXAMPLES[SimulationRequested.type], "simulation_id": f"s{iterations}",
+        "iterations": iterations, "backend": "numpy"}).event("t", "t")
     return decide(state, requested)[1].data
 
 
@@ -36,7 +39,7 @@ def test_a_plan_change_changes_the_limits_the_ledger_applies() -> None:
 
 def test_stripe_updates_apply_only_to_the_current_subscription() -> None:
     state = evolve(tenant("basic"), new_event("billing.subscription_created", "t", "t", {
-        "subscription_id": "sub_now", "plan": "basic"}))
+        "subscription_id": "sub_now", "plan": "basic", "customer_id": "cus_t"}))
 
     def update(sub: str, status: str, plan: str | None = "pro") -> TenantLedger:
         return evolve(state, new_event("billing.subscription_updated", "t", "t", {
@@ -51,11 +54,13 @@ def test_stripe_updates_apply_only_to_the_current_subscription() -> None:
 
 
 def test_a_failed_payment_suspends_until_an_invoice_is_paid() -> None:
-    state = evolve(tenant("pro"), new_event("billing.payment_failed", "t", "t", {}))
+    invoice = {"stripe_event_id": "evt", "invoice_id": "in_1", "amount_cents": 4900,
+               "currency": "usd"}
+    state = evolve(tenant("pro"), new_event("billing.payment_failed", "t", "t", invoice))
     refused = answer(state)
     assert refused["refusal"]["limit"] == "account_suspended"
     assert refused["reason"] == "the account is suspended: a payment failed"
-    state = evolve(state, new_event("billing.invoice_paid", "t", "t", {}))
+    state = evolve(state, new_event("billing.invoice_paid", "t", "t", invoice))
     assert "refusal" not in answer(state)
 
 
@@ -120,7 +125,8 @@ async def test_a_tenant_created_on_a_paid_plan_is_subscribed_with_its_customer()
     assert made[1].data["customer_id"] == "cus_t" and stripe.calls == [
         ("subscribe", "basic", "4900")]
     ended = new_event("billing.subscription_updated", "t", "t", {
-        "subscription_id": made[1].data["subscription_id"], "status": "canceled"})
+        "subscription_id": made[1].data["subscription_id"], "status": "canceled",
+        "stripe_event_id": "evt"})
     billing.fold(ended)  # Stripe ended it: a later change has nothing to cancel
     await billing.handle(new_event("tenant.plan_changed", "t", "t", {
         "plan": "pro", "previous_plan": "free"}))
@@ -131,14 +137,14 @@ def test_stripe_events_translate_to_billing_events() -> None:
     sub = translate({"id": "evt_1", "type": "customer.subscription.deleted", "data": {
         "object": {"id": "sub_1", "status": "active", "customer": "cus_1",
                    "metadata": {"riskstream_tenant_id": "t", "riskstream_plan": "pro"}}}})
-    assert sub is not None and sub.type == "billing.subscription_updated"
-    assert sub.data == {"stripe_event_id": "evt_1", "subscription_id": "sub_1",
+    assert sub is not None and sub.body.type == "billing.subscription_updated"
+    assert sub.body.to_data() == {"stripe_event_id": "evt_1", "subscription_id": "sub_1",
                         "status": "canceled", "plan": "pro"}
     assert (sub.tenant_id, sub.customer_id) == ("t", "cus_1")
     paid = translate({"id": "evt_2", "type": "invoice.paid", "data": {"object": {
         "id": "in_1", "customer": "cus_1", "amount_paid": 4900, "currency": "eur"}}})
-    assert paid is not None and paid.type == "billing.invoice_paid" and paid.tenant_id is None
-    assert paid.data["amount_cents"] == 4900 and paid.data["currency"] == "eur"
+    assert paid is not None and paid.body.type == "billing.invoice_paid" and paid.tenant_id is None
+    assert paid.body.amount_cents == 4900 and paid.body.currency == "eur"
     assert translate({"id": "evt_3", "type": "charge.refunded", "data": {"object": {}}}) is None
 
 

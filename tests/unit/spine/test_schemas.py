@@ -2,6 +2,7 @@ import pytest
 from pydantic import ValidationError
 
 from app.api.schemas import SimulationRequest
+from streams.events.simulations import InputSpec
 
 
 def errors(**body: object) -> str:
@@ -16,8 +17,9 @@ def test_inputs_accept_strings_and_objects_and_normalise_them() -> None:
         "'My Sheet'!C3": {"distribution": "triang", "params": [1, 2, 5], "truncate": [1.5, None]},
     })
     specs = request.input_specs()
-    assert specs["Model!B2"] == {"distribution": "RiskNormal", "params": [100.0, 10.0]}
-    assert specs["'My Sheet'!C3"]["truncate"] == (1.5, None)
+    assert specs["Model!B2"] == InputSpec(distribution="RiskNormal", params=[100.0, 10.0])
+    assert specs["'My Sheet'!C3"].truncate == (1.5, None)
+    assert specs["'My Sheet'!C3"].model_fields_set == {"distribution", "params", "truncate"}
 
 
 def test_bad_input_is_refused_naming_the_cell_and_what_is_accepted() -> None:

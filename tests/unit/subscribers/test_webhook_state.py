@@ -26,6 +26,7 @@ def registered(types: list[str]) -> object:
 def attempted(message: str, attempt: int, outcome: str, next_at: str | None = None) -> object:
     return new_event("webhook.attempted", T, E, {
         "message_id": message, "endpoint_id": E, "attempt": attempt, "outcome": outcome,
+        "attempted_at": "2026-11-22T10:00:00+00:00", "status_code": 500, "latency_ms": 1.5,
         "next_attempt_at": next_at})
 
 
@@ -90,7 +91,10 @@ async def test_fanout_skips_what_occurred_while_disabled_whenever_it_learns_of_i
     start = datetime.now(UTC)
 
     def at(seconds: int, type_: str) -> Envelope:
-        event = new_event(type_, T, E, {"endpoint_id": E})
+        body = {"iterations": 5, "backend": "numpy"} if type_ == "simulation.started" else \
+            {"endpoint_id": E, "reason": "failing"} if type_ == "webhook.endpoint_disabled" else \
+            {"endpoint_id": E}
+        event = new_event(type_, T, E, body)
         return replace(event, occurred_at=start + timedelta(seconds=seconds))
 
     before, during, after = (at(s, "simulation.started") for s in (1, 3, 5))
