@@ -136,10 +136,10 @@ async def callback(request: Request, ctx: Ctx,
             raise _field(401, "query", "code", str(exc)) from None
     email = str(claims.get("email") or "").lower()
     user = await ctx.sign_in.user_by_email(email) if email else None
-    if user is None and email and provider.create_users_as and provider.tenant_id and \
-            claims.get("email_verified") is True:
+    tenant_id, role = provider.tenant_id, provider.create_users_as
+    if user is None and email and tenant_id and role and claims.get("email_verified") is True:
         try:
-            user = await _created(ctx, request, provider, claims, email)
+            user = await _created(ctx, request, tenant_id, role, provider.issuer, claims, email)
         except LogUnavailable as exc:
             return log_unavailable(exc, None)
     reason = ("the provider did not verify the e-mail" if claims.get("email_verified") is False
@@ -159,17 +159,16 @@ async def callback(request: Request, ctx: Ctx,
     return tokens
 
 
-async def _created(ctx: ApiContext, request: Request, provider: Provider,
+async def _created(ctx: ApiContext, request: Request, tenant_id: str, role: str, issuer: str,
                    claims: dict[str, Any], email: str) -> dict[str, Any] | None:
-    """The user the provider vouched for, created in its tenant with the tenant's chosen role
-    (its password is random and never shown: it signs in through the provider); None when
-    another user took the address meanwhile."""
-    assert provider.tenant_id is not None and provider.create_users_as is not None
-    created = new_event(UserCreated.type, provider.tenant_id, provider.tenant_id, {
+    """The user the provider ``issuer`` vouched for, created in ``tenant_id`` with the role
+    the tenant chose (its password is random and never shown: it signs in through the
+    provider); None when another user took the address meanwhile."""
+    created = new_event(UserCreated.type, tenant_id, tenant_id, {
         "user_id": new_id(), "email": email, "name": str(claims.get("name") or email)[:200],
-        "role": provider.create_users_as, "password_hash": hash_password(
+        "role": role, "password_hash": hash_password(
             secrets.token_urlsafe(32)),
-        "audit": audit_of(request, f"oidc:{provider.issuer}")})
+        "audit": audit_of(request, f"oidc:{issuer}")})
     try:
         await ctx.email_claims.append(ctx.log, [created])
     except EmailTaken:
