@@ -11,7 +11,9 @@ simulation that has not ended; a partition newly assigned is first read to the e
 so a simulation that already ended is not run again. Runners are members of one consumer group:
 any number share the partitions, each with a transactional producer per partition; a partition
 that moves takes its unfinished runs to the new owner, which runs them again (the old owner
-stops them between chunks and records nothing).
+stops them between chunks and records nothing). A run's events that cannot be sent (the broker
+or another dependency is down) never end the run as failed: the runner stops with nothing more
+committed, and its restart runs the simulation again from the log.
 """
 
 from __future__ import annotations
@@ -106,6 +108,8 @@ class SimulationRunner:
         self.subscription = Subscription(settings, self.name, ("simulations",), self)
         self.outbox = Outbox(settings, self.subscription.group, self._commit_point)
         self.partitions: dict[TopicPartition, Partition] = {}
+        self._halt = asyncio.Event()
+        self._fault: BaseException | None = None
         metrics.ACTIVE_RUNS.set_function(lambda: len(self.runs))
         for lane in (self.lanes.small, self.lanes.large):
             metrics.QUEUE_DEPTH.labels(lane.name).set_function(lane.waiting)
@@ -140,12 +144,39 @@ class SimulationRunner:
         return min(pending) if pending else state.last_seen + 1
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Until ``stop``; raises what stopped a run's events from being sent (an outage), for
+        the supervisor to restart the runner, which runs again what did not end."""
+        self._halt.clear()
+        stopping = asyncio.create_task(stop.wait())
+        stopping.add_done_callback(lambda _: self._halt.set())
         try:
-            async for batch in self.subscription.batches(stop):
+            async for batch in self.subscription.batches(self._halt):
                 for tp, messages in batch.items():
                     await self._take(tp, messages)
         finally:
+            stopping.cancel()
             await self.revoked(list(self.partitions))
+        if self._fault is not None:
+            raise self._fault
+
+    def _stop_for(self, exc: BaseException) -> None:
+        """Stop the runner because a run's events could not be sent: nothing more is
+        committed, and the restarted runner runs again every simulation that has not ended."""
+        log.error("runner stops: a run's events could not be sent: %r", exc)
+        if self._fault is None:
+            self._fault = exc
+        self._halt.set()
+
+    def _task(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """A run's work in the background; a failure to send its events stops the runner."""
+        async def guarded() -> None:
+            try:
+                await work
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the runner stops, and restarts from the log
+                self._stop_for(exc)
+        return asyncio.create_task(guarded())
 
     async def _take(self, tp: TopicPartition, messages: list[ConsumerRecord[bytes, bytes]]
                     ) -> None:
@@ -197,7 +228,7 @@ class SimulationRunner:
             run = Run(event, request, tp, offset, cancel=sim in self.cancel_early)
             self.runs[sim] = run
             split = self.chunks is not None and request.iterations > self.chunks.split_above
-            run.task = asyncio.create_task(self._plan(run) if split else self._execute(run))
+            run.task = self._task(self._plan(run) if split else self._execute(run))
         elif run is not None and event.type.startswith("chunk"):
             self._observe_chunk(run, event)
 
@@ -221,10 +252,10 @@ class SimulationRunner:
                 iterations_done=done, iterations_total=total, fraction=done / total,
                 eta_seconds=None))]))
             if split.complete:
-                run.task = asyncio.create_task(self._merge(run))
+                run.task = self._task(self._merge(run))
 
     def _later(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
+        task = self._task(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
@@ -295,35 +326,36 @@ class SimulationRunner:
                     run.tp, [accepted.caused(progressed)]), loop)
             return not run.cancel
 
-        try:
-            async with self.lanes.of(request.iterations):
-                started = time.monotonic()
-                if run.cancel:
-                    outcome = {"cancelled": True, "iterations_run": 0}
-                else:
-                    # sent while the run computes: its transaction is off the critical path,
-                    # and the outbox keeps it before the run's end
-                    announced = asyncio.ensure_future(self.outbox.emit(run.tp, [accepted.caused(
-                        SimulationStarted(iterations=request.iterations,
-                                          backend=request.backend))]))
+        seconds = 0.0
+        async with self.lanes.of(request.iterations):
+            started = time.monotonic()
+            if run.cancel:
+                outcome: dict[str, Any] = {"cancelled": True, "iterations_run": 0}
+            else:
+                # sent while the run computes: its transaction is off the critical path, and
+                # the outbox keeps it before the run's end
+                announced = asyncio.ensure_future(self.outbox.emit(run.tp, [accepted.caused(
+                    SimulationStarted(iterations=request.iterations,
+                                      backend=request.backend))]))
+                try:
                     data = await asyncio.to_thread(self.read_blob, request.workbook_sha256)
                     outcome = await asyncio.to_thread(
                         self.engine.simulate, data, request.spec(), progress)
-            if announced is not None:
-                await announced
-            if not run.revoked:
-                # the engine's own seconds: what is billed, not time shared or waited
-                await self._finish(run, outcome, float(outcome.get("compute_seconds", 0.0)))
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - any failure ends the run with its reason
-            reason = str(exc) if isinstance(exc, ValueError) else f"engine error: {exc!r}"
-            if not isinstance(exc, ValueError):
-                log.exception("simulation %s failed", accepted.key)
-            if announced is not None:
-                await announced
-            if not run.revoked:
-                await self._finish(run, {"error": reason}, 0.0)
+                    # the engine's own seconds: what is billed, not time shared or waited
+                    seconds = float(outcome.get("compute_seconds", 0.0))
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - the run ends with its reason
+                    if is_outage(exc):
+                        raise  # not the run's fault: it runs again after the restart
+                    if not isinstance(exc, ValueError):
+                        log.exception("simulation %s failed", accepted.key)
+                    outcome = {"error": str(exc) if isinstance(exc, ValueError)
+                               else f"engine error: {exc!r}"}
+        if announced is not None:
+            await announced  # a broker that failed it stops the runner: the run is redone
+        if not run.revoked:
+            await self._finish(run, outcome, seconds)
 
     async def _finish(self, run: Run, outcome: dict[str, Any], seconds: float) -> None:
         accepted, backend = run.accepted, run.request.backend
