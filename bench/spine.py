@@ -4,6 +4,7 @@ fast the PostgreSQL projector applies events."""
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import statistics
 import tempfile
 import time
@@ -92,11 +93,8 @@ async def _applied(pool: asyncpg.Pool, count: int) -> float:
     return time.perf_counter()
 
 
-async def projection_throughput(settings: Settings, events: int) -> dict[str, Any]:
-    """Live: events appended while the projector follows the log, from the first append to
-    the last applied; replay: the same log rebuilt from offset 0 into an empty schema."""
-    await ensure_topics(settings)
-    log = EventLog(settings)
+def _workload(events: int) -> list[Envelope]:
+    """``events`` simulation events: accepted, started, progressed and completed per run."""
     batch: list[Envelope] = []
     for i in range(events // 4):
         sim = f"s{i}"
@@ -105,18 +103,52 @@ async def projection_throughput(settings: Settings, events: int) -> dict[str, An
         batch += [accepted] + [new_event(t, "bench", sim, EXAMPLES[t], correlation_id=accepted.id,
                                          causation_id=accepted.id) for t in (
             "simulation.started", "simulation.progressed", "simulation.completed")]
+    return batch
+
+
+def _append(settings: Settings, events: int, ready: Any, go: Any) -> None:
+    """The writer of the live measure, in a process of its own as the API is: the workload
+    appended in batches of 2,000 once ``go`` is set (the first event is already in the log)."""
+    async def main() -> None:
+        batch = _workload(events)[1:]
+        log = EventLog(settings)
+        try:
+            await log.append(batch[:0])  # connected before the clock starts
+            ready.set()
+            await asyncio.to_thread(go.wait)
+            for start in range(0, len(batch), 2000):
+                await log.append(batch[start:start + 2000])
+        finally:
+            await log.close()
+    asyncio.run(main())
+
+
+async def projection_throughput(settings: Settings, events: int) -> dict[str, Any]:
+    """Live: events appended by another process while the projector follows the log, from the
+    first append to the last applied; replay: the same log rebuilt from offset 0 into an empty
+    schema."""
+    await ensure_topics(settings)
+    log = EventLog(settings)
+    first = _workload(4)[:1]
     await postgres.drop_schema(settings.postgres_dsn, settings.projection_schema)
     pool = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema)
     stop = asyncio.Event()
     follower = asyncio.create_task(PostgresProjector(settings, pool).run(stop))
+    spawn = multiprocessing.get_context("spawn")
+    ready, go = spawn.Event(), spawn.Event()
+    writer = spawn.Process(target=_append, args=(settings, events, ready, go))
     try:
-        await log.append(batch[:1])  # the projector has joined its group once this is applied
+        await log.append(first)  # the projector has joined its group once this is applied
         await _applied(pool, 1)
+        writer.start()
+        await asyncio.to_thread(ready.wait)
         started = time.perf_counter()
-        for start in range(1, len(batch), 2000):
-            await log.append(batch[start:start + 2000])
-        live_seconds = await _applied(pool, len(batch)) - started
+        go.set()
+        live_seconds = await _applied(pool, events) - started
+        await asyncio.to_thread(writer.join)
     finally:
+        if writer.is_alive():
+            writer.kill()
         stop.set()
         await follower
         await pool.close()
@@ -127,9 +159,8 @@ async def projection_throughput(settings: Settings, events: int) -> dict[str, An
     await replay_postgres(settings, schema)
     seconds = time.perf_counter() - started
     await postgres.drop_schema(settings.postgres_dsn, schema)
-    return {"events": len(batch), "seconds": seconds, "events_per_second": len(batch) / seconds,
-            "live_seconds": live_seconds,
-            "live_events_per_second": (len(batch) - 1) / live_seconds}
+    return {"events": events, "seconds": seconds, "events_per_second": events / seconds,
+            "live_seconds": live_seconds, "live_events_per_second": (events - 1) / live_seconds}
 
 
 def run(runs: int = 50, events: int = 20_000) -> dict[str, Any]:

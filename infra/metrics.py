@@ -2,7 +2,9 @@
 process serves them on.
 
 Each process has its own values (the default registry); Prometheus adds them up across
-processes and replicas. The hooks that move them sit where every process passes: the API's
+processes and replicas. The API's worker processes share one scrape: with
+``PROMETHEUS_MULTIPROC_DIR`` set they write their values there and ``GET /metrics`` adds them
+up (:mod:`app.api.http_metrics`). The hooks that move them sit where every process passes: the API's
 middleware (:mod:`app.api.http_metrics`), the subscription every consumer reads through
 (:mod:`streams.subscription`), the runtime's handling of one event and the dead-letter record
 (:mod:`streams.processors.runtime`, :mod:`streams.deadletter`), the runner's lanes, its and
@@ -11,7 +13,10 @@ the chunk worker's ends of a run and of a chunk, and the webhook dispatcher's at
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from prometheus_client import Counter, Gauge, Histogram, start_http_server
+from prometheus_client.core import GaugeMetricFamily, Metric
 
 # The API, per route template ("/v1/simulations/{simulation_id}", never a raw path).
 HTTP_REQUESTS = Counter("riskstream_http_requests_total", "HTTP requests answered",
@@ -61,12 +66,31 @@ WEBHOOK_ATTEMPTS = Counter("riskstream_webhook_attempts_total",
 WEBHOOK_BACKLOG = Gauge("riskstream_webhook_backlog",
                         "Webhook messages waiting for delivery or a retry")
 
-# Business totals, read from the views when the API is scraped: the same in every API replica
-# and after a replay, unlike counters kept by one process.
-SIMULATIONS = Gauge("riskstream_business_simulations",
-                    "Simulations recorded, by the tenant's plan and status", ["plan", "status"])
-PLAN_TRIALS = Gauge("riskstream_business_trials",
-                    "Trials run, by the tenant's plan", ["plan"])
+
+# Business totals: not kept by any process (see BusinessTotals)
+class BusinessTotals:
+    """The business totals, read from the views when the API is scraped: the same in every API
+    process and replica and after a replay, unlike counters kept by one process."""
+
+    SIMULATIONS = "riskstream_business_simulations"
+    TRIALS = "riskstream_business_trials"
+
+    def __init__(self, rows: list[tuple[str, str, int, int]]) -> None:
+        self.rows = rows
+
+    def collect(self) -> list[Metric]:
+        runs = GaugeMetricFamily(self.SIMULATIONS,
+                                 "Simulations recorded, by the tenant's plan and status",
+                                 labels=["plan", "status"])
+        trials: dict[str, int] = defaultdict(int)
+        for plan, status, count, done in self.rows:
+            runs.add_metric([plan, status], count)
+            trials[plan] += done
+        done_by_plan = GaugeMetricFamily(self.TRIALS,
+                                         "Trials run, by the tenant's plan", labels=["plan"])
+        for plan, done in sorted(trials.items()):
+            done_by_plan.add_metric([plan], done)
+        return [runs, done_by_plan]
 
 
 def serve(port: int | None, host: str = "0.0.0.0") -> int | None:

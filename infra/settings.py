@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     # The API remembers who a credential is for at most this long; a revocation or role change
     # takes effect at once all the same (see app/api/credential_cache.py). 0: look it up each time.
     credential_cache_ttl_s: float = Field(default=10.0, ge=0)
+    # API worker processes sharing the port (each with its own pools and caches); 0: one per
+    # core, at most 8
+    api_workers: int = Field(default=0, ge=0, le=64)
 
     # Tenants with a database of their own (projections/placement.py): the API re-reads where
     # each tenant lives this often; a pool per tenant database, sized by the plan of the tenant

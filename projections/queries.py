@@ -7,12 +7,14 @@ transaction, so PostgreSQL's row-level security shows one tenant's rows whatever
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 import asyncpg
+import orjson
+
+from infra import postgres
 
 SIMULATION_COLUMNS = (
     "simulation_id, workbook_id, status, iterations, iterations_done, backend, request,"
@@ -24,14 +26,30 @@ SIMULATION_COLUMNS = (
 JSON_COLUMNS = frozenset({"summary", "request", "results", "refusal", "overrides", "detail"})
 
 
+def sql_literal(value: str) -> str:
+    """``value`` as an SQL string literal (the pools set ``standard_conforming_strings``, so
+    only quotes are doubled); for statements that cannot take parameters."""
+    if "\x00" in value:
+        raise ValueError("a NUL character cannot be sent to PostgreSQL")
+    return "'" + value.replace("'", "''") + "'"
+
+
 @asynccontextmanager
 async def tenant_scope(pool: asyncpg.Pool, tenant_id: str) -> AsyncIterator[asyncpg.Connection]:
     """A connection that sees only ``tenant_id``'s rows, for one read-only transaction."""
-    async with pool.acquire() as conn, conn.transaction(readonly=True):
-        # SET LOCAL ROLE and SET LOCAL app.tenant_id, in one round trip
-        await conn.execute("SELECT set_config('role', 'riskstream_reader', true),"
-                           " set_config('app.tenant_id', $1, true)", tenant_id)
-        yield conn
+    async with pool.acquire() as conn:
+        # BEGIN, SET LOCAL ROLE and SET LOCAL app.tenant_id in one round trip: a simple query
+        # takes several statements, but no parameters, hence the literal
+        await conn.execute("BEGIN READ ONLY; SELECT set_config('role', 'riskstream_reader',"
+                           f" true), set_config('app.tenant_id', {sql_literal(tenant_id)}, true)")
+        try:
+            yield conn
+        except BaseException:
+            with suppress(Exception):  # a connection that cannot roll back is closed by the pool
+                await conn.execute("ROLLBACK")
+            raise
+        await conn.execute("COMMIT")
+        postgres.unchanged_session(conn)  # SET LOCAL ended with the transaction: no reset
 
 
 def as_dicts(records: list[asyncpg.Record]) -> list[dict[str, Any]]:
@@ -44,7 +62,7 @@ def as_dict(record: asyncpg.Record | None) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     for k, v in record.items():
         if isinstance(v, str) and k in JSON_COLUMNS:
-            v = json.loads(v)
+            v = orjson.loads(v)
         elif hasattr(v, "isoformat"):
             v = v.isoformat()
         out[k] = v

@@ -6,13 +6,14 @@ the views."""
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 import uuid
-from collections import defaultdict
 
 from fastapi import APIRouter, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infra import metrics, tracing
@@ -76,17 +77,21 @@ class RequestTelemetry:
         return route
 
 
+def process_metrics() -> CollectorRegistry:
+    """This process's metrics, or every API worker's added up when they share a directory."""
+    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        return REGISTRY
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    return registry
+
+
 @router.get("/metrics", include_in_schema=False)
 async def scrape(request: Request) -> Response:
-    """Prometheus' scrape of this API process."""
+    """Prometheus' scrape of the API: its workers' request metrics and the business totals."""
     ctx = request.app.state.ctx
+    business = CollectorRegistry()
     rows = await simulations_by_plan(ctx.pool, ctx.tenant_pools.pools)
-    trials: dict[str, int] = defaultdict(int)
-    metrics.SIMULATIONS.clear()
-    for plan, status, runs, done in rows:
-        metrics.SIMULATIONS.labels(plan, status).set(runs)
-        trials[plan] += done
-    metrics.PLAN_TRIALS.clear()
-    for plan, done in trials.items():
-        metrics.PLAN_TRIALS.labels(plan).set(done)
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    business.register(metrics.BusinessTotals(rows))
+    return Response(generate_latest(process_metrics()) + generate_latest(business),
+                    media_type=CONTENT_TYPE_LATEST)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -39,6 +40,8 @@ from app.api.routes import (
     workbooks,
 )
 from app.api.workbench import mount_workbench
+from infra import tracing
+from infra.log_format import configure as configure_logs
 from infra.settings import Settings
 
 
@@ -48,10 +51,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.ctx = await ApiContext.build(settings)
+        # what start-up built lives as long as the process: out of the collector's way
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
             await app.state.ctx.close()
+            tracing.shutdown()  # the spans still buffered; a no-op when tracing is off
 
     app = FastAPI(title="RiskStream", version="0.1.0", lifespan=lifespan,
                   description="Monte Carlo simulation for Excel models, event-sourced on Kafka.")
@@ -73,3 +80,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_workbench(app)
 
     return app
+
+
+def worker_app() -> FastAPI:
+    """The app of one API worker process among several (``riskstream api`` with
+    ``api_workers`` > 1): its own logs and tracing, then the app."""
+    settings = Settings()
+    configure_logs("api")
+    tracing.configure("api", settings.otlp_endpoint)
+    return create_app(settings)

@@ -6,8 +6,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import shutil
 import signal
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +25,22 @@ LOCAL_TOOLS = frozenset({"recalc", "simulate"})
 def _serve_api(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from app.api.main import create_app
-
     settings = Settings()
-    tracing.configure("api", settings.otlp_endpoint)
-    try:
+    workers = settings.api_workers or min(8, os.cpu_count() or 1)
+    if workers == 1:
+        from app.api.main import create_app
+
+        tracing.configure("api", settings.otlp_endpoint)  # its spans flushed by the app's end
         uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+        return 0
+    # the workers add up their metrics in a directory of their own (app/api/http_metrics.py)
+    shared = tempfile.mkdtemp(prefix="riskstream-api-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = shared
+    try:
+        uvicorn.run("app.api.main:worker_app", factory=True, workers=workers, host=args.host,
+                    port=args.port, log_level="warning")
     finally:
-        tracing.shutdown()
+        shutil.rmtree(shared, ignore_errors=True)
     return 0
 
 

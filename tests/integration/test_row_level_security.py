@@ -71,6 +71,40 @@ async def test_a_tenant_scope_sees_only_its_rows_in_every_tenant_table(
         async with tenant_scope(pool, "acme") as conn:
             with pytest.raises(asyncpg.PostgresError):
                 await conn.execute("UPDATE tenants SET plan='enterprise'")
+        # a tenant id is sent as a literal: quotes and backslashes stay inside it
+        for hostile in ("acme' OR 'x'='x", "acme\\'; RESET ROLE; --", "acme'); COMMIT; --"):
+            async with tenant_scope(pool, hostile) as conn:
+                assert await conn.fetchval("SELECT current_setting('app.tenant_id')") == hostile
+                assert await conn.fetchval("SELECT count(*) FROM tenants") == 0
+                assert await conn.fetchval("SELECT current_user") == "riskstream_reader"
+        with pytest.raises(ValueError, match="NUL"):
+            async with tenant_scope(pool, "acme\x00"):
+                pass
+        # a failed read leaves the connection usable and outside any transaction
+        with pytest.raises(asyncpg.PostgresError):
+            async with tenant_scope(pool, "acme") as conn:
+                await conn.execute("SELECT 1/0")
+        assert await pool.fetchval("SELECT current_setting('app.tenant_id', true)") in ("", None)
+    finally:
+        await pool.close()
+        await postgres.drop_schema(settings.postgres_dsn, settings.projection_schema)
+
+
+async def test_a_connection_leaves_a_tenant_scope_as_it_entered_it(settings: Settings) -> None:
+    """The pool sends no reset after a tenant read: what the read set ended with its
+    transaction, and any other lease is still reset."""
+    pool = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema,
+                                      min_size=1, max_size=1)
+    try:
+        login = await pool.fetchval("SELECT current_user")
+        async with tenant_scope(pool, "acme") as conn:
+            assert await conn.fetchval("SELECT current_user") == "riskstream_reader"
+        async with pool.acquire() as conn:  # the same connection, the pool holding one
+            assert await conn.fetchval("SELECT current_user") == login
+            assert await conn.fetchval("SELECT current_setting('app.tenant_id', true)") in ("",
+                                                                                           None)
+            await conn.execute("SET application_name = 'changed'")
+        assert await pool.fetchval("SHOW application_name") == "riskstream"  # reset after all
     finally:
         await pool.close()
         await postgres.drop_schema(settings.postgres_dsn, settings.projection_schema)
