@@ -7,8 +7,11 @@ from typing import Any
 
 from streams.envelope import Envelope
 
-# credentials in event bodies never leave through the subscriber or audit APIs
-REDACTED = frozenset({"secret", "key_hash", "password_hash"})
+# credentials in event bodies never leave through the subscriber or audit APIs: secrets, and
+# the hashes of keys, passwords, tokens and recovery codes (tests/unit/events checks that every
+# such field of every event model is named here)
+REDACTED = frozenset({"secret", "key_hash", "password_hash", "token_hash", "totp_secret",
+                      "recovery_code_hashes", "code_hash"})
 
 
 def public_envelope(event: Envelope) -> dict[str, Any]:
