@@ -9,7 +9,7 @@ single process, and the merge folds the chunks in the same order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -17,8 +17,8 @@ from engines.allocator import evaluating
 from engines.chunks import Chunk, chunk_size_of, plan_chunks
 from engines.limits import WorkbookLimits
 from engines.partials import chunk_partial, merge
-from engines.service import chunk_size_for, compile_request, outcome_dict, simulation_spec
-from engines.simulation import new_seed, run_chunks
+from engines.service import compiled, outcome_dict
+from engines.simulation import SimulationSpec, new_seed, run_chunks
 from engines.workbook import DEFAULT_LIMITS
 
 SPLIT_ABOVE = 2_000_000
@@ -26,34 +26,30 @@ SPLIT_ABOVE = 2_000_000
 (about 0.1 s on the example workbook, more on larger models), worth its event and its blob."""
 
 
-def split(request: Mapping[str, Any]) -> tuple[dict[str, Any], list[Chunk]]:
-    """The request with its seed fixed (drawn when absent: every chunk must share one) and
-    the chunks to hand out, each with that request."""
-    seeded = dict(request)
-    if seeded.get("seed") is None:
-        seeded["seed"] = new_seed()
-    iterations = int(request["iterations"])
-    return seeded, plan_chunks(iterations, chunk_size_for(iterations))
+def split(spec: SimulationSpec) -> tuple[int, list[Chunk]]:
+    """The seed every chunk shares (the spec's, or one drawn when it has none) and the chunks
+    to hand out: the plan a single process runs the spec in."""
+    seed = new_seed() if spec.seed is None else spec.seed
+    return seed, plan_chunks(spec.iterations, spec.chunk_size)
 
 
 def simulate_chunk(
     data: bytes,
-    request: Mapping[str, Any],
+    spec: SimulationSpec,
     chunk: Chunk,
     limits: WorkbookLimits = DEFAULT_LIMITS,
 ) -> tuple[dict[str, Any], bytes]:
-    """Chunk ``chunk`` of the seeded request on the workbook ``data``: its JSON-ready partial
-    and the blob of its trial values (whose sha256 the partial names)."""
-    if request.get("seed") is None:
-        raise ValueError("a chunk task needs the run's seed; fix one with split(request)")
-    model = compile_request(data, request, limits)
-    spec = simulation_spec(request, model.outputs)
+    """Chunk ``chunk`` of the seeded spec on the workbook ``data``: its JSON-ready partial and
+    the blob of its trial values (whose sha256 the partial names)."""
+    if spec.seed is None:
+        raise ValueError("a chunk task needs the run's seed; fix one with split(spec)")
+    model, spec = compiled(data, spec, limits)
     spec = replace(spec, chunk_size=chunk_size_of(spec.iterations, chunk))
     return chunk_partial(run_chunks(model, spec, [chunk.index]), chunk)
 
 
 def merge_chunks(
-    request: Mapping[str, Any],
+    spec: SimulationSpec,
     partials: Sequence[dict[str, Any]],
     read_values: Callable[[str], bytes],
 ) -> dict[str, Any]:
@@ -61,26 +57,24 @@ def merge_chunks(
     count once); ``read_values(sha256)`` reads a partial's blob from the store."""
     if not partials:
         raise ValueError("no partials to merge")
-    spec = simulation_spec(request, [entry["cell"] for entry in partials[0]["outputs"]])
-    return outcome_dict(merge(spec, partials, read_values))
+    outputs = [entry["cell"] for entry in partials[0]["outputs"]]
+    return outcome_dict(merge(replace(spec, outputs=outputs), partials, read_values))
 
 
 class ChunkedRuns:
-    """The engine as a service sees it for split runs (``streams.ports.ChunkEngine``): chunks
-    travel as plain dicts."""
+    """The engine as a service sees it for split runs (``streams.ports.ChunkEngine``)."""
 
     split_above = SPLIT_ABOVE
 
-    def split(self, request: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, int]]]:
-        seeded, chunks = split(request)
-        return seeded, [chunk.to_dict() for chunk in chunks]
+    def split(self, spec: SimulationSpec) -> tuple[int, list[Chunk]]:
+        return split(spec)
 
-    def simulate_chunk(self, data: bytes, request: Mapping[str, Any], chunk: dict[str, Any]
+    def simulate_chunk(self, data: bytes, spec: SimulationSpec, chunk: Chunk
                        ) -> tuple[dict[str, Any], bytes]:
         with evaluating():  # the model is freed when the call returns, before the trim
-            return simulate_chunk(data, request, Chunk.from_dict(chunk))
+            return simulate_chunk(data, spec, chunk)
 
-    def merge_chunks(self, request: Mapping[str, Any], partials: Sequence[dict[str, Any]],
+    def merge_chunks(self, spec: SimulationSpec, partials: Sequence[dict[str, Any]],
                      read_values: Callable[[str], bytes]) -> dict[str, Any]:
         with evaluating():
-            return merge_chunks(request, partials, read_values)
+            return merge_chunks(spec, partials, read_values)

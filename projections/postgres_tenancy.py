@@ -72,7 +72,8 @@ async def subscription_updated(conn: asyncpg.Connection, e: Envelope) -> None:
     row = await conn.fetchrow("SELECT plan, subscription_id FROM tenants WHERE tenant_id=$1"
                               " FOR UPDATE", e.tenant_id)
     if row is not None:
-        plan = plan_after_subscription(row["plan"], row["subscription_id"], e.data)
+        plan = plan_after_subscription(row["plan"], row["subscription_id"],
+                                      e.body(BillingSubscriptionUpdated))
         await conn.execute("UPDATE tenants SET plan=$2 WHERE tenant_id=$1", e.tenant_id, plan)
 
 

@@ -27,7 +27,7 @@ from projections.placed_projector import PlacedProjector
 from projections.placement import SHARED, load, without_password
 from projections.postgres_views import PLACED_TABLES, drop_placed_rows
 from projections.replay_source import replay_batches
-from streams.catalogue import TOPICS, new_event
+from streams.catalogue import TOPICS
 from streams.envelope import Envelope
 from streams.events import TenantPlacementChanged
 
@@ -83,9 +83,8 @@ async def move_tenant(settings: Settings, shared: asyncpg.Pool, append: Append,
 
     async def step(state: Step) -> None:
         if STEPS.index(state) > done:
-            await append([new_event(TenantPlacementChanged.type, tenant_id, tenant_id,
-                                     TenantPlacementChanged(database=target, state=state,
-                                                            previous=source).model_dump())])
+            await append([TenantPlacementChanged(database=target, state=state, previous=source)
+                          .event(tenant_id, tenant_id)])
         await _applied(shared, tenant_id, target, state, timeout_s)
 
     pool = await postgres.create_pool(to, settings.projection_schema, max_size=4)

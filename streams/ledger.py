@@ -79,7 +79,7 @@ def evolve(state: TenantLedger, event: Envelope) -> TenantLedger:
             return replace(state, subscription_id=None)
         case BillingSubscriptionUpdated() as update:
             return replace(state, plan=plan_after_subscription(
-                state.plan, state.subscription_id, update.model_dump()))
+                state.plan, state.subscription_id, update))
         case BillingPaymentFailed() | BillingInvoicePaid() as invoice:
             return replace(state, suspended=isinstance(invoice, BillingPaymentFailed))
         case SimulationDecided(simulation_id=sim) if sim in state.decided:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from engines.limits import WorkbookLimits
+
+if TYPE_CHECKING:  # the events name the plans' limits: imported for the annotation only
+    from streams.events import BillingSubscriptionUpdated
 
 LimitValue = int | bool | None
 """An override: a whole number, true/false (gpu), or None (unlimited)."""
@@ -80,13 +83,13 @@ ENDED_STATUSES = frozenset({"canceled", "unpaid", "incomplete_expired"})
 
 
 def plan_after_subscription(plan: str, subscription_id: str | None,
-                            update: dict[str, Any]) -> str:
+                            update: BillingSubscriptionUpdated) -> str:
     """The tenant's plan after a ``billing.subscription_updated`` body. An update about a
     subscription other than the tenant's current one is stale and changes nothing."""
-    if subscription_id is not None and update["subscription_id"] != subscription_id:
+    if subscription_id is not None and update.subscription_id != subscription_id:
         return plan
-    if update["status"] in PAID_STATUSES and update.get("plan") in PLANS:
-        return str(update["plan"])
-    if update["status"] in ENDED_STATUSES:
+    if update.status in PAID_STATUSES and update.plan in PLANS:
+        return str(update.plan)
+    if update.status in ENDED_STATUSES:
         return "free"
     return plan

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
+from engines.chunks import Chunk
 from engines.limits import WorkbookLimits
 from engines.simulation import SimulationSpec
 
@@ -35,17 +36,17 @@ class ChunkEngine(Protocol):
     split_above: int
     """Runs of more trials than this are split."""
 
-    def split(self, request: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, int]]]:
-        """The request with its seed fixed (every chunk shares it) and its chunks
-        (``{"index", "start", "count"}``)."""
+    def split(self, spec: SimulationSpec) -> tuple[int, list[Chunk]]:
+        """The seed every chunk shares (the spec's, or a new one when it has none) and the
+        chunks of the run (``SimulationRequestBody.spec`` makes the spec of a request)."""
 
-    def simulate_chunk(self, data: bytes, request: Mapping[str, Any], chunk: dict[str, Any]
+    def simulate_chunk(self, data: bytes, spec: SimulationSpec, chunk: Chunk
                        ) -> tuple[dict[str, Any], bytes]:
-        """One chunk of the seeded request: its JSON-ready partial result and the bytes of its
+        """One chunk of the seeded spec: its JSON-ready partial result and the bytes of its
         trial values (the partial names their sha256). The same chunk always gives the same
-        partial and bytes. Raises ValueError for a request the workbook cannot serve."""
+        partial and bytes. Raises ValueError for a spec the workbook cannot serve."""
 
-    def merge_chunks(self, request: Mapping[str, Any], partials: Sequence[dict[str, Any]],
+    def merge_chunks(self, spec: SimulationSpec, partials: Sequence[dict[str, Any]],
                      read_values: Callable[[str], bytes]) -> dict[str, Any]:
         """The ``simulation.completed`` body from every chunk's partial, bit for bit what one
         runner computing every chunk gives; ``read_values(sha256)`` reads a chunk's values."""

@@ -18,7 +18,7 @@ import json
 import secrets
 import time
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 import httpx
@@ -41,7 +41,8 @@ class Provider:
     client_id: str
     client_secret: str | None = None
     tenant_id: str | None = None  # None: the provider in settings, for every tenant
-    create_users_as: str | None = None  # the role of users it may create; None: none
+    # the role of the users it may create; None: none
+    create_users_as: Literal["member", "admin"] | None = None
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ from fastapi import HTTPException, Request
 
 from app.api.context import ApiContext
 from app.api.credentials import KEY_PREFIX, InvalidToken, hash_key, issue_token, token_session
-from app.api.security_log import audit_of
-from streams.catalogue import new_event
+from app.api.security_log import audit
 from streams.envelope import new_id
 from streams.events import AuthLoggedOut, AuthRefreshIssued, AuthRefreshReused
+from streams.events.signin import SignInMethod
 from streams.log import LogUnavailable
 
 REFRESH_PREFIX = "rsr_"
@@ -38,19 +38,20 @@ def refused(field: str, msg: str) -> HTTPException:
     return HTTPException(401, [{"loc": ["body", field], "msg": msg}], headers=BEARER)
 
 
-async def start_session(ctx: ApiContext, request: Request, user: dict[str, Any], method: str,
-                        *, family_id: str | None = None, parent_id: str | None = None
-                        ) -> dict[str, Any]:
+async def start_session(ctx: ApiContext, request: Request, user: dict[str, Any],
+                        method: SignInMethod, *, family_id: str | None = None,
+                        parent_id: str | None = None) -> dict[str, Any]:
     """Tokens for ``user`` (user_id, tenant_id, email): a new session, or with ``family_id``
     and ``parent_id`` the next refresh token of one. The event is acknowledged first."""
     family = family_id or new_id()
     token_id, refresh = new_id(), REFRESH_PREFIX + secrets.token_urlsafe(32)
     expires = datetime.now(UTC) + timedelta(seconds=ctx.settings.refresh_ttl_s)
-    await ctx.log.append([new_event(AuthRefreshIssued.type, user["tenant_id"], user["tenant_id"], {
-        "family_id": family, "token_id": token_id, "token_hash": hash_key(refresh),
-        "parent_id": parent_id, "user_id": user["user_id"], "email": user["email"],
-        "method": method, "expires_at": expires.isoformat(),
-        "audit": audit_of(request, f"user:{user['user_id']}")})])
+    # parent_id is written even when None, as it always was
+    await ctx.log.append([AuthRefreshIssued(
+        family_id=family, token_id=token_id, token_hash=hash_key(refresh), parent_id=parent_id,
+        user_id=user["user_id"], email=user["email"], method=method, expires_at=expires,
+        audit=audit(request, f"user:{user['user_id']}"),
+    ).event(user["tenant_id"], user["tenant_id"])])
     access = issue_token(ctx.settings.jwt_secret.get_secret_value(), user["user_id"],
                          user["tenant_id"], ctx.settings.jwt_ttl_s, session=family)
     return {"access_token": access.token, "token_type": "bearer",
@@ -58,11 +59,10 @@ async def start_session(ctx: ApiContext, request: Request, user: dict[str, Any],
             "refresh_expires_in": ctx.settings.refresh_ttl_s}
 
 
-async def _revoke(ctx: ApiContext, request: Request, type: str, reason: str,
-                  row: dict[str, Any], **detail: Any) -> None:
-    await ctx.log.append([new_event(type, row["tenant_id"], row["tenant_id"], {
-        "family_id": row["family_id"], "user_id": row["user_id"], "email": row["email"],
-        **detail, "audit": audit_of(request, f"user:{row['user_id']}")})])
+async def _revoke(ctx: ApiContext, row: dict[str, Any], reason: str,
+                  body: AuthRefreshReused | AuthLoggedOut) -> None:
+    """Record that the session of ``row`` ended (``body`` says how) and mark it revoked."""
+    await ctx.log.append([body.event(row["tenant_id"], row["tenant_id"])])
     # outlives the session's last access token; by then the projection shows the revocation
     await ctx.redis.set(_revoked_key(ctx, row["family_id"]), reason,
                         ex=ctx.settings.jwt_ttl_s + 60)
@@ -89,8 +89,9 @@ async def rotate(ctx: ApiContext, request: Request, refresh_token: str) -> dict[
     claim = f"{ctx.settings.topic_prefix}:refresh-used:{row['token_id']}"
     first = await ctx.redis.set(claim, "1", nx=True, ex=ctx.settings.refresh_ttl_s)
     if row["rotated_at"] is not None or not first:
-        await _revoke(ctx, request, AuthRefreshReused.type, "reuse", row,
-                      token_id=row["token_id"])
+        await _revoke(ctx, row, "reuse", AuthRefreshReused(
+            family_id=row["family_id"], token_id=row["token_id"], user_id=row["user_id"],
+            email=row["email"], audit=audit(request, f"user:{row['user_id']}")))
         raise refused("refresh_token", "this refresh token was already used, so its session is"
                       " revoked; sign in again")
     try:
@@ -105,7 +106,9 @@ async def rotate(ctx: ApiContext, request: Request, refresh_token: str) -> dict[
 async def sign_out(ctx: ApiContext, request: Request, refresh_token: str) -> str:
     """Revoke the session ``refresh_token`` belongs to; its family id."""
     row = await _live_token(ctx, refresh_token)
-    await _revoke(ctx, request, AuthLoggedOut.type, "logout", row)
+    await _revoke(ctx, row, "logout", AuthLoggedOut(
+        family_id=row["family_id"], user_id=row["user_id"], email=row["email"],
+        audit=audit(request, f"user:{row['user_id']}")))
     return str(row["family_id"])
 
 

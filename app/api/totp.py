@@ -18,8 +18,7 @@ from fastapi import HTTPException, Request
 from redis.asyncio import Redis
 
 from app.api.context import ApiContext
-from app.api.security_log import audit_of, record_security
-from streams.catalogue import new_event
+from app.api.security_log import audit, record_security_event
 from streams.events import AuthLoginFailed, AuthRecoveryCodeUsed
 
 ISSUER_NAME = "RiskStream"
@@ -78,10 +77,10 @@ async def check_second_factor(ctx: ApiContext, request: Request, user: dict[str,
         # the claim spends the code at once; the event makes it spent for good
         if await ctx.sign_in.recovery_code_unused(user["user_id"], digest) and await ctx.redis.set(
                 f"{prefix}:recovery-used:{digest}", "1", nx=True, ex=7 * 24 * 3600):
-            await ctx.log.append([new_event(
-                AuthRecoveryCodeUsed.type, user["tenant_id"], user["tenant_id"], {
-                    "user_id": user["user_id"], "email": user["email"], "code_hash": digest,
-                    "audit": audit_of(request, f"user:{user['user_id']}")})])
+            await ctx.log.append([AuthRecoveryCodeUsed(
+                user_id=user["user_id"], email=user["email"], code_hash=digest,
+                audit=audit(request, f"user:{user['user_id']}"),
+            ).event(user["tenant_id"], user["tenant_id"])])
             return
         field, reason = "recovery_code", "unknown or already used recovery code"
     elif totp_code:
@@ -92,7 +91,8 @@ async def check_second_factor(ctx: ApiContext, request: Request, user: dict[str,
     else:
         field, reason = "totp_code", ("this user signs in with a second factor: send totp_code"
                                       " (6 digits from the authenticator) or a recovery_code")
-    await record_security(ctx, request, AuthLoginFailed.type, user["tenant_id"], None,
-                          {"email": user["email"], "reason": reason})
+    await record_security_event(ctx, AuthLoginFailed(
+        email=user["email"], reason=reason, audit=audit(request, None),
+    ).event(user["tenant_id"], user["tenant_id"]))
     raise HTTPException(401, [{"loc": ["body", field], "msg": reason}],
                         headers={"WWW-Authenticate": "Bearer"})

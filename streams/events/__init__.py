@@ -29,7 +29,6 @@ from streams.events.deadletters import (
 )
 from streams.events.registry import (
     EVENTS,
-    MODELS,
     InvalidEvent,
     UnknownEventType,
     model_for,
@@ -94,6 +93,9 @@ from streams.events.workbooks import (
     WorkbookRejected,
     WorkbookUploaded,
 )
+
+# every model, in the order the modules above declared them: what the catalogue lists
+MODELS: tuple[type[Event], ...] = tuple(EVENTS.values())
 
 __all__ = [
     "SCOPES", "ApiKeyIssued", "ApiKeyRevoked", "Audit", "AuthLoggedOut", "AuthLoginFailed",

@@ -9,8 +9,9 @@ its class keywords say where it belongs in the catalogue::
 
         simulation_id: str
 
-The docstring's first paragraph is the catalogue's summary. Bodies refuse unknown fields;
-the few that carry open-ended data (results, payloads) say so where they allow them.
+The docstring's first paragraph is the catalogue's summary; declaring the class puts the type
+in the catalogue (``DECLARED``), so no list of models is kept by hand. Bodies refuse unknown
+fields; the few that carry open-ended data (results, payloads) say so where they allow them.
 
 A producer builds the body, validated as it is built, and makes it an event:
 ``SimulationReleased(simulation_id=sim).event(tenant_id, tenant_id)``, or
@@ -38,6 +39,10 @@ SCOPES: tuple[Scope, ...] = ("read", "simulate", "admin", "billing")
 # a time in a body travels as Python's ISO 8601 (``+00:00``, not ``Z``), as it always has
 Moment = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str,
                                              when_used="json")]
+
+
+# every event type by name, as its model declares it: the catalogue, in declaration order
+DECLARED: dict[str, type[Event]] = {}
 
 
 @dataclass(frozen=True)
@@ -73,8 +78,12 @@ class Event(BaseModel):
         missing = [n for n in range(1, version) if n not in cls.upcasters]
         if missing:
             raise TypeError(f"event {type} v{version} has no upcaster from version(s) {missing}")
+        if type in DECLARED:
+            raise TypeError(f"event {type} is declared twice: {DECLARED[type].__name__}"
+                            f" and {cls.__name__}")
         cls.type, cls.version = type, version
         cls.described = EventType(type, version, topic, summary, key)
+        DECLARED[type] = cls
 
     def to_data(self) -> dict[str, Any]:
         """The body as it travels (``Envelope.data``): JSON values of the fields it was given.

@@ -5,91 +5,10 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from streams.envelope import Envelope
-from streams.events.base import Event
-from streams.events.billing import (
-    BillingCustomerCreated,
-    BillingInvoicePaid,
-    BillingPaymentFailed,
-    BillingSubscriptionCancelled,
-    BillingSubscriptionCreated,
-    BillingSubscriptionUpdated,
-    BillingUsageReported,
-    UsageRecorded,
-)
-from streams.events.chunks import ChunkCompleted, ChunkFailed, ChunkRequested, ChunksPlanned
-from streams.events.deadletters import ProcessingFailed, ProcessingRetryRequested
-from streams.events.security import (
-    AuthLoginFailed,
-    AuthLoginSucceeded,
-    AuthPermissionDenied,
-    AuthRateLimited,
-)
-from streams.events.signin import (
-    AuthLoggedOut,
-    AuthMfaDisabled,
-    AuthMfaEnabled,
-    AuthMfaEnrolled,
-    AuthRecoveryCodeUsed,
-    AuthRefreshIssued,
-    AuthRefreshReused,
-    AuthScopeDenied,
-    TenantOidcConfigured,
-)
-from streams.events.simulations import (
-    SimulationAccepted,
-    SimulationCancelled,
-    SimulationCancelRequested,
-    SimulationCompleted,
-    SimulationDecided,
-    SimulationFailed,
-    SimulationProgressed,
-    SimulationRejected,
-    SimulationReleased,
-    SimulationRequested,
-    SimulationResultsExpired,
-    SimulationStarted,
-)
-from streams.events.tenancy import (
-    ApiKeyIssued,
-    ApiKeyRevoked,
-    SubjectErased,
-    TenantCreated,
-    TenantPlacementChanged,
-    TenantPlanChanged,
-    UserCreated,
-    UserInvited,
-    UserRoleChanged,
-)
-from streams.events.webhooks import (
-    WebhookAttempted,
-    WebhookEndpointDeleted,
-    WebhookEndpointDisabled,
-    WebhookEndpointEnabled,
-    WebhookEndpointRegistered,
-    WebhookMessageCreated,
-    WebhookRedeliveryRequested,
-    WebhookSecretRotated,
-)
-from streams.events.workbooks import WorkbookParsed, WorkbookRejected, WorkbookUploaded
+from streams.events.base import DECLARED, Event
 
-MODELS: tuple[type[Event], ...] = (
-    TenantCreated, TenantPlanChanged, TenantPlacementChanged, UserInvited, UserCreated,
-    UserRoleChanged, ApiKeyIssued, ApiKeyRevoked, WorkbookUploaded, WorkbookParsed,
-    WorkbookRejected, SimulationRequested,
-    SimulationReleased, SimulationDecided, SimulationAccepted, SimulationRejected,
-    SimulationStarted, SimulationProgressed, SimulationCompleted, SimulationFailed,
-    SimulationCancelRequested, SimulationCancelled, SimulationResultsExpired, SubjectErased,
-    BillingCustomerCreated, BillingSubscriptionCreated, BillingSubscriptionCancelled,
-    BillingSubscriptionUpdated, BillingInvoicePaid, BillingPaymentFailed, AuthLoginSucceeded,
-    AuthLoginFailed, AuthPermissionDenied, AuthRateLimited, UsageRecorded, BillingUsageReported,
-    WebhookEndpointRegistered, WebhookSecretRotated, WebhookEndpointDisabled,
-    WebhookEndpointEnabled, WebhookEndpointDeleted, WebhookMessageCreated, WebhookAttempted,
-    WebhookRedeliveryRequested, ChunksPlanned, ChunkRequested, ChunkCompleted, ChunkFailed,
-    ProcessingFailed, ProcessingRetryRequested, AuthRefreshIssued, AuthRefreshReused,
-    AuthLoggedOut, AuthMfaEnrolled, AuthMfaEnabled, AuthMfaDisabled, AuthRecoveryCodeUsed,
-    AuthScopeDenied, TenantOidcConfigured,
-)
-EVENTS: dict[str, type[Event]] = {m.type: m for m in MODELS}
+# filled as this package's modules declare their types (the package imports every one)
+EVENTS: dict[str, type[Event]] = DECLARED
 
 
 class UnknownEventType(ValueError):

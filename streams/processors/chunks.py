@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from engines.chunks import Chunk
 from infra import metrics
 from streams.envelope import Envelope
 from streams.events import (
@@ -83,8 +84,8 @@ class ChunkWorker:
             workbook = await asyncio.to_thread(self.read_blob, task.workbook_sha256)
             try:
                 partial, values = await asyncio.to_thread(
-                    self.engine.simulate_chunk, workbook, task.request.to_data(),
-                    chunk.model_dump())
+                    self.engine.simulate_chunk, workbook, task.request.spec(),
+                    Chunk(chunk.index, chunk.start, chunk.count))
             except ValueError as exc:
                 return [event.caused(ChunkFailed(simulation_id=sim, chunk=chunk,
                                                  reason=str(exc)), key=sim)]

@@ -268,16 +268,20 @@ class SimulationRunner:
             await self._finish(run, {"cancelled": True, "iterations_run": 0}, 0.0)
             return
         accepted, request, sim = run.accepted, run.request, run.accepted.key
-        plan, planned = self.chunks.split(request.to_data())
-        seeded = SimulationRequestBody.model_validate(plan)
-        chunks = [ChunkRange.model_validate(chunk) for chunk in planned]
+        try:
+            seed, planned = self.chunks.split(request.spec())
+        except ValueError as exc:  # a spec the engine refuses: the run fails with the reason
+            await self._finish(run, {"error": str(exc)}, 0.0)
+            return
+        seeded = SimulationRequestBody.of(request, seed=seed)
+        chunks = [ChunkRange.model_validate(chunk, from_attributes=True) for chunk in planned]
         tasks = [accepted.caused(ChunkRequested(
             simulation_id=sim, workbook_sha256=request.workbook_sha256, request=seeded,
             chunk=chunk), key=f"{sim}/{chunk.index}") for chunk in chunks]
         await self.outbox.emit(run.tp, [
             accepted.caused(SimulationStarted(iterations=request.iterations,
                                               backend=request.backend, chunks=len(chunks))),
-            accepted.caused(ChunksPlanned(simulation_id=sim, seed=plan["seed"],
+            accepted.caused(ChunksPlanned(simulation_id=sim, seed=seed,
                                           chunks=len(chunks), chunk_size=chunks[0].count)),
             *tasks])
         if run.split is None:
@@ -290,7 +294,7 @@ class SimulationRunner:
         split = run.split
         partials = [split.partials[i] for i in sorted(split.partials)]
         try:
-            outcome = await asyncio.to_thread(self.chunks.merge_chunks, split.request.to_data(),
+            outcome = await asyncio.to_thread(self.chunks.merge_chunks, split.request.spec(),
                                               partials, self.read_blob)
         except ValueError as exc:
             outcome = {"error": str(exc)}

@@ -23,6 +23,7 @@ from app.ops.heartbeats import instances
 from app.ops.status import status
 from app.ops.workers import PROCESSORS
 from engines.distributed import ChunkedRuns
+from engines.service import simulation_spec
 from infra import kafka
 from projections.replay_source import replay_batches
 from streams.catalogue import TOPICS
@@ -235,7 +236,7 @@ async def test_each_chunk_of_a_split_run_is_timed_once(service: Service,
                                                        own_tenant: httpx.AsyncClient) -> None:
     engine = ChunkedRuns()
     trials = engine.split_above + 1
-    _seeded, chunks = engine.split({"iterations": trials})
+    _seed, chunks = engine.split(simulation_spec({"inputs": {}, "iterations": trials}))
     before = await wait_for(lambda: runner_at_rest(service), timeout_s=120, every_s=0.5)
     workbook = await upload_example(own_tenant)
     response = await start(own_tenant, {"workbook_id": workbook["workbook_id"],

@@ -22,6 +22,7 @@ from projections.postgres import checksum
 from projections.postgres_views import PLACED_TABLES, TABLES
 from projections.replay import replay_postgres
 from tests.e2e.conftest import Service
+from tests.e2e.faults import eventually
 from tests.e2e.flow import ENDED, poll, start, upload_example
 from tests.e2e.own_stack import own_postgres
 
@@ -134,8 +135,15 @@ async def test_a_tenant_moves_to_its_own_database_under_load(
     placements = (await operator.get("/v1/admin/placements")).json()["placements"]
     assert {"tenant_id": tenant_id, "reads_from": tenant_home, "state": "released"}.items() \
         <= next(p for p in placements if p["tenant_id"] == tenant_id).items()
-    pools = (await operator.get("/v1/admin/pools")).json()["pools"]
-    assert any(p["database"] == tenant_home and p["max_size"] == 20 for p in pools)
+    # each API worker has its own pools, opened by the reads it served: ask on fresh
+    # connections until a worker that read the moved tenant answers
+    async def home_pool() -> bool | None:
+        async with httpx.AsyncClient(base_url=operator.base_url,
+                                     headers=operator.headers) as asking:
+            pools = (await asking.get("/v1/admin/pools")).json()["pools"]
+        return any(p["database"] == tenant_home and p["max_size"] == 20 for p in pools) or None
+
+    assert await eventually(home_pool, timeout_s=30)
     assert (await free.get(f"/v1/workbooks/{bystander['workbook_id']}")).status_code == 200
 
     shared = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema)

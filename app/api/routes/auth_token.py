@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.api.auth import BEARER, Ctx
 from app.api.commands import log_unavailable
 from app.api.credentials import password_matches
-from app.api.security_log import record_security
+from app.api.security_log import audit, record_security_event
 from app.api.signin import start_session
 from app.api.totp import check_second_factor
 from streams.events import AuthLoginFailed, AuthLoginSucceeded, AuthRateLimited
@@ -45,18 +45,20 @@ async def token(request: Request, body: Login, ctx: Ctx) -> dict[str, Any] | JSO
     email = body.email.lower()
     if not decision.allowed:
         if await ctx.limiter.first_refusal(client, "login"):
-            await record_security(ctx, request, AuthRateLimited.type, "", None,
-                                  {"email": email, "limit": limit, "route_class": "login"})
+            await record_security_event(ctx, AuthRateLimited(
+                email=email, limit=limit, route_class="login", audit=audit(request, None),
+            ).event("", ""))
         raise HTTPException(429, f"over the limit of {limit} sign-in attempts a minute; retry"
                             f" in {decision.reset_s} s", headers=decision.headers())
     user = await ctx.directory.login(email)
     good = await asyncio.to_thread(password_matches, user["password_hash"] if user else None,
                                    body.password)
     if user is None or not good:
-        await record_security(ctx, request, AuthLoginFailed.type,
-                              user["tenant_id"] if user else "", None,
-                              {"email": email, "reason": "wrong password" if user
-                               else "unknown email"})
+        tenant_id = user["tenant_id"] if user else ""
+        await record_security_event(ctx, AuthLoginFailed(
+            email=email, reason="wrong password" if user else "unknown email",
+            audit=audit(request, None),
+        ).event(tenant_id, tenant_id))
         raise HTTPException(401, "the email or password is wrong", headers=BEARER)
     who = {"user_id": user["user_id"], "tenant_id": user["tenant_id"], "email": email}
     try:
@@ -64,6 +66,7 @@ async def token(request: Request, body: Login, ctx: Ctx) -> dict[str, Any] | JSO
         tokens = await start_session(ctx, request, who, "password")
     except LogUnavailable as exc:
         return log_unavailable(exc, None)
-    await record_security(ctx, request, AuthLoginSucceeded.type, user["tenant_id"],
-                          f"user:{user['user_id']}", {"email": email})
+    await record_security_event(ctx, AuthLoginSucceeded(
+        email=email, audit=audit(request, f"user:{user['user_id']}"),
+    ).event(user["tenant_id"], user["tenant_id"]))
     return tokens

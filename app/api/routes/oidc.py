@@ -19,9 +19,8 @@ from app.api.commands import log_unavailable
 from app.api.context import ApiContext
 from app.api.credentials import hash_password
 from app.api.oidc import OidcError, Provider, begin, discover, finish, resume
-from app.api.security_log import audit_of, record_security
+from app.api.security_log import audit, record_security_event
 from app.api.signin import start_session
-from streams.catalogue import new_event
 from streams.email_claims import EmailTaken
 from streams.envelope import new_id
 from streams.events import AuthLoginFailed, AuthLoginSucceeded, TenantOidcConfigured, UserCreated
@@ -77,11 +76,10 @@ async def configure(request: Request, body: ProviderSettings, ctx: Ctx, caller: 
         except OidcError as exc:
             raise _field(422, "body", "issuer", str(exc)) from None
     try:
-        await ctx.log.append([new_event(TenantOidcConfigured.type, caller.tenant_id,
-                                        caller.tenant_id, {
-            "issuer": body.issuer, "client_id": body.client_id,
-            "create_users_as": body.create_users_as,
-            "audit": audit_of(request, caller.credential)})])
+        await ctx.log.append([TenantOidcConfigured(
+            issuer=body.issuer, client_id=body.client_id, create_users_as=body.create_users_as,
+            audit=audit(request, caller.credential),
+        ).event(caller.tenant_id, caller.tenant_id)])
     except LogUnavailable as exc:
         return log_unavailable(exc, None)
     return JSONResponse({"tenant_id": caller.tenant_id, "issuer": body.issuer,
@@ -147,28 +145,31 @@ async def callback(request: Request, ctx: Ctx,
               else "the user belongs to another tenant"
               if flow.tenant_id and user["tenant_id"] != flow.tenant_id else None)
     if reason is not None or user is None:
-        await record_security(ctx, request, AuthLoginFailed.type, flow.tenant_id or "", None,
-                              {"email": email or "[none]", "reason": f"oidc: {reason}"})
+        await record_security_event(ctx, AuthLoginFailed(
+            email=email or "[none]", reason=f"oidc: {reason}", audit=audit(request, None),
+        ).event(flow.tenant_id or "", flow.tenant_id or ""))
         raise _field(401, "query", "code", f"{reason}; an admin adds users with POST /v1/users")
     try:
         tokens = await start_session(ctx, request, user, "oidc")
     except LogUnavailable as exc:
         return log_unavailable(exc, None)
-    await record_security(ctx, request, AuthLoginSucceeded.type, user["tenant_id"],
-                          f"user:{user['user_id']}", {"email": email})
+    await record_security_event(ctx, AuthLoginSucceeded(
+        email=email, audit=audit(request, f"user:{user['user_id']}"),
+    ).event(user["tenant_id"], user["tenant_id"]))
     return tokens
 
 
-async def _created(ctx: ApiContext, request: Request, tenant_id: str, role: str, issuer: str,
+async def _created(ctx: ApiContext, request: Request, tenant_id: str,
+                   role: Literal["member", "admin"], issuer: str,
                    claims: dict[str, Any], email: str) -> dict[str, Any] | None:
     """The user the provider ``issuer`` vouched for, created in ``tenant_id`` with the role
     the tenant chose (its password is random and never shown: it signs in through the
     provider); None when another user took the address meanwhile."""
-    created = new_event(UserCreated.type, tenant_id, tenant_id, {
-        "user_id": new_id(), "email": email, "name": str(claims.get("name") or email)[:200],
-        "role": role, "password_hash": hash_password(
-            secrets.token_urlsafe(32)),
-        "audit": audit_of(request, f"oidc:{issuer}")})
+    created = UserCreated(
+        user_id=new_id(), email=email, name=str(claims.get("name") or email)[:200], role=role,
+        password_hash=hash_password(secrets.token_urlsafe(32)),
+        audit=audit(request, f"oidc:{issuer}"),
+    ).event(tenant_id, tenant_id)
     try:
         await ctx.email_claims.append(ctx.log, [created])
     except EmailTaken:

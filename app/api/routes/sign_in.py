@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.api.auth import Admin, Ctx, Tenant, TenantContext
 from app.api.commands import log_unavailable
 from app.api.context import ApiContext
-from app.api.security_log import audit_of
+from app.api.security_log import audit
 from app.api.signin import rotate, sign_out
 from app.api.totp import (
     check_second_factor,
@@ -22,7 +22,6 @@ from app.api.totp import (
     provisioning_uri,
     recovery_code_hash,
 )
-from streams.catalogue import new_event
 from streams.events import AuthMfaDisabled, AuthMfaEnabled, AuthMfaEnrolled
 from streams.log import LogUnavailable
 
@@ -89,10 +88,11 @@ async def enrol(request: Request, ctx: Ctx, caller: Tenant) -> JSONResponse:
         raise HTTPException(409, "TOTP is already enabled for this user")
     secret, codes = new_secret(), new_recovery_codes()
     try:
-        await ctx.log.append([new_event(AuthMfaEnrolled.type, caller.tenant_id, caller.tenant_id, {
-            "user_id": user["user_id"], "email": user["email"], "totp_secret": secret,
-            "recovery_code_hashes": [recovery_code_hash(c) for c in codes],
-            "audit": audit_of(request, caller.credential)})])
+        await ctx.log.append([AuthMfaEnrolled(
+            user_id=user["user_id"], email=user["email"], totp_secret=secret,
+            recovery_code_hashes=[recovery_code_hash(c) for c in codes],
+            audit=audit(request, caller.credential),
+        ).event(caller.tenant_id, caller.tenant_id)])
     except LogUnavailable as exc:
         return log_unavailable(exc, None)
     return JSONResponse({"secret": secret, "otpauth_uri": provisioning_uri(secret, user["email"]),
@@ -115,21 +115,22 @@ async def confirm(request: Request, body: TotpCode, ctx: Ctx, caller: Tenant
         raise HTTPException(422, [{"loc": ["body", "code"], "msg": "not the current code of the"
                                    " enrolled secret (or already used)"}])
     try:
-        await ctx.log.append([new_event(AuthMfaEnabled.type, caller.tenant_id, caller.tenant_id, {
-            "user_id": user["user_id"], "email": user["email"],
-            "audit": audit_of(request, caller.credential)})])
+        await ctx.log.append([AuthMfaEnabled(
+            user_id=user["user_id"], email=user["email"], audit=audit(request, caller.credential),
+        ).event(caller.tenant_id, caller.tenant_id)])
     except LogUnavailable as exc:
         return log_unavailable(exc, None)
     return {"status": "enabled"}
 
 
 async def _disable(ctx: ApiContext, request: Request, caller: TenantContext,
-                   user: dict[str, Any], by: str) -> dict[str, Any] | JSONResponse:
+                   by: Literal["user", "admin"],
+                   user: dict[str, Any]) -> dict[str, Any] | JSONResponse:
     try:
-        await ctx.log.append([new_event(AuthMfaDisabled.type, user["tenant_id"],
-                                        user["tenant_id"], {
-            "user_id": user["user_id"], "email": user["email"], "by": by,
-            "audit": audit_of(request, caller.credential)})])
+        await ctx.log.append([AuthMfaDisabled(
+            user_id=user["user_id"], email=user["email"], by=by,
+            audit=audit(request, caller.credential),
+        ).event(user["tenant_id"], user["tenant_id"])])
     except LogUnavailable as exc:
         return log_unavailable(exc, None)
     return {"user_id": user["user_id"], "status": "disabled"}
@@ -146,7 +147,7 @@ async def disable(request: Request, body: SecondFactor, ctx: Ctx, caller: Tenant
         raise HTTPException(422, [{"loc": ["body", "totp_code"], "msg": "send totp_code (6"
                                    " digits from the authenticator) or a recovery_code"}])
     await check_second_factor(ctx, request, user, body.totp_code, body.recovery_code)
-    return await _disable(ctx, request, caller, user, "user")
+    return await _disable(ctx, request, caller, "user", user)
 
 
 users_router = APIRouter(prefix="/v1/users", tags=["users"])
@@ -162,4 +163,4 @@ async def reset(user_id: str, request: Request, ctx: Ctx, caller: Admin
         raise HTTPException(404, f"no user {user_id}")
     if user["totp_secret"] is None:
         raise HTTPException(409, f"user {user_id} has no TOTP to reset")
-    return await _disable(ctx, request, caller, user, "admin")
+    return await _disable(ctx, request, caller, "admin", user)

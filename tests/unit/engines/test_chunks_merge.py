@@ -6,6 +6,7 @@ import json
 import math
 import random
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -89,15 +90,21 @@ def _without_timing(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_a_split_fixes_one_seed_for_every_chunk_of_full_size() -> None:
-    request, chunks = split(REQUEST | {"iterations": SPLIT_ABOVE + 1})
-    assert isinstance(request["seed"], int) and "seed" not in REQUEST
+    seed, chunks = split(simulation_spec(REQUEST | {"iterations": SPLIT_ABOVE + 1}))
+    assert isinstance(seed, int) and "seed" not in REQUEST
     assert {chunk.count for chunk in chunks[:-1]} == {100_000} and chunks[-1].count == 1
-    assert split(REQUEST | {"seed": 5})[0]["seed"] == 5
+    assert split(simulation_spec(REQUEST | {"seed": 5}))[0] == 5
+
+
+def _seeded(request: dict[str, Any]) -> tuple[SimulationSpec, list[Chunk]]:
+    spec = simulation_spec(request)
+    seed, chunks = split(spec)
+    return replace(spec, seed=seed), chunks
 
 
 def test_any_runners_in_any_order_give_the_one_runner_result_bit_for_bit() -> None:
     data = EXAMPLE.read_bytes()
-    request, chunks = split(REQUEST)
+    request, chunks = _seeded(REQUEST)
     assert len(chunks) == 20
     in_order = [simulate_chunk(data, request, chunk) for chunk in chunks]
     blobs = {partial["values_sha256"]: blob for partial, blob in in_order}
@@ -111,15 +118,15 @@ def test_any_runners_in_any_order_give_the_one_runner_result_bit_for_bit() -> No
     many_runners = merge_chunks(request, arrived, blobs.__getitem__)
 
     assert _without_timing(many_runners) == _without_timing(one_runner)
-    single = WorkbookEngine().simulate(data, simulation_spec(request), lambda done, total: True)
+    single = WorkbookEngine().simulate(data, request, lambda done, total: True)
     assert _without_timing(single) == _without_timing(one_runner)
     assert one_runner["iterations_run"] == one_runner["requested_iterations"] == 60_000
-    assert one_runner["seed"] == request["seed"]
+    assert one_runner["seed"] == request.seed
 
 
 def test_a_chunk_recomputed_by_another_runner_is_identical() -> None:
     data = EXAMPLE.read_bytes()
-    request, chunks = split(REQUEST | {"seed": 11})
+    request, chunks = _seeded(REQUEST | {"seed": 11})
     first, blob = simulate_chunk(data, request, chunks[7])
     for chunk in chunks[:3]:
         simulate_chunk(data, request, chunk)
@@ -217,4 +224,4 @@ def test_partials_that_do_not_make_up_the_run_are_refused() -> None:
     with pytest.raises(ValueError, match="chunk 0: blob does not match values_sha256"):
         merge(spec, partials, tampered.__getitem__)
     with pytest.raises(ValueError, match="needs the run's seed"):
-        simulate_chunk(EXAMPLE.read_bytes(), REQUEST, Chunk(0, 0, 3_000))
+        simulate_chunk(EXAMPLE.read_bytes(), simulation_spec(REQUEST), Chunk(0, 0, 3_000))
