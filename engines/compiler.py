@@ -17,13 +17,15 @@ from engines.errors import ExcelError
 from engines.formula import FormulaSyntaxError, parse
 from engines.formula.refs import CellKey, format_key, parse_cell, split_address
 from engines.graph import DependencyGraph
+from engines.links import linked_value
 from engines.literals import LiteralAreas
 from engines.liveness import last_reads
 from engines.plan import CellCompiler, CellFacts
 from engines.references import clip
 from engines.result import PyValue, to_python
 from engines.risk import RiskCompiler, RiskInput, RiskValues, arg_arrays
-from engines.rowblocks import Read, RowBlock, Step, row_steps
+from engines.rowblocks import RowBlock, Step
+from engines.rowsteps import Read, row_steps
 from engines.values import BOOL, NUMBER, Area, Value, error, from_scalars, kinds, number
 from engines.workbook import Workbook
 from engines.xp import Array, to_numpy
@@ -98,6 +100,7 @@ class CompiledModel:
         """Every distribution call in the workbook, needed by the outputs or not."""
         self.risk_inputs: list[RiskInput] = [r for r in risk.inputs if _key_of(r.id.cell) in needed]
         self._varying_order = [k for k in self._order if k in varying]
+        self._volatile = any(self.facts[key].volatile for key in self._varying_order)
         self._constants = Env(self, xp, 1, static=False)
         for key in self._order:
             if key not in varying:
@@ -155,11 +158,20 @@ class CompiledModel:
     def literal(self, key: CellKey) -> Value:
         """A cell that holds no formula, as a constant value (empty cells included)."""
         value = self._literals.get(key)
-        if value is None:
-            cell = self.workbook.cells.get(key)
-            value = from_scalars(self.xp, [[None if cell is None else cell.value]])
-            self._literals[key] = value
+        if value is None:  # runs in other threads may build it too: all read the one kept
+            cells = self.workbook.cells
+            if key[0] in self.workbook.linked:
+                scalar = linked_value(cells, key)
+            else:
+                scalar = cells[key].value if key in cells else None
+            value = from_scalars(self.xp, [[scalar]])
+            value = self._literals.setdefault(key, value)
         return value
+
+    @property
+    def constants(self) -> Env:
+        """The pass holding every needed cell that is the same in every trial."""
+        return self._constants
 
     def literal_area(self, area: Area) -> Value | None:
         """The block of an area with no formula cells (cached), or None if it has some."""
@@ -188,7 +200,7 @@ class CompiledModel:
         would draw or read the clock once per slice."""
         if any(callable(values) for values in risk_values.values()):
             return False
-        return not any(self.facts[key].volatile for key in self._varying_order)
+        return not self._volatile
 
     def _evaluate(
         self, n: int, inputs: Mapping[str, Array], risk_values: RiskValues

@@ -140,9 +140,9 @@ class Env:
         if area.sheet not in self.model.workbook.dimensions:
             return error(self.xp, ExcelError.REF)
         area = clip(self.model.workbook, area)
-        block = self.model.literal_area(area)
+        block = self.rows.get(area)  # a row block holds formulas, so is no literal area
         if block is None:
-            block = self.rows.get(area)
+            block = self.model.literal_area(area)
         if block is None:
             grid = [
                 [self._value((area.sheet, r, c)) for c in range(area.col1, area.col2 + 1)]

@@ -8,6 +8,7 @@ from functools import cached_property
 from types import ModuleType
 
 from engines.formula.refs import CellKey
+from engines.links import linked_value
 from engines.values import Area, Value, from_entries, held_in
 from engines.workbook import Workbook
 
@@ -19,6 +20,7 @@ class LiteralAreas:
     def __init__(self, xp: ModuleType, workbook: Workbook, computed: Iterable[CellKey]) -> None:
         self.xp = xp
         self.cells = workbook.cells
+        self.linked = frozenset(workbook.linked)
         self.computed = set(computed)
         self.blocks: dict[Area, Value | None] = {}
 
@@ -32,13 +34,18 @@ class LiteralAreas:
 
     def block(self, area: Area) -> Value | None:
         """The area's constant block, or None when a computed cell lies inside it."""
-        if area not in self.blocks:
-            self.blocks[area] = self._build(area)
+        if area not in self.blocks:  # runs in other threads may build it too: one is kept
+            return self.blocks.setdefault(area, self._build(area))
         return self.blocks[area]
 
     def _build(self, area: Area) -> Value | None:
         if held_in(area, self.computed, self.computed_on[area.sheet]):
             return None
+        if area.sheet in self.linked:  # what the link did not save, Excel cannot show: #REF!
+            return from_entries(self.xp, area.shape, (
+                (row - area.row1, col - area.col1, linked_value(self.cells, (area.sheet, row, col)))
+                for row in range(area.row1, area.row2 + 1)
+                for col in range(area.col1, area.col2 + 1)))
         inside = held_in(area, self.cells, self.filled_on[area.sheet])
         return from_entries(self.xp, area.shape, (
             (row - area.row1, col - area.col1, self.cells[(sheet, row, col)].value)

@@ -205,7 +205,7 @@ class CellCompiler:
             combine = span if node.op == ":" else intersect
             if left_area is not None and right_area is not None:
                 area = combine(left_area, right_area)
-                return self.failed(ExcelError.NULL) if area is None else self.read(area)
+                return self.failed(_apart(node.op)) if area is None else self.read(area)
             self.facts.dynamic = True
             left, right = self.compile(node.left), self.compile(node.right)
             return lambda env: _combine_refs(env, combine, left(env), right(env))
@@ -292,6 +292,12 @@ def _lift(env: Env, impl: Impl, call: Call, values: list[Value], lifted: list[in
     return stack(env.xp, grid)
 
 
+def _apart(op: str) -> ExcelError:
+    """The error of ``op`` on references that do not meet: #NULL! for an empty intersection,
+    #VALUE! for a range from one sheet to another (``A1:Sheet2!B2``)."""
+    return ExcelError.NULL if op == " " else ExcelError.VALUE
+
+
 def _combine_refs(
     env: Env, combine: Callable[[Area, Area], Area | None], left: Value, right: Value
 ) -> Value:
@@ -302,7 +308,7 @@ def _combine_refs(
         return error(env.xp, ExcelError.VALUE)
     area = combine(left.area, right.area)
     if area is None:
-        return error(env.xp, ExcelError.NULL)
+        return error(env.xp, _apart(":" if combine is span else " "))
     return env.area(area) if area.shape != (1, 1) else env.cell((area.sheet, area.row1, area.col1))
 
 

@@ -18,6 +18,7 @@ from engines.analysis.output import DEFAULT_PERCENTILES
 from engines.compiler import CompiledModel, compile_model
 from engines.formula.refs import format_key
 from engines.limits import WorkbookLimits
+from engines.modelcache import compiled_model
 from engines.sampling.distributions import Distribution
 from engines.simulation import CorrelationSpec, SimulationOutcome, SimulationSpec, run_simulation
 from engines.workbook import DEFAULT_LIMITS, load_workbook
@@ -55,7 +56,8 @@ class WorkbookEngine:
                     read.update(area.keys())
         inputs = sorted(
             key for key in read
-            if (cell := workbook.cells.get(key)) is not None and cell.formula is None
+            if key[0] not in workbook.linked  # another file's saved values: not this model's
+            and (cell := workbook.cells.get(key)) is not None and cell.formula is None
             and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool))
         outputs = sorted(key for key in formulas if key not in read)
         return {
@@ -74,14 +76,15 @@ class WorkbookEngine:
 
     def simulate(self, data: bytes, spec: SimulationSpec, progress: Progress,
                  limits: WorkbookLimits = DEFAULT_LIMITS) -> dict[str, Any]:
-        with evaluating():  # the model is freed when the call returns, before the trim
+        with evaluating():  # the run's temporaries are freed before the trim (the model is kept)
             return simulate(data, spec, progress, limits)
 
 
 def simulate(data: bytes, spec: SimulationSpec, progress: Progress | None = None,
              limits: WorkbookLimits = DEFAULT_LIMITS) -> dict[str, Any]:
     """The outcome of ``spec`` on the workbook ``data``; its ``compute_seconds`` are the whole
-    run's, reading and compiling the workbook (this thread's CPU time) included."""
+    run's, reading and compiling the workbook (this thread's CPU time) included where the
+    model was not already compiled."""
     began = time.thread_time()
     model, spec = compiled(data, spec, limits)
     compiled_s = time.thread_time() - began
@@ -92,17 +95,12 @@ def simulate(data: bytes, spec: SimulationSpec, progress: Progress | None = None
 
 def compiled(data: bytes, spec: SimulationSpec, limits: WorkbookLimits = DEFAULT_LIMITS
              ) -> tuple[CompiledModel, SimulationSpec]:
-    """The workbook compiled for the spec's input cells and outputs, and the spec naming the
-    outputs the model computes (the workbook's RiskOutput cells when it named none)."""
-    model = compile_model(load_workbook(data, limits), inputs=list(spec.inputs),
-                          outputs=list(spec.outputs) or None, xp=get_xp(spec.backend))
+    """The workbook compiled for the spec's input cells and outputs (kept for the next request
+    on the same workbook, see :mod:`engines.modelcache`), and the spec naming the outputs the
+    model computes (the workbook's RiskOutput cells when it named none)."""
+    model = compiled_model(data, inputs=list(spec.inputs), outputs=list(spec.outputs) or None,
+                           xp=get_xp(spec.backend), limits=limits)
     return model, replace(spec, outputs=model.outputs)
-
-
-def compile_request(data: bytes, request: Mapping[str, Any],
-                    limits: WorkbookLimits = DEFAULT_LIMITS) -> CompiledModel:
-    """The workbook compiled for a request in its JSON form."""
-    return compiled(data, simulation_spec(request), limits)[0]
 
 
 def simulation_spec(request: Mapping[str, Any], outputs: Sequence[str] | None = None

@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from engines.errors import ExcelError
 from engines.formula.refs import CellKey
 from engines.limits import WorkbookError, WorkbookLimits
+from engines.links import linked_cells
 from engines.package import check_package
 from engines.xlsxreader import read_book
 
@@ -78,6 +79,9 @@ class Workbook:
     """Per sheet, the rows the file hides (``<row hidden="1">``), filtered ones included."""
     filtered_rows: dict[str, frozenset[int]] = field(default_factory=dict)
     """Per sheet, the hidden rows inside an AutoFilter's range: rows its filter hides."""
+    linked: list[str] = field(default_factory=list)
+    """Sheets of other workbooks (``[1]Sheet1``) holding the values Excel last read from them
+    (see :mod:`engines.links`): read by references, listed nowhere else."""
 
     @cached_property
     def total_cells(self) -> frozenset[CellKey]:
@@ -96,7 +100,7 @@ class Workbook:
     def sheet_named(self, name: str) -> str | None:
         """The sheet's exact name, matched case-insensitively as Excel does."""
         folded = name.casefold()
-        return next((s for s in self.sheets if s.casefold() == folded), None)
+        return next((s for s in (*self.sheets, *self.linked) if s.casefold() == folded), None)
 
     def formula_cells(self) -> list[CellKey]:
         """Cells holding a formula (array anchors included, spill cells not)."""
@@ -200,9 +204,11 @@ def load_workbook(data: bytes, limits: WorkbookLimits = DEFAULT_LIMITS) -> Workb
     for ws in book.worksheets:
         for name, defined in ws.defined_names.items():
             names[(ws.title, name.upper())] = defined.attr_text
-    used = _used([ws.title for ws in book.worksheets], cells)
+    linked, saved = linked_cells(book._external_links, cell_value)
+    cells.update((key, Cell(value=value)) for key, value in saved.items())
+    used = _used([*(ws.title for ws in book.worksheets), *linked], cells)
     return Workbook(book.sheetnames, cells, used, names, tables, _iteration(book), hidden,
-                    filtered)
+                    filtered, linked)
 
 
 def cached_values(data: bytes) -> dict[CellKey, Scalar]:

@@ -72,7 +72,7 @@ def read_book(
     """The workbook as openpyxl reads it, with the decodings above, and (with ``data_only``)
     the cached errors that rich values correct, by (sheet, cell reference)."""
     reader = _Reader(io.BytesIO(data), read_only=False, keep_vba=False, data_only=data_only,
-                     keep_links=False)
+                     keep_links=True)
     reader.read()
     return reader.wb, reader.rich_errors
 

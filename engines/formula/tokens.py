@@ -41,7 +41,7 @@ class Token:
     sheet: str | None = None
 
 
-_SHEET = r"(?:'(?:[^']|'')+'|[A-Za-z_\\][\w.]*)!"
+_SHEET = r"(?:'(?:[^']|'')+'|(?:\[\d+\])?[A-Za-z_\\][\w.]*)!"  # [1]Sheet1: another file
 _COL = r"\$?[A-Za-z]{1,3}"
 _ROW = r"\$?\d+"
 _RANGE = (

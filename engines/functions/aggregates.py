@@ -45,7 +45,8 @@ def _reduction(
 
 
 def _sum(xp: ModuleType, found: Numbers) -> tuple[Array, Array | None]:
-    return fold(xp, "add", xp.where(found.counted, found.values, 0.0)), None
+    values = found.values if found.whole else xp.where(found.counted, found.values, 0.0)
+    return fold(xp, "add", values), None
 
 
 def _average(xp: ModuleType, found: Numbers) -> tuple[Array, Array | None]:

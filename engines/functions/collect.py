@@ -18,11 +18,13 @@ from engines.xp import Array
 
 @dataclass(frozen=True, slots=True)
 class Numbers:
-    """Numbers by trial: ``values`` (t, k), ``counted`` (t, k) mask, ``err`` (t,) or None."""
+    """Numbers by trial: ``values`` (t, k), ``counted`` (t, k) mask, ``err`` (t,) or None;
+    ``whole`` when every entry counts (a block of numbers), so ``counted`` need not be read."""
 
     values: Array
     counted: Array
     err: Array | None
+    whole: bool = False
 
 
 def is_range(value: Value) -> bool:
@@ -99,7 +101,10 @@ def numbers(
     if not values:
         empty = xp.zeros((1, 0))
         return Numbers(empty, empty.astype(bool), None)
-    return Numbers(xp.concatenate(values, axis=1), xp.concatenate(counted, axis=1), err)
+    whole = all(p[1].size == 1 and bool(p[1].reshape(-1)[0]) for p in parts)
+    if len(parts) == 1:  # one block (SUM of a row): its numbers as they are, laid out alike
+        return Numbers(xp.ascontiguousarray(values[0]), counted[0], err, whole)
+    return Numbers(xp.concatenate(values, axis=1), xp.concatenate(counted, axis=1), err, whole)
 
 
 _FOLD_LIMIT = 16
