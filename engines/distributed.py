@@ -71,7 +71,9 @@ class ChunkedRuns:
 
     def simulate_chunk(self, data: bytes, spec: SimulationSpec, chunk: Chunk
                        ) -> tuple[dict[str, Any], bytes]:
-        with evaluating():  # the compiled model stays in the cache (engines.modelcache); the run's temporaries are freed when the call returns, before the trim
+        # the compiled model stays cached (engines.modelcache); the run's temporaries are
+        # freed when the call returns, before the trim
+        with evaluating():
             return simulate_chunk(data, spec, chunk)
 
     def merge_chunks(self, spec: SimulationSpec, partials: Sequence[dict[str, Any]],
