@@ -56,17 +56,18 @@ def _rss_mib(field: str = "VmRSS") -> float:
 
 
 def child(path: str, mode: str) -> dict[str, Any]:
-    from engines.service import WorkbookEngine, simulate
+    from engines.service import WorkbookEngine, simulate, simulation_spec
 
     data = Path(path).read_bytes()
-    request = {"inputs": {"Model!D1": {"distribution": "normal", "params": [1.5, 0.1]}},
-               "outputs": ["Model!C1"], "iterations": 1_000, "seed": 1}
+    request = simulation_spec({
+        "inputs": {"Model!D1": {"distribution": "normal", "params": [1.5, 0.1]}},
+        "outputs": ["Model!C1"], "iterations": 1_000, "seed": 1})
     run = WorkbookEngine().simulate if mode == "given back" else simulate
     with ThreadPoolExecutor(1) as pool:
         # a small run first: the resting size is that of a runner that has run (code loaded)
-        pool.submit(run, EXAMPLE.read_bytes(), {
+        pool.submit(run, EXAMPLE.read_bytes(), simulation_spec({
             "inputs": {"Model!B2": {"distribution": "normal", "params": [10_000, 1_500]}},
-            "outputs": ["Model!B17"], "iterations": 1_000, "seed": 1},
+            "outputs": ["Model!B17"], "iterations": 1_000, "seed": 1}),
             lambda done, total: True).result()
         gc.collect()
         before = _rss_mib()

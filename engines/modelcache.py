@@ -27,7 +27,12 @@ MODELS_KEPT = 8
 
 MODEL_BYTES_KEPT = 512 * 2**20
 """Estimated memory of the kept models (see :func:`model_bytes`) beyond which the least
-recently used are dropped; a model larger than this on its own is not kept."""
+recently used are dropped."""
+
+MODEL_BYTES_ALONE = 64 * 2**20
+"""A model estimated larger than this is not kept (about 16,000 cells): its runs are long
+beside its compile, and a runner gives its memory back once the run is over (the memory a
+runner keeps after a large workbook is measured by ``bench.kept_memory``)."""
 
 CELL_BYTES = 4_096
 """Memory a compiled model holds per workbook cell (its plan, facts and the cell itself):
@@ -50,12 +55,15 @@ def _nbytes(value: Value) -> int:
 
 class ModelCache:
     """Compiled models by request, least recently used dropped first once more than
-    ``entries`` are kept or their estimated memory passes ``max_bytes``. Thread-safe; two
+    ``entries`` are kept or their estimated memory passes ``max_bytes``; a model larger than
+    ``largest`` is not kept. Thread-safe; two
     threads asking for a model not yet kept may both compile it (the first one kept serves)."""
 
-    def __init__(self, entries: int = MODELS_KEPT, max_bytes: int = MODEL_BYTES_KEPT) -> None:
+    def __init__(self, entries: int = MODELS_KEPT, max_bytes: int = MODEL_BYTES_KEPT,
+                 largest: int = MODEL_BYTES_ALONE) -> None:
         self.entries = entries
         self.max_bytes = max_bytes
+        self.largest = min(largest, max_bytes)
         self._models: OrderedDict[Key, tuple[CompiledModel, int]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -87,7 +95,7 @@ class ModelCache:
                 return kept[0]
         model = compile_model(load_workbook(data, limits), inputs=inputs, outputs=outputs, xp=xp)
         size = model_bytes(model)
-        if size > self.max_bytes:
+        if size > self.largest:
             return model
         with self._lock:
             kept = self._models.setdefault(key, (model, size))

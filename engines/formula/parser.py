@@ -188,7 +188,7 @@ class _Parser:
         return ast.ArrayLit(tuple(rows))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)  # formulas written alike; compiled models are kept whole (modelcache)
 def parse(formula: str) -> ast.Node:
     """The syntax tree of ``formula`` (leading ``=`` optional); raises FormulaSyntaxError."""
     parser = _Parser(tokenize(formula), formula)

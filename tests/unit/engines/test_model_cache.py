@@ -127,3 +127,12 @@ def test_models_beyond_the_memory_bound_are_dropped_or_never_kept() -> None:
     model = tiny.model(_workbook())
     assert len(tiny) == 0
     assert tiny.model(_workbook()) is not model
+
+
+def test_a_model_larger_than_one_alone_may_be_is_never_kept() -> None:
+    size = model_bytes(ModelCache().model(_workbook()))
+    cache = ModelCache(max_bytes=100 * size, largest=size - 1)
+    model = cache.model(_workbook())
+    assert len(cache) == 0 and cache.model(_workbook()) is not model
+    roomy = ModelCache(max_bytes=100 * size, largest=size)
+    assert roomy.model(_workbook()) is roomy.model(_workbook())
