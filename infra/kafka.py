@@ -24,6 +24,7 @@ def producer(bootstrap: str, *, transactional_id: str | None = None, timeout_s: 
         transactional_id=transactional_id,
         request_timeout_ms=int(timeout_s * 1000),
         linger_ms=2,
+        max_batch_size=1024 * 1024,  # a burst of events in one request per partition
         max_request_size=8 * 1024 * 1024,
     )
 

@@ -23,19 +23,19 @@ ON CONFLICT (processor, topic, partition, kafka_offset) DO UPDATE SET
 
 
 async def parked(conn: asyncpg.Connection, e: Envelope) -> None:
-    d = e.data
-    message = base64.b64decode(d["message_b64"]) if d.get("message_b64") else None
+    f = e.body(ProcessingFailed)
+    message = base64.b64decode(f.message_b64) if f.message_b64 else None
     await conn.execute(
-        _UPSERT, d["processor"], d["topic"], d["partition"], d["offset"],
-        failure_id(d["processor"], d["topic"], d["partition"], d["offset"]),
-        d.get("event_id", ""), d.get("event_type", ""), d.get("failed_tenant_id", ""),
-        d["error"], d.get("size", 0), message, e.occurred_at)
+        _UPSERT, f.processor, f.topic, f.partition, f.offset,
+        failure_id(f.processor, f.topic, f.partition, f.offset),
+        f.event_id, f.event_type, f.failed_tenant_id, f.error, f.size, message, e.occurred_at)
 
 
 async def retry_requested(conn: asyncpg.Connection, e: Envelope) -> None:
+    retry = e.body(ProcessingRetryRequested)
     await conn.execute(
         "UPDATE dead_letters SET retried_at=$2, retried_by=$3 WHERE failure_id=$1",
-        e.data["failure_id"], e.occurred_at, e.data.get("requested_by"))
+        retry.failure_id, e.occurred_at, retry.requested_by)
 
 
 DEAD_LETTER_VIEWS = {ProcessingFailed.type: parked,

@@ -15,20 +15,26 @@ from pymongo.errors import DuplicateKeyError
 
 from streams.envelope import Envelope
 from streams.events import SimulationCancelled, SimulationCompleted, SimulationFailed, UsageRecorded
+from streams.events.simulations import RunEnd
 
 ROLLUPS = "usage_rollups"
-ENDED = {SimulationCompleted.type: "completed", SimulationFailed.type: "failed",
-         SimulationCancelled.type: "cancelled"}
+ENDED: dict[type[RunEnd], str] = {SimulationCompleted: "completed", SimulationFailed: "failed",
+                                  SimulationCancelled: "cancelled"}
+COUNTED: dict[str, type[RunEnd | UsageRecorded]] = {
+    UsageRecorded.type: UsageRecorded, **{m.type: m for m in ENDED}}
 
 
-def increments(event: Envelope) -> dict[str, float] | None:
-    """What ``event`` adds to its rollup, or None when it adds nothing."""
-    if event.type in ENDED:
-        return {"simulations": 1, f"simulations_{ENDED[event.type]}": 1}
-    if event.type == UsageRecorded.type:
-        return {"iterations": int(event.data["iterations"]),
-                "compute_seconds": float(event.data["compute_seconds"])}
-    return None
+def increments(event: Envelope) -> tuple[str, dict[str, float]] | None:
+    """The backend whose rollup ``event`` adds to and what it adds, or None when it adds
+    nothing."""
+    model = COUNTED.get(event.type)
+    if model is None:
+        return None
+    counted = event.body(model)
+    if isinstance(counted, UsageRecorded):
+        return counted.backend, {"iterations": counted.iterations,
+                                 "compute_seconds": counted.compute_seconds}
+    return counted.backend, {"simulations": 1, f"simulations_{ENDED[type(counted)]}": 1}
 
 
 class MongoRollups:
@@ -36,11 +42,11 @@ class MongoRollups:
         self.rollups = db[ROLLUPS]
 
     async def apply(self, event: Envelope) -> None:
-        inc = increments(event)
-        if inc is None:
+        counted = increments(event)
+        if counted is None:
             return
+        backend, inc = counted
         day = event.occurred_at.date().isoformat()
-        backend = event.data.get("backend", "numpy")
         rollup_id = f"{event.tenant_id}|{day}|{backend}"
         # a DuplicateKeyError means the rollup exists and has counted this event already: the
         # filter did not match, so the upsert tried to insert a second document with that _id

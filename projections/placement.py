@@ -70,8 +70,9 @@ def evolve(placements: Placements, event: Envelope) -> Placements:
     if event.type != TenantPlacementChanged.type:
         return placements
     known = placements.get(event.tenant_id)
+    placed = event.body(TenantPlacementChanged)
     return {**placements, event.tenant_id: Placement(
-        event.tenant_id, event.data["database"], event.data["state"], event.data["previous"],
+        event.tenant_id, placed.database, placed.state, placed.previous,
         "free" if known is None else known.plan, event.occurred_at)}
 
 

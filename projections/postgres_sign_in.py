@@ -5,7 +5,6 @@ with :mod:`projections.postgres_tenancy`'s views, in the projector's transaction
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 
 import asyncpg
 
@@ -26,33 +25,33 @@ Apply = Callable[[asyncpg.Connection, Envelope], Awaitable[None]]
 
 
 async def refresh_issued(conn: asyncpg.Connection, e: Envelope) -> None:
-    d = e.data
+    issued = e.body(AuthRefreshIssued)
     await conn.execute(
         "INSERT INTO sign_in_sessions (family_id, tenant_id, user_id, method, started_at)"
         " VALUES ($1,$2,$3,$4,$5) ON CONFLICT (family_id) DO NOTHING",
-        d["family_id"], e.tenant_id, d["user_id"], d["method"], e.occurred_at)
+        issued.family_id, e.tenant_id, issued.user_id, issued.method, e.occurred_at)
     await conn.execute(
         "INSERT INTO refresh_tokens (token_id, tenant_id, family_id, user_id, token_hash,"
         " issued_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING",
-        d["token_id"], e.tenant_id, d["family_id"], d["user_id"], d["token_hash"],
-        e.occurred_at, datetime.fromisoformat(d["expires_at"]))
-    if d.get("parent_id"):
+        issued.token_id, e.tenant_id, issued.family_id, issued.user_id, issued.token_hash,
+        e.occurred_at, issued.expires_at)
+    if issued.parent_id:
         await conn.execute("UPDATE refresh_tokens SET rotated_at=$3 WHERE token_id=$1"
                            " AND tenant_id=$2 AND rotated_at IS NULL",
-                           d["parent_id"], e.tenant_id, e.occurred_at)
+                           issued.parent_id, e.tenant_id, e.occurred_at)
 
 
-def _revoke(reason: str) -> Apply:
+def _revoke(reason: str, model: type[AuthRefreshReused | AuthLoggedOut]) -> Apply:
     async def apply(conn: asyncpg.Connection, e: Envelope) -> None:
         await conn.execute(
             "UPDATE sign_in_sessions SET revoked_at=$3, revoked_reason=$4 WHERE family_id=$1"
             " AND tenant_id=$2 AND revoked_at IS NULL",
-            e.data["family_id"], e.tenant_id, e.occurred_at, reason)
+            e.body(model).family_id, e.tenant_id, e.occurred_at, reason)
     return apply
 
 
 async def mfa_enrolled(conn: asyncpg.Connection, e: Envelope) -> None:
-    d = e.data
+    enrolled = e.body(AuthMfaEnrolled)
     # a later enrolment replaces the previous one and its codes; the same one applied twice
     # changes nothing (a code used since stays used)
     await conn.execute(
@@ -60,50 +59,53 @@ async def mfa_enrolled(conn: asyncpg.Connection, e: Envelope) -> None:
         " ON CONFLICT (user_id) DO UPDATE SET totp_secret=EXCLUDED.totp_secret,"
         " enrolled_at=EXCLUDED.enrolled_at, enabled_at=NULL WHERE user_mfa.tenant_id=$2"
         " AND user_mfa.enrolled_at < EXCLUDED.enrolled_at",
-        d["user_id"], e.tenant_id, d["totp_secret"], e.occurred_at)
+        enrolled.user_id, e.tenant_id, enrolled.totp_secret, e.occurred_at)
     await conn.execute(
         "DELETE FROM recovery_codes WHERE user_id=$1 AND tenant_id=$2"
-        " AND NOT (code_hash = ANY($3::text[]))", d["user_id"], e.tenant_id,
-        d["recovery_code_hashes"])
+        " AND NOT (code_hash = ANY($3::text[]))", enrolled.user_id, e.tenant_id,
+        enrolled.recovery_code_hashes)
     await conn.execute(
         "INSERT INTO recovery_codes (code_hash, tenant_id, user_id)"
         " SELECT h, $2, $3 FROM unnest($1::text[]) AS h ON CONFLICT DO NOTHING",
-        d["recovery_code_hashes"], e.tenant_id, d["user_id"])
+        enrolled.recovery_code_hashes, e.tenant_id, enrolled.user_id)
 
 
 async def mfa_enabled(conn: asyncpg.Connection, e: Envelope) -> None:
     await conn.execute("UPDATE user_mfa SET enabled_at=$3 WHERE user_id=$1 AND tenant_id=$2"
-                       " AND enabled_at IS NULL", e.data["user_id"], e.tenant_id, e.occurred_at)
+                       " AND enabled_at IS NULL", e.body(AuthMfaEnabled).user_id, e.tenant_id,
+                       e.occurred_at)
 
 
 async def mfa_disabled(conn: asyncpg.Connection, e: Envelope) -> None:
+    user_id = e.body(AuthMfaDisabled).user_id
     # an enrolment after this event (same tenant partition, so later in the log) stays
     await conn.execute("DELETE FROM user_mfa WHERE user_id=$1 AND tenant_id=$2"
-                       " AND enrolled_at <= $3", e.data["user_id"], e.tenant_id, e.occurred_at)
+                       " AND enrolled_at <= $3", user_id, e.tenant_id, e.occurred_at)
     await conn.execute("DELETE FROM recovery_codes WHERE user_id=$1 AND tenant_id=$2"
                        " AND NOT EXISTS (SELECT 1 FROM user_mfa m WHERE m.user_id=$1)",
-                       e.data["user_id"], e.tenant_id)
+                       user_id, e.tenant_id)
 
 
 async def recovery_code_used(conn: asyncpg.Connection, e: Envelope) -> None:
     await conn.execute("UPDATE recovery_codes SET used_at=$3 WHERE code_hash=$1 AND tenant_id=$2"
-                       " AND used_at IS NULL", e.data["code_hash"], e.tenant_id, e.occurred_at)
+                       " AND used_at IS NULL", e.body(AuthRecoveryCodeUsed).code_hash,
+                       e.tenant_id, e.occurred_at)
 
 
 async def oidc_configured(conn: asyncpg.Connection, e: Envelope) -> None:
+    oidc = e.body(TenantOidcConfigured)
     await conn.execute(
         "INSERT INTO tenant_oidc (tenant_id, issuer, client_id, configured_at, create_users_as)"
         " VALUES ($1,$2,$3,$4,$5) ON CONFLICT (tenant_id) DO UPDATE SET issuer=EXCLUDED.issuer,"
         " client_id=EXCLUDED.client_id, configured_at=EXCLUDED.configured_at,"
         " create_users_as=EXCLUDED.create_users_as",
-        e.tenant_id, e.data["issuer"], e.data["client_id"], e.occurred_at,
-        e.body(TenantOidcConfigured).create_users_as)
+        e.tenant_id, oidc.issuer, oidc.client_id, e.occurred_at, oidc.create_users_as)
 
 
 SIGN_IN_VIEWS: dict[str, Apply] = {
     AuthRefreshIssued.type: refresh_issued,
-    AuthRefreshReused.type: _revoke("reuse"),
-    AuthLoggedOut.type: _revoke("logout"),
+    AuthRefreshReused.type: _revoke("reuse", AuthRefreshReused),
+    AuthLoggedOut.type: _revoke("logout", AuthLoggedOut),
     AuthMfaEnrolled.type: mfa_enrolled,
     AuthMfaEnabled.type: mfa_enabled,
     AuthMfaDisabled.type: mfa_disabled,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 
 import asyncpg
 
@@ -31,6 +30,7 @@ from streams.events import (
     UserInvited,
     UserRoleChanged,
 )
+from streams.events.billing import InvoiceBody
 from streams.plans import plan_after_subscription
 
 Apply = Callable[[asyncpg.Connection, Envelope], Awaitable[None]]
@@ -54,18 +54,20 @@ AUDIT_SEVERITY: dict[str, str] = {
 
 
 async def plan_changed(conn: asyncpg.Connection, e: Envelope) -> None:
+    changed = e.body(TenantPlanChanged)
     await conn.execute("UPDATE tenants SET plan=$2, overrides=$3 WHERE tenant_id=$1",
-                       e.tenant_id, e.data["plan"], json.dumps(e.data.get("overrides", {})))
+                       e.tenant_id, changed.plan, json.dumps(changed.overrides))
 
 
 async def subscription_created(conn: asyncpg.Connection, e: Envelope) -> None:
     await conn.execute("UPDATE tenants SET subscription_id=$2 WHERE tenant_id=$1",
-                       e.tenant_id, e.data["subscription_id"])
+                       e.tenant_id, e.body(BillingSubscriptionCreated).subscription_id)
 
 
 async def subscription_cancelled(conn: asyncpg.Connection, e: Envelope) -> None:
     await conn.execute("UPDATE tenants SET subscription_id=NULL WHERE tenant_id=$1"
-                       " AND subscription_id=$2", e.tenant_id, e.data["subscription_id"])
+                       " AND subscription_id=$2", e.tenant_id,
+                       e.body(BillingSubscriptionCancelled).subscription_id)
 
 
 async def subscription_updated(conn: asyncpg.Connection, e: Envelope) -> None:
@@ -77,9 +79,9 @@ async def subscription_updated(conn: asyncpg.Connection, e: Envelope) -> None:
         await conn.execute("UPDATE tenants SET plan=$2 WHERE tenant_id=$1", e.tenant_id, plan)
 
 
-def _invoice(status: str, tenant_status: str) -> Apply:
+def _invoice(status: str, tenant_status: str, model: type[InvoiceBody]) -> Apply:
     async def apply(conn: asyncpg.Connection, e: Envelope) -> None:
-        d = e.data
+        invoice = e.body(model)
         await conn.execute("UPDATE tenants SET status=$2 WHERE tenant_id=$1",
                            e.tenant_id, tenant_status)
         await conn.execute(
@@ -89,43 +91,46 @@ def _invoice(status: str, tenant_status: str) -> Apply:
             " ON CONFLICT (invoice_id) DO UPDATE SET status=EXCLUDED.status,"
             " amount_cents=EXCLUDED.amount_cents, stripe_event_id=EXCLUDED.stripe_event_id,"
             " updated_at=EXCLUDED.updated_at",
-            d["invoice_id"], e.tenant_id, status, d["amount_cents"], d["currency"],
-            d.get("period_start"), d.get("period_end"), d["stripe_event_id"], e.occurred_at)
+            invoice.invoice_id, e.tenant_id, status, invoice.amount_cents, invoice.currency,
+            invoice.period_start, invoice.period_end, invoice.stripe_event_id, e.occurred_at)
     return apply
 
 
 async def user_invited(conn: asyncpg.Connection, e: Envelope) -> None:
-    d = e.data
+    invited = e.body(UserInvited)
     await conn.execute(
         "INSERT INTO invitations (invitation_id, tenant_id, email, role, token_hash, invited_at,"
         " expires_at) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING",
-        d["invitation_id"], e.tenant_id, d["email"], d["role"], d["token_hash"], e.occurred_at,
-        datetime.fromisoformat(d["expires_at"]))
+        invited.invitation_id, e.tenant_id, invited.email, invited.role, invited.token_hash,
+        e.occurred_at, invited.expires_at)
 
 
 async def user_created(conn: asyncpg.Connection, e: Envelope) -> None:
-    d = e.data
+    user = e.body(UserCreated)
     # email is unique across tenants; the API checks first, and a racing duplicate is ignored
     await conn.execute(
         "INSERT INTO users (user_id, tenant_id, email, name, role, password_hash, created_at)"
         " VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING",
-        d["user_id"], e.tenant_id, d["email"], d["name"], d["role"], d["password_hash"],
+        user.user_id, e.tenant_id, user.email, user.name, user.role, user.password_hash,
         e.occurred_at)
-    if d.get("invitation_id"):
+    if user.invitation_id:
         await conn.execute(
             "UPDATE invitations SET accepted_at=$3, user_id=$4 WHERE invitation_id=$1"
             " AND tenant_id=$2 AND accepted_at IS NULL",
-            d["invitation_id"], e.tenant_id, e.occurred_at, d["user_id"])
+            user.invitation_id, e.tenant_id, e.occurred_at, user.user_id)
 
 
 async def user_role_changed(conn: asyncpg.Connection, e: Envelope) -> None:
+    changed = e.body(UserRoleChanged)
     await conn.execute(
         "UPDATE users SET role=$3, role_changed_at=$4 WHERE user_id=$1 AND tenant_id=$2",
-        e.data["user_id"], e.tenant_id, e.data["role"], e.occurred_at)
+        changed.user_id, e.tenant_id, changed.role, e.occurred_at)
 
 
 async def audited(conn: asyncpg.Connection, e: Envelope) -> None:
-    """One security audit row per event, keyed by the event id."""
+    """One security audit row per event, keyed by the event id. It reads the body as logged:
+    the detail is the whole body less its credentials, and an erasure rewrites these rows from
+    event_log's public copies, whose ``"[redacted]"`` credentials not every model accepts."""
     who = e.data.get("audit", {})
     detail = {k: v for k, v in e.data.items() if k not in SECRET_FIELDS and k != "audit"}
     await conn.execute(
@@ -142,8 +147,8 @@ TENANCY_VIEWS: dict[str, Apply] = {
     BillingSubscriptionCreated.type: subscription_created,
     BillingSubscriptionCancelled.type: subscription_cancelled,
     BillingSubscriptionUpdated.type: subscription_updated,
-    BillingInvoicePaid.type: _invoice("paid", "active"),
-    BillingPaymentFailed.type: _invoice("payment_failed", "suspended"),
+    BillingInvoicePaid.type: _invoice("paid", "active", BillingInvoicePaid),
+    BillingPaymentFailed.type: _invoice("payment_failed", "suspended", BillingPaymentFailed),
     UserInvited.type: user_invited,
     UserCreated.type: user_created,
     UserRoleChanged.type: user_role_changed,

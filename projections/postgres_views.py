@@ -1,7 +1,11 @@
 """How each event changes the PostgreSQL views. Pure SQL per event type, applied inside the
 projector's transaction; every statement is an upsert that commutes with events of other
 topics (status only moves forward by rank, counters only grow), so a replay that interleaves
-topics differently ends in the same rows."""
+topics differently ends in the same rows.
+
+Handlers read each body as its event's model (``e.body(Model)``). A view that keeps a body whole
+(a workbook's summary, a simulation's request and results) stores ``e.data``, the body as it was
+logged: a model's dump would rewrite its numbers (``2`` as ``2.0`` where a float is declared)."""
 
 from __future__ import annotations
 
@@ -40,6 +44,7 @@ from streams.events import (
     WorkbookRejected,
     WorkbookUploaded,
 )
+from streams.events.simulations import RunEnd
 
 STATUS_RANK = {
     "requested": 0, "accepted": 1, "rejected": 3, "running": 2,
@@ -72,22 +77,23 @@ async def _status(conn: asyncpg.Connection, e: Envelope, sim: str, status: str,
 
 
 async def tenant_created(conn: asyncpg.Connection, e: Envelope) -> None:
+    tenant = e.body(TenantCreated)
     await conn.execute(
         "INSERT INTO tenants (tenant_id, name, plan, overrides, created_at)"
         " VALUES ($1,$2,$3,$4,$5) ON CONFLICT (tenant_id) DO UPDATE SET name=EXCLUDED.name,"
         " plan=EXCLUDED.plan, overrides=EXCLUDED.overrides",
-        e.tenant_id, e.data["name"], e.data["plan"], json.dumps(e.data.get("overrides", {})),
-        e.occurred_at)
+        e.tenant_id, tenant.name, tenant.plan, json.dumps(tenant.overrides), e.occurred_at)
 
 
 async def placement_changed(conn: asyncpg.Connection, e: Envelope) -> None:
+    placed = e.body(TenantPlacementChanged)
     await conn.execute(
         "INSERT INTO tenant_placements (tenant_id, database, state, previous, changed_at)"
         " VALUES ($1,$2,$3,$4,$5) ON CONFLICT (tenant_id) DO UPDATE SET"
         " database=EXCLUDED.database, state=EXCLUDED.state, previous=EXCLUDED.previous,"
-        " changed_at=EXCLUDED.changed_at", e.tenant_id, e.data["database"], e.data["state"],
-        e.data["previous"], e.occurred_at)
-    if e.data["state"] == "released" and e.data["previous"] == SHARED:
+        " changed_at=EXCLUDED.changed_at", e.tenant_id, placed.database, placed.state,
+        placed.previous, e.occurred_at)
+    if placed.state == "released" and placed.previous == SHARED:
         await drop_placed_rows(conn, e.tenant_id)
 
 
@@ -99,31 +105,32 @@ async def drop_placed_rows(conn: asyncpg.Connection, tenant_id: str) -> None:
 
 async def customer_created(conn: asyncpg.Connection, e: Envelope) -> None:
     await conn.execute("UPDATE tenants SET customer_id=$2 WHERE tenant_id=$1",
-                       e.tenant_id, e.data["customer_id"])
+                       e.tenant_id, e.body(BillingCustomerCreated).customer_id)
 
 
 async def key_issued(conn: asyncpg.Connection, e: Envelope) -> None:
+    key = e.body(ApiKeyIssued)
     await conn.execute(
         "INSERT INTO api_keys (key_id, tenant_id, key_hash, issued_at, name, role, created_by,"
         " scopes) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (key_id) DO NOTHING",
-        e.data["key_id"], e.tenant_id, e.data["key_hash"], e.occurred_at, e.data["name"],
-        e.data["role"], (e.data.get("audit") or {}).get("actor"),
-        e.body(ApiKeyIssued).scopes)
+        key.key_id, e.tenant_id, key.key_hash, e.occurred_at, key.name, key.role,
+        key.audit.actor if key.audit else None, key.scopes)
 
 
 async def key_revoked(conn: asyncpg.Connection, e: Envelope) -> None:
     await conn.execute("UPDATE api_keys SET revoked_at=$3 WHERE key_id=$1 AND tenant_id=$2",
-                       e.data["key_id"], e.tenant_id, e.occurred_at)
+                       e.body(ApiKeyRevoked).key_id, e.tenant_id, e.occurred_at)
 
 
 async def workbook_uploaded(conn: asyncpg.Connection, e: Envelope) -> None:
-    d = e.data
+    upload = e.body(WorkbookUploaded)
     await conn.execute(
         "INSERT INTO workbooks (workbook_id, tenant_id, filename, sha256, size_bytes, uri, status,"
         " uploaded_at) VALUES ($1,$2,$3,$4,$5,$6,'uploaded',$7) ON CONFLICT (workbook_id) DO UPDATE"
         " SET filename=EXCLUDED.filename, sha256=EXCLUDED.sha256, size_bytes=EXCLUDED.size_bytes,"
         " uri=EXCLUDED.uri, uploaded_at=EXCLUDED.uploaded_at",
-        e.key, e.tenant_id, d.get("filename"), d["sha256"], d["size"], d["uri"], e.occurred_at)
+        e.key, e.tenant_id, upload.filename, upload.sha256, upload.size, upload.uri,
+        e.occurred_at)
 
 
 async def workbook_parsed(conn: asyncpg.Connection, e: Envelope) -> None:
@@ -135,15 +142,15 @@ async def workbook_parsed(conn: asyncpg.Connection, e: Envelope) -> None:
 async def workbook_rejected(conn: asyncpg.Connection, e: Envelope) -> None:
     await conn.execute(
         "UPDATE workbooks SET status='rejected', reason=$2, parsed_at=$3 WHERE workbook_id=$1",
-        e.key, e.data["reason"], e.occurred_at)
+        e.key, e.body(WorkbookRejected).reason, e.occurred_at)
 
 
 async def simulation_requested(conn: asyncpg.Connection, e: Envelope) -> None:
-    d = e.data
-    sim = d["simulation_id"]
-    await _status(conn, e, sim, "requested", workbook_id=d["workbook_id"],
-                  request=json_text(d), iterations=d["iterations"],
-                  backend=d.get("backend", "numpy"), requested_at=e.occurred_at)
+    request = e.body(SimulationRequested)
+    await _status(conn, e, request.simulation_id, "requested", workbook_id=request.workbook_id,
+                  request=json_text(e.data),
+                  iterations=request.iterations, backend=request.backend,
+                  requested_at=e.occurred_at)
 
 
 async def simulation_accepted(conn: asyncpg.Connection, e: Envelope) -> None:
@@ -151,9 +158,11 @@ async def simulation_accepted(conn: asyncpg.Connection, e: Envelope) -> None:
 
 
 async def simulation_rejected(conn: asyncpg.Connection, e: Envelope) -> None:
+    rejected = e.body(SimulationRejected)
     await _status(conn, e, e.key, "rejected", decided_at=e.occurred_at,
-                  finished_at=e.occurred_at, reason=e.data["reason"],
-                  refusal=json.dumps(e.data.get("refusal")))
+                  finished_at=e.occurred_at, reason=rejected.reason,
+                  refusal=json.dumps(rejected.refusal.model_dump(mode="json",
+                                                                 exclude_unset=True)))
 
 
 async def simulation_started(conn: asyncpg.Connection, e: Envelope) -> None:
@@ -161,36 +170,38 @@ async def simulation_started(conn: asyncpg.Connection, e: Envelope) -> None:
 
 
 async def simulation_progressed(conn: asyncpg.Connection, e: Envelope) -> None:
-    await _status(conn, e, e.key, "running", iterations_done=e.data["iterations_done"])
+    await _status(conn, e, e.key, "running",
+                  iterations_done=e.body(SimulationProgressed).iterations_done)
 
 
-def _ended(status: str) -> Callable[[asyncpg.Connection, Envelope], Awaitable[None]]:
+def _ended(status: str, model: type[RunEnd]
+           ) -> Callable[[asyncpg.Connection, Envelope], Awaitable[None]]:
     async def apply(conn: asyncpg.Connection, e: Envelope) -> None:
-        d = e.data
-        results = {k: v for k, v in d.items() if k != "reason"}
+        end = e.body(model)
         await _status(conn, e, e.key, status, finished_at=e.occurred_at,
-                      compute_seconds=d.get("compute_seconds"), reason=d.get("reason"),
-                      iterations_done=int(d.get("iterations_run", 0)),
-                      results=json_text(results) if status == "completed" else None)
+                      compute_seconds=end.compute_seconds,
+                      reason=end.reason if isinstance(end, SimulationFailed) else None,
+                      iterations_done=end.iterations_run,
+                      results=json_text(e.data) if isinstance(end, SimulationCompleted) else None)
     return apply
 
 
 async def usage_recorded(conn: asyncpg.Connection, e: Envelope) -> None:
-    d = e.data
+    usage = e.body(UsageRecorded)
     await conn.execute(
         "INSERT INTO usage_records (usage_event_id, tenant_id, simulation_id, iterations,"
         " compute_seconds, backend, recorded_at) VALUES ($1,$2,$3,$4,$5,$6,$7)"
         " ON CONFLICT (usage_event_id) DO NOTHING",
-        e.id, e.tenant_id, d["simulation_id"], d["iterations"], d["compute_seconds"],
-        d["backend"], e.occurred_at)
+        e.id, e.tenant_id, usage.simulation_id, usage.iterations, usage.compute_seconds,
+        usage.backend, e.occurred_at)
 
 
 async def usage_reported(conn: asyncpg.Connection, e: Envelope) -> None:
-    d = e.data
+    reported = e.body(BillingUsageReported)
     # usage.recorded precedes it: both are keyed by simulation id on the billing topic
     await conn.execute(
         "UPDATE usage_records SET reported_at=$2, meter_event_ids=$3 WHERE usage_event_id=$1",
-        d["usage_event_id"], e.occurred_at, json.dumps(d["meter_event_ids"]))
+        reported.usage_event_id, e.occurred_at, json.dumps(reported.meter_event_ids))
 
 
 async def results_expired(conn: asyncpg.Connection, e: Envelope) -> None:
@@ -220,9 +231,9 @@ PLACED_VIEWS: dict[str, Apply] = {
     SimulationRejected.type: simulation_rejected,
     SimulationStarted.type: simulation_started,
     SimulationProgressed.type: simulation_progressed,
-    SimulationCompleted.type: _ended("completed"),
-    SimulationFailed.type: _ended("failed"),
-    SimulationCancelled.type: _ended("cancelled"),
+    SimulationCompleted.type: _ended("completed", SimulationCompleted),
+    SimulationFailed.type: _ended("failed", SimulationFailed),
+    SimulationCancelled.type: _ended("cancelled", SimulationCancelled),
     SimulationResultsExpired.type: results_expired,
     UsageRecorded.type: usage_recorded,
     BillingUsageReported.type: usage_reported,

@@ -68,14 +68,19 @@ class Envelope(Generic[B]):
     def body(self, model: builtins.type[E] | None = None) -> B | E:
         """The body as its type's model (old versions upcast first), or as ``model``, which
         must be that model; pydantic's ValidationError (InvalidEvent without ``model``) when
-        the body does not fit it."""
-        # the registry reads envelopes, so it is imported when a body is first read
-        from streams.events.registry import parse_body
-
+        the body does not fit it. Each call validates the body (a couple of microseconds):
+        a reader that needs several fields reads the body once."""
         if model is None:
+            # the registry reads envelopes, so it is imported when a body is first read
+            from streams.events.registry import parse_body
+
             return cast(B, parse_body(self))
         if model.type != self.type:
             raise TypeError(f"a {self.type} event has no {model.type} body")
+        if self.version != model.version:
+            from streams.events.registry import upcast
+
+            return model.model_validate(upcast(self).data)
         return model.model_validate(self.data)
 
     def with_data(self, data: dict[str, Any], version: int) -> Envelope[B]:

@@ -23,9 +23,9 @@ class ReaderStalled(Exception):
 
 
 class EventStreamResponse(StreamingResponse):
-    """A ``text/event-stream`` response whose reader must take each frame within
-    ``send_timeout_s``: a reader that stops reading (its socket buffers full) is disconnected
-    rather than holding the stream open for as long as it likes."""
+    """A ``text/event-stream`` response whose reader must take each write (a frame, or a page
+    of them) within ``send_timeout_s``: a reader that stops reading (its socket buffers full)
+    is disconnected rather than holding the stream open for as long as it likes."""
 
     def __init__(self, frames: AsyncGenerator[str, None], send_timeout_s: float) -> None:
         super().__init__(frames, media_type="text/event-stream",
@@ -35,7 +35,8 @@ class EventStreamResponse(StreamingResponse):
 
     async def _send(self, send: Send, message: Message) -> None:
         try:
-            await asyncio.wait_for(send(message), self.send_timeout_s)
+            async with asyncio.timeout(self.send_timeout_s):  # wait_for: a task per write
+                await send(message)
         except TimeoutError:
             raise ReaderStalled from None
 

@@ -1,7 +1,7 @@
 """Event subscribers end to end: cursor paging and filters, a stream paused and resumed from
-Last-Event-ID without gaps or repeats, a reader too far behind cut off with the cursor to
-catch up from, an aggregate's audit trail, `riskstream audit verify` on the live log, and the
-catalogue."""
+Last-Event-ID without gaps or repeats, readers of two tenants woken together, a reader too far
+behind cut off with the cursor to catch up from, an aggregate's audit trail, `riskstream audit
+verify` on the live log, and the catalogue."""
 
 from __future__ import annotations
 
@@ -64,6 +64,45 @@ async def test_a_paused_stream_resumes_from_last_event_id_without_gaps(
     streamed = [f.data["id"] for f in first + resumed]
     assert streamed == expected
     assert all(f.event == f.data["type"] for f in first + resumed)
+
+
+async def test_readers_woken_together_see_their_own_tenants_events_alike(
+        own_tenant: httpx.AsyncClient, enterprise: httpx.AsyncClient) -> None:
+    """Several readers of two tenants, woken by the same notices and sharing reads: each
+    reader gets its own tenant's events only, and readers of one tenant get the same ones."""
+
+    async def read(client: httpx.AsyncClient, opened: asyncio.Event, workbook: asyncio.Future[str]
+                   ) -> list[dict[str, object]]:
+        """The reader's events up to the parsing of ``workbook`` (known once it is uploaded)."""
+        got: list[dict[str, object]] = []
+        async with client.stream("GET", STREAM) as response:
+            opened.set()
+            async for frame in frames(response):  # a heartbeat a second when idle
+                if frame.event != "heartbeat":
+                    got.append(frame.data)
+                parsed = [n for n, e in enumerate(got) if workbook.done() and (
+                    e["type"], e["key"]) == ("workbook.parsed", workbook.result())]
+                if parsed:
+                    return got[:parsed[0] + 1]
+        raise AssertionError("the stream ended early")
+
+    clients = {c.tenant_id: c for c in (own_tenant, enterprise)}  # type: ignore[attr-defined]
+    uploaded = {tenant: asyncio.get_running_loop().create_future() for tenant in clients}
+    readers = []
+    for tenant, client in clients.items():
+        for _ in range(3):
+            opened = asyncio.Event()
+            readers.append((tenant, asyncio.create_task(read(client, opened, uploaded[tenant]))))
+            await opened.wait()
+    async with asyncio.timeout(90):
+        workbooks = await asyncio.gather(*(upload_example(c) for c in clients.values()))
+        for tenant, workbook in zip(clients, workbooks, strict=True):
+            uploaded[tenant].set_result(workbook["workbook_id"])
+        seen = {tenant: [await task for t, task in readers if t == tenant] for tenant in clients}
+    for tenant, streams in seen.items():
+        assert {e["tenant_id"] for stream in streams for e in stream} == {tenant}
+        ids = [[e["id"] for e in stream] for stream in streams]
+        assert len(ids[0]) >= 2 and all(i == ids[0] for i in ids)
 
 
 async def test_pages_filters_and_a_reader_too_far_behind(own_tenant: httpx.AsyncClient) -> None:

@@ -10,6 +10,7 @@ from infra.settings import Settings
 from projections.mongo import MongoRollups, database
 from projections.redis_progress import RedisProgress, key
 from streams.catalogue import new_event
+from streams.events.examples import EXAMPLES
 from tests.integration.helpers import caused
 
 
@@ -17,10 +18,11 @@ async def test_rollups_count_each_event_once(settings: Settings) -> None:
     db = database(settings.mongo_url, settings.mongo_db)
     rollups = MongoRollups(db)
     completed = new_event("simulation.completed", "acme", "s1",
-                          {"iterations_run": 1000, "backend": "numpy"})
+                          {**EXAMPLES["simulation.completed"], "iterations_run": 1000})
     usage = new_event("usage.recorded", "acme", "s1", {
         "simulation_id": "s1", "iterations": 1000, "compute_seconds": 0.25, "backend": "numpy"})
-    failed = new_event("simulation.failed", "acme", "s2", {"backend": "numpy", "reason": "x"})
+    failed = new_event("simulation.failed", "acme", "s2",
+                       {**EXAMPLES["simulation.failed"], "reason": "x"})
     for event in (completed, usage, completed, usage, failed, failed, usage):
         await rollups.apply(event)
     rows = await rollups.usage("acme")

@@ -14,6 +14,7 @@ from projections.postgres import PostgresProjector
 from projections.queries import tenant_scope
 from streams.catalogue import new_event
 from streams.envelope import Envelope
+from streams.events.examples import EXAMPLES
 
 TENANT_TABLES = ("tenants", "api_keys", "users", "invitations", "workbooks", "simulations",
                  "usage_records", "security_audit", "invoices")
@@ -33,11 +34,12 @@ def account(tenant: str) -> list[Envelope]:
         new_event("user.invited", tenant, tenant, {
             "invitation_id": f"i-{tenant}", "email": f"new-{tenant}@example.com",
             "role": "member", "token_hash": f"t-{tenant}",
-            "expires_at": "2030-01-01T00:00:00+00:00"}),
+            "expires_at": "2030-01-01T00:00:00+00:00", "audit": {"actor": "cli"}}),
         new_event("workbook.uploaded", tenant, f"wb-{tenant}", {
             "filename": "m.xlsx", "sha256": "ab", "size": 1, "uri": "file:///x"}),
         new_event("simulation.requested", tenant, tenant, {
-            "simulation_id": f"s-{tenant}", "workbook_id": f"wb-{tenant}", "iterations": 1}),
+            **EXAMPLES["simulation.requested"], "simulation_id": f"s-{tenant}",
+            "workbook_id": f"wb-{tenant}", "iterations": 1}),
         new_event("usage.recorded", tenant, f"s-{tenant}", {
             "simulation_id": f"s-{tenant}", "iterations": 1, "compute_seconds": 0.1,
             "backend": "numpy"}),
