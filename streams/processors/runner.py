@@ -319,7 +319,8 @@ class SimulationRunner:
 
         def progress(done: int, total: int) -> bool:
             now = time.monotonic()
-            if now - last_report[0] >= PROGRESS_EVERY_S or done >= total:
+            # the run's end says it is done: a last progress would hold up the end's transaction
+            if done < total and now - last_report[0] >= PROGRESS_EVERY_S:
                 last_report[0] = now
                 elapsed = now - started
                 eta = elapsed * (total - done) / done if done else None
