@@ -98,8 +98,10 @@ async def test_the_report_opens_in_excel_with_its_charts_and_numbers(
     assert summary["Model!B18"][:3] == (npv["count"], npv["error_count"], npv["mean"])
     sheet = book["Output 1"]
     cells = {row[0]: row[1] for row in sheet.iter_rows(min_col=1, max_col=2, values_only=True)}
-    assert cells["mean"] == npv["mean"] and cells["P95"] == next(
-        p["value"] for p in npv["percentiles"] if p["p"] == 95)
+    # a cell holds what Excel keeps of a number: 15 significant digits
+    assert cells["mean"] == pytest.approx(npv["mean"], rel=1e-14, abs=0)
+    assert cells["P95"] == pytest.approx(next(
+        p["value"] for p in npv["percentiles"] if p["p"] == 95), rel=1e-14, abs=0)
     counts = [sheet.cell(r, 6).value for r in range(2, len(npv["histogram"]["counts"]) + 2)]
     assert counts == npv["histogram"]["counts"]
     # the charts are Excel's own, read back by openpyxl: the histogram's bars are column F
