@@ -23,7 +23,7 @@ import numpy
 from openpyxl import Workbook as Book
 from openpyxl.utils import get_column_letter
 
-from bench.engine_baselines import check_agreement
+from bench.engine_baselines import check_agreement, pycel_timed
 from engines.compiler import compile_model
 from engines.modelcache import compiled_model
 from engines.sampling.distributions import Distribution
@@ -194,24 +194,12 @@ def lines_comparison(sizes: tuple[int, ...], pycel_trials: int) -> dict[str, Any
 
 def _pycel(data: bytes, hand: LinesHandModel, trials: int) -> dict[str, Any]:
     """pycel setting the drawn inputs and evaluating the outputs trial by trial."""
+    samples = lines_samples(trials, seed=7)
     try:
-        from pycel import ExcelCompiler
-
-        samples = lines_samples(trials, seed=7)
-        got = {cell: numpy.empty(trials) for cell in LINES_OUTPUTS}
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "lines.xlsx"
             path.write_bytes(data)
-            excel = ExcelCompiler(filename=str(path))
-            for cell in got:
-                excel.evaluate(cell)  # builds pycel's graph outside the timed loop
-            started = time.perf_counter()
-            for i in range(trials):
-                for cell, values in samples.items():
-                    excel.set_value(cell, float(values[i]))
-                for cell, out in got.items():
-                    out[i] = excel.evaluate(cell)
-            seconds = time.perf_counter() - started
+            seconds, got = pycel_timed(path, samples, list(LINES_OUTPUTS), trials)
     except Exception as exc:  # noqa: BLE001 - a failing baseline is reported, not fatal
         return {"error": f"{type(exc).__name__}: {exc}"}
     return {"trials": trials, "seconds": seconds, "trials_per_second": trials / seconds,
