@@ -11,7 +11,9 @@ failures count as outages.
 
 from __future__ import annotations
 
+import errno
 import socket
+import traceback
 
 import asyncpg
 import httpx
@@ -38,9 +40,46 @@ OUTAGES: tuple[type[BaseException], ...] = (
 )
 
 
+# SQLSTATE classes that say the server or the connection is going away, not that the statement
+# is wrong: 08 connection exception, 53 insufficient resources (too many connections, disk
+# full, out of memory), 57P operator intervention (shutdown, crash of another backend, startup)
+_OUTAGE_SQLSTATES = ("08", "53", "57P")
+# the errors a plain OSError carries when a connection could not be made or was lost
+_CONNECTION_ERRNOS = frozenset({
+    errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE, errno.ETIMEDOUT,
+    errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ENETDOWN, errno.EADDRNOTAVAIL})
+_CLIENTS = frozenset({"asyncpg", "redis", "pymongo", "motor", "aiokafka", "httpx", "httpcore",
+                      "aiobotocore", "botocore", "stripe"})
+
+
 def is_outage(exc: BaseException) -> bool:
     """Whether ``exc`` says a dependency is unavailable (retry later) rather than that the
-    event itself cannot be processed."""
+    event itself cannot be processed: one of :data:`OUTAGES`, a retriable Kafka error, a
+    PostgreSQL error of a connection, resource or shutdown class, a plain ``OSError`` raised
+    inside a client library (e.g. asyncio's "Multiple exceptions" when every address of a host
+    refused), or an exception group or chain whose every leaf is one of those."""
+    return _outage(exc, depth=0)
+
+
+def _outage(exc: BaseException, depth: int) -> bool:
+    if depth > 8:
+        return False
+    if isinstance(exc, BaseExceptionGroup):
+        return bool(exc.exceptions) and all(_outage(e, depth + 1) for e in exc.exceptions)
+    if isinstance(exc, OUTAGES):
+        return True
     if isinstance(exc, KafkaError) and getattr(exc, "retriable", False):
         return True
-    return isinstance(exc, OUTAGES)
+    if isinstance(exc, asyncpg.PostgresError):
+        return str(getattr(exc, "sqlstate", "") or "").startswith(_OUTAGE_SQLSTATES)
+    if type(exc) is OSError:  # noqa: E721 - only the plain class: its subclasses say more
+        if exc.errno in _CONNECTION_ERRNOS or str(exc).startswith("Multiple exceptions"):
+            return _raised_in_client(exc)
+        return False
+    return False
+
+
+def _raised_in_client(exc: BaseException) -> bool:
+    """Whether ``exc`` came through a client library's code (not our own file handling)."""
+    return any(frame.f_globals.get("__name__", "").split(".")[0] in _CLIENTS
+               for frame, _line in traceback.walk_tb(exc.__traceback__))

@@ -17,8 +17,10 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from app.api.openapi import document_problems
+from app.api.outages import outage_problem
 from app.api.problems import problem
 from app.api.validation import EdgeValidation
+from infra.faults import is_outage
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,8 @@ async def validation_problem(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def internal_problem(request: Request, exc: Exception) -> JSONResponse:
+    if is_outage(exc):  # one the by-type handlers cannot name (a state code, a group, an errno)
+        return await outage_problem(request, exc)
     reference = uuid.uuid4().hex
     log.error("unhandled error %s in %s %s", reference, request.method, request.url.path,
               exc_info=exc)

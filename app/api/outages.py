@@ -30,6 +30,8 @@ CLIENTS = {"asyncpg": "the database (PostgreSQL)", "redis": "the live store (Red
 def dependency(exc: BaseException) -> str:
     """Which dependency failed: by the exception's type, or (for a plain ConnectionRefused
     raised inside a client library) by the innermost client frame it came through."""
+    if isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        return dependency(exc.exceptions[0])
     if isinstance(exc, (asyncpg.PostgresError, asyncpg.InterfaceError)):
         return CLIENTS["asyncpg"]
     if isinstance(exc, redis.exceptions.RedisError):
@@ -43,7 +45,7 @@ def dependency(exc: BaseException) -> str:
     return found
 
 
-async def _outage(request: Request, exc: Exception) -> JSONResponse:
+async def outage_problem(request: Request, exc: Exception) -> JSONResponse:
     log.warning("%s %s: outage: %r", request.method, request.url.path, exc)
     return unavailable(f"{dependency(exc)} is unavailable; retry in a few seconds",
                        RETRY_AFTER_S)
@@ -52,4 +54,4 @@ async def _outage(request: Request, exc: Exception) -> JSONResponse:
 def install_outage_handlers(app: FastAPI) -> None:
     for kind in OUTAGES:
         if issubclass(kind, Exception):
-            app.add_exception_handler(kind, _outage)
+            app.add_exception_handler(kind, outage_problem)

@@ -1,6 +1,10 @@
 """Rate limits per credential and route class: a sliding window in Redis (a sorted set of
 request times per key, trimmed and counted atomically in one script), and the RateLimit-*
-headers that tell clients where they stand."""
+headers that tell clients where they stand.
+
+A request the service answers 503 (a dependency of ours was down) is taken back out of the
+window: an outage is not the client's use, and a careful client retrying through one must not
+find its quota spent when the service heals."""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ import logging
 import math
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
 
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -45,6 +50,9 @@ class RateDecision:
     limit: int
     remaining: int
     reset_s: int
+    # takes the request back out of the window (None: nothing was counted)
+    take_back: Callable[[], Awaitable[object]] | None = field(default=None, compare=False,
+                                                              repr=False)
 
     def headers(self) -> dict[str, str]:
         out = {"RateLimit-Limit": str(self.limit), "RateLimit-Remaining": str(self.remaining),
@@ -68,11 +76,13 @@ class RateLimiter:
 
     async def hit(self, credential: str, route_class: str, limit: int) -> RateDecision:
         now_ms = int(time.time() * 1000)
+        key = self._key("ratelimit", credential, route_class)
+        member = f"{now_ms}-{uuid.uuid4().hex}"
         allowed, remaining, reset_ms = await self._script(
-            keys=[self._key("ratelimit", credential, route_class)],
-            args=[now_ms, WINDOW_MS, limit, f"{now_ms}-{uuid.uuid4().hex}"])
+            keys=[key], args=[now_ms, WINDOW_MS, limit, member])
         return RateDecision(bool(allowed), limit, max(0, int(remaining)),
-                            math.ceil(int(reset_ms) / 1000))
+                            math.ceil(int(reset_ms) / 1000),
+                            (lambda: self.redis.zrem(key, member)) if allowed else None)
 
     async def hit_or_open(self, credential: str, route_class: str, limit: int
                           ) -> RateDecision | None:
@@ -107,6 +117,8 @@ class RateLimitHeaders:
         async def with_headers(message: Message) -> None:
             decision = scope.get("state", {}).get("rate_limit")
             if message["type"] == "http.response.start" and decision is not None:
+                if message["status"] == 503 and decision.take_back is not None:
+                    decision = await _taken_back(decision)
                 present = {k.lower() for k, _ in message.get("headers", [])}
                 extra = [(name, v.encode()) for k, v in decision.headers().items()
                          if (name := k.lower().encode()) not in present]
@@ -114,3 +126,15 @@ class RateLimitHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+async def _taken_back(decision: RateDecision) -> RateDecision:
+    """``decision`` after its request left the window again (if Redis lets it)."""
+    assert decision.take_back is not None
+    try:
+        await decision.take_back()
+    except (RedisConnectionError, RedisTimeoutError) as exc:
+        log.warning("a 503 answer stays counted, Redis is unreachable: %r", exc)
+        return decision
+    return replace(decision, remaining=min(decision.limit, decision.remaining + 1),
+                   take_back=None)
