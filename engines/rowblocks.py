@@ -97,7 +97,9 @@ class ScanBlock(RowBlock):
         cells[0] = first.num[:, 0, 0]
         for column in range(width):
             ufunc(cells[column], operands[:, column], out=cells[column + 1])
-        wide = number(xp, xp.ascontiguousarray(cells.T).reshape(trials, 1, width + 1))
+        # kept trials-fastest (a view, no copy): the row's later operations run down whole
+        # columns of trials, not 30-entry rows (see engines.blocks.stack)
+        wide = number(xp, cells.T[:, None, :])
         env.rows[self.wide] = wide
         return sub(wide, slice(0, None), slice(1, None))
 
@@ -107,6 +109,6 @@ Step = CellKey | RowBlock
 
 
 def _copied(xp: ModuleType, value: Value) -> Value:
-    kind = value.kind if isinstance(value.kind, int) else xp.ascontiguousarray(value.kind)
-    err = None if value.err is None else xp.ascontiguousarray(value.err)
-    return Value(xp.ascontiguousarray(value.num), err, kind, value.text)
+    kind = value.kind if isinstance(value.kind, int) else value.kind.copy()
+    err = None if value.err is None else value.err.copy()
+    return Value(value.num.copy(), err, kind, value.text)

@@ -102,8 +102,8 @@ def numbers(
         empty = xp.zeros((1, 0))
         return Numbers(empty, empty.astype(bool), None)
     whole = all(p[1].size == 1 and bool(p[1].reshape(-1)[0]) for p in parts)
-    if len(parts) == 1:  # one block (SUM of a row): its numbers as they are, laid out alike
-        return Numbers(xp.ascontiguousarray(values[0]), counted[0], err, whole)
+    if len(parts) == 1:  # one block (SUM of a row): its numbers as they are, no copy
+        return Numbers(values[0], counted[0], err, whole)
     return Numbers(xp.concatenate(values, axis=1), xp.concatenate(counted, axis=1), err, whole)
 
 
