@@ -1,24 +1,10 @@
-"""Order statistics for the Spearman sample: merging priorities into a sorted reservoir, and
-ranks with ties averaged."""
+"""Order statistics for the Spearman sample: ranks with ties averaged."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy
-
-
-def merged_order(kept: Any, keys: Any) -> Any:
-    """``argsort(concatenate([kept, keys]), kind="stable")`` for ``kept`` already sorted: only
-    the new keys are sorted, then merged in after any equal kept key."""
-    new_order = numpy.argsort(keys, kind="stable")
-    places = numpy.searchsorted(kept, keys[new_order], side="right") + numpy.arange(keys.size)
-    order = numpy.empty(kept.size + keys.size, dtype=numpy.intp)
-    is_new = numpy.zeros(order.size, dtype=bool)
-    is_new[places] = True
-    order[places] = kept.size + new_order
-    order[~is_new] = numpy.arange(kept.size)
-    return order
 
 
 def average_ranks(values: Any) -> Any:

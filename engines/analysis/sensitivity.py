@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy
 
-from engines.analysis.ranking import average_ranks, merged_order
+from engines.analysis.ranking import average_ranks
 from engines.xp import Array, to_numpy
 
 DEFAULT_RESERVOIR = 20_000
@@ -69,6 +69,11 @@ class Sensitivity:
         self._x = numpy.zeros((len(self.inputs), 0))
         self._y = {name: numpy.zeros(0) for name in self.outputs}
         self._ok = {name: numpy.zeros(0, dtype=bool) for name in self.outputs}
+        # samples kept but not yet merged into the reservoir: merged once they outnumber it
+        # and before the reservoir is read, in one sort instead of one per chunk
+        self._pending: list[tuple[Any, Any, dict[str, Any], dict[str, Any]]] = []
+        self._pending_trials = 0
+        self._input_ranks: dict[bytes, list[Any]] = {}  # inputs' ranks per set of valid trials
 
     def update(
         self, xp: Any, inputs: Array, outputs: Mapping[str, tuple[Array, Array]], keys: Array
@@ -117,20 +122,36 @@ class Sensitivity:
     def sample(self) -> tuple[Any, Any, dict[str, Any], dict[str, Any]]:
         """The Spearman sample kept: priorities (ascending), inputs (k, m), and per output the
         values and whether each trial is valid; what :meth:`keep` takes."""
+        self._settle()
         return self._keys, self._x, self._y, self._ok
 
     def keep(self, keys: Any, x: Any, y: dict[str, Any], ok: dict[str, Any]) -> None:
         """Fold in another sample of trials of this run, keeping the lowest priorities."""
-        all_keys = numpy.concatenate([self._keys, keys])
-        order = merged_order(self._keys, keys)[: self.reservoir]
-        self._keys = all_keys[order]
-        self._x = numpy.concatenate([self._x, x], axis=1)[:, order]
+        self._pending.append((keys, x, y, ok))
+        self._pending_trials += len(keys)
+        if self._pending_trials >= self.reservoir:
+            self._settle()
+
+    def _settle(self) -> None:
+        """Merge the pending samples into the reservoir: the ``reservoir`` lowest priorities,
+        ascending, ties in the order the trials came (the kept ones first). Merging many
+        samples at once keeps exactly what merging them one by one keeps."""
+        if not self._pending:
+            return
+        parts = [(self._keys, self._x, self._y, self._ok), *self._pending]
+        self._pending, self._pending_trials = [], 0
+        keys = numpy.concatenate([part[0] for part in parts])
+        order = numpy.argsort(keys, kind="stable")[: self.reservoir]
+        self._keys = keys[order]
+        self._x = numpy.concatenate([part[1] for part in parts], axis=1)[:, order]
         for name in self.outputs:
-            self._y[name] = numpy.concatenate([self._y[name], y[name]])[order]
-            self._ok[name] = numpy.concatenate([self._ok[name], ok[name]])[order]
+            self._y[name] = numpy.concatenate([part[2][name] for part in parts])[order]
+            self._ok[name] = numpy.concatenate([part[3][name] for part in parts])[order]
 
     def result(self) -> dict[str, dict[str, Any]]:
         """Per output: ``r_squared`` and ``inputs`` sorted by |SRC| (ties by |Spearman|)."""
+        self._settle()
+        self._input_ranks = {}
         return {name: self._output_result(name) for name in self.outputs}
 
     def _output_result(self, name: str) -> dict[str, Any]:
@@ -172,8 +193,10 @@ class Sensitivity:
         k = len(self.inputs)
         if ok.sum() < 3:
             return numpy.zeros(k)
-        rows = numpy.vstack([self._x[:, ok], self._y[name][ok]])
-        ranks = numpy.vstack([average_ranks(row) for row in rows])
+        mask = numpy.packbits(ok).tobytes()
+        if mask not in self._input_ranks:  # outputs valid in the same trials share them
+            self._input_ranks[mask] = [average_ranks(row) for row in self._x[:, ok]]
+        ranks = numpy.vstack([*self._input_ranks[mask], average_ranks(self._y[name][ok])])
         dev = ranks - ranks.mean(axis=1, keepdims=True)
         norms = numpy.sqrt(numpy.sum(dev * dev, axis=1))
         safe = numpy.where(norms > 0, norms, 1.0)

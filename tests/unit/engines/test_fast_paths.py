@@ -14,7 +14,7 @@ import scipy.stats
 
 from engines import chunking
 from engines.analysis.quantiles import sorted_quantile
-from engines.analysis.ranking import average_ranks, merged_order
+from engines.analysis.ranking import average_ranks
 from engines.analysis.sensitivity import Sensitivity
 from engines.compiler import compile_model
 from engines.errors import ExcelError
@@ -130,17 +130,27 @@ def test_spearman_reservoir_keeps_the_lowest_keys_in_order() -> None:
         x = rng.normal(size=(1, 700))
         sensitivity.update(np, x, {"y": (x[0] * 2.0, np.zeros(700, np.int8))}, keys)
         all_keys.append(keys)
-    np.testing.assert_array_equal(sensitivity._keys, np.sort(np.concatenate(all_keys))[:1_000])
-    np.testing.assert_array_equal(sensitivity._y["y"], sensitivity._x[0] * 2.0)
+    kept_keys, x, y, _ = sensitivity.sample()
+    np.testing.assert_array_equal(kept_keys, np.sort(np.concatenate(all_keys))[:1_000])
+    np.testing.assert_array_equal(y["y"], x[0] * 2.0)
 
 
-def test_merged_order_equals_a_stable_sort() -> None:
+def test_the_reservoir_keeps_the_lowest_keys_ties_in_arrival_order() -> None:
+    """Samples merged many at a time keep what merging them one by one keeps: the lowest
+    keys, ascending, equal keys in the order their trials came."""
     rng = np.random.default_rng(8)
-    kept = np.sort(rng.integers(0, 50, 300).astype(float))
-    keys = rng.integers(0, 60, 200).astype(float)
-    np.testing.assert_array_equal(merged_order(kept, keys),
-                                  np.argsort(np.concatenate([kept, keys]), kind="stable"))
-    np.testing.assert_array_equal(merged_order(np.zeros(0), keys), np.argsort(keys, kind="stable"))
+    sensitivity = Sensitivity(["x"], ["y"], reservoir=300)
+    keys = [rng.integers(0, 50, 170).astype(float) for _ in range(7)]
+    for number, part in enumerate(keys):
+        trial = np.arange(part.size, dtype=float) + 1_000 * number  # which trial, in order
+        sensitivity.keep(part, trial[None, :], {"y": trial}, {"y": np.ones(part.size, bool)})
+    kept_keys, x, y, _ = sensitivity.sample()
+    everything = np.concatenate(keys)
+    order = np.argsort(everything, kind="stable")[:300]
+    trials = np.concatenate([np.arange(170) + 1_000 * n for n in range(7)]).astype(float)
+    np.testing.assert_array_equal(kept_keys, everything[order])
+    np.testing.assert_array_equal(x[0], trials[order])
+    np.testing.assert_array_equal(y["y"], trials[order])
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 10, 1_001])
