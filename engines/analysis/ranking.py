@@ -11,7 +11,7 @@ def average_ranks(values: Any) -> Any:
     """Ranks 1..n of finite ``values``, tied values sharing their mean rank: the same numbers
     as ``scipy.stats.rankdata`` (ranks are whole or half numbers, exact in float64) without its
     per-call overhead, which dominates on a reservoir-sized sample."""
-    order = numpy.argsort(values, kind="stable")
+    order = numpy.argsort(values)  # any order of equal values: they share their mean rank
     ordered = values[order]
     starts_run = numpy.concatenate(([True], ordered[1:] != ordered[:-1]))
     first = numpy.flatnonzero(starts_run)
