@@ -4,8 +4,9 @@ A run is a sequence of chunks of at most ``chunk_size`` trials. Chunk i draws it
 from a stream of its own derived from (seed, i), and every accumulator merges exactly, so a
 run split across workers by chunk index (:func:`run_chunks` on each, then
 :meth:`RunState.merge`) gives the outcome of one :func:`run_simulation`. Consecutive chunks
-share one pass of the model (:func:`_batches`) without changing a bit of the outcome. Memory stays bounded
-by the chunk size, the exact-percentile cap and the Spearman reservoir, whatever the run size.
+share one pass of the model (:func:`_batches`) without changing a bit of the outcome. Memory
+stays bounded by the chunk size (times the chunks of a pass), the exact-percentile cap and the
+Spearman reservoir, whatever the run size.
 """
 
 from __future__ import annotations
