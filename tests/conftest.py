@@ -3,7 +3,9 @@ RISKSTREAM_* settings); each test session works under its own topic prefix and s
 
 from __future__ import annotations
 
+import asyncio
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +25,54 @@ def isolated_settings(**overrides: object) -> Settings:
     prefix = f"t{uuid.uuid4().hex[:10]}"
     values: dict[str, object] = {"topic_prefix": prefix, "mongo_db": prefix}
     values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
+    settings = Settings(**values)  # type: ignore[arg-type]
+    _MADE.append(settings)
+    return settings
+
+
+_MADE: list[Settings] = []
+"""Settings made by :func:`isolated_settings`, in order: a test's topics go when it ends."""
+
+
+async def _delete_topics(made: list[Settings]) -> None:
+    from aiokafka.admin import AIOKafkaAdminClient
+    shared = os.environ["RISKSTREAM_KAFKA_BOOTSTRAP"]
+    prefixes = tuple(f"{s.topic_prefix}." for s in made if s.kafka_bootstrap == shared)
+    if not prefixes:
+        return
+    admin = AIOKafkaAdminClient(bootstrap_servers=shared)
+    await admin.start()
+    try:
+        names = [t for t in await admin.list_topics() if t.startswith(prefixes)]
+        if names:
+            await admin.delete_topics(names)
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(autouse=True)
+def _topics_deleted_after_the_test() -> Iterator[None]:
+    """Delete the topics of the settings a test made (not those of wider fixtures, made
+    before it began): a full suite would otherwise leave ~20,000 partitions on the shared
+    broker, one open file each, past the usual limit of open files."""
+    before = len(_MADE)
+    yield
+    made, _MADE[before:] = _MADE[before:], []
+    if not made or "RISKSTREAM_KAFKA_BOOTSTRAP" not in os.environ:
+        return
+    failure: list[BaseException] = []
+
+    def run() -> None:  # a thread of its own: the test's event loop may still be open
+        try:
+            asyncio.run(_delete_topics(made))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            failure.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(60)
+    if failure:
+        raise failure[0]
 
 
 @pytest.fixture

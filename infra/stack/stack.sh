@@ -192,6 +192,10 @@ start_kafka() {
         cluster=$(java -cp "$libs" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1)
         java -cp "$libs" kafka.tools.StorageTool format -t "$cluster" -c "$cfg" >/dev/null
     fi
+    # a broker keeps a file open per log segment, and every test's topics add partitions: a
+    # full suite creates ~20,000, past the usual limit of open files (raised as far as allowed)
+    ulimit -Hn 1048576 2>/dev/null || true
+    ulimit -Sn "$(ulimit -Hn)" 2>/dev/null || true
     spawn kafka java -Xms256m -Xmx768m -XX:+UseG1GC \
         -Dlog4j.configuration="file:$ROOT/infra/stack/kafka/log4j.properties" \
         -cp "$libs" kafka.Kafka "$cfg"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Collection, Coroutine
+from collections.abc import Callable, Collection, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -315,7 +315,18 @@ class SimulationRunner:
         loop = asyncio.get_running_loop()
         started = time.monotonic()  # reset once a slot is free: waiting is not compute
         last_report = [0.0]
+        start: Envelope | None = None
         announced: asyncio.Future[None] | None = None
+
+        def announce() -> None:
+            """Send the run's start (on the loop), once; later emits queue behind it."""
+            nonlocal announced
+            if announced is None and start is not None:
+                announced = asyncio.ensure_future(self.outbox.emit(run.tp, [start]))
+
+        def report(progressed: SimulationProgressed) -> None:
+            announce()
+            asyncio.ensure_future(self.outbox.emit(run.tp, [accepted.caused(progressed)]))
 
         def progress(done: int, total: int) -> bool:
             now = time.monotonic()
@@ -324,24 +335,23 @@ class SimulationRunner:
                 last_report[0] = now
                 elapsed = now - started
                 eta = elapsed * (total - done) / done if done else None
-                progressed = SimulationProgressed(
+                loop.call_soon_threadsafe(report, SimulationProgressed(
                     iterations_done=done, iterations_total=total,
-                    fraction=done / total if total else 1.0, eta_seconds=eta)
-                asyncio.run_coroutine_threadsafe(self.outbox.emit(
-                    run.tp, [accepted.caused(progressed)]), loop)
+                    fraction=done / total if total else 1.0, eta_seconds=eta))
             return not run.cancel
 
         seconds = 0.0
         async with self.lanes.of(request.iterations):
-            started = time.monotonic()
+            started = last_report[0] = time.monotonic()
             if run.cancel:
                 outcome: dict[str, Any] = {"cancelled": True, "iterations_run": 0}
             else:
-                # sent while the run computes: its transaction is off the critical path, and
-                # the outbox keeps it before the run's end
-                announced = asyncio.ensure_future(self.outbox.emit(run.tp, [accepted.caused(
-                    SimulationStarted(iterations=request.iterations,
-                                      backend=request.backend))]))
+                # a run that ends within PROGRESS_EVERY_S sends its start with its end, in one
+                # transaction; a longer one announces it then, off the critical path (the
+                # outbox keeps it before the run's progress and end)
+                start = accepted.caused(SimulationStarted(iterations=request.iterations,
+                                                          backend=request.backend))
+                timer = loop.call_later(PROGRESS_EVERY_S, announce)
                 try:
                     data = await asyncio.to_thread(self.read_blob, request.workbook_sha256)
                     outcome = await asyncio.to_thread(
@@ -357,12 +367,18 @@ class SimulationRunner:
                         log.exception("simulation %s failed", accepted.key)
                     outcome = {"error": str(exc) if isinstance(exc, ValueError)
                                else f"engine error: {exc!r}"}
+                finally:
+                    timer.cancel()
         if announced is not None:
             await announced  # a broker that failed it stops the runner: the run is redone
         if not run.revoked:
-            await self._finish(run, outcome, seconds)
+            await self._finish(run, outcome, seconds,
+                               first=[start] if start is not None and announced is None else [])
 
-    async def _finish(self, run: Run, outcome: dict[str, Any], seconds: float) -> None:
+    async def _finish(self, run: Run, outcome: dict[str, Any], seconds: float,
+                      first: Sequence[Envelope] = ()) -> None:
+        """Send the run's end (after ``first``, its start when not sent yet), its usage and
+        its slot's release in one transaction that moves the commit point past it."""
         accepted, backend = run.accepted, run.request.backend
         sim = accepted.key
         iterations = int(outcome.get("iterations_run", 0))
@@ -378,7 +394,7 @@ class SimulationRunner:
         metrics.TRIALS.labels(backend).inc(iterations)
         metrics.RUN_SECONDS.labels(end.type.removeprefix("simulation.")).observe(seconds)
         chain = {"correlation_id": end.correlation_id, "causation_id": end.id}
-        events: list[Envelope] = [end]
+        events: list[Envelope] = [*first, end]
         if iterations:
             events.append(UsageRecorded(
                 simulation_id=sim, iterations=iterations, compute_seconds=seconds,

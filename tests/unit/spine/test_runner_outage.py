@@ -1,9 +1,12 @@
 """A run whose events cannot be sent (the broker is down) is never recorded as failed: the
-runner stops for its supervisor to restart it, and the restart runs the simulation again."""
+runner stops for its supervisor to restart it, and the restart runs the simulation again. A
+short run sends its start with its end, in one transaction; a longer one announces its start
+before its progress."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import pytest
@@ -14,18 +17,22 @@ from engines.simulation import SimulationSpec
 from infra.settings import Settings
 from streams.envelope import Envelope
 from streams.events import SimulationAccepted, SimulationStarted
-from streams.processors.runner import Run, SimulationRunner
+from streams.processors.runner import PROGRESS_EVERY_S, Run, SimulationRunner
 
 TP = TopicPartition("simulations", 0)
 
 
 class Engine:
-    def __init__(self, error: Exception | None = None) -> None:
+    def __init__(self, error: Exception | None = None, seconds: float = 0.0) -> None:
         self.error = error
+        self.seconds = seconds
 
     def simulate(self, workbook: bytes, spec: SimulationSpec, progress: Any) -> dict[str, Any]:
         if self.error is not None:
             raise self.error
+        for done in range(10, spec.iterations, 10):  # ten chunks over ``seconds``
+            time.sleep(self.seconds / 10)
+            progress(done, spec.iterations)
         return {"iterations_run": spec.iterations, "compute_seconds": 0.01, "outputs": {}}
 
 
@@ -35,6 +42,7 @@ class Outbox:
     def __init__(self, down: set[str]) -> None:
         self.down = down
         self.sent: list[str] = []
+        self.transactions: list[list[str]] = []
 
     async def emit(self, tp: TopicPartition, events: list[Envelope], commit: bool = False,
                    ends: str | None = None) -> None:
@@ -42,6 +50,7 @@ class Outbox:
         if any(e.type in self.down for e in events):
             raise KafkaConnectionError("the broker is down")
         self.sent.extend(e.type for e in events)
+        self.transactions.append([e.type for e in events])
 
 
 def _run(runner: SimulationRunner) -> Run:
@@ -84,8 +93,25 @@ async def test_a_blob_store_outage_is_not_the_runs_fault() -> None:
 async def test_the_runs_own_error_ends_it_as_failed_and_the_runner_goes_on() -> None:
     runner, outbox = await _execute(Engine(ValueError("cell Model!B3: #DIV/0!")), set())
     assert runner._fault is None and not runner._halt.is_set()
-    assert outbox.sent == ["simulation.started", "simulation.failed", "simulation.released"]
+    assert outbox.transactions == [
+        ["simulation.started", "simulation.failed", "simulation.released"]]
     assert "s1" not in runner.runs
+
+
+async def test_a_short_run_sends_its_start_with_its_end() -> None:
+    runner, outbox = await _execute(Engine(), set())
+    assert outbox.transactions == [["simulation.started", "simulation.completed",
+                                    "usage.recorded", "simulation.released"]]
+
+
+async def test_a_longer_run_announces_its_start_before_its_progress() -> None:
+    runner, outbox = await _execute(Engine(seconds=4 * PROGRESS_EVERY_S), set())
+    assert outbox.transactions[0] == ["simulation.started"]
+    progress = outbox.transactions[1:-1]
+    assert progress and all(t == ["simulation.progressed"] for t in progress)
+    assert len(progress) <= 4  # one report per PROGRESS_EVERY_S at most
+    assert outbox.transactions[-1] == ["simulation.completed", "usage.recorded",
+                                       "simulation.released"]
 
 
 @pytest.mark.parametrize("down", ["simulation.completed", "usage.recorded"])
