@@ -4,7 +4,7 @@ A run is a sequence of chunks of at most ``chunk_size`` trials. Chunk i draws it
 from a stream of its own derived from (seed, i), and every accumulator merges exactly, so a
 run split across workers by chunk index (:func:`run_chunks` on each, then
 :meth:`RunState.merge`) gives the outcome of one :func:`run_simulation`. Consecutive chunks
-share one pass of the model (:func:`_batches`) without changing a bit of the outcome. Memory
+share one pass of the model (:mod:`engines.passes`) without changing a bit of the outcome. Memory
 stays bounded by the chunk size (times the chunks of a pass), the exact-percentile cap and the
 Spearman reservoir, whatever the run size.
 """
@@ -15,20 +15,20 @@ import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 import numpy
 
+from engines import passes
 from engines.analysis.convergence import ConvergenceSpec, converged
 from engines.analysis.output import DEFAULT_PERCENTILES, OutputAccumulator, OutputOptions
 from engines.analysis.quantiles import DEFAULT_EXACT_CAP
 from engines.analysis.sensitivity import DEFAULT_RESERVOIR, Sensitivity
 from engines.sampling.distributions import Distribution, ParamValue, Truncation
-from engines.sampling.feed import RandomInput, from_risk_input, hook
+from engines.sampling.feed import RandomInput, from_risk_input
 from engines.sampling.parse import parse_distribution
 from engines.sampling.targets import CorrelationSpec, rank_correlation
-from engines.sampling.uniforms import Method, chunk_rng, uniforms
+from engines.sampling.uniforms import Method
 from engines.xp import Array, get_xp
 
 EXACT_VALUES_BUDGET = 20_000_000
@@ -247,108 +247,6 @@ def random_inputs(model: Model | RiskModel, spec: SimulationSpec) -> list[Random
     return items
 
 
-def _evaluate_chunk(
-    xp: Any, model: Model | RiskModel, items: Sequence[RandomInput], u: Array, n: int
-) -> tuple[Mapping[str, tuple[Array, Array]], Array]:
-    """The model's outputs for one chunk, and every random input's samples (inputs × n)."""
-    inputs: dict[str, Array] = {}
-    risk_values: dict[Any, Any] = {}
-    drawn: dict[int, Array] = {}
-    for j, item in enumerate(items):
-        if item.distribution is None:
-            risk_values[item.risk_id] = hook(xp, item, u[j], partial(drawn.__setitem__, j))
-            continue
-        drawn[j] = item.distribution.sample(xp, u[j])
-        if item.risk_id is None:
-            inputs[item.cell] = drawn[j]
-        else:
-            risk_values[item.risk_id] = drawn[j]
-    if hasattr(model, "risk_inputs"):
-        results = cast(RiskModel, model).evaluate(n, inputs, risk_values=risk_values)
-    else:
-        results = model.evaluate(n, inputs)
-    # A call the model never evaluated counts as constant, which sensitivity leaves out.
-    samples = [xp.broadcast_to(drawn.get(j, xp.zeros(n)), (n,)) for j in range(len(items))]
-    return results, xp.stack(samples) if samples else xp.zeros((0, n))
-
-
-BATCH_TRIALS = 65_536
-"""Most trials of consecutive chunks evaluated together (bounded again by the model's slice)."""
-
-
-def _batches(model: Model | RiskModel, spec: SimulationSpec, chunks: Sequence[int],
-             items: Sequence[RandomInput]) -> list[list[int]]:
-    """``chunks`` as runs of consecutive chunks evaluated in one pass of the model.
-
-    A chunk stays the unit of the random streams, the accumulators, progress, cancelling and
-    convergence, so the outcome is the one chunk-by-chunk evaluation gives; only the model's
-    pass is shared, since each pass costs its plans' overhead once, however many trials it
-    takes (a 10,000-trial run in 1,000-trial chunks paid it ten times). An @RISK function
-    whose distribution depends on other cells draws inside the pass, in calls whose size must
-    stay the chunk's, so such a model is evaluated a chunk at a time."""
-    if not chunks or any(item.distribution is None for item in items):
-        return [[index] for index in chunks]
-    budget = min(BATCH_TRIALS, max(getattr(model, "trials_per_slice", 0), spec.chunk_size))
-    batches: list[list[int]] = [[chunks[0]]]
-    trials = spec.chunk_trials(chunks[0])
-    for index in chunks[1:]:
-        n = spec.chunk_trials(index)
-        if index == batches[-1][-1] + 1 and trials + n <= budget:
-            batches[-1].append(index)
-            trials += n
-        else:
-            batches.append([index])
-            trials = n
-    return batches
-
-
-def _chunk_draws(xp: Any, spec: SimulationSpec, index: int, items: Sequence[RandomInput],
-                 correlation: Any) -> tuple[int, Array, Array]:
-    """Chunk ``index``'s trials, its uniforms (inputs × n) and its reservoir priorities."""
-    assert spec.seed is not None  # run_chunks checked
-    n = spec.chunk_trials(index)
-    rng = chunk_rng(xp, spec.seed, index)
-    u = uniforms(xp, len(items), n, rng, spec.sampling, correlation)
-    return n, u, rng.random(n)
-
-
-def _evaluate_batch(
-    xp: Any, model: Model | RiskModel, items: Sequence[RandomInput],
-    drawn: Sequence[tuple[int, Array, Array]],
-) -> list[tuple[Mapping[str, tuple[Array, Array]], Array]]:
-    """Per chunk of ``drawn``, the model's outputs and the inputs' samples, from one pass."""
-    if len(drawn) == 1:
-        n, u, _ = drawn[0]
-        return [_evaluate_chunk(xp, model, items, u, n)]
-    # each input is sampled chunk by chunk (a sampler's path may depend on its call's size)
-    sampled = [[item.distribution.sample(xp, u[j])  # type: ignore[union-attr]
-                for j, item in enumerate(items)] for _, u, _ in drawn]
-    total = sum(n for n, _, _ in drawn)
-    columns = [xp.concatenate([xp.broadcast_to(part[j], (n,))
-                               for part, (n, _, _) in zip(sampled, drawn, strict=True)])
-               for j in range(len(items))]
-    inputs = {item.cell: columns[j] for j, item in enumerate(items) if item.risk_id is None}
-    risk_values = {item.risk_id: columns[j] for j, item in enumerate(items)
-                   if item.risk_id is not None}
-    results = (cast(RiskModel, model).evaluate(total, inputs, risk_values=risk_values)
-               if hasattr(model, "risk_inputs") else model.evaluate(total, inputs))
-    samples = xp.stack(columns) if columns else xp.zeros((0, total))
-    out: list[tuple[Mapping[str, tuple[Array, Array]], Array]] = []
-    start = 0
-    for n, _, _ in drawn:
-        part = slice(start, start + n)
-        out.append(({name: (_trials(xp, values, total, part), _trials(xp, errors, total, part))
-                     for name, (values, errors) in results.items()}, samples[:, part]))
-        start += n
-    return out
-
-
-def _trials(xp: Any, values: Any, total: int, part: slice) -> Any:
-    """The entries of a pass's output for the trials of ``part`` (a constant passes whole)."""
-    array = xp.asarray(values)
-    return array.reshape(-1)[part] if array.size == total and total > 1 else array
-
-
 def run_chunks(
     model: Model | RiskModel,
     spec: SimulationSpec,
@@ -371,12 +269,12 @@ def run_chunks(
     # compute seconds are the run's own: its thread's CPU time on numpy (runs sharing cores
     # are not billed for each other), wall time on a GPU (the device does the work)
     clock = time.thread_time if xp is numpy else time.perf_counter
-    for batch in _batches(model, spec, chunks, items):
+    for indices in passes.chunk_passes(model, spec, chunks, items):
         started = clock()
-        drawn = [_chunk_draws(xp, spec, index, items, correlation) for index in batch]
+        drawn = [passes.chunk_draws(xp, spec, index, items, correlation) for index in indices]
         for (n, _, priorities), (raw, samples) in zip(
-                drawn, _evaluate_batch(xp, model, items, drawn), strict=True):
-            results = _checked_outputs(xp, n, spec.outputs, raw)
+                drawn, passes.evaluate_pass(xp, model, items, drawn), strict=True):
+            results = passes.checked_outputs(xp, n, spec.outputs, raw)
             for name, (values, errors) in results.items():
                 state.outputs[name].update(xp, values, errors)
             state.sensitivity.update(xp, samples, results, priorities)
@@ -391,22 +289,6 @@ def run_chunks(
                 if state.converged:
                     return state
     return state
-
-
-def _checked_outputs(
-    xp: Any, n: int, names: Sequence[str], results: Mapping[str, tuple[Array, Array]]
-) -> dict[str, tuple[Array, Array]]:
-    """Each requested output as (values, errors) arrays of shape (n,)."""
-    missing = [name for name in names if name not in results]
-    if missing:
-        raise KeyError(f"the model did not evaluate outputs {missing}")
-    return {
-        name: (
-            xp.broadcast_to(xp.asarray(results[name][0], dtype=xp.float64), (n,)),
-            xp.broadcast_to(xp.asarray(results[name][1], dtype=xp.int8), (n,)),
-        )
-        for name in names
-    }
 
 
 def run_simulation(

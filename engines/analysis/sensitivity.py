@@ -73,7 +73,6 @@ class Sensitivity:
         # and before the reservoir is read, in one sort instead of one per chunk
         self._pending: list[tuple[Any, Any, dict[str, Any], dict[str, Any]]] = []
         self._pending_trials = 0
-        self._input_ranks: dict[bytes, list[Any]] = {}  # inputs' ranks per set of valid trials
 
     def update(
         self, xp: Any, inputs: Array, outputs: Mapping[str, tuple[Array, Array]], keys: Array
@@ -151,12 +150,12 @@ class Sensitivity:
     def result(self) -> dict[str, dict[str, Any]]:
         """Per output: ``r_squared`` and ``inputs`` sorted by |SRC| (ties by |Spearman|)."""
         self._settle()
-        self._input_ranks = {}
-        return {name: self._output_result(name) for name in self.outputs}
+        input_ranks: dict[bytes, list[Any]] = {}  # per set of valid trials, shared by outputs
+        return {name: self._output_result(name, input_ranks) for name in self.outputs}
 
-    def _output_result(self, name: str) -> dict[str, Any]:
+    def _output_result(self, name: str, input_ranks: dict[bytes, list[Any]]) -> dict[str, Any]:
         src, r_squared = self._src(name)
-        rank = self._spearman(name)
+        rank = self._spearman(name, input_ranks)
         total = float(numpy.sum(src**2))
         rows: list[dict[str, Any]] = [
             {
@@ -188,15 +187,15 @@ class Sensitivity:
             ]
         return beta, float(numpy.dot(beta, corr[:k, k]))
 
-    def _spearman(self, name: str) -> Any:
+    def _spearman(self, name: str, input_ranks: dict[bytes, list[Any]]) -> Any:
         ok = self._ok[name]
         k = len(self.inputs)
         if ok.sum() < 3:
             return numpy.zeros(k)
         mask = numpy.packbits(ok).tobytes()
-        if mask not in self._input_ranks:  # outputs valid in the same trials share them
-            self._input_ranks[mask] = [average_ranks(row) for row in self._x[:, ok]]
-        ranks = numpy.vstack([*self._input_ranks[mask], average_ranks(self._y[name][ok])])
+        if mask not in input_ranks:  # outputs valid in the same trials share them
+            input_ranks[mask] = [average_ranks(row) for row in self._x[:, ok]]
+        ranks = numpy.vstack([*input_ranks[mask], average_ranks(self._y[name][ok])])
         dev = ranks - ranks.mean(axis=1, keepdims=True)
         norms = numpy.sqrt(numpy.sum(dev * dev, axis=1))
         safe = numpy.where(norms > 0, norms, 1.0)

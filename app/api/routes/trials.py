@@ -19,10 +19,10 @@ from fastapi import APIRouter, HTTPException, Query
 
 from app.api.auth import Ctx, Tenant
 from engines.limits import WorkbookLimits
+from engines.passes import checked_outputs, chunk_draws, evaluate_chunk
 from engines.sampling.targets import rank_correlation
-from engines.sampling.uniforms import chunk_rng, uniforms
 from engines.service import compiled
-from engines.simulation import _checked_outputs, _evaluate_chunk, random_inputs
+from engines.simulation import random_inputs
 from streams.events.simulations import SimulationRequestBody
 
 router = APIRouter(prefix="/v1/simulations", tags=["simulations"])
@@ -48,11 +48,9 @@ def first_trials(data: bytes, request: SimulationRequestBody, seed: int, n: int,
     draws, values, errors = [], [], []
     done, index = 0, 0
     while done < n:
-        count = spec.chunk_trials(index)
-        rng = chunk_rng(numpy, seed, index)
-        u = uniforms(numpy, len(items), count, rng, spec.sampling, correlation)
-        raw, samples = _evaluate_chunk(numpy, model, items, u, count)
-        results = _checked_outputs(numpy, count, spec.outputs, raw)
+        count, u, _ = chunk_draws(numpy, spec, index, items, correlation)
+        raw, samples = evaluate_chunk(numpy, model, items, u, count)
+        results = checked_outputs(numpy, count, spec.outputs, raw)
         draws.append(numpy.asarray(samples))
         values.append({k: numpy.asarray(v) for k, (v, _) in results.items()})
         errors.append({k: numpy.asarray(e) for k, (_, e) in results.items()})

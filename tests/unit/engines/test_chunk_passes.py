@@ -4,20 +4,20 @@ accumulators, progress, cancelling and convergence."""
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 
+import engines.passes as passes
 import engines.simulation as simulation
 from engines.compiler import compile_model
 from engines.service import WorkbookEngine, simulation_spec
 from engines.simulation import SimulationSpec, run_simulation
 from engines.workbook import load_workbook
+from tests.unit.engines.excel_sheet import model_workbook
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "project-npv.xlsx"
 INPUTS = {"Model!B2": {"distribution": "normal", "params": [10000, 1500]},
@@ -45,30 +45,19 @@ def test_batched_chunks_give_the_chunk_by_chunk_outcome(
     request = {"inputs": INPUTS, "outputs": ["Model!B17", "Model!B18"], **request_body}
     data = EXAMPLE.read_bytes()
     batched = _outcome(data, request)
-    monkeypatch.setattr(simulation, "_batches", _one_by_one)
+    monkeypatch.setattr(passes, "chunk_passes", _one_by_one)
     assert batched == _outcome(data, request)
-
-
-def _workbook(**cells: object) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "Model"
-    for address, value in cells.items():
-        sheet[address] = value
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def test_risk_functions_in_cells_batch_and_keep_their_draws(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    fixed = _workbook(A1='=RiskNormal(10, 2, RiskName("Sales"))', A2="=RiskTriang(1, 2, 6)",
+    fixed = model_workbook(A1='=RiskNormal(10, 2, RiskName("Sales"))', A2="=RiskTriang(1, 2, 6)",
                       B1=5, C1='=RiskOutput("Total") + A1 * A2 + B1')
     model = compile_model(load_workbook(fixed), inputs=["Model!B1"], outputs=["Model!C1"])
     spec = SimulationSpec({"Model!B1": "uniform(0, 10)"}, ["Model!C1"], 7_000, seed=3,
                           chunk_size=1_000)
     items = simulation.random_inputs(model, spec)
-    assert simulation._batches(model, spec, range(7), items) == [list(range(7))]
+    assert passes.chunk_passes(model, spec, range(7), items) == [list(range(7))]
 
     def outcome() -> str:
         result = run_simulation(model, spec).to_dict()
@@ -76,28 +65,28 @@ def test_risk_functions_in_cells_batch_and_keep_their_draws(
         return json.dumps(result, default=str)
 
     batched = outcome()
-    monkeypatch.setattr(simulation, "_batches", _one_by_one)
+    monkeypatch.setattr(passes, "chunk_passes", _one_by_one)
     assert batched == outcome()
 
 
 def test_a_draw_that_depends_on_cells_keeps_the_model_chunk_by_chunk() -> None:
-    dependent = _workbook(A1="=RiskUniform(1, 2)", A2="=RiskNormal(A1, 1)", C1="=A2")
+    dependent = model_workbook(A1="=RiskUniform(1, 2)", A2="=RiskNormal(A1, 1)", C1="=A2")
     model = compile_model(load_workbook(dependent), inputs=[], outputs=["Model!C1"])
     spec = SimulationSpec({}, ["Model!C1"], 5_000, seed=1, chunk_size=1_000)
     items = simulation.random_inputs(model, spec)
-    assert simulation._batches(model, spec, range(5), items) == [[0], [1], [2], [3], [4]]
+    assert passes.chunk_passes(model, spec, range(5), items) == [[0], [1], [2], [3], [4]]
 
 
-def test_batches_are_consecutive_chunks_within_the_budget() -> None:
-    data = _workbook(A1=1, C1="=A1*2")
+def test_passes_are_consecutive_chunks_within_the_budget() -> None:
+    data = model_workbook(A1=1, C1="=A1*2")
     model = compile_model(load_workbook(data), inputs=["Model!A1"], outputs=["Model!C1"])
     spec = SimulationSpec({"Model!A1": "uniform(0, 1)"}, ["Model!C1"], 200_000, seed=1,
                           chunk_size=10_000)
     items = simulation.random_inputs(model, spec)
-    batches = simulation._batches(model, spec, [0, 1, 2, 5, 6, *range(7, 20)], items)
+    batches = passes.chunk_passes(model, spec, [0, 1, 2, 5, 6, *range(7, 20)], items)
     assert [b[0] for b in batches][:2] == [0, 5]  # a gap starts a new batch
     assert all(b == list(range(b[0], b[-1] + 1)) for b in batches)
-    assert all(sum(spec.chunk_trials(i) for i in b) <= simulation.BATCH_TRIALS for b in batches)
+    assert all(sum(spec.chunk_trials(i) for i in b) <= passes.PASS_TRIALS for b in batches)
     assert sum(len(b) for b in batches) == 18
 
 
