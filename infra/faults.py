@@ -48,8 +48,9 @@ _OUTAGE_SQLSTATES = ("08", "53", "57P")
 _CONNECTION_ERRNOS = frozenset({
     errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE, errno.ETIMEDOUT,
     errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ENETDOWN, errno.EADDRNOTAVAIL})
-_CLIENTS = frozenset({"asyncpg", "redis", "pymongo", "motor", "aiokafka", "httpx", "httpcore",
-                      "aiobotocore", "botocore", "stripe"})
+CLIENT_PACKAGES = frozenset({"asyncpg", "redis", "pymongo", "motor", "aiokafka", "httpx",
+                             "httpcore", "aiobotocore", "botocore", "stripe"})
+"""The client libraries through which RiskStream reaches its dependencies."""
 
 
 def is_outage(exc: BaseException) -> bool:
@@ -57,15 +58,9 @@ def is_outage(exc: BaseException) -> bool:
     event itself cannot be processed: one of :data:`OUTAGES`, a retriable Kafka error, a
     PostgreSQL error of a connection, resource or shutdown class, a plain ``OSError`` raised
     inside a client library (e.g. asyncio's "Multiple exceptions" when every address of a host
-    refused), or an exception group or chain whose every leaf is one of those."""
-    return _outage(exc, depth=0)
-
-
-def _outage(exc: BaseException, depth: int) -> bool:
-    if depth > 8:
-        return False
+    refused), or an exception group whose every member is one of those."""
     if isinstance(exc, BaseExceptionGroup):
-        return bool(exc.exceptions) and all(_outage(e, depth + 1) for e in exc.exceptions)
+        return bool(exc.exceptions) and all(is_outage(e) for e in exc.exceptions)
     if isinstance(exc, OUTAGES):
         return True
     if isinstance(exc, KafkaError) and getattr(exc, "retriable", False):
@@ -74,12 +69,16 @@ def _outage(exc: BaseException, depth: int) -> bool:
         return str(getattr(exc, "sqlstate", "") or "").startswith(_OUTAGE_SQLSTATES)
     if type(exc) is OSError:  # noqa: E721 - only the plain class: its subclasses say more
         if exc.errno in _CONNECTION_ERRNOS or str(exc).startswith("Multiple exceptions"):
-            return _raised_in_client(exc)
+            return client_of(exc) is not None  # not our own file handling
         return False
     return False
 
 
-def _raised_in_client(exc: BaseException) -> bool:
-    """Whether ``exc`` came through a client library's code (not our own file handling)."""
-    return any(frame.f_globals.get("__name__", "").split(".")[0] in _CLIENTS
-               for frame, _line in traceback.walk_tb(exc.__traceback__))
+def client_of(exc: BaseException) -> str | None:
+    """The innermost client library (of :data:`CLIENT_PACKAGES`) ``exc`` came through."""
+    found = None
+    for frame, _line in traceback.walk_tb(exc.__traceback__):
+        package = frame.f_globals.get("__name__", "").split(".")[0]
+        if package in CLIENT_PACKAGES:
+            found = package
+    return found

@@ -8,7 +8,6 @@ tells the client to come back, and say which dependency is missing.
 from __future__ import annotations
 
 import logging
-import traceback
 
 import asyncpg
 import pymongo.errors
@@ -17,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from app.api.problems import unavailable
-from infra.faults import OUTAGES
+from infra.faults import OUTAGES, client_of
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_S = 5
@@ -38,11 +37,7 @@ def dependency(exc: BaseException) -> str:
         return CLIENTS["redis"]
     if isinstance(exc, pymongo.errors.PyMongoError):
         return CLIENTS["pymongo"]
-    found = "a service RiskStream depends on"
-    for frame, _line in traceback.walk_tb(exc.__traceback__):
-        package = frame.f_globals.get("__name__", "").split(".")[0]
-        found = CLIENTS.get(package, found)
-    return found
+    return CLIENTS.get(client_of(exc) or "", "a service RiskStream depends on")
 
 
 async def outage_problem(request: Request, exc: Exception) -> JSONResponse:
