@@ -1,4 +1,4 @@
-"""Building a one-sheet workbook for function tests: plain cells and spilled array formulas."""
+"""Building a one-sheet workbook for engine tests: plain cells and spilled array formulas."""
 
 from __future__ import annotations
 
@@ -11,6 +11,19 @@ from openpyxl.worksheet.formula import ArrayFormula
 from engines.compiler import CompiledModel, compile_model
 from engines.formula.refs import column_letters, parse_cell
 from engines.workbook import load_workbook
+
+
+def model_workbook(**cells: object) -> bytes:
+    """A workbook whose one sheet, ``Model``, holds ``cells`` (values or formulas), as saved."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Model"
+    for address, value in cells.items():
+        sheet[address] = value
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def sheet_model(

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import math
 
-import openpyxl
 import pytest
 
 from engines.compiler import compile_model
 from engines.sampling.errors import CorrelationError
 from engines.simulation import SimulationOutcome, SimulationSpec, run_simulation
 from engines.workbook import load_workbook
-
-
-def _workbook(**cells: object) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "Model"
-    for address, value in cells.items():
-        sheet[address] = value
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+from tests.unit.engines.excel_sheet import model_workbook
 
 
 def _run(data: bytes, outputs: list[str], iterations: int = 20_000) -> SimulationOutcome:
@@ -37,7 +25,7 @@ def _spearman(outcome: SimulationOutcome, output: str, label: str) -> float:
 
 def test_calls_sharing_a_matrix_get_its_rank_correlation() -> None:
     # A 3x3 matrix; D1..D3 expose each input as an output, D4 sums the two normals.
-    data = _workbook(
+    data = model_workbook(
         F1=1,
         G1=0.6,
         H1=-0.3,
@@ -69,7 +57,7 @@ def test_calls_sharing_a_matrix_get_its_rank_correlation() -> None:
 
 
 def test_instances_of_one_matrix_are_separate_groups() -> None:
-    data = _workbook(
+    data = model_workbook(
         F1=1,
         G1=0.8,
         F2=0.8,
@@ -89,7 +77,7 @@ def test_instances_of_one_matrix_are_separate_groups() -> None:
 
 
 def test_a_matrix_that_is_not_positive_semidefinite_is_repaired_with_a_warning() -> None:
-    data = _workbook(
+    data = model_workbook(
         F1=1, G1=0.9, H1=0.9,
         F2=0.9, G2=1, H2=-0.9,
         F3=0.9, G3=-0.9, H3=1,
@@ -115,7 +103,7 @@ def test_a_matrix_that_is_not_positive_semidefinite_is_repaired_with_a_warning()
     ],
 )
 def test_a_bad_matrix_fails_naming_its_range(cells: dict[str, object], message: str) -> None:
-    data = _workbook(
+    data = model_workbook(
         **cells,
         A1="=RiskNormal(0, 1, RiskCorrmat(F1:G2, 1))",
         A2="=RiskNormal(0, 1, RiskCorrmat(F1:G2, 2))",
@@ -126,14 +114,14 @@ def test_a_bad_matrix_fails_naming_its_range(cells: dict[str, object], message: 
 
 
 def test_a_matrix_that_is_not_square_or_a_position_beyond_it_fails() -> None:
-    wide = _workbook(
+    wide = model_workbook(
         F1=1, G1=0.5, H1=0, F2=0.5, G2=1, H2=0,
         A1="=RiskNormal(0, 1, RiskCorrmat(F1:H2, 1))",
         D1="=A1",
     )  # fmt: skip
     with pytest.raises(CorrelationError, match=r"Model!F1:H2: the matrix must be square"):
         _run(wide, ["Model!D1"], 100)
-    beyond = _workbook(
+    beyond = model_workbook(
         F1=1, G1=0.5, F2=0.5, G2=1,
         A1="=RiskNormal(0, 1, RiskCorrmat(F1:G2, 3))",
         D1="=A1",
@@ -143,7 +131,7 @@ def test_a_matrix_that_is_not_square_or_a_position_beyond_it_fails() -> None:
 
 
 def test_truncate2_and_truncatep_are_properties_applied_to_the_samples() -> None:
-    data = _workbook(
+    data = model_workbook(
         A1="=RiskNormal(0, 1, RiskShift(10), RiskTruncate2(9.5, 11))",
         A2="=RiskNormal(0, 1, RiskTruncateP(0.1, 0.9))",
         D1="=A1",

@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import math
 
 import numpy as np
-import openpyxl
 import pytest
 
 from engines.compiler import compile_model
 from engines.sampling.errors import DistributionError
 from engines.simulation import CorrelationSpec, SimulationSpec, run_simulation
 from engines.workbook import load_workbook
-
-
-def _workbook(**cells: object) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "Model"
-    for address, value in cells.items():
-        sheet[address] = value
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+from tests.unit.engines.excel_sheet import model_workbook
 
 
 def test_cells_with_fixed_and_cell_dependent_distributions() -> None:
-    data = _workbook(
+    data = model_workbook(
         A1='=RiskNormal(10, 2, RiskName("Sales"))',
         A2="=RiskNormal(A1, 1, RiskTruncate(-100, 1000))",
         A3="=RiskDiscrete({1,2},{0.5,0.5})",
@@ -55,20 +43,20 @@ def test_cells_with_fixed_and_cell_dependent_distributions() -> None:
 
 
 def test_trials_with_invalid_arguments_become_errors() -> None:
-    data = _workbook(A1="=RiskUniform(-1, 1)", A2="=RiskNormal(0, A1)", C1="=A2")
+    data = model_workbook(A1="=RiskUniform(-1, 1)", A2="=RiskNormal(0, A1)", C1="=A2")
     model = compile_model(load_workbook(data), outputs=["Model!C1"])
     r = run_simulation(model, SimulationSpec({}, ["Model!C1"], 2000, seed=1)).outputs["Model!C1"]
     assert r["count"] == r["error_count"] == 1000
 
 
 def test_arguments_invalid_in_every_trial_name_the_cell() -> None:
-    data = _workbook(A1="=RiskUniform(-2, -1)", A2="=RiskNormal(0, A1)", C1="=A2")
+    data = model_workbook(A1="=RiskUniform(-2, -1)", A2="=RiskNormal(0, A1)", C1="=A2")
     model = compile_model(load_workbook(data), outputs=["Model!C1"])
     with pytest.raises(DistributionError, match=r"Model!A2: RiskNormal: sd must be > 0"):
         run_simulation(model, SimulationSpec({}, ["Model!C1"], 1000, seed=1))
 
 
 def test_static_value_feeds_the_compiler_recalc() -> None:
-    data = _workbook(A1="=RiskTriang(1, 2, 6)", C1="=A1*2")
+    data = model_workbook(A1="=RiskTriang(1, 2, 6)", C1="=A1*2")
     values = compile_model(load_workbook(data), outputs=["Model!C1"]).recalc()
     assert np.isclose(float(values["Model!C1"]), 6.0)  # type: ignore[arg-type]
