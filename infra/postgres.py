@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
+import time
 import weakref
 from importlib import resources
 from importlib.resources.abc import Traversable
+from typing import Any
 
 import asyncpg
+import asyncpg.pool
 
 SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 KEPT = "kept"  # the schema recording the kept set of migrations
@@ -25,12 +29,54 @@ async def create_pool(dsn: str, schema: str, *, min_size: int = 1, max_size: int
     """A pool whose connections see ``schema`` first; the schema is created and migrated."""
     schema = check_schema(schema)
     await migrate(dsn, schema)
-    return await asyncpg.create_pool(
+    pool = FairPool(
         dsn, min_size=min_size, max_size=max_size, reset=_reset,
         # standard_conforming_strings: quotes are all an SQL literal escapes (queries.sql_literal)
         server_settings={"search_path": schema, "application_name": "riskstream",
                          "standard_conforming_strings": "on"},
     )
+    return await pool
+
+
+class FairPool(asyncpg.pool.Pool):  # type: ignore[misc]  # asyncpg is untyped
+    """asyncpg's pool, its connections handed out in the order they were asked for.
+
+    asyncpg gives a released connection to whoever asks next, and a waiter that the release
+    woke finds it taken by a newcomer and queues again at the back: under load most requests
+    wait for nothing while a few wait for many turns (measured at 50 connections on the read
+    route: acquire p50 0 ms, p99 222 ms, max 1.2 s). Here a first-in first-out line as long as
+    the pool admits at most ``max_size`` askers to asyncpg's queue at a time, so a connection
+    freed is one that the first in line finds."""
+
+    def __init__(self, *args: Any, max_size: int, **kwargs: Any) -> None:
+        # asyncpg.create_pool's defaults, which Pool itself does not have
+        kwargs = {"connection_class": asyncpg.Connection, "record_class": asyncpg.Record,
+                  "max_queries": 50_000, "max_inactive_connection_lifetime": 300.0,
+                  "loop": None, **kwargs}
+        super().__init__(*args, max_size=max_size, **kwargs)
+        self._line = asyncio.Semaphore(max_size)  # asyncio's semaphore serves waiters in order
+
+    async def _acquire(self, timeout: float | None) -> Any:
+        began = time.monotonic()
+        if timeout is None:
+            await self._line.acquire()
+        else:
+            await asyncio.wait_for(self._line.acquire(), timeout)
+            timeout = max(0.0, timeout - (time.monotonic() - began))
+        try:
+            return await super()._acquire(timeout)
+        except BaseException:
+            self._line.release()
+            raise
+
+    async def release(self, connection: Any, *, timeout: float | None = None) -> None:
+        if getattr(connection, "_con", None) is None:  # released already: asyncpg ignores it
+            await super().release(connection, timeout=timeout)
+            return
+        try:
+            await super().release(connection, timeout=timeout)
+        finally:
+            self._line.release()
 
 
 _UNCHANGED: weakref.WeakSet[asyncpg.Connection] = weakref.WeakSet()
