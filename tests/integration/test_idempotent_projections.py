@@ -7,7 +7,7 @@ import json
 from redis.asyncio import Redis
 
 from infra.settings import Settings
-from projections.mongo import MongoRollups, database
+from projections.mongo import ROLLUPS, SHARDS, MongoRollups, database
 from projections.redis_progress import RedisProgress, key
 from streams.catalogue import new_event
 from streams.events.examples import EXAMPLES
@@ -32,6 +32,28 @@ async def test_rollups_count_each_event_once(settings: Settings) -> None:
     assert row["simulations_failed"] == 1
     assert row["iterations"] == 1000 and row["compute_seconds"] == 0.25
     assert await rollups.usage("someone-else") == []
+    await db.client.drop_database(settings.mongo_db)
+
+
+async def test_a_busy_day_is_split_over_bounded_documents_and_summed(settings: Settings
+                                                                    ) -> None:
+    db = database(settings.mongo_url, settings.mongo_db)
+    rollups = MongoRollups(db)
+    usages = [new_event("usage.recorded", "acme", f"s{i}", {
+        "simulation_id": f"s{i}", "iterations": 100 + i, "compute_seconds": 0.5,
+        "backend": "numpy"}) for i in range(320)]
+    for event in usages + usages[::7]:  # some delivered twice
+        await rollups.apply(event)
+    rows = await rollups.usage("acme")
+    assert [(r["day"], r["backend"]) for r in rows] == [(usages[0].occurred_at.date().isoformat(),
+                                                         "numpy")]
+    assert rows[0]["iterations"] == sum(100 + i for i in range(320))
+    assert rows[0]["compute_seconds"] == 160.0
+    assert "shard" not in rows[0] and "event_ids" not in rows[0]
+    docs = await db[ROLLUPS].find({"tenant_id": "acme"}).to_list()
+    assert sum(len(d["event_ids"]) for d in docs) == 320
+    assert len(docs) <= SHARDS
+    assert max(len(d["event_ids"]) for d in docs) < 40  # ~10 each: none holds the whole day
     await db.client.drop_database(settings.mongo_db)
 
 
