@@ -23,12 +23,15 @@ TRACER = trace.get_tracer("riskstream")
 Headers = list[tuple[str, bytes]]
 _MADE_IN: dict[str, dict[str, str]] = {}  # event id -> the context it was made in, until sent
 _KEEP = 10_000  # a bound, should an emitted event never be sent (its transaction failed)
+_exporting = False  # whether configure() set an exporter: without one, requests open no span
 
 
 def configure(process: str, endpoint: str | None) -> None:
     """Export this process's spans to the OTLP/HTTP ``endpoint`` (…/v1/traces); off if None."""
+    global _exporting
     if not endpoint:
         return
+    _exporting = True
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
@@ -102,7 +105,11 @@ def consuming_batch(name: str, each_headers: Sequence[Sequence[tuple[str, bytes]
 @contextlib.contextmanager
 def serving(name: str, request_headers: Sequence[tuple[bytes, bytes]] | None) -> Iterator[Span]:
     """A span for one HTTP request: a child of the server span the web framework opened, if it
-    opened one (FastAPI does, when a tracer is configured), else of the caller's context."""
+    opened one (FastAPI does, when a tracer is configured), else of the caller's context.
+    Nothing is opened when no exporter is set (a no-op span, ~3 % of a read's CPU otherwise)."""
+    if not _exporting:
+        yield trace.INVALID_SPAN
+        return
     if trace.get_current_span().get_span_context().is_valid:
         with TRACER.start_as_current_span(name) as span:
             yield span
