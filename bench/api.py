@@ -18,6 +18,7 @@ import httpx
 
 from app.ops.admin import create_tenant
 from app.ops.launcher import launched
+from bench.cpu import CpuWatch, line
 from infra.settings import Settings
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "project-npv.xlsx"
@@ -80,13 +81,18 @@ async def _until(client: httpx.AsyncClient, path: str, status: str) -> None:
 def run(seconds: int = 10) -> dict[str, Any]:
     prefix = f"bench{uuid.uuid4().hex[:8]}"
     unlimited = 10**9  # the benchmark measures the API, not its rate limits
-    settings = Settings(topic_prefix=prefix, mongo_db=prefix,  # type: ignore[call-arg]
+    settings = Settings(topic_prefix=prefix, mongo_db=prefix,
                         rate_limit_read_per_minute=unlimited,
                         rate_limit_write_per_minute=unlimited)
     with tempfile.TemporaryDirectory() as logs, launched(settings, Path(logs)) as service:
         key, sim_id, body = asyncio.run(_prepare(settings, service.url))
-        read = wrk(f"{service.url}/v1/simulations/{sim_id}", key, seconds)
-        write = wrk(f"{service.url}/v1/simulations", key, seconds, body)
+        cpu = CpuWatch()
+        cpu.start()
+        read: dict[str, Any] = {**wrk(f"{service.url}/v1/simulations/{sim_id}", key, seconds),
+                                "cpu_seconds": cpu.stop()}
+        cpu.start()
+        write: dict[str, Any] = {**wrk(f"{service.url}/v1/simulations", key, seconds, body),
+                                 "cpu_seconds": cpu.stop()}
     return {"connections": CONNECTIONS, "seconds": seconds,
             "get_simulation": read, "post_simulation": write}
 
@@ -107,4 +113,6 @@ def table(result: dict[str, Any]) -> str:
             f" (goal ≥ {rate_goal:,.0f})" if rate_goal is not None else "")
         lines.append(f"  {label}: p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms"
                      f" (goal ≤ {p99_goal:.0f}), {rate}, {r['non_2xx']:.0f} not 2xx")
+        if "cpu_seconds" in r:
+            lines.append(f"    CPU seconds by process: {line(r['cpu_seconds'])}")
     return "\n".join(lines)

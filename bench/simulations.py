@@ -22,6 +22,7 @@ import httpx
 
 from app.ops.admin import create_tenant
 from app.ops.launcher import launched
+from bench.cpu import CpuWatch, line
 from bench.spine import EXAMPLE, REQUEST, percentile
 from infra import kafka
 from infra.settings import Settings
@@ -115,10 +116,14 @@ async def measure(settings: Settings, url: str, runs: int, burst: int) -> dict[s
             if i >= WARM_UP:
                 single.append(seconds * 1000)
                 hops.append(_hops(seen, sim, posted))
+        cpu = CpuWatch()
+        cpu.start()
         began = time.perf_counter()
         outcomes = await asyncio.gather(*(_run(client, workbook_id, seen, 10_000 + i)
                                           for i in range(burst)))
         wall = time.perf_counter() - began
+        await asyncio.sleep(2.0)  # the projections' share of the burst, applied after it
+        cpu.stop()
     finally:
         await client.aclose()
         stop.set()
@@ -134,7 +139,8 @@ async def measure(settings: Settings, url: str, runs: int, burst: int) -> dict[s
         "burst": {"runs": burst, "p50_ms": percentile(together, 50),
                   "p99_ms": percentile(together, 99), "wall_s": wall,
                   "hops_p99_ms": {hop: percentile([h[hop] for h in burst_hops], 99)
-                                  for hop in HOPS}},
+                                  for hop in HOPS},
+                  "cpu_seconds": cpu.seconds},
     }
 
 
@@ -158,6 +164,7 @@ def table(result: dict[str, Any]) -> str:
         f" p50 {burst['p50_ms']:.0f} ms, p99 {burst['p99_ms']:.0f} ms"
         f" (goal ≤ {GOALS['burst_p99_ms']:.0f} ms), all done in {burst['wall_s']:.1f} s",
         f"  hops, p99 ms: {burst_hops}",
+        f"  CPU seconds over the burst and 2 s after it, by process: {line(burst['cpu_seconds'])}",
     ])
 
 
