@@ -29,13 +29,50 @@ async def create_pool(dsn: str, schema: str, *, min_size: int = 1, max_size: int
     """A pool whose connections see ``schema`` first; the schema is created and migrated."""
     schema = check_schema(schema)
     await migrate(dsn, schema)
+    return await _open(dsn, schema, min_size, max_size, reset=_reset)
+
+
+async def _open(dsn: str, schema: str, min_size: int, max_size: int, **kwargs: Any
+                ) -> FairPool:
     pool = FairPool(
-        dsn, min_size=min_size, max_size=max_size, reset=_reset,
+        dsn, min_size=min_size, max_size=max_size, schema=schema,
         # standard_conforming_strings: quotes are all an SQL literal escapes (queries.sql_literal)
         server_settings={"search_path": schema, "application_name": "riskstream",
                          "standard_conforming_strings": "on"},
+        **kwargs,
     )
-    return await pool
+    await pool
+    return pool
+
+
+READER = "riskstream_reader"
+_TENANT_OF: weakref.WeakKeyDictionary[asyncpg.Connection, str] = weakref.WeakKeyDictionary()
+
+
+async def _as_reader(conn: asyncpg.Connection) -> None:
+    """A reader pool's new connection: the reader role and read-only for its whole session."""
+    await conn.execute(f"SELECT set_config('role', '{READER}', false),"
+                       " set_config('default_transaction_read_only', 'on', false)")
+
+
+async def _reader_released(conn: asyncpg.Connection) -> None:
+    """A reader connection keeps its session (role, read-only, tenant) when it is released;
+    an open transaction, which a tenant read never leaves, is rolled back."""
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")
+
+
+async def pin_tenant(conn: asyncpg.Connection, tenant_id: str) -> None:
+    """Make a reader connection ``tenant_id``'s for its session, unless it is already: one
+    round trip when it last served another tenant, none when it served this one. The pin is
+    forgotten before it is sent and remembered once PostgreSQL confirmed it, so a set that was
+    interrupted (a cancelled request) is sent again by the next reader."""
+    raw = getattr(conn, "_con", None) or conn
+    if _TENANT_OF.get(raw) == tenant_id:
+        return
+    _TENANT_OF.pop(raw, None)
+    await conn.execute("SELECT set_config('app.tenant_id', $1, false)", tenant_id)
+    _TENANT_OF[raw] = tenant_id
 
 
 class FairPool(asyncpg.pool.Pool):  # type: ignore[misc]  # asyncpg is untyped
@@ -48,13 +85,39 @@ class FairPool(asyncpg.pool.Pool):  # type: ignore[misc]  # asyncpg is untyped
     the pool admits at most ``max_size`` askers to asyncpg's queue at a time, so a connection
     freed is one that the first in line finds."""
 
-    def __init__(self, *args: Any, max_size: int, **kwargs: Any) -> None:
+    def __init__(self, dsn: str, *, max_size: int, schema: str, **kwargs: Any) -> None:
         # asyncpg.create_pool's defaults, which Pool itself does not have
         kwargs = {"connection_class": asyncpg.Connection, "record_class": asyncpg.Record,
                   "max_queries": 50_000, "max_inactive_connection_lifetime": 300.0,
                   "loop": None, **kwargs}
-        super().__init__(*args, max_size=max_size, **kwargs)
+        super().__init__(dsn, max_size=max_size, **kwargs)
         self._line = asyncio.Semaphore(max_size)  # asyncio's semaphore serves waiters in order
+        self._dsn, self.schema, self._max = dsn, schema, max_size
+        self._readers: FairPool | None = None
+        self._opening_readers = asyncio.Lock()
+
+    async def readers(self) -> FairPool:
+        """This pool's sibling for tenant reads (same database and schema, as many
+        connections), opened on first use: its connections are the reader role and read-only
+        for their whole session and stay pinned to the last tenant they read for
+        (:func:`pin_tenant`), so a tenant's read is one statement instead of a transaction of
+        three round trips."""
+        if self._readers is None:
+            async with self._opening_readers:
+                if self._readers is None:
+                    self._readers = await _open(self._dsn, self.schema, 0, self._max,
+                                                init=_as_reader, reset=_reader_released)
+        return self._readers
+
+    async def close(self) -> None:
+        if self._readers is not None:
+            await self._readers.close()
+        await super().close()
+
+    def terminate(self) -> None:
+        if self._readers is not None:
+            self._readers.terminate()
+        super().terminate()
 
     async def _acquire(self, timeout: float | None) -> Any:
         began = time.monotonic()

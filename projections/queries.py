@@ -1,8 +1,11 @@
 """The read side the API uses: tenant-scoped queries over the PostgreSQL views.
 
-Every tenant read runs in :func:`tenant_scope`: a read-only transaction as
-``riskstream_reader`` (a role that owns nothing) with ``app.tenant_id`` set for that
-transaction, so PostgreSQL's row-level security shows one tenant's rows whatever the query says.
+Every tenant read runs as ``riskstream_reader`` (a role that owns nothing) with
+``app.tenant_id`` set, so PostgreSQL's row-level security shows one tenant's rows whatever the
+query says: a single statement (:meth:`Views.one`, :meth:`Views.all`) on a connection of the
+pool's reader sibling, whose session is that role, read-only and pinned to the tenant
+(:func:`reader_scope`); several statements in :func:`tenant_scope`, a read-only transaction
+with the role and tenant set for that transaction.
 """
 
 from __future__ import annotations
@@ -52,6 +55,20 @@ async def tenant_scope(pool: asyncpg.Pool, tenant_id: str) -> AsyncIterator[asyn
         postgres.unchanged_session(conn)  # SET LOCAL ended with the transaction: no reset
 
 
+@asynccontextmanager
+async def reader_scope(pool: asyncpg.Pool, tenant_id: str) -> AsyncIterator[asyncpg.Connection]:
+    """A connection that sees only ``tenant_id``'s rows, for single statements (each its own
+    snapshot): from the reader sibling of ``pool`` (:meth:`infra.postgres.FairPool.readers`),
+    pinned to the tenant; :func:`tenant_scope` for a pool without one."""
+    if not isinstance(pool, postgres.FairPool):
+        async with tenant_scope(pool, tenant_id) as conn:
+            yield conn
+        return
+    async with (await pool.readers()).acquire() as conn:
+        await postgres.pin_tenant(conn, tenant_id)
+        yield conn
+
+
 def as_dicts(records: list[asyncpg.Record]) -> list[dict[str, Any]]:
     return [r for r in map(as_dict, records) if r is not None]
 
@@ -86,12 +103,12 @@ class Views:
 
     async def one(self, tenant_id: str, sql: str, *args: Any) -> dict[str, Any] | None:
         """The first row of ``sql`` as ``tenant_id`` sees it."""
-        async with tenant_scope(await self.pool_for(tenant_id), tenant_id) as conn:
+        async with reader_scope(await self.pool_for(tenant_id), tenant_id) as conn:
             return as_dict(await conn.fetchrow(sql, *args))
 
     async def all(self, tenant_id: str, sql: str, *args: Any) -> list[dict[str, Any]]:
         """Every row of ``sql`` as ``tenant_id`` sees it."""
-        async with tenant_scope(await self.pool_for(tenant_id), tenant_id) as conn:
+        async with reader_scope(await self.pool_for(tenant_id), tenant_id) as conn:
             return as_dicts(await conn.fetch(sql, *args))
 
     async def workbook(self, tenant_id: str, workbook_id: str) -> dict[str, Any] | None:

@@ -4,6 +4,9 @@ reader role cannot write."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import asyncpg
 import pytest
 from aiokafka import TopicPartition
@@ -11,7 +14,7 @@ from aiokafka import TopicPartition
 from infra import postgres
 from infra.settings import Settings
 from projections.postgres import PostgresProjector
-from projections.queries import tenant_scope
+from projections.queries import reader_scope, tenant_scope
 from streams.catalogue import new_event
 from streams.envelope import Envelope
 from streams.events.examples import EXAMPLES
@@ -107,6 +110,62 @@ async def test_a_connection_leaves_a_tenant_scope_as_it_entered_it(settings: Set
                                                                                            None)
             await conn.execute("SET application_name = 'changed'")
         assert await pool.fetchval("SHOW application_name") == "riskstream"  # reset after all
+    finally:
+        await pool.close()
+        await postgres.drop_schema(settings.postgres_dsn, settings.projection_schema)
+
+
+async def test_a_pinned_reader_connection_serves_each_tenant_only_its_rows(
+        settings: Settings) -> None:
+    """Single-statement reads run on the pool's reader sibling, whose one connection here
+    passes from tenant to tenant: each read sees its tenant's rows only, even without a
+    WHERE; the session stays the reader role and read-only; a failed or interrupted read
+    leaves no tenant behind for the next one."""
+    pool = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema,
+                                      min_size=1, max_size=1)
+    try:
+        projector = PostgresProjector(settings, pool)
+        for partition, tenant in enumerate(("acme", "globex")):
+            await projector.apply_batch(TopicPartition(settings.topic("tenants"), partition),
+                                        [(i, e.to_json()) for i, e in enumerate(account(tenant))])
+        for tenant in ("acme", "globex", "globex", "acme", "nobody", "acme"):
+            for table in TENANT_TABLES:
+                async with reader_scope(pool, tenant) as conn:
+                    seen = {r["tenant_id"] for r in await conn.fetch(f"SELECT * FROM {table}")}
+                assert seen == ({tenant} if tenant != "nobody" else set()), (tenant, table)
+        readers = await pool.readers()
+        assert readers.get_size() == 1  # one connection served every read above
+        async with reader_scope(pool, "acme") as conn:
+            assert await conn.fetchval("SELECT current_user") == "riskstream_reader"
+            with pytest.raises(asyncpg.PostgresError):  # read-only, and the role owns nothing
+                await conn.execute("UPDATE tenants SET plan='enterprise'")
+        for hostile in ("acme' OR 'x'='x", "acme\\'; RESET ROLE; --"):
+            async with reader_scope(pool, hostile) as conn:  # a parameter, never SQL
+                assert await conn.fetchval("SELECT current_setting('app.tenant_id')") == hostile
+                assert await conn.fetchval("SELECT count(*) FROM tenants") == 0
+        with pytest.raises(asyncpg.PostgresError):
+            async with reader_scope(pool, "acme") as conn:
+                await conn.execute("SELECT 1/0")
+        async with reader_scope(pool, "globex") as conn:
+            assert {r["tenant_id"] for r in await conn.fetch("SELECT * FROM users")} == {
+                "globex"}
+
+        # a pin interrupted after it was sent: the next reader, whatever its tenant, pins again
+        async def slow_pin() -> None:
+            async with (await pool.readers()).acquire() as conn:
+                task = asyncio.ensure_future(postgres.pin_tenant(conn, "acme"))
+                await asyncio.sleep(0)  # sent, not yet confirmed
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+        await slow_pin()
+        for tenant in ("globex", "acme"):
+            async with reader_scope(pool, tenant) as conn:
+                assert {r["tenant_id"] for r in await conn.fetch("SELECT * FROM users")} == {
+                    tenant}
+        # the pool itself still gives its writers the login role, untouched by the readers
+        assert await pool.fetchval("SELECT current_user") != "riskstream_reader"
     finally:
         await pool.close()
         await postgres.drop_schema(settings.postgres_dsn, settings.projection_schema)
