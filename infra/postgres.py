@@ -45,8 +45,14 @@ async def _open(dsn: str, schema: str, min_size: int, max_size: int, **kwargs: A
     return pool
 
 
-READER = "riskstream_reader"
+READER = "riskstream_reader"  # the role tenant reads run as (row-level security applies)
 _TENANT_OF: weakref.WeakKeyDictionary[asyncpg.Connection, str] = weakref.WeakKeyDictionary()
+
+
+def _connection(conn: asyncpg.Connection) -> asyncpg.Connection:
+    """The connection behind a pool's proxy (or ``conn`` itself): what a lease's marks key on,
+    since each lease of the same connection comes as a new proxy."""
+    return getattr(conn, "_con", None) or conn
 
 
 async def _as_reader(conn: asyncpg.Connection) -> None:
@@ -67,7 +73,7 @@ async def pin_tenant(conn: asyncpg.Connection, tenant_id: str) -> None:
     round trip when it last served another tenant, none when it served this one. The pin is
     forgotten before it is sent and remembered once PostgreSQL confirmed it, so a set that was
     interrupted (a cancelled request) is sent again by the next reader."""
-    raw = getattr(conn, "_con", None) or conn
+    raw = _connection(conn)
     if _TENANT_OF.get(raw) == tenant_id:
         return
     _TENANT_OF.pop(raw, None)
@@ -149,7 +155,7 @@ def unchanged_session(conn: asyncpg.Connection) -> None:
     """Say that this lease of a pooled ``conn`` left its session as it found it (its settings
     were transaction-local, in a transaction that ended), so its release sends no reset query:
     a round trip saved on every tenant read (``projections.queries.tenant_scope``)."""
-    _UNCHANGED.add(getattr(conn, "_con", None) or conn)  # the pool's proxy, or the connection
+    _UNCHANGED.add(_connection(conn))
 
 
 async def _reset(conn: asyncpg.Connection) -> None:

@@ -43,7 +43,7 @@ async def tenant_scope(pool: asyncpg.Pool, tenant_id: str) -> AsyncIterator[asyn
     async with pool.acquire() as conn:
         # BEGIN, SET LOCAL ROLE and SET LOCAL app.tenant_id in one round trip: a simple query
         # takes several statements, but no parameters, hence the literal
-        await conn.execute("BEGIN READ ONLY; SELECT set_config('role', 'riskstream_reader',"
+        await conn.execute(f"BEGIN READ ONLY; SELECT set_config('role', '{postgres.READER}',"
                            f" true), set_config('app.tenant_id', {sql_literal(tenant_id)}, true)")
         try:
             yield conn
@@ -58,12 +58,8 @@ async def tenant_scope(pool: asyncpg.Pool, tenant_id: str) -> AsyncIterator[asyn
 @asynccontextmanager
 async def reader_scope(pool: asyncpg.Pool, tenant_id: str) -> AsyncIterator[asyncpg.Connection]:
     """A connection that sees only ``tenant_id``'s rows, for single statements (each its own
-    snapshot): from the reader sibling of ``pool`` (:meth:`infra.postgres.FairPool.readers`),
-    pinned to the tenant; :func:`tenant_scope` for a pool without one."""
-    if not isinstance(pool, postgres.FairPool):
-        async with tenant_scope(pool, tenant_id) as conn:
-            yield conn
-        return
+    snapshot): from the reader sibling of ``pool`` (:meth:`infra.postgres.FairPool.readers`,
+    as every pool of :func:`infra.postgres.create_pool` has), pinned to the tenant."""
     async with (await pool.readers()).acquire() as conn:
         await postgres.pin_tenant(conn, tenant_id)
         yield conn
