@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
     max_upload_bytes: int = 50 * 1024 * 1024
     runner_threads: int = 2
+    # How many steps below its own start the processors' CPU priority is (nice; 0: the same):
+    # where they share a machine with the API, a command is answered first, and the work it
+    # starts waits in the log meanwhile instead of in the caller's request.
+    processor_nice: int = Field(default=10, ge=0, le=19)
     # Each uploaded workbook is parsed in a child process of its own, killed past these limits;
     # parser_processes children parse the uploads of one batch side by side.
     parse_memory_mb: int = Field(default=2048, gt=0)

@@ -74,6 +74,7 @@ def _run_processor(args: argparse.Namespace) -> int:
         await run_processor(args.name, settings, stop)
 
     settings = Settings()
+    os.nice(settings.processor_nice)  # background work: the API's requests go first
     tracing.configure(args.name, settings.otlp_endpoint)
     try:
         asyncio.run(main())

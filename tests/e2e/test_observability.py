@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
 import re
 import uuid
 from collections import Counter
@@ -331,3 +332,24 @@ async def test_logs_are_json_lines_without_personal_data_or_secrets(
     [request] = [line for line in lines if line.get("correlation_id") == "obs-check-1"]
     assert request["message"].startswith("GET /v1/simulations 200")
     assert request["tenant_id"] == own_tenant.tenant_id  # type: ignore[attr-defined]
+
+
+async def test_processors_yield_the_cpu_to_the_api(service: Service) -> None:
+    """Background work runs processor_nice steps below the API, which the launcher started at
+    this test's own priority."""
+    redis = Redis.from_url(service.settings.redis_url, decode_responses=True)
+
+    async def every_kind() -> dict[str, list[dict[str, Any]]] | None:
+        alive = await instances(redis, service.settings)
+        return alive if set(alive) == set(PROCESSORS) else None
+
+    try:
+        alive = await wait_for(every_kind)
+    finally:
+        await redis.aclose()
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    expected = min(19, base + service.settings.processor_nice)
+    assert service.settings.processor_nice > 0
+    niceness = {name: {os.getpriority(os.PRIO_PROCESS, each["pid"]) for each in beats}
+                for name, beats in alive.items()}
+    assert niceness == {name: {expected} for name in PROCESSORS}
