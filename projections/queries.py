@@ -25,6 +25,10 @@ SIMULATION_COLUMNS = (
     " results_expired_at"
 )
 
+WORKBOOK = ("SELECT workbook_id, filename, sha256, size_bytes, status, summary, reason,"
+            " uploaded_at, parsed_at FROM workbooks WHERE tenant_id=$1 AND workbook_id=$2")
+SIMULATION = (f"SELECT {SIMULATION_COLUMNS} FROM simulations"
+              " WHERE tenant_id=$1 AND simulation_id=$2")
 
 JSON_COLUMNS = frozenset({"summary", "request", "results", "refusal", "overrides", "detail"})
 
@@ -82,6 +86,19 @@ def as_dict(record: asyncpg.Record | None) -> dict[str, Any] | None:
     return out
 
 
+def as_json(record: asyncpg.Record) -> bytes:
+    """``as_dict(record)`` as a JSON document, its JSON columns spliced in as PostgreSQL gives
+    them rather than parsed and encoded again: a simulation's results are most of its row."""
+    out: dict[str, Any] = {}
+    for k, v in record.items():
+        if isinstance(v, str) and k in JSON_COLUMNS:
+            v = orjson.Fragment(v)
+        elif hasattr(v, "isoformat"):
+            v = v.isoformat()
+        out[k] = v
+    return orjson.dumps(out)
+
+
 PoolFor = Callable[[str], Awaitable[asyncpg.Pool]]
 
 
@@ -102,21 +119,30 @@ class Views:
         async with reader_scope(await self.pool_for(tenant_id), tenant_id) as conn:
             return as_dict(await conn.fetchrow(sql, *args))
 
+    async def one_json(self, tenant_id: str, sql: str, *args: Any) -> bytes | None:
+        """``one`` as the JSON document an answer sends (see :func:`as_json`)."""
+        async with reader_scope(await self.pool_for(tenant_id), tenant_id) as conn:
+            record = await conn.fetchrow(sql, *args)
+        return None if record is None else as_json(record)
+
     async def all(self, tenant_id: str, sql: str, *args: Any) -> list[dict[str, Any]]:
         """Every row of ``sql`` as ``tenant_id`` sees it."""
         async with reader_scope(await self.pool_for(tenant_id), tenant_id) as conn:
             return as_dicts(await conn.fetch(sql, *args))
 
     async def workbook(self, tenant_id: str, workbook_id: str) -> dict[str, Any] | None:
-        return await self.one(
-            tenant_id, "SELECT workbook_id, filename, sha256, size_bytes, status, summary, reason,"
-            " uploaded_at, parsed_at FROM workbooks WHERE tenant_id=$1 AND workbook_id=$2",
-            tenant_id, workbook_id)
+        return await self.one(tenant_id, WORKBOOK, tenant_id, workbook_id)
+
+    async def workbook_json(self, tenant_id: str, workbook_id: str) -> bytes | None:
+        """``workbook`` as the JSON document the API answers with."""
+        return await self.one_json(tenant_id, WORKBOOK, tenant_id, workbook_id)
 
     async def simulation(self, tenant_id: str, simulation_id: str) -> dict[str, Any] | None:
-        return await self.one(
-            tenant_id, f"SELECT {SIMULATION_COLUMNS} FROM simulations"
-            " WHERE tenant_id=$1 AND simulation_id=$2", tenant_id, simulation_id)
+        return await self.one(tenant_id, SIMULATION, tenant_id, simulation_id)
+
+    async def simulation_json(self, tenant_id: str, simulation_id: str) -> bytes | None:
+        """``simulation`` as the JSON document the API answers with."""
+        return await self.one_json(tenant_id, SIMULATION, tenant_id, simulation_id)
 
     async def simulations(self, tenant_id: str, status: str | None, limit: int
                           ) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ import json
 from collections.abc import AsyncGenerator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.api.auth import Ctx, Tenant
@@ -75,12 +75,13 @@ async def list_simulations(ctx: Ctx, tenant: Tenant, status: Status | None = Non
     return {"simulations": await ctx.views.simulations(tenant.tenant_id, status, limit)}
 
 
-@router.get("/{simulation_id}", summary="A simulation: status, timings and results")
-async def get_simulation(simulation_id: str, ctx: Ctx, tenant: Tenant) -> dict[str, Any]:
-    row = await ctx.views.simulation(tenant.tenant_id, simulation_id)
-    if row is None:
+@router.get("/{simulation_id}", summary="A simulation: status, timings and results",
+            response_model=dict[str, Any])
+async def get_simulation(simulation_id: str, ctx: Ctx, tenant: Tenant) -> Response:
+    body = await ctx.views.simulation_json(tenant.tenant_id, simulation_id)
+    if body is None:
         raise HTTPException(404, f"no simulation {simulation_id}")
-    return row
+    return Response(body, media_type="application/json")
 
 
 @router.post("/{simulation_id}/cancel", status_code=202, summary="Stop a running simulation")

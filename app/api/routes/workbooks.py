@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.api.auth import Ctx, Tenant, TenantContext
@@ -104,9 +104,10 @@ async def list_workbooks(ctx: Ctx, tenant: Tenant, status: WorkbookStatus | None
                              "applies": allowed.source}}
 
 
-@router.get("/{workbook_id}", summary="A workbook: status and what the parser found")
-async def get_workbook(workbook_id: str, ctx: Ctx, tenant: Tenant) -> dict[str, Any]:
-    row = await ctx.views.workbook(tenant.tenant_id, workbook_id)
-    if row is None:
+@router.get("/{workbook_id}", summary="A workbook: status and what the parser found",
+            response_model=dict[str, Any])
+async def get_workbook(workbook_id: str, ctx: Ctx, tenant: Tenant) -> Response:
+    body = await ctx.views.workbook_json(tenant.tenant_id, workbook_id)
+    if body is None:
         raise HTTPException(404, f"no workbook {workbook_id}")
-    return row
+    return Response(body, media_type="application/json")
