@@ -21,6 +21,8 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 # the dict is never changed in place, only replaced, so one shared default is safe
 CONTEXT: ContextVar[dict[str, str]] = ContextVar("riskstream_log_context",
                                                  default={})  # noqa: B039
@@ -79,7 +81,10 @@ class JsonLines(logging.Formatter):
             "pid": record.process, "message": scrub(record.getMessage()), **CONTEXT.get()}
         if record.exc_info:
             line["error"] = scrub(self.formatException(record.exc_info))
-        return json.dumps(line, default=str)
+        try:
+            return orjson.dumps(line, default=str).decode()
+        except TypeError:  # text orjson refuses (a lone surrogate): escaped as JSON allows
+            return json.dumps(line, default=str)
 
 
 def configure(process: str, level: int = logging.INFO) -> None:

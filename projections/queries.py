@@ -133,6 +133,15 @@ class Views:
     async def workbook(self, tenant_id: str, workbook_id: str) -> dict[str, Any] | None:
         return await self.one(tenant_id, WORKBOOK, tenant_id, workbook_id)
 
+    async def workbook_to_run(self, tenant_id: str, workbook_id: str) -> dict[str, Any] | None:
+        """What a simulation request is checked against, without the rest of the summary:
+        status and reason, content hash, sheet names, how many outputs the workbook marks."""
+        return await self.one(
+            tenant_id, "SELECT status, reason, sha256,"
+            " ARRAY(SELECT sheet->>'name' FROM jsonb_array_elements(summary->'sheets') sheet)"
+            " AS sheets, coalesce(jsonb_array_length(summary->'risk_outputs'), 0) AS risk_outputs"
+            " FROM workbooks WHERE tenant_id=$1 AND workbook_id=$2", tenant_id, workbook_id)
+
     async def workbook_json(self, tenant_id: str, workbook_id: str) -> bytes | None:
         """``workbook`` as the JSON document the API answers with."""
         return await self.one_json(tenant_id, WORKBOOK, tenant_id, workbook_id)

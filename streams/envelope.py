@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Generic, cast, overload
 
+import orjson
 from typing_extensions import TypeVar
 
 if TYPE_CHECKING:
@@ -105,7 +106,10 @@ class Envelope(Generic[B]):
 
     @classmethod
     def from_json(cls, raw: bytes) -> Envelope:
-        doc = json.loads(raw)
+        try:
+            doc = orjson.loads(raw)
+        except orjson.JSONDecodeError:  # what only Python's reader takes (NaN, lone surrogates)
+            doc = json.loads(raw)
         return cls(
             id=doc["id"],
             type=doc["type"],

@@ -24,7 +24,7 @@ FINAL = {"rejected", "completed", "failed", "cancelled"}
 
 
 async def _parsed_workbook(ctx: Ctx, tenant: Tenant, workbook_id: str) -> dict[str, Any]:
-    workbook = await ctx.views.workbook(tenant.tenant_id, workbook_id)
+    workbook = await ctx.views.workbook_to_run(tenant.tenant_id, workbook_id)
     if workbook is None:
         raise HTTPException(404, f"no workbook {workbook_id}")
     if workbook["status"] == "uploaded":
@@ -36,15 +36,15 @@ async def _parsed_workbook(ctx: Ctx, tenant: Tenant, workbook_id: str) -> dict[s
     return workbook
 
 
-def _check_cells(request: SimulationRequest, summary: dict[str, Any]) -> None:
-    sheets = {s["name"] for s in summary.get("sheets", [])}
+def _check_cells(request: SimulationRequest, workbook: dict[str, Any]) -> None:
+    sheets = set(workbook["sheets"])
     fields = [("inputs", c) for c in request.inputs] + [("outputs", c) for c in request.outputs]
     for field, cell in fields:
         sheet = cell.rsplit("!", 1)[0].strip("'")
         if sheets and sheet not in sheets:
             raise HTTPException(422, [{"loc": ["body", field, cell],
                                        "msg": f"no sheet {sheet!r}; sheets: {sorted(sheets)}"}])
-    if not request.outputs and not summary.get("risk_outputs"):
+    if not request.outputs and not workbook["risk_outputs"]:
         raise HTTPException(422, [{"loc": ["body", "outputs"], "msg":
                             "name output cells: the workbook marks none with RiskOutput()"}])
 
@@ -54,7 +54,7 @@ def _check_cells(request: SimulationRequest, summary: dict[str, Any]) -> None:
 async def start(request: Request, body: SimulationRequest, ctx: Ctx, tenant: Tenant,
                 idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
     workbook = await _parsed_workbook(ctx, tenant, body.workbook_id)
-    _check_cells(body, workbook["summary"] or {})
+    _check_cells(body, workbook)
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
         simulation_id = ids()
