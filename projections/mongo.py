@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from pymongo import AsyncMongoClient
@@ -46,28 +48,71 @@ def increments(event: Envelope) -> tuple[str, dict[str, float]] | None:
     return counted.backend, {"simulations": 1, f"simulations_{ENDED[type(counted)]}": 1}
 
 
+@dataclass
+class _Rollup:
+    """What some events add to one rollup document."""
+
+    keys: dict[str, Any]
+    events: list[Envelope] = field(default_factory=list)
+    inc: dict[str, float] = field(default_factory=dict)
+
+    def add(self, event: Envelope, inc: dict[str, float]) -> None:
+        self.events.append(event)
+        for name, amount in inc.items():
+            self.inc[name] = self.inc.get(name, 0) + amount
+
+
+def _rollups(events: Sequence[Envelope]) -> dict[str, _Rollup]:
+    """The rollup documents ``events`` add to, by id, each with its events and their sum."""
+    found: dict[str, _Rollup] = {}
+    seen: set[str] = set()
+    for event in events:
+        counted = increments(event)
+        if counted is None or event.id in seen:
+            continue
+        seen.add(event.id)
+        backend, inc = counted
+        day = event.occurred_at.date().isoformat()
+        shard = zlib.crc32(event.id.encode()) % SHARDS
+        rollup = found.setdefault(f"{event.tenant_id}|{day}|{backend}|{shard}", _Rollup(
+            {"tenant_id": event.tenant_id, "day": day, "backend": backend, "shard": shard}))
+        rollup.add(event, inc)
+    return found
+
+
 class MongoRollups:
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self.rollups = db[ROLLUPS]
 
     async def apply(self, event: Envelope) -> None:
-        counted = increments(event)
-        if counted is None:
-            return
-        backend, inc = counted
-        day = event.occurred_at.date().isoformat()
-        shard = zlib.crc32(event.id.encode()) % SHARDS
-        rollup_id = f"{event.tenant_id}|{day}|{backend}|{shard}"
-        # a DuplicateKeyError means the rollup exists and has counted this event already: the
+        for rollup_id, rollup in _rollups([event]).items():
+            await self._count(rollup_id, rollup)
+
+    async def apply_all(self, events: Sequence[Envelope]) -> None:
+        """``apply`` each of ``events``, with one update per document they add to (a burst of
+        runs ends in a few dozen updates, not two per run): its events' sum, when it has
+        counted none of them yet; a document that has counted some of them (a redelivery)
+        takes them one at a time, so that each is counted once."""
+        for rollup_id, rollup in _rollups(events).items():
+            if not await self._count(rollup_id, rollup) and len(rollup.events) > 1:
+                for event in rollup.events:
+                    await self.apply(event)
+
+    async def _count(self, rollup_id: str, rollup: _Rollup) -> bool:
+        """Add ``rollup`` to its document unless the document has counted any of its events
+        already; whether it did."""
+        ids = [event.id for event in rollup.events]
+        # a DuplicateKeyError means the rollup exists and has counted one of the events: the
         # filter did not match, so the upsert tried to insert a second document with that _id
         with contextlib.suppress(DuplicateKeyError):
             await self.rollups.update_one(
-                {"_id": rollup_id, "event_ids": {"$ne": event.id}},
-                {"$inc": inc, "$push": {"event_ids": event.id},
-                 "$setOnInsert": {"tenant_id": event.tenant_id, "day": day, "backend": backend,
-                                  "shard": shard}},
+                {"_id": rollup_id, "event_ids": {"$nin": ids}},
+                {"$inc": rollup.inc, "$push": {"event_ids": {"$each": ids}},
+                 "$setOnInsert": rollup.keys},
                 upsert=True,
             )
+            return True
+        return False
 
     async def usage(self, tenant_id: str, since: str | None = None) -> list[dict[str, Any]]:
         query: dict[str, Any] = {"tenant_id": tenant_id}
@@ -77,9 +122,9 @@ class MongoRollups:
         async for doc in self.rollups.find(query, {"event_ids": 0, "_id": 0, "shard": 0}):
             row = rows.setdefault((doc["day"], doc["backend"]),
                                   {k: doc[k] for k in KEYS})
-            for field, value in doc.items():
-                if field not in KEYS:
-                    row[field] = row.get(field, 0) + value
+            for name, value in doc.items():
+                if name not in KEYS:
+                    row[name] = row.get(name, 0) + value
         return [rows[day_backend] for day_backend in sorted(rows)]
 
 

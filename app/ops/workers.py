@@ -114,7 +114,7 @@ async def _mongo(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
     rollups = MongoRollups(database(settings.mongo_url, settings.mongo_db))
     park = await _log(settings, stack)
     return follow(settings, "mongo-rollups", ("simulations", "billing"), rollups.apply, stop,
-                  park.append)
+                  park.append, rollups.apply_all)
 
 
 async def _redis(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack

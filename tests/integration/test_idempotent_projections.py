@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+from aiokafka import TopicPartition
+from aiokafka.structs import ConsumerRecord
 from redis.asyncio import Redis
 
 from infra.settings import Settings
+from projections.follow import together
 from projections.mongo import ROLLUPS, SHARDS, MongoRollups, database
 from projections.redis_progress import RedisProgress, key
 from streams.catalogue import new_event
+from streams.deadletter import failed
+from streams.envelope import Envelope
 from streams.events.examples import EXAMPLES
 from tests.integration.helpers import caused
 
@@ -57,6 +63,41 @@ async def test_a_busy_day_is_split_over_bounded_documents_and_summed(settings: S
     await db.client.drop_database(settings.mongo_db)
 
 
+async def test_a_batch_is_counted_once_whatever_its_documents_counted_before(
+        settings: Settings) -> None:
+    db = database(settings.mongo_url, settings.mongo_db)
+    rollups = MongoRollups(db)
+    usages = [new_event("usage.recorded", "acme", f"s{i}", {
+        "simulation_id": f"s{i}", "iterations": 100 + i, "compute_seconds": 0.5,
+        "backend": "numpy"}) for i in range(200)]
+    ends = [new_event("simulation.completed", "acme", f"s{i}",
+                      {**EXAMPLES["simulation.completed"], "iterations_run": 100 + i})
+            for i in range(200)]
+    updates = 0
+    update_one = rollups.rollups.update_one
+
+    async def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal updates
+        updates += 1
+        return await update_one(*args, **kwargs)
+
+    rollups.rollups.update_one = counting  # type: ignore[method-assign]
+    await rollups.apply_all([*usages[:100], *ends[:100]])
+    assert updates <= SHARDS  # one update per document of the day, not one per event
+    for event in usages[100:150:3]:  # some counted one at a time
+        await rollups.apply(event)
+    await rollups.apply_all([*usages[50:], *ends[50:], *ends[150:]])  # with redeliveries
+    await rollups.apply_all(ends[::5])  # a whole batch again
+    rows = await rollups.usage("acme")
+    assert len(rows) == 1
+    assert rows[0]["iterations"] == sum(100 + i for i in range(200))
+    assert rows[0]["compute_seconds"] == 100.0
+    assert rows[0]["simulations"] == rows[0]["simulations_completed"] == 200
+    docs = await db[ROLLUPS].find({"tenant_id": "acme"}).to_list()
+    assert sum(len(d["event_ids"]) for d in docs) == 400
+    await db.client.drop_database(settings.mongo_db)
+
+
 async def test_progress_only_moves_forward_and_is_published(settings: Settings) -> None:
     redis = Redis.from_url(settings.redis_url, decode_responses=True)
     progress = RedisProgress(redis)
@@ -84,3 +125,28 @@ async def test_progress_only_moves_forward_and_is_published(settings: Settings) 
     await pubsub.aclose()
     await redis.delete(key(sim))
     await redis.aclose()
+
+
+async def test_a_batch_with_an_event_it_cannot_count_is_left_to_one_at_a_time(
+        settings: Settings) -> None:
+    db = database(settings.mongo_url, settings.mongo_db)
+    rollups = MongoRollups(db)
+    tp = TopicPartition("billing", 0)
+
+    def message(offset: int, value: bytes) -> tuple[TopicPartition, ConsumerRecord[bytes, bytes]]:
+        return tp, ConsumerRecord("billing", 0, offset, 0, 0, b"k", value, None, 1, len(value), [])
+
+    usage = new_event("usage.recorded", "acme", "s1", {
+        "simulation_id": "s1", "iterations": 100, "compute_seconds": 0.5, "backend": "numpy"})
+    unreadable = message(1, b'{"id": "not json')
+    parked = message(2, failed("billing", "billing", 0, 9, b"x", ValueError("x")).to_json())
+    readable = [message(0, usage.to_json()), unreadable, parked]
+    assert await together("mongo-rollups", rollups.apply_all, readable) == [unreadable, parked]
+    assert (await rollups.usage("acme"))[0]["iterations"] == 100
+
+    uncountable = Envelope("usage.recorded", "acme", "s2", {"simulation_id": "s2",
+                                                            "iterations": "many"})
+    batch = [message(3, uncountable.to_json()), *readable]
+    assert await together("mongo-rollups", rollups.apply_all, batch) == batch
+    assert (await rollups.usage("acme"))[0]["iterations"] == 100  # s1 counted once still
+    await db.client.drop_database(settings.mongo_db)
