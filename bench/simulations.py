@@ -40,6 +40,10 @@ class Seen:
 
     sent: dict[tuple[str, str], float] = field(default_factory=dict)
     visible: dict[tuple[str, str], float] = field(default_factory=dict)
+    completed: dict[str, asyncio.Event] = field(default_factory=dict)
+
+    def completion(self, sim: str) -> asyncio.Event:
+        return self.completed.setdefault(sim, asyncio.Event())
 
 
 async def _watch(settings: Settings, seen: Seen, stop: asyncio.Event) -> None:
@@ -59,16 +63,19 @@ async def _watch(settings: Settings, seen: Seen, stop: asyncio.Event) -> None:
                     if isinstance(sim, str):
                         seen.sent[(sim, event.type)] = message.timestamp / 1000
                         seen.visible[(sim, event.type)] = now
+                        if event.type == "simulation.completed":
+                            seen.completion(sim).set()
     finally:
         await consumer.stop()
 
 
 async def _completed(seen: Seen, sim: str, timeout_s: float = 120.0) -> float:
-    deadline = time.monotonic() + timeout_s
-    while (sim, "simulation.completed") not in seen.visible:
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"simulation {sim} did not complete in {timeout_s:g} s")
-        await asyncio.sleep(0.001)
+    """When ``simulation.completed`` of ``sim`` was seen: woken by the watcher, not polled (a
+    hundred waiters polling every millisecond would take a core from what they measure)."""
+    try:
+        await asyncio.wait_for(seen.completion(sim).wait(), timeout_s)
+    except TimeoutError:
+        raise TimeoutError(f"simulation {sim} did not complete in {timeout_s:g} s") from None
     return seen.visible[(sim, "simulation.completed")]
 
 
