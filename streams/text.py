@@ -77,8 +77,8 @@ def check_document(doc: Any, location: tuple[str | int, ...] = (), *,
             raise UnsafeText(where, f"is {value}; send a finite number")
         elif isinstance(value, Mapping):
             for key, item in value.items():
-                if isinstance(key, str):
-                    check_text(key, (*where, shown(key)), MAX_KEY)
+                if isinstance(key, str) and (problem := text_problem(key, MAX_KEY)) is not None:
+                    raise UnsafeText((*where, shown(key)), problem)  # named only when refused
                 walk(item, (*where, str(key)), depth + 1)
         elif isinstance(value, (list, tuple)):
             for index, item in enumerate(value):
