@@ -137,9 +137,11 @@ class Views:
         """What a simulation request is checked against, without the rest of the summary:
         status and reason, content hash, sheet names, how many outputs the workbook marks."""
         return await self.one(
-            tenant_id, "SELECT status, reason, sha256,"
-            " ARRAY(SELECT sheet->>'name' FROM jsonb_array_elements(summary->'sheets') sheet)"
-            " AS sheets, coalesce(jsonb_array_length(summary->'risk_outputs'), 0) AS risk_outputs"
+            tenant_id, "SELECT status, reason, sha256, ARRAY(SELECT sheet->>'name' FROM"
+            " jsonb_array_elements(CASE jsonb_typeof(summary->'sheets') WHEN 'array'"
+            " THEN summary->'sheets' END) sheet) AS sheets,"
+            " CASE jsonb_typeof(summary->'risk_outputs') WHEN 'array'"
+            " THEN jsonb_array_length(summary->'risk_outputs') ELSE 0 END AS risk_outputs"
             " FROM workbooks WHERE tenant_id=$1 AND workbook_id=$2", tenant_id, workbook_id)
 
     async def workbook_json(self, tenant_id: str, workbook_id: str) -> bytes | None:
