@@ -105,6 +105,10 @@ class Settings(BaseSettings):
     # API worker processes sharing the port (each with its own pools and caches); 0: one per
     # core, at most 8
     api_workers: int = Field(default=0, ge=0, le=64)
+    # How long the API keeps an idle client connection open: longer than the idle timeout of a
+    # load balancer in front (60 s on most), so that the balancer, not the API, closes it and
+    # never sends a request down a connection the API is closing.
+    api_keep_alive_s: int = Field(default=75, gt=0, le=3600)
 
     # Tenants with a database of their own (projections/placement.py): the API re-reads where
     # each tenant lives this often; a pool per tenant database, sized by the plan of the tenant

@@ -31,14 +31,16 @@ def _serve_api(args: argparse.Namespace) -> int:
         from app.api.main import create_app
 
         tracing.configure("api", settings.otlp_endpoint)  # its spans flushed by the app's end
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning",
+                    timeout_keep_alive=settings.api_keep_alive_s)
         return 0
     # the workers add up their metrics in a directory of their own (app/api/http_metrics.py)
     shared = tempfile.mkdtemp(prefix="riskstream-api-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = shared
     try:
         uvicorn.run("app.api.main:worker_app", factory=True, workers=workers, host=args.host,
-                    port=args.port, log_level="warning")
+                    port=args.port, log_level="warning",
+                    timeout_keep_alive=settings.api_keep_alive_s)
     finally:
         shutil.rmtree(shared, ignore_errors=True)
     return 0
