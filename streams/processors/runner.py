@@ -150,9 +150,13 @@ class SimulationRunner:
         stopping = asyncio.create_task(stop.wait())
         stopping.add_done_callback(lambda _: self._halt.set())
         try:
-            async for batch in self.subscription.batches(self._halt):
+            # idle: a catch-up can end on a poll that brings no message (see ``_catch_up``)
+            async for batch in self.subscription.batches(self._halt, idle=True):
                 for tp, messages in batch.items():
                     await self._take(tp, messages)
+                for tp in [tp for tp, state in self.partitions.items()
+                           if state.catching_up and tp not in batch]:
+                    await self._catch_up(tp)
         finally:
             stopping.cancel()
             await self.revoked(list(self.partitions))
@@ -201,15 +205,25 @@ class SimulationRunner:
                 metrics.EVENTS_FAILED.labels(self.name).inc()
                 await self.outbox.emit(tp, [failed(self.name, tp.topic, tp.partition,
                                                    message.offset, message.value, exc)])
-        if state.catching_up and await self.subscription.consumer.position(tp) >= state.end:
+        await self._catch_up(tp)
+        if not state.catching_up:
+            await self.outbox.emit(tp, [], commit=True)
+
+    async def _catch_up(self, tp: TopicPartition) -> None:
+        """End ``tp``'s catch-up once the consumer has read to where the log ended when the
+        partition was assigned: what ended before is known, then what did not end runs. The
+        last records before that end may be ones no poll returns (commit and abort markers, an
+        aborted transaction's events), so this is checked after every poll."""
+        state = self.partitions.get(tp)
+        if state is None or not state.catching_up:
+            return
+        if await self.subscription.consumer.position(tp) >= state.end:
             # what ended before the restart is known before anything runs again
             state.catching_up = False
             self.ended.update(e.key for e, _ in state.backlog if e.type in TERMINAL)
             for event, offset in state.backlog:
                 self._observe(event, tp, offset)
             state.backlog.clear()
-        if not state.catching_up:
-            await self.outbox.emit(tp, [], commit=True)
 
     def _observe(self, event: Envelope, tp: TopicPartition, offset: int) -> None:
         sim = event.key

@@ -33,9 +33,10 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     # every test signs in from 127.0.0.1: the sign-in limit is tested with an app of its own;
     # each processor serves its metrics on a free port (its heartbeat says which)
     # the OIDC tests' provider serves plain http on loopback and rotates its keys at will
-    # API_WORKERS API processes, whatever the machine's cores: the tests meet several workers
+    # API_WORKERS API processes, whatever the machine's cores: the tests meet several workers;
+    # the processors 10 nice steps below them (processor_nice), as where both share cores
     settings = isolated_settings(max_upload_bytes=MAX_UPLOAD, rate_limit_login_per_minute=10_000,
-                                 metrics_port=0, api_workers=API_WORKERS,
+                                 metrics_port=0, api_workers=API_WORKERS, processor_nice=10,
                                  oidc_allow_http_issuers=True, oidc_keys_refetch_s=0,
                                  **SUBSCRIBERS)
     with launched(settings, tmp_path_factory.mktemp("service-logs")) as running:
