@@ -123,6 +123,11 @@ class SimulationRunner:
             self.partitions[tp] = Partition(ends[tp], committed < ends[tp])
 
     async def revoked(self, partitions: list[TopicPartition]) -> None:
+        # first: a transaction under way (another run's end) then commits no offset for these
+        # partitions; were the leaving runs forgotten first, its commit point would pass them,
+        # and the new owner would never read their acceptance
+        for tp in partitions:
+            self.partitions.pop(tp, None)
         leaving = [r for r in self.runs.values() if r.tp in partitions]
         for run in leaving:
             run.revoked = run.cancel = True
@@ -130,8 +135,6 @@ class SimulationRunner:
             if run.task is not None:
                 run.task.cancel()
         await asyncio.gather(*(r.task for r in leaving if r.task), return_exceptions=True)
-        for tp in partitions:
-            self.partitions.pop(tp, None)
         await self.outbox.close(partitions)  # nothing is sent for a partition that moved
 
     def _commit_point(self, tp: TopicPartition, ending: Collection[str] = ()) -> int | None:

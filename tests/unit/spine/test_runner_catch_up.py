@@ -5,13 +5,14 @@ checked after polls that bring nothing too, and then the runs that did not end s
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
 from infra.settings import Settings
 from streams.events import SimulationAccepted, SimulationCompleted
-from streams.processors.runner import Partition, SimulationRunner
+from streams.processors.runner import Partition, Run, SimulationRunner
 from tests.unit.spine.test_runner_outage import TP, Engine, Outbox
 
 
@@ -46,4 +47,36 @@ async def test_the_catch_up_ends_where_no_record_is_returned(
     task = runner.runs["s1"].task
     assert task is not None
     await task
+    await runner.subscription.consumer.stop()
+
+
+class Closing:
+    """An outbox whose close is all a revocation asks of it."""
+
+    async def close(self, partitions: list[Any]) -> None:
+        await asyncio.sleep(0)
+
+
+async def test_a_partition_moving_away_commits_no_offset_past_its_unfinished_runs() -> None:
+    runner = SimulationRunner(Settings(jwt_secret="u" * 32), Engine(),  # type: ignore[arg-type]
+                              lambda sha: b"workbook")
+    runner.outbox = Closing()  # type: ignore[assignment]
+    runner.partitions[TP] = Partition(end=0, catching_up=False, last_seen=10)
+    accepted = _accepted("s1")
+    run = Run(accepted, accepted.body(SimulationAccepted), TP, 4)
+    computing = asyncio.Event()
+
+    async def compute() -> None:
+        computing.set()
+        await asyncio.sleep(3600)
+
+    run.task = asyncio.create_task(compute())
+    runner.runs["s1"] = run
+    await computing.wait()
+    revoking = asyncio.create_task(runner.revoked([TP]))
+    await asyncio.sleep(0)  # the revocation waits for the run to stop
+    # meanwhile another run's end commits in a transaction of the partition: not past offset 4
+    assert runner._commit_point(TP) is None
+    await revoking
+    assert run.revoked and not runner.runs
     await runner.subscription.consumer.stop()
