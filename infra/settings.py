@@ -64,9 +64,8 @@ class Settings(BaseSettings):
     runner_threads: int = 2
     # How many steps below its own start the processors' CPU priority is (nice; 0: the same):
     # where they share a machine with the API, a command is answered first, and the work it
-    # starts waits in the log meanwhile instead of in the caller's request. Off by default
-    # until a hand-over under it is understood (see README, "Running many").
-    processor_nice: int = Field(default=0, ge=0, le=19)
+    # starts waits in the log meanwhile instead of in the caller's request.
+    processor_nice: int = Field(default=10, ge=0, le=19)
     # Each uploaded workbook is parsed in a child process of its own, killed past these limits;
     # parser_processes children parse the uploads of one batch side by side.
     parse_memory_mb: int = Field(default=2048, gt=0)

@@ -74,3 +74,9 @@ def test_the_api_healthcheck_asks_a_route_the_api_serves(services: dict[str, dic
     assert "/health/ready" in api_paths
     assert api["ports"] == [f"{port}:{port}"]
 
+
+def test_processors_weigh_less_than_the_api_for_cpu(services: dict[str, dict[str, Any]]) -> None:
+    api = services["api"].get("cpu_shares", 1024)  # Docker's default weight
+    light = {name: service.get("cpu_shares", 1024) for name, service in services.items()
+             if name != "api"}
+    assert all(shares < api for shares in light.values()), light
