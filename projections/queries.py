@@ -73,30 +73,26 @@ def as_dicts(records: list[asyncpg.Record]) -> list[dict[str, Any]]:
     return [r for r in map(as_dict, records) if r is not None]
 
 
-def as_dict(record: asyncpg.Record | None) -> dict[str, Any] | None:
-    if record is None:
-        return None
+def _row(record: asyncpg.Record, json_column: Callable[[str], Any]) -> dict[str, Any]:
+    """``record`` by column: timestamps as ISO text, JSON columns through ``json_column``."""
     out: dict[str, Any] = {}
     for k, v in record.items():
         if isinstance(v, str) and k in JSON_COLUMNS:
-            v = orjson.loads(v)
+            v = json_column(v)
         elif hasattr(v, "isoformat"):
             v = v.isoformat()
         out[k] = v
     return out
 
 
+def as_dict(record: asyncpg.Record | None) -> dict[str, Any] | None:
+    return None if record is None else _row(record, orjson.loads)
+
+
 def as_json(record: asyncpg.Record) -> bytes:
     """``as_dict(record)`` as a JSON document, its JSON columns spliced in as PostgreSQL gives
     them rather than parsed and encoded again: a simulation's results are most of its row."""
-    out: dict[str, Any] = {}
-    for k, v in record.items():
-        if isinstance(v, str) and k in JSON_COLUMNS:
-            v = orjson.Fragment(v)
-        elif hasattr(v, "isoformat"):
-            v = v.isoformat()
-        out[k] = v
-    return orjson.dumps(out)
+    return orjson.dumps(_row(record, orjson.Fragment))
 
 
 PoolFor = Callable[[str], Awaitable[asyncpg.Pool]]
