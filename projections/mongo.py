@@ -1,24 +1,33 @@
-"""MongoDB analytics: pre-aggregated rollups per tenant, day and backend, updated with $inc.
+"""MongoDB analytics: rollups per tenant, day and backend, each holding what every event it
+counted adds, under that event's id.
 
-Each rollup document lists the event ids it has counted, and the update only matches a document
-that has not counted this event yet; single-document updates are atomic, so a redelivered event
-changes nothing (no transactions needed, which FerretDB 1.x lacks).
+Counting an event sets its entry (``$set`` on ``counted.<event id>``): setting it again
+changes nothing, so a redelivered event is counted once without transactions (which FerretDB
+1.x lacks) and without a condition in the update's filter. The filter is the document's
+``_id`` alone, which FerretDB turns into a primary-key lookup; any other condition in it (the
+``event_ids: {$nin: …}`` these rollups used before) makes FerretDB read and decode every
+document of the collection for each update, a cost that grew with every tenant and day
+counted. A usage read sums the entries.
 
 A tenant's day on a backend is split over ``SHARDS`` documents, an event counted in the one its
-id hashes to, and read back summed. One document per day grew with every event it counted:
-each update rewrote all of it (quadratic in a day's events, and FerretDB's largest cost under
-load), and a tenant counting some 300,000 events a day would have passed MongoDB's 16 MiB
-document limit and stopped counting. Split, a document holds 1/SHARDS of the day's ids.
+id hashes to, and read back summed: one document per day would grow with every event it
+counts, each update rewriting all of it, and a tenant counting some 300,000 events a day would
+pass MongoDB's 16 MiB document limit. Split, a document holds 1/SHARDS of the day's events.
 
 The follower hands over a poll's events at once (``apply_all``): each document they add to
-takes one update with their sum, so a burst of runs ending together costs a few dozen updates,
-not two per run."""
+takes one update, so a burst of runs ending together costs a few dozen updates, not two per
+run.
+
+Documents written before hold their sums and the ids they summed (``event_ids``); a read adds
+the entries of events not among those ids, so an event redelivered across the change is still
+counted once."""
 
 from __future__ import annotations
 
-import contextlib
+import hashlib
+import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +46,7 @@ ENDED: dict[type[RunEnd], str] = {SimulationCompleted: "completed", SimulationFa
                                   SimulationCancelled: "cancelled"}
 COUNTED: dict[str, type[RunEnd | UsageRecorded]] = {
     UsageRecorded.type: UsageRecorded, **{m.type: m for m in ENDED}}
+PLAIN_ID = re.compile(r"[0-9A-Za-z_-]{1,128}")
 
 
 def increments(event: Envelope) -> tuple[str, dict[str, float]] | None:
@@ -52,36 +62,55 @@ def increments(event: Envelope) -> tuple[str, dict[str, float]] | None:
     return counted.backend, {"simulations": 1, f"simulations_{ENDED[type(counted)]}": 1}
 
 
+def entry(event_id: str) -> str:
+    """The field an event's entry is kept under: its id, or a hash of an id that is not a
+    plain field name (a dot would make a path of it, a leading ``$`` an operator)."""
+    if PLAIN_ID.fullmatch(event_id):
+        return event_id
+    return "sha256-" + hashlib.sha256(event_id.encode()).hexdigest()
+
+
+def document(event: Envelope, backend: str) -> tuple[str, dict[str, Any]]:
+    """The id and keys of the rollup document ``event`` is counted in: its tenant's day on
+    ``backend``, in the shard its id hashes to."""
+    day = event.occurred_at.date().isoformat()
+    shard = zlib.crc32(event.id.encode()) % SHARDS
+    return f"{event.tenant_id}|{day}|{backend}|{shard}", {
+        "tenant_id": event.tenant_id, "day": day, "backend": backend, "shard": shard}
+
+
 @dataclass
 class _Rollup:
-    """What some events add to one rollup document."""
+    """What some events add to one rollup document, by entry."""
 
     keys: dict[str, Any]
-    events: list[Envelope] = field(default_factory=list)
-    inc: dict[str, float] = field(default_factory=dict)
-
-    def add(self, event: Envelope, inc: dict[str, float]) -> None:
-        self.events.append(event)
-        for name, amount in inc.items():
-            self.inc[name] = self.inc.get(name, 0) + amount
+    entries: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def _rollups(events: Sequence[Envelope]) -> dict[str, _Rollup]:
-    """The rollup documents ``events`` add to, by id, each with its events and their sum."""
+    """The rollup documents ``events`` add to, by id, each with its events' entries."""
     found: dict[str, _Rollup] = {}
-    seen: set[str] = set()
     for event in events:
         counted = increments(event)
-        if counted is None or event.id in seen:
+        if counted is None:
             continue
-        seen.add(event.id)
         backend, inc = counted
-        day = event.occurred_at.date().isoformat()
-        shard = zlib.crc32(event.id.encode()) % SHARDS
-        rollup = found.setdefault(f"{event.tenant_id}|{day}|{backend}|{shard}", _Rollup(
-            {"tenant_id": event.tenant_id, "day": day, "backend": backend, "shard": shard}))
-        rollup.add(event, inc)
+        rollup_id, keys = document(event, backend)
+        found.setdefault(rollup_id, _Rollup(keys)).entries[entry(event.id)] = inc
     return found
+
+
+def totals(doc: Mapping[str, Any]) -> dict[str, float]:
+    """What a rollup document counts: its entries, and the sums of a document written before
+    entries (over the ids it lists, whose entries are not added again)."""
+    summed = set(doc.get("event_ids", ()))
+    out: dict[str, float] = {name: value for name, value in doc.items()
+                             if isinstance(value, int | float) and name != "shard"}
+    for event_id, inc in doc.get("counted", {}).items():
+        if event_id not in summed:
+            for name, amount in inc.items():
+                out[name] = out.get(name, 0) + amount
+    return out
 
 
 class MongoRollups:
@@ -89,46 +118,27 @@ class MongoRollups:
         self.rollups = db[ROLLUPS]
 
     async def apply(self, event: Envelope) -> None:
-        for rollup_id, rollup in _rollups([event]).items():
-            await self._count(rollup_id, rollup)
+        await self.apply_all([event])
 
     async def apply_all(self, events: Sequence[Envelope]) -> None:
-        """``apply`` each of ``events``, with one update per document they add to (a burst of
-        runs ends in a few dozen updates, not two per run): its events' sum, when it has
-        counted none of them yet; a document that has counted some of them (a redelivery)
-        takes them one at a time, so that each is counted once."""
+        """Count each of ``events`` once, with one update per document they add to."""
         for rollup_id, rollup in _rollups(events).items():
-            if not await self._count(rollup_id, rollup) and len(rollup.events) > 1:
-                for event in rollup.events:
-                    await self.apply(event)
-
-    async def _count(self, rollup_id: str, rollup: _Rollup) -> bool:
-        """Add ``rollup`` to its document unless the document has counted any of its events
-        already; whether it did."""
-        ids = [event.id for event in rollup.events]
-        # a DuplicateKeyError means the rollup exists and has counted one of the events: the
-        # filter did not match, so the upsert tried to insert a second document with that _id
-        with contextlib.suppress(DuplicateKeyError):
-            await self.rollups.update_one(
-                {"_id": rollup_id, "event_ids": {"$nin": ids}},
-                {"$inc": rollup.inc, "$push": {"event_ids": {"$each": ids}},
-                 "$setOnInsert": rollup.keys},
-                upsert=True,
-            )
-            return True
-        return False
+            update = {"$set": {f"counted.{name}": inc for name, inc in rollup.entries.items()},
+                      "$setOnInsert": rollup.keys}
+            try:
+                await self.rollups.update_one({"_id": rollup_id}, update, upsert=True)
+            except DuplicateKeyError:  # another writer inserted it first: it is there now
+                await self.rollups.update_one({"_id": rollup_id}, update)
 
     async def usage(self, tenant_id: str, since: str | None = None) -> list[dict[str, Any]]:
         query: dict[str, Any] = {"tenant_id": tenant_id}
         if since:
             query["day"] = {"$gte": since}
         rows: dict[tuple[str, str], dict[str, Any]] = {}
-        async for doc in self.rollups.find(query, {"event_ids": 0, "_id": 0, "shard": 0}):
-            row = rows.setdefault((doc["day"], doc["backend"]),
-                                  {k: doc[k] for k in KEYS})
-            for name, value in doc.items():
-                if name not in KEYS:
-                    row[name] = row.get(name, 0) + value
+        async for doc in self.rollups.find(query, {"_id": 0}):
+            row = rows.setdefault((doc["day"], doc["backend"]), {k: doc[k] for k in KEYS})
+            for name, value in totals(doc).items():
+                row[name] = row.get(name, 0) + value
         return [rows[day_backend] for day_backend in sorted(rows)]
 
 

@@ -90,9 +90,10 @@ provision_kafka() {
 
 provision_go_tools() {
     mkdir -p "$BIN"
-    if [ ! -x "$BIN/ferretdb" ]; then
-        say "building FerretDB 1.24.2 (embedded wrapper)"
-        (cd "$ROOT/infra/stack/ferretdb" && go mod download && go build -o "$BIN/ferretdb" .)
+    # the stamp names the build: a binary from before the _id index fix is built again
+    if [ ! -x "$BIN/ferretdb" ] || [ ! -f "$BIN/ferretdb.id-index" ]; then
+        say "building FerretDB 1.24.2 (embedded wrapper, _id index fixed)"
+        bash "$ROOT/infra/stack/ferretdb/build.sh" "$BIN/ferretdb" && touch "$BIN/ferretdb.id-index"
     fi
     if [ ! -x "$BIN/stripe-mock" ]; then
         say "installing stripe-mock $STRIPE_MOCK_VERSION"

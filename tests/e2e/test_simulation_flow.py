@@ -8,8 +8,8 @@ import math
 
 import asyncpg
 import httpx
-from pymongo import AsyncMongoClient
 
+from projections.mongo import ROLLUPS, database, totals
 from tests.e2e.conftest import Service
 from tests.e2e.flow import ENDED, poll, start, upload_example
 from tests.integration.helpers import events_of, wait_for
@@ -68,12 +68,12 @@ async def test_a_simulation_runs_end_to_end_and_lands_in_every_projection(
 
     usage = await wait_for(rollup)
     assert usage["totals"]["iterations"] == 20_000
-    mongo = AsyncMongoClient(service.settings.mongo_url)
-    docs = await mongo[service.settings.mongo_db]["usage_rollups"].find(
-        {"tenant_id": enterprise.tenant_id}).to_list()  # type: ignore[attr-defined]
-    assert sum(doc.get("iterations", 0) for doc in docs) == 20_000
+    db = database(service.settings.mongo_url, service.settings.mongo_db)
+    tenant = enterprise.tenant_id  # type: ignore[attr-defined]
+    docs = await db[ROLLUPS].find({"tenant_id": tenant}).to_list()
+    assert sum(totals(doc).get("iterations", 0) for doc in docs) == 20_000
     assert len({(doc["day"], doc["backend"]) for doc in docs}) == 1
-    await mongo.close()
+    await db.client.close()
 
     # PostgreSQL + Stripe: the usage record was reported as meter events exactly once
     conn = await asyncpg.connect(service.settings.postgres_dsn)
