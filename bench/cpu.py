@@ -17,7 +17,7 @@ PROCESSOR = re.compile(r"app\.ops\.cli processor (\S+)")
 ROLES = (  # (role, what its command line holds), first match wins
     ("kafka", "kafka.Kafka"), ("ferretdb", "ferretdb"), ("redis", "redis-server"),
     ("blob store", "weed"), ("stripe-mock", "stripe-mock"), ("wrk", "wrk"),
-    ("api", "app.ops.cli api"), ("api", "multiprocessing.spawn"),
+    ("api", "app.ops.cli api"),
 )
 
 
@@ -35,9 +35,11 @@ def role(command: str) -> str | None:
 
 
 def _snapshot() -> dict[int, tuple[str, float]]:
-    """Each process's role and CPU seconds so far (user + system)."""
+    """Each process's role and CPU seconds so far (user + system). A worker process started
+    by another (``multiprocessing``'s spawn: the API's workers, the runner's engine pool)
+    takes its parent's role."""
     tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    out: dict[int, tuple[str, float]] = {}
+    seen: dict[int, tuple[str | None, int, float]] = {}
     for entry in PROC.glob("[0-9]*"):
         try:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(
@@ -46,8 +48,15 @@ def _snapshot() -> dict[int, tuple[str, float]]:
         except OSError:
             continue
         name = "benchmark" if int(entry.name) == os.getpid() else role(command)
+        if "multiprocessing.spawn" in command:
+            name = None  # its parent's, below
+        seen[int(entry.name)] = (name, int(stat[1]), (int(stat[11]) + int(stat[12])) / tick)
+    out: dict[int, tuple[str, float]] = {}
+    for pid, (name, parent, used) in seen.items():
+        if name is None and parent in seen:
+            name = seen[parent][0]
         if name is not None:
-            out[int(entry.name)] = (name, (int(stat[11]) + int(stat[12])) / tick)
+            out[pid] = (name, used)
     return out
 
 

@@ -30,6 +30,13 @@ class SimulationEngine(Protocol):
         Raises ValueError with a user-facing reason for a spec the workbook cannot serve."""
 
 
+class PooledEngine(Protocol):
+    async def simulate(self, data: bytes, spec: SimulationSpec) -> dict[str, Any]:
+        """What ``SimulationEngine.simulate`` gives, computed out of the caller's process,
+        without progress or cancelling midway (for runs that end within a fraction of a
+        second)."""
+
+
 class ChunkEngine(Protocol):
     """A run split into chunks that any runner computes and one runner merges."""
 

@@ -76,14 +76,19 @@ async def _billing(settings: Settings, stop: asyncio.Event, stack: AsyncExitStac
 async def _runner(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
                   ) -> Awaitable[None]:
     from engines.distributed import ChunkedRuns
+    from engines.pool import EnginePool
     from engines.service import WorkbookEngine
     from infra.blobstore import open_blob_store
     from streams.processors.chunks import ChunkWorker
+    from streams.processors.lanes import cores
     from streams.processors.runner import SimulationRunner
     from streams.processors.runtime import run_transactional
     blobs = open_blob_store(settings)
     # a runner merges the split runs of its partitions and computes chunks of anyone's
-    runner = SimulationRunner(settings, WorkbookEngine(), blobs.get, ChunkedRuns())
+    pool = EnginePool(cores())  # small runs, one process per core (see engines.pool)
+    pool.warm()
+    stack.callback(pool.close)
+    runner = SimulationRunner(settings, WorkbookEngine(), blobs.get, ChunkedRuns(), pool)
     worker = ChunkWorker(ChunkedRuns(), blobs.get, blobs.put, runner.slots,
                          settings.runner_threads)
 

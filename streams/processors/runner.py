@@ -52,7 +52,7 @@ from streams.events import (
 )
 from streams.events.chunks import ChunkRange
 from streams.events.simulations import RunEnd, SimulationRequestBody
-from streams.ports import ChunkEngine, SimulationEngine
+from streams.ports import ChunkEngine, PooledEngine, SimulationEngine
 from streams.processors.chunks import SplitRun
 from streams.processors.lanes import Lanes
 from streams.processors.outbox import Outbox
@@ -92,12 +92,15 @@ class SimulationRunner:
     name = "simulation-runner"
 
     def __init__(self, settings: Settings, engine: SimulationEngine,
-                 read_blob: Callable[[str], bytes], chunks: ChunkEngine | None = None) -> None:
+                 read_blob: Callable[[str], bytes], chunks: ChunkEngine | None = None,
+                 pool: PooledEngine | None = None) -> None:
         """``chunks``: split the runs above its threshold into chunk tasks (without it, every
-        run is run here, whole)."""
+        run is run here, whole); ``pool``: where small runs compute (without it, in a thread
+        like the others)."""
         self.settings = settings
         self.engine = engine
         self.chunks = chunks
+        self.pool = pool
         self.read_blob = read_blob
         self._background: set[asyncio.Task[None]] = set()
         self.runs: dict[str, Run] = {}
@@ -358,7 +361,9 @@ class SimulationRunner:
             return not run.cancel
 
         seconds = 0.0
-        async with self.lanes.of(request.iterations):
+        lane = self.lanes.of(request.iterations)
+        pool = self.pool if lane is self.lanes.small else None
+        async with lane:
             started = last_report[0] = time.monotonic()
             if run.cancel:
                 outcome: dict[str, Any] = {"cancelled": True, "iterations_run": 0}
@@ -371,8 +376,11 @@ class SimulationRunner:
                 timer = loop.call_later(PROGRESS_EVERY_S, announce)
                 try:
                     data = await asyncio.to_thread(self.read_blob, request.workbook_sha256)
-                    outcome = await asyncio.to_thread(
-                        self.engine.simulate, data, request.spec(), progress)
+                    if pool is not None:  # done before a progress or a cancel would count
+                        outcome = await pool.simulate(data, request.spec())
+                    else:
+                        outcome = await asyncio.to_thread(
+                            self.engine.simulate, data, request.spec(), progress)
                     # the engine's own seconds: what is billed, not time shared or waited
                     seconds = float(outcome.get("compute_seconds", 0.0))
                 except asyncio.CancelledError:

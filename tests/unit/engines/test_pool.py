@@ -1,0 +1,116 @@
+"""Small runs in worker processes: the same outcome as in the runner's own process, the
+engine's refusals as they are, and a worker that dies costs no run but the one that killed it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engines.pool import EnginePool
+from engines.service import WorkbookEngine, simulation_spec
+from engines.simulation import SimulationSpec
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "project-npv.xlsx"
+REQUEST = {"inputs": {"Model!B2": {"distribution": "normal", "params": [10000, 1500]},
+                      "Model!B4": {"distribution": "pert", "params": [26, 30, 38]}},
+           "outputs": ["Model!B17", "Model!B18"], "iterations": 10_000, "seed": 7}
+
+
+def dies_once(data: bytes, spec: SimulationSpec) -> dict[str, Any]:
+    """Kills its worker the first time (``data`` names a marker file), then answers."""
+    marker = Path(data.decode())
+    if not marker.exists():
+        marker.touch()
+        os._exit(3)
+    return {"answered_by": os.getpid()}
+
+
+def always_dies(data: bytes, spec: SimulationSpec) -> dict[str, Any]:
+    if data == b"die":
+        os._exit(3)
+    return {"answered_by": os.getpid()}
+
+
+def _without_seconds(outcome: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in outcome.items() if k != "compute_seconds"}
+
+
+async def test_a_pooled_run_has_the_outcome_of_one_run_here() -> None:
+    data, spec = EXAMPLE.read_bytes(), simulation_spec(REQUEST)
+    pool = EnginePool(2)
+    try:
+        pooled = await pool.simulate(data, spec)
+    finally:
+        pool.close()
+    here = WorkbookEngine().simulate(data, spec, lambda done, total: True)
+    assert _without_seconds(pooled) == _without_seconds(here)
+    assert pooled["iterations"] == 10_000 and pooled["compute_seconds"] > 0
+
+
+async def test_a_spec_the_workbook_cannot_serve_is_refused_with_the_engines_reason() -> None:
+    spec = simulation_spec({**REQUEST, "outputs": ["Nope!A1"]})
+    pool = EnginePool(1)
+    try:
+        with pytest.raises(ValueError, match="no sheet 'Nope'; sheets are \\['Model'\\]"):
+            await pool.simulate(EXAMPLE.read_bytes(), spec)
+    finally:
+        pool.close()
+
+
+async def test_a_worker_that_dies_costs_no_run(tmp_path: Path) -> None:
+    pool = EnginePool(2, compute=dies_once)
+    try:
+        answer = await pool.simulate(str(tmp_path / "died").encode(), simulation_spec(REQUEST))
+        assert answer["answered_by"] != os.getpid()  # computed again, in a fresh worker
+    finally:
+        pool.close()
+
+
+async def test_a_run_that_kills_its_worker_twice_fails_and_the_pool_serves_on() -> None:
+    pool = EnginePool(1, compute=always_dies)
+    try:
+        with pytest.raises(RuntimeError, match="worker process ended"):
+            await pool.simulate(b"die", simulation_spec(REQUEST))
+        assert (await pool.simulate(b"live", simulation_spec(REQUEST)))["answered_by"]
+    finally:
+        pool.close()
+
+
+def test_the_workers_end_with_the_process_that_started_them() -> None:
+    """A runner killed outright (``kill -9``, the kernel's OOM killer) leaves no worker."""
+    script = ("import sys, time\n"
+              "from engines.pool import EnginePool\n"
+              "if __name__ == '__main__':\n"
+              "    pool = EnginePool(2)\n"
+              "    pool.warm()\n"
+              "    time.sleep(1.5)\n"
+              "    print(*pool._executor._processes, flush=True)\n"
+              "    time.sleep(60)\n")
+    root = Path(__file__).resolve().parents[3]
+    owner = subprocess.Popen([sys.executable, "-c", script], cwd=root, stdout=subprocess.PIPE,
+                             text=True)
+    try:
+        assert owner.stdout is not None
+        workers = [int(pid) for pid in owner.stdout.readline().split()]
+        assert len(workers) == 2 and all(_alive(pid) for pid in workers)
+    finally:
+        owner.kill()
+        owner.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
