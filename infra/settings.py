@@ -62,10 +62,23 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
     max_upload_bytes: int = 50 * 1024 * 1024
     runner_threads: int = 2
+    # Worker processes computing a runner's small runs (engines.pool); None: one per core the
+    # runner may use (its CPU limit included), 0: small runs compute in threads like the rest.
+    runner_processes: int | None = Field(default=None, ge=0, le=256)
     # How many steps below its own start the processors' CPU priority is (nice; 0: the same):
     # where they share a machine with the API, a command is answered first, and the work it
     # starts waits in the log meanwhile instead of in the caller's request.
     processor_nice: int = Field(default=10, ge=0, le=19)
+    # The processors whose work may trail a run by a fraction of a second (billing, analytics
+    # rollups, webhooks: see app.ops.workers.BACKGROUND) run this many steps further below,
+    # and wait up to background_gather_ms for a fuller fetch (64 KiB) instead of taking each
+    # record as it comes: under load they read in batches and leave the cores to the runs,
+    # at rest their records come that much later.
+    background_nice: int = Field(default=9, ge=0, le=19)
+    background_gather_ms: int = Field(default=200, ge=0, le=5_000)
+    # How long a consumer of this process waits for a fuller fetch (0: none; set for the
+    # background processors from background_gather_ms).
+    fetch_gather_ms: int = Field(default=0, ge=0, le=5_000)
     # Each uploaded workbook is parsed in a child process of its own, killed past these limits;
     # parser_processes children parse the uploads of one batch side by side.
     parse_memory_mb: int = Field(default=2048, gt=0)

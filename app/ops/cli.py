@@ -66,7 +66,7 @@ def _run_processors(args: argparse.Namespace) -> int:
 
 
 def _run_processor(args: argparse.Namespace) -> int:
-    from app.ops.workers import run_processor
+    from app.ops.workers import processor_settings, run_processor
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -75,8 +75,8 @@ def _run_processor(args: argparse.Namespace) -> int:
             loop.add_signal_handler(sig, stop.set)
         await run_processor(args.name, settings, stop)
 
-    settings = Settings()
-    os.nice(settings.processor_nice)  # background work: the API's requests go first
+    settings, nice = processor_settings(args.name, Settings())
+    os.nice(nice)  # background work: the API's requests go first, then what runs wait for
     tracing.configure(args.name, settings.otlp_endpoint)
     try:
         asyncio.run(main())

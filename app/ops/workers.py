@@ -85,9 +85,11 @@ async def _runner(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
     from streams.processors.runtime import run_transactional
     blobs = open_blob_store(settings)
     # a runner merges the split runs of its partitions and computes chunks of anyone's
-    pool = EnginePool(cores())  # small runs, one process per core (see engines.pool)
-    pool.warm()
-    stack.callback(pool.close)
+    processes = cores() if settings.runner_processes is None else settings.runner_processes
+    pool = EnginePool(processes) if processes else None  # small runs (see engines.pool)
+    if pool is not None:
+        pool.warm()
+        stack.callback(pool.close)
     runner = SimulationRunner(settings, WorkbookEngine(), blobs.get, ChunkedRuns(), pool)
     worker = ChunkWorker(ChunkedRuns(), blobs.get, blobs.put, runner.slots,
                          settings.runner_threads)
@@ -182,6 +184,23 @@ PROCESSORS: dict[str, Job] = {
     "webhook-dispatcher": _dispatcher,
     "retention": _retention,
 }
+
+
+BACKGROUND = frozenset({"billing", "mongo-rollups", "webhook-fanout", "webhook-dispatcher",
+                        "retention"})
+"""Processors whose work may trail a run (Stripe's meters, the analytics rollups, webhook
+deliveries, the retention sweep): under load they yield the cores to the ones a run waits
+for (the ledger, the runner, the parser) and to what readers see (the PostgreSQL views, live
+progress), and read in batches (see ``Settings.background_nice``)."""
+
+
+def processor_settings(name: str, settings: Settings) -> tuple[Settings, int]:
+    """The settings processor ``name`` runs with, and how many nice steps below the process
+    that starts it."""
+    if name in BACKGROUND:
+        gathering = settings.model_copy(update={"fetch_gather_ms": settings.background_gather_ms})
+        return gathering, min(19, settings.processor_nice + settings.background_nice)
+    return settings, settings.processor_nice
 
 
 SINGLE_INSTANCE = frozenset({"retention"})

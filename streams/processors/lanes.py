@@ -12,20 +12,41 @@ counts what waits in it for a slot: the runner's queue depth.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 SMALL_RUN_TRIALS = 100_000
 """Runs up to this many trials are small: under half a second of compute on the example model."""
 
 
-def cores() -> int:
-    """The cores this process may run on (its affinity, not the machine's count)."""
+def cores(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
+    """The cores this process may use: those it may run on (its affinity, not the machine's
+    count), fewer where its control group's CPU quota allows less (a container's CPU limit:
+    ``cpu.max`` of cgroup v2, ``cpu.cfs_quota_us`` of v1), rounded up."""
     try:
-        return len(os.sched_getaffinity(0))
+        allowed = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+    quota = _quota(cgroup)
+    return max(1, min(allowed, math.ceil(quota))) if quota is not None else allowed
+
+
+def _quota(cgroup: Path) -> float | None:
+    """The control group's CPU quota in cores, or None when it has none."""
+    try:
+        limit, period = (cgroup / "cpu.max").read_text().split()[:2]
+        return None if limit == "max" else int(limit) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:
+        limit = (cgroup / "cpu" / "cpu.cfs_quota_us").read_text().strip()
+        period = (cgroup / "cpu" / "cpu.cfs_period_us").read_text().strip()
+        return None if int(limit) <= 0 else int(limit) / int(period)
+    except (OSError, ValueError):
+        return None
 
 
 class Lane(asyncio.Semaphore):

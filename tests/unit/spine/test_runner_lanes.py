@@ -1,6 +1,8 @@
 import asyncio
+import os
+from pathlib import Path
 
-from streams.processors.lanes import SMALL_RUN_TRIALS, Lanes
+from streams.processors.lanes import SMALL_RUN_TRIALS, Lanes, cores
 
 
 def test_small_runs_have_a_lane_of_their_own_as_wide_as_the_cores_allow() -> None:
@@ -26,3 +28,23 @@ async def test_a_lane_counts_what_waits_for_a_slot_until_it_has_one_or_gives_up(
     await asyncio.sleep(0)
     assert lane.waiting() == 0
     lane.release()
+
+
+def test_the_cores_a_runner_uses_are_bounded_by_its_cpu_limit(tmp_path: Path) -> None:
+    """A container limited to 1.5 CPUs on a larger machine gets two cores' worth of workers,
+    not one per core of the machine (cgroup v2's cpu.max, then v1's quota)."""
+    allowed = len(os.sched_getaffinity(0))
+    assert cores(tmp_path) == allowed  # no limit written: the affinity
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    assert cores(tmp_path) == allowed
+    (tmp_path / "cpu.max").write_text("150000 100000\n")
+    assert cores(tmp_path) == min(allowed, 2)
+    (tmp_path / "cpu.max").write_text("10000 100000\n")
+    assert cores(tmp_path) == 1
+    (tmp_path / "cpu.max").unlink()
+    (tmp_path / "cpu").mkdir()
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("100000\n")
+    (tmp_path / "cpu" / "cpu.cfs_period_us").write_text("100000\n")
+    assert cores(tmp_path) == 1
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("-1\n")
+    assert cores(tmp_path) == allowed

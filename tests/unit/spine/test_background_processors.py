@@ -1,0 +1,35 @@
+"""The processors a run does not wait for run further below the others and read in batches;
+the ones a run or a reader waits for take each record as it comes."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+
+from app.ops.workers import BACKGROUND, PROCESSORS, processor_settings
+from infra.settings import Settings
+from streams.subscription import FETCH_WAIT_MS, GATHER_BYTES, Subscription
+
+
+def _settings(**values: object) -> Settings:
+    return Settings(jwt_secret=SecretStr("b" * 32), **values)  # type: ignore[arg-type]
+
+
+def test_background_processors_run_further_below_and_gather_their_fetches() -> None:
+    base = _settings(processor_nice=10, background_nice=9, background_gather_ms=250)
+    for name in PROCESSORS:
+        settings, nice = processor_settings(name, base)
+        if name in BACKGROUND:
+            assert (nice, settings.fetch_gather_ms) == (19, 250), name
+        else:
+            assert (nice, settings.fetch_gather_ms) == (10, 0), name
+    assert {"tenant-ledger", "simulation-runner", "postgres-projector",
+            "redis-progress"}.isdisjoint(BACKGROUND)
+    _, capped = processor_settings("billing", _settings(processor_nice=15, background_nice=9))
+    assert capped == 19  # the lowest priority there is
+
+
+async def test_a_gathering_member_asks_the_broker_to_hold_its_fetch_for_more() -> None:
+    taking = Subscription(_settings(), "g", ("simulations",)).consumer
+    assert (taking._fetch_min_bytes, taking._fetch_max_wait_ms) == (1, FETCH_WAIT_MS)
+    gathering = Subscription(_settings(fetch_gather_ms=250), "g", ("simulations",)).consumer
+    assert (gathering._fetch_min_bytes, gathering._fetch_max_wait_ms) == (GATHER_BYTES, 250)
