@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,16 +32,24 @@ def drill_settings(tmp_path: Path) -> Settings:
     return settings.model_copy(update={"blob_store_url": blobs})
 
 
+QUIET_S = 2.0
+"""How long nothing must change for the deployment to be at rest: longer than a chain of
+background processors takes at rest (each gathers its reads for up to
+``Settings.background_gather_ms`` before it acts)."""
+
+
 async def stable(read: Any) -> Any:
-    """What ``read()`` returns once two reads half a second apart agree."""
-    previous = None
-    for _ in range(120):
+    """What ``read()`` returns once reads half a second apart agree for ``QUIET_S``."""
+    previous, same_since = None, 0.0
+    for _ in range(240):
         current = await read()
-        if current == previous:
+        now = time.monotonic()
+        if current != previous:
+            previous, same_since = current, now
+        elif now - same_since >= QUIET_S:
             return current
-        previous = current
         await asyncio.sleep(0.5)
-    raise TimeoutError(f"still changing: {current!r}")
+    raise TimeoutError(f"still changing: {previous!r}")
 
 
 async def snapshot(settings: Settings, tenant_id: str, simulations: list[str]
