@@ -62,8 +62,9 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
     max_upload_bytes: int = 50 * 1024 * 1024
     runner_threads: int = 2
-    # Worker processes computing a runner's small runs (engines.pool); None: one per core the
-    # runner may use (its CPU limit included), 0: small runs compute in threads like the rest.
+    # Worker processes computing a runner's small runs (streams.processors.enginepool); None:
+    # one per core the runner may use (its CPU limit included), 0: small runs compute in
+    # threads like the rest.
     runner_processes: int | None = Field(default=None, ge=0, le=256)
     # How many steps below its own start the processors' CPU priority is (nice; 0: the same):
     # where they share a machine with the API, a command is answered first, and the work it

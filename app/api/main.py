@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -41,6 +42,7 @@ from app.api.routes import (
 )
 from app.api.workbench import mount_workbench
 from infra import tracing
+from infra.lifetime import PARENT_ENV, end_with_parent
 from infra.log_format import configure as configure_logs
 from infra.settings import Settings
 
@@ -85,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def worker_app() -> FastAPI:
     """The app of one API worker process among several (``riskstream api`` with
     ``api_workers`` > 1): its own logs and tracing, then the app."""
+    end_with_parent(int(os.environ[PARENT_ENV]))  # no worker outlives the API killed outright
     settings = Settings()
     configure_logs("api")
     tracing.configure("api", settings.otlp_endpoint)

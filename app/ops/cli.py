@@ -25,6 +25,8 @@ LOCAL_TOOLS = frozenset({"recalc", "simulate"})
 def _serve_api(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from infra.lifetime import PARENT_ENV
+
     settings = Settings()
     workers = settings.api_workers or min(8, os.cpu_count() or 1)
     if workers == 1:
@@ -37,6 +39,7 @@ def _serve_api(args: argparse.Namespace) -> int:
     # the workers add up their metrics in a directory of their own (app/api/http_metrics.py)
     shared = tempfile.mkdtemp(prefix="riskstream-api-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = shared
+    os.environ[PARENT_ENV] = str(os.getpid())  # each worker ends with this process
     try:
         uvicorn.run("app.api.main:worker_app", factory=True, workers=workers, host=args.host,
                     port=args.port, log_level="warning",

@@ -76,17 +76,17 @@ async def _billing(settings: Settings, stop: asyncio.Event, stack: AsyncExitStac
 async def _runner(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
                   ) -> Awaitable[None]:
     from engines.distributed import ChunkedRuns
-    from engines.pool import EnginePool
     from engines.service import WorkbookEngine
     from infra.blobstore import open_blob_store
     from streams.processors.chunks import ChunkWorker
+    from streams.processors.enginepool import EnginePool
     from streams.processors.lanes import cores
     from streams.processors.runner import SimulationRunner
     from streams.processors.runtime import run_transactional
     blobs = open_blob_store(settings)
     # a runner merges the split runs of its partitions and computes chunks of anyone's
     processes = cores() if settings.runner_processes is None else settings.runner_processes
-    pool = EnginePool(processes) if processes else None  # small runs (see engines.pool)
+    pool = EnginePool(processes) if processes else None  # small runs (see EnginePool)
     if pool is not None:
         pool.warm()
         stack.callback(pool.close)

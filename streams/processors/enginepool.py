@@ -21,29 +21,21 @@ import asyncio
 import logging
 import multiprocessing
 import os
-import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from engines.simulation import SimulationSpec
+from infra.lifetime import end_with_parent
 
 log = logging.getLogger(__name__)
-PARENT_CHECK_S = 0.5
-"""How often a worker checks that the process that started it is still there."""
 
 
 def _start_worker(parent: int) -> None:
     """A worker ends with the process that started it (a runner killed outright leaves no
     worker behind), and loads the engine before its first run."""
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_CHECK_S)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    end_with_parent(parent)
     _warm()
 
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from engines.pool import EnginePool
 from engines.service import WorkbookEngine, simulation_spec
 from engines.simulation import SimulationSpec
+from streams.processors.enginepool import EnginePool
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "project-npv.xlsx"
 REQUEST = {"inputs": {"Model!B2": {"distribution": "normal", "params": [10000, 1500]},
@@ -85,7 +85,7 @@ async def test_a_run_that_kills_its_worker_twice_fails_and_the_pool_serves_on() 
 def test_the_workers_end_with_the_process_that_started_them() -> None:
     """A runner killed outright (``kill -9``, the kernel's OOM killer) leaves no worker."""
     script = ("import sys, time\n"
-              "from engines.pool import EnginePool\n"
+              "from streams.processors.enginepool import EnginePool\n"
               "if __name__ == '__main__':\n"
               "    pool = EnginePool(2)\n"
               "    pool.warm()\n"
