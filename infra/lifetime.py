@@ -2,8 +2,8 @@
 
 A process started with ``multiprocessing``'s spawn (the API's uvicorn workers, the runner's
 engine workers) lives on when its parent is killed outright (``kill -9``, the kernel's OOM
-killer): an orphaned API worker keeps serving on the port, an engine worker keeps its memory.
-Each such worker watches its parent and ends once another process has adopted it.
+killer), holding its memory with no one to hand it work. Each such worker watches its parent
+and ends once another process has adopted it.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import httpx
 
 from app.ops.launcher import ROOT, free_port, service_env
 from tests.conftest import isolated_settings
+from tests.processes import ended
 
 
 def _children(pid: int) -> list[int]:
@@ -25,13 +26,6 @@ def _children(pid: int) -> list[int]:
                 stat.parent / "cmdline").read_bytes().decode(errors="replace"):
             found.append(int(stat.parent.name))
     return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def test_the_api_workers_end_with_the_api_killed_outright(tmp_path: Path) -> None:
@@ -57,10 +51,7 @@ def test_the_api_workers_end_with_the_api_killed_outright(tmp_path: Path) -> Non
     finally:
         api.kill()
         api.wait()
-    deadline = time.monotonic() + 10
-    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not any(_alive(pid) for pid in workers)
+    assert ended(workers)
     try:
         httpx.get(f"http://127.0.0.1:{port}/health/live", timeout=1)
         served = True

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +14,10 @@ import pytest
 from engines.service import WorkbookEngine, simulation_spec
 from engines.simulation import SimulationSpec
 from streams.processors.enginepool import EnginePool
+from tests.conftest import ROOT
+from tests.processes import alive, ended
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "project-npv.xlsx"
+EXAMPLE = ROOT / "examples" / "project-npv.xlsx"
 REQUEST = {"inputs": {"Model!B2": {"distribution": "normal", "params": [10000, 1500]},
                       "Model!B4": {"distribution": "pert", "params": [26, 30, 38]}},
            "outputs": ["Model!B17", "Model!B18"], "iterations": 10_000, "seed": 7}
@@ -92,25 +93,13 @@ def test_the_workers_end_with_the_process_that_started_them() -> None:
               "    time.sleep(1.5)\n"
               "    print(*pool._executor._processes, flush=True)\n"
               "    time.sleep(60)\n")
-    root = Path(__file__).resolve().parents[3]
-    owner = subprocess.Popen([sys.executable, "-c", script], cwd=root, stdout=subprocess.PIPE,
+    owner = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE,
                              text=True)
     try:
         assert owner.stdout is not None
         workers = [int(pid) for pid in owner.stdout.readline().split()]
-        assert len(workers) == 2 and all(_alive(pid) for pid in workers)
+        assert len(workers) == 2 and all(alive(pid) for pid in workers)
     finally:
         owner.kill()
         owner.wait()
-    deadline = time.monotonic() + 10
-    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not any(_alive(pid) for pid in workers)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state != "Z"
+    assert ended(workers)
