@@ -198,3 +198,23 @@ async def test_the_document_store_finds_a_rollup_by_its_id_through_an_index(
     else:
         assert "IDHACK" in str(plan["queryPlanner"]["winningPlan"]), plan
     await db.client.drop_database(settings.mongo_db)
+
+
+async def test_an_event_id_that_is_no_plain_field_name_is_counted_once(settings: Settings
+                                                                       ) -> None:
+    """Ids are system-made, but a log holds what was written to it: a dot, a leading ``$``,
+    NUL or other Unicode in an id still makes one entry, counted once however often it comes."""
+    db = database(settings.mongo_url, settings.mongo_db)
+    rollups = MongoRollups(db)
+    odd = [replace(new_event("usage.recorded", "acme", f"s{i}", {
+        "simulation_id": f"s{i}", "iterations": 10 ** i, "compute_seconds": 0.5,
+        "backend": "numpy"}), id=event_id)
+        for i, event_id in enumerate(["a.b", "$inc", "nul\x00id", "ünï·cødé", "a.b "])]
+    await rollups.apply_all(odd)
+    await rollups.apply_all(odd[::-1])  # all of them again
+    rows = await rollups.usage("acme")
+    assert rows[0]["iterations"] == 11111 and rows[0]["compute_seconds"] == 2.5
+    docs = await db[ROLLUPS].find({"tenant_id": "acme"}).to_list()
+    names = [name for d in docs for name in d["counted"]]
+    assert len(names) == 5 and all("." not in n and not n.startswith("$") for n in names)
+    await db.client.drop_database(settings.mongo_db)
