@@ -12,6 +12,15 @@ OUT = Path(__file__).resolve().parents[1] / "bench-results"
 
 
 def main(parts: list[str]) -> int:
+    from bench import scratch
+
+    try:
+        return _run(parts)
+    finally:
+        scratch.remove()  # every part's topics, schema and database
+
+
+def _run(parts: list[str]) -> int:
     results: dict[str, Any] = {}
     if "spine" in parts:
         from bench import spine

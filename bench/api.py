@@ -10,7 +10,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import httpx
 
 from app.ops.admin import create_tenant
 from app.ops.launcher import launched
+from bench import scratch
 from bench.cpu import CpuWatch, line
 from infra.settings import Settings
 
@@ -84,11 +84,9 @@ started opens its pools' connections and prepares its statements in the first se
 
 
 def run(seconds: int = 10) -> dict[str, Any]:
-    prefix = f"bench{uuid.uuid4().hex[:8]}"
     unlimited = 10**9  # the benchmark measures the API, not its rate limits
-    settings = Settings(topic_prefix=prefix, mongo_db=prefix,
-                        rate_limit_read_per_minute=unlimited,
-                        rate_limit_write_per_minute=unlimited)
+    settings = scratch.own(rate_limit_read_per_minute=unlimited,
+                           rate_limit_write_per_minute=unlimited)
     with tempfile.TemporaryDirectory() as logs, launched(settings, Path(logs)) as service:
         key, sim_id, body = asyncio.run(_prepare(settings, service.url))
         cpu = CpuWatch()

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import httpx
 
 from app.ops.admin import create_tenant
 from app.ops.launcher import ROOT, launched, service_env
+from bench import scratch
 from infra import kafka
 from infra.settings import Settings
 from streams.envelope import Envelope
@@ -87,8 +87,7 @@ async def one_run(settings: Settings, url: str, join: bool) -> dict[str, Any]:
 def run() -> dict[str, Any]:
     results: dict[str, Any] = {}
     for runners in (1, 2, 3):
-        settings = Settings(topic_prefix=f"bench{uuid.uuid4().hex[:8]}",  # type: ignore[call-arg]
-                            processor_replicas={"simulation-runner": runners})
+        settings = scratch.own(processor_replicas={"simulation-runner": runners})
         with tempfile.TemporaryDirectory() as logs, launched(settings, Path(logs)) as service:
             results[str(runners)] = asyncio.run(one_run(settings, service.url, runners == 2))
     return results

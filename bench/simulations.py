@@ -13,7 +13,6 @@ import asyncio
 import statistics
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,12 +21,14 @@ import httpx
 
 from app.ops.admin import create_tenant
 from app.ops.launcher import launched
+from bench import scratch
 from bench.cpu import CpuWatch, line
 from bench.spine import EXAMPLE, REQUEST, percentile
 from infra import kafka
 from infra.settings import Settings
 from streams.envelope import Envelope
 from streams.reading import assign_all
+from streams.subscription import FETCH_WAIT_MS
 
 WARM_UP = 3
 GOALS = {"single_p50_ms": 100.0, "burst_p99_ms": 1000.0}
@@ -48,7 +49,7 @@ class Seen:
 
 async def _watch(settings: Settings, seen: Seen, stop: asyncio.Event) -> None:
     # a short fetch wait of its own, so that the watcher adds next to nothing to what it times
-    consumer = kafka.consumer(settings.kafka_bootstrap, None, fetch_max_wait_ms=5)
+    consumer = kafka.consumer(settings.kafka_bootstrap, None, fetch_max_wait_ms=FETCH_WAIT_MS)
     await consumer.start()
     try:
         parts = await assign_all(consumer, [settings.topic("tenants"),
@@ -152,8 +153,7 @@ async def measure(settings: Settings, url: str, runs: int, burst: int) -> dict[s
 
 
 def run(runs: int = 30, burst: int = 100) -> dict[str, Any]:
-    prefix = f"bench{uuid.uuid4().hex[:8]}"
-    settings = Settings(topic_prefix=prefix, mongo_db=prefix)
+    settings = scratch.own()
     with tempfile.TemporaryDirectory() as logs, launched(settings, Path(logs)) as service:
         return asyncio.run(measure(settings, service.url, runs, burst))
 

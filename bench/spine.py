@@ -8,7 +8,6 @@ import multiprocessing
 import statistics
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import httpx
 
 from app.ops.admin import create_tenant
 from app.ops.launcher import launched
+from bench import scratch
 from infra import kafka, postgres
 from infra.settings import Settings
 from projections.postgres import PostgresProjector
@@ -164,10 +164,9 @@ async def projection_throughput(settings: Settings, events: int) -> dict[str, An
 
 
 def run(runs: int = 50, events: int = 20_000) -> dict[str, Any]:
-    prefix = f"bench{uuid.uuid4().hex[:8]}"
-    settings = Settings(topic_prefix=prefix, mongo_db=prefix)
+    settings = scratch.own()
     with tempfile.TemporaryDirectory() as logs, launched(settings, Path(logs)) as service:
         result = {"latency": asyncio.run(latency(settings, service.url, runs))}
-    throughput_settings = Settings(topic_prefix=f"{prefix}tp", mongo_db=f"{prefix}tp")
+    throughput_settings = scratch.own()
     result["projection"] = asyncio.run(projection_throughput(throughput_settings, events))
     return result

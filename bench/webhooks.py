@@ -8,7 +8,6 @@ import asyncio
 import json
 import tempfile
 import time
-import uuid
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import httpx
 
 from app.ops.admin import create_tenant
 from app.ops.launcher import launched
+from bench import scratch
 from infra.settings import Settings
 from streams.catalogue import new_event
 from streams.catalogue_examples import EXAMPLES
@@ -130,10 +130,8 @@ async def _all(settings: Settings, url: str) -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
-    prefix = f"bench{uuid.uuid4().hex[:8]}"
-    settings = Settings(topic_prefix=prefix, mongo_db=prefix,
-                        webhook_allow_private_networks=True,
-                        webhook_allowed_ports="1024-65535", sse_max_lag=100_000)
+    settings = scratch.own(webhook_allow_private_networks=True,
+                           webhook_allowed_ports="1024-65535", sse_max_lag=100_000)
     with tempfile.TemporaryDirectory() as logs, launched(settings, Path(logs)) as service:
         return asyncio.run(_all(settings, service.url))
 

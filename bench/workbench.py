@@ -12,7 +12,6 @@ import asyncio
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +21,7 @@ import httpx
 
 from app.ops.admin import create_tenant
 from app.ops.launcher import launched
+from bench import scratch
 from bench.spine import EXAMPLE
 from infra.settings import Settings
 
@@ -116,8 +116,7 @@ def measure(settings: Settings, url: str, runs: int) -> dict[str, Any]:
 
 
 def run(runs: int = 5) -> dict[str, Any]:
-    prefix = f"bench-wb-{uuid.uuid4().hex[:8]}"
-    settings = Settings(topic_prefix=prefix, mongo_db=prefix)
+    settings = scratch.own("bench-wb-")
     with tempfile.TemporaryDirectory() as logs, launched(settings, Path(logs)) as service:
         return measure(settings, service.url, runs)
 

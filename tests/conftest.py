@@ -50,19 +50,14 @@ async def _delete_topics(made: list[Settings]) -> None:
         await admin.close()
 
 
-@pytest.fixture(autouse=True)
-def _topics_deleted_after_the_test() -> Iterator[None]:
-    """Delete the topics of the settings a test made (not those of wider fixtures, made
-    before it began): a full suite would otherwise leave ~20,000 partitions on the shared
-    broker, one open file each, past the usual limit of open files."""
-    before = len(_MADE)
-    yield
-    made, _MADE[before:] = _MADE[before:], []
+def _delete_topics_of(made: list[Settings]) -> None:
+    """Delete the topics of ``made``, in a thread of its own: a test's event loop may still be
+    open."""
     if not made or "RISKSTREAM_KAFKA_BOOTSTRAP" not in os.environ:
         return
     failure: list[BaseException] = []
 
-    def run() -> None:  # a thread of its own: the test's event loop may still be open
+    def run() -> None:
         try:
             asyncio.run(_delete_topics(made))
         except Exception as exc:  # noqa: BLE001 - reported below
@@ -73,6 +68,26 @@ def _topics_deleted_after_the_test() -> Iterator[None]:
     worker.join(60)
     if failure:
         raise failure[0]
+
+
+@pytest.fixture(autouse=True)
+def _topics_deleted_after_the_test() -> Iterator[None]:
+    """Delete the topics of the settings a test made (not those of wider fixtures, made
+    before it began): a full suite would otherwise leave ~20,000 partitions on the shared
+    broker, one open file each, past the usual limit of open files."""
+    before = len(_MADE)
+    yield
+    made, _MADE[before:] = _MADE[before:], []
+    _delete_topics_of(made)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _topics_deleted_after_the_session() -> Iterator[None]:
+    """Delete the topics of the wider fixtures' settings once every test is done: left on the
+    shared broker, each run's would slow the next (it tends every partition it holds)."""
+    yield
+    made, _MADE[:] = list(_MADE), []
+    _delete_topics_of(made)
 
 
 @pytest.fixture
