@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # one per core the runner may use (its CPU limit included), 0: small runs compute in
     # threads like the rest.
     runner_processes: int | None = Field(default=None, ge=0, le=256)
+    # Workbooks a runner keeps in memory once read (infra.blobcache), in MiB; 0: read each run's
+    # workbook from the blob store.
+    runner_blob_cache_mib: int = Field(default=64, ge=0, le=65536)
     # How many steps below its own start the processors' CPU priority is (nice; 0: the same):
     # where they share a machine with the API, a command is answered first, and the work it
     # starts waits in the log meanwhile instead of in the caller's request.

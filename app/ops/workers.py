@@ -77,6 +77,7 @@ async def _runner(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
                   ) -> Awaitable[None]:
     from engines.distributed import ChunkedRuns
     from engines.service import WorkbookEngine
+    from infra.blobcache import RecentBlobs
     from infra.blobstore import open_blob_store
     from streams.processors.chunks import ChunkWorker
     from streams.processors.enginepool import EnginePool
@@ -90,8 +91,11 @@ async def _runner(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
     if pool is not None:
         pool.warm()
         stack.callback(pool.close)
-    runner = SimulationRunner(settings, WorkbookEngine(), blobs.get, ChunkedRuns(), pool)
-    worker = ChunkWorker(ChunkedRuns(), blobs.get, blobs.put, runner.slots,
+    # a burst of runs of one workbook reads it once (its bytes never change: see RecentBlobs)
+    read = RecentBlobs(blobs.get, settings.runner_blob_cache_mib * 1024 * 1024) \
+        if settings.runner_blob_cache_mib else blobs.get
+    runner = SimulationRunner(settings, WorkbookEngine(), read, ChunkedRuns(), pool)
+    worker = ChunkWorker(ChunkedRuns(), read, blobs.put, runner.slots,
                          settings.runner_threads)
 
     async def both() -> None:
