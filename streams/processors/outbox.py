@@ -7,6 +7,8 @@ together cost a few transactions, not a hundred; the partitions with emits waiti
 transactions side by side. A transaction carries its partition's commit point when any emit in
 it asks for one: the owner says how far the group may commit, given the ends the transaction
 carries (an end in the same transaction as the offset past its start is committed with it).
+A commit alone that would not move the point is no transaction at all, and the owner may ask
+the outbox to linger before each transaction, for more to share it.
 """
 
 from __future__ import annotations
@@ -40,14 +42,18 @@ class Outgoing:
 
 
 class Outbox:
-    """The transactions of one group member's partitions, shared by whatever it emits."""
+    """The transactions of one group member's partitions, shared by whatever it emits;
+    ``linger()``: seconds to wait before the next transaction (0: at once)."""
 
-    def __init__(self, settings: Settings, group: str, commit_point: CommitPoint) -> None:
+    def __init__(self, settings: Settings, group: str, commit_point: CommitPoint,
+                 linger: Callable[[], float] = lambda: 0.0) -> None:
         self.settings = settings
+        self.linger = linger
         self.group = group
         self.commit_point = commit_point
         self.producers = PartitionProducers(settings, group)
         self.waiting: dict[TopicPartition, list[Outgoing]] = {}
+        self.committed: dict[TopicPartition, int] = {}  # the last commit point sent, per partition
         self._tx = asyncio.Lock()
         self._flusher: asyncio.Task[None] | None = None
 
@@ -62,13 +68,18 @@ class Outbox:
                 for waiting in self.waiting.pop(tp, []):
                     if not waiting.sent.done():
                         waiting.sent.set_result(None)
+            for tp in partitions:
+                self.committed.pop(tp, None)
             await self.producers.close(partitions)
 
     async def emit(self, tp: TopicPartition, events: list[Envelope], commit: bool = False,
                    ends: str | None = None) -> None:
         """Send ``events`` in a transaction of ``tp``'s producer, with ``tp``'s commit point
         when ``commit``; nothing once ``tp`` has moved to another member. ``ends``: the
-        aggregate whose end ``events`` are, which the commit point may pass once they are sent."""
+        aggregate whose end ``events`` are, which the commit point may pass once they are sent.
+        A commit alone that would not move the point costs no transaction."""
+        if not events and (not commit or self._unmoved(tp, self.commit_point(tp, ()))):
+            return
         tracing.stamp([e.id for e in events])  # sent by the flusher, in the emitter's trace
         sent = asyncio.get_running_loop().create_future()
         self.waiting.setdefault(tp, []).append(Outgoing(events, commit, sent, ends))
@@ -81,6 +92,9 @@ class Outbox:
         """Until nothing waits: one transaction per partition with emits waiting, side by side;
         each emitter gets its transaction's outcome."""
         while self.waiting:
+            delay = self.linger()
+            if delay > 0:
+                await asyncio.sleep(delay)
             async with self._tx:
                 outbox, self.waiting = self.waiting, {}
                 flushed = await asyncio.gather(
@@ -95,17 +109,25 @@ class Outbox:
                     else:
                         each.sent.set_result(None)
 
+    def _unmoved(self, tp: TopicPartition, point: int | None) -> bool:
+        """Whether ``point`` would commit nothing new for ``tp``."""
+        return point is None or point == self.committed.get(tp)
+
     async def _transaction(self, tp: TopicPartition, waiting: list[Outgoing]) -> None:
         producer = self.producers.producers.get(tp)
         if producer is None:
             return
+        events = [event for each in waiting for event in each.events]
+        ending = {each.ends for each in waiting if each.ends is not None}
+        point = self.commit_point(tp, ending) if any(each.commit for each in waiting) else None
+        if not events and self._unmoved(tp, point):
+            return
         async with producer.transaction():
-            for event in (event for each in waiting for event in each.events):
+            for event in events:
                 topic, key, value = record(self.settings, event)
                 await producer.send(topic, value=value, key=key,
                                     headers=tracing.headers(event.id))
-            ending = {each.ends for each in waiting if each.ends is not None}
-            point = self.commit_point(tp, ending) if any(each.commit for each in waiting) \
-                else None
             if point is not None:
                 await producer.send_offsets_to_transaction({tp: point}, self.group)
+        if point is not None:
+            self.committed[tp] = point
