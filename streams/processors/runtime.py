@@ -9,6 +9,12 @@ follows its state topics whole, so any number of instances share the partitions 
 ``TransactionalMember``). An event that fails for a reason of its own is parked as
 ``processing.failed`` in the same transaction and skipped (see :mod:`streams.deadletter`); an
 outage stops the processor with nothing committed, for its supervisor to restart.
+
+A batch that emits nothing (most of the fan-out's, the ledger's releases) has nothing to keep
+atomic with its offsets, so they wait up to ``COMMIT_EVERY_S`` to go with the partition's next
+transaction, and alone once that time has passed or the partition moves or the processor stops.
+Such a batch may be handled again after a crash, which the handlers take as they take any
+redelivery; a burst of small runs no longer costs these processors a transaction per poll.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from functools import partial
 from typing import Protocol
 
 from aiokafka import TopicPartition
+from aiokafka.structs import ConsumerRecord
 
 from infra import metrics, tracing
 from infra.faults import is_outage
@@ -35,6 +42,10 @@ from streams.reading import StateFollower, read_to_end
 from streams.subscription import PartitionProducers, Subscription
 
 log = logging.getLogger(__name__)
+COMMIT_EVERY_S = 1.0
+"""How long the offsets of batches that emitted nothing may wait for a transaction."""
+REVOKE_COMMIT_S = 5.0
+"""How long a partition moving away (or the processor stopping) waits for those offsets."""
 
 
 class Handler(Protocol):
@@ -133,6 +144,8 @@ class TransactionalMember:
             settings, sorted(state_topics), partial(fold_safely, self.whole))
         self.handlers: dict[TopicPartition, Handler] = {}
         self.producers = PartitionProducers(settings, self.group)
+        # per partition: the offset to commit for batches that emitted nothing, and since when
+        self.uncommitted: dict[TopicPartition, tuple[int, float]] = {}
 
     async def start(self) -> None:
         if self.follower is not None:
@@ -162,9 +175,44 @@ class TransactionalMember:
             await ready()
 
     async def revoked(self, partitions: list[TopicPartition]) -> None:
+        waiting = [tp for tp in partitions if tp in self.uncommitted]
+        try:  # the last word on what was handled here; without it, the next owner repeats it
+            await asyncio.wait_for(self.commit(waiting), REVOKE_COMMIT_S)
+        except Exception as exc:  # noqa: BLE001 - an outage: those batches are handled again
+            log.warning("%s leaves offsets of %s uncommitted: %r", self.whole.name, waiting, exc)
         for tp in partitions:
+            self.uncommitted.pop(tp, None)
             self.handlers.pop(tp, None)
         await self.producers.close(partitions)
+
+    async def transaction(self, tp: TopicPartition, events: Sequence[Envelope],
+                          offset: int) -> None:
+        """``events`` and ``tp``'s offset (with any offset waiting) in one transaction."""
+        self.uncommitted.pop(tp, None)
+        producer = self.producers[tp]
+        async with producer.transaction():
+            for out in events:
+                topic, key, value = record(self.settings, out)
+                await producer.send(topic, value=value, key=key,
+                                    headers=tracing.headers(out.id))
+            await producer.send_offsets_to_transaction({tp: offset}, self.group)
+
+    def defer(self, tp: TopicPartition, offset: int) -> None:
+        """Keep ``tp``'s offset of a batch that emitted nothing for a later transaction."""
+        since = self.uncommitted.get(tp, (offset, time.monotonic()))[1]
+        self.uncommitted[tp] = (offset, since)
+
+    def due(self) -> list[TopicPartition]:
+        """The partitions whose waiting offsets have waited ``COMMIT_EVERY_S``."""
+        now = time.monotonic()
+        return [tp for tp, (_, since) in self.uncommitted.items()
+                if now - since >= COMMIT_EVERY_S]
+
+    async def commit(self, partitions: Sequence[TopicPartition]) -> None:
+        """The waiting offsets of ``partitions``, each in a transaction of its own."""
+        for tp in partitions:
+            if tp in self.uncommitted and tp in self.producers.producers:
+                await self.transaction(tp, (), self.uncommitted[tp][0])
 
     def handler(self, topic: str, partition: int) -> Handler | None:
         if not self.folded_inputs:
@@ -201,27 +249,32 @@ async def _consume(settings: Settings, member: TransactionalMember, stop: asynci
     subscription = Subscription(settings, name, (*member.whole.topics, "deadletters"), member)
     concurrent = bool(getattr(member.whole, "concurrent", False))
     size = int(getattr(member.whole, "batch_records", 500))
-    async for batch in subscription.batches(stop, max_records=size):
-        await member.caught_up()
-        # outcomes first, the transactions after: a slow handler (a parse) never holds a
-        # transaction open past its timeout; a handler that says it is ``concurrent`` (it keeps
-        # no state across events) handles the whole batch at once
-        each = [(tp, m) for tp, messages in batch.items() for m in messages]
-        pending = (outcome(member.handler, name, tp.topic, tp.partition, m.offset, m.value,
-                           member.folded_inputs, m.headers) for tp, m in each)
-        if concurrent:
-            results = await asyncio.gather(*pending)
+    # idle: the offsets waiting for a transaction go once due, whether records come or not
+    async for batch in subscription.batches(stop, max_records=size, idle=True):
+        if batch:
+            await _handle(member, name, batch, concurrent)
+        await member.commit(member.due())
+
+
+async def _handle(member: TransactionalMember, name: str,
+                  batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
+                  concurrent: bool) -> None:
+    await member.caught_up()
+    # outcomes first, the transactions after: a slow handler (a parse) never holds a
+    # transaction open past its timeout; a handler that says it is ``concurrent`` (it keeps
+    # no state across events) handles the whole batch at once
+    each = [(tp, m) for tp, messages in batch.items() for m in messages]
+    pending = (outcome(member.handler, name, tp.topic, tp.partition, m.offset, m.value,
+                       member.folded_inputs, m.headers) for tp, m in each)
+    if concurrent:
+        results = await asyncio.gather(*pending)
+    else:
+        results = [await one for one in pending]
+    emitted: dict[TopicPartition, list[Envelope]] = {tp: [] for tp in batch}
+    for (tp, _m), events in zip(each, results, strict=True):
+        emitted[tp].extend(events)
+    for tp, events in emitted.items():
+        if events:
+            await member.transaction(tp, events, batch[tp][-1].offset + 1)
         else:
-            results = [await one for one in pending]
-        emitted: dict[TopicPartition, list[Envelope]] = {tp: [] for tp in batch}
-        for (tp, _m), events in zip(each, results, strict=True):
-            emitted[tp].extend(events)
-        for tp, events in emitted.items():
-            producer = member.producers[tp]
-            async with producer.transaction():
-                for out in events:
-                    topic, key, value = record(settings, out)
-                    await producer.send(topic, value=value, key=key,
-                                        headers=tracing.headers(out.id))
-                await producer.send_offsets_to_transaction({tp: batch[tp][-1].offset + 1},
-                                                           member.group)
+            member.defer(tp, batch[tp][-1].offset + 1)
