@@ -64,3 +64,25 @@ def test_trials_in_error_and_constant_inputs_are_left_out() -> None:
     rows = _by_input(s.result())
     assert rows["K1"]["src"] == 0.0 and rows["K1"]["spearman"] == 0.0
     assert s.moments["out"].count == N - 10
+
+
+@pytest.mark.parametrize("keys", [
+    RNG.random(5000),  # no two equal: the quick sort's order is the stable one
+    np.round(RNG.random(5000), 2),  # many equal: they keep the order they came in
+    np.zeros(100),
+    np.array([0.5]),
+    np.array([]),
+])
+def test_the_reservoir_order_is_a_stable_sorts(keys: Any) -> None:
+    from engines.analysis.sensitivity import _ascending
+
+    assert np.array_equal(_ascending(keys), np.argsort(keys, kind="stable"))
+
+
+def test_equal_priorities_keep_the_trials_that_came_first() -> None:
+    s = Sensitivity(["A1"], ["out"], reservoir=3)
+    for first in (0.0, 10.0):
+        x = np.arange(first, first + 4)[None, :]
+        s.update(np, x, {"out": (x[0] * 2, np.zeros(4, dtype=np.int8))}, np.full(4, 0.5))
+    _, kept, _, _ = s.sample()
+    assert kept.tolist() == [[0.0, 1.0, 2.0]]
