@@ -74,9 +74,11 @@ class BusinessTotals:
 
     SIMULATIONS = "riskstream_business_simulations"
     TRIALS = "riskstream_business_trials"
+    UNREACHABLE = "riskstream_business_databases_unreachable"
 
-    def __init__(self, rows: list[tuple[str, str, int, int]]) -> None:
+    def __init__(self, rows: list[tuple[str, str, int, int]], unreachable: int = 0) -> None:
         self.rows = rows
+        self.unreachable = unreachable
 
     def collect(self) -> list[Metric]:
         runs = GaugeMetricFamily(self.SIMULATIONS,
@@ -90,7 +92,10 @@ class BusinessTotals:
                                          "Trials run, by the tenant's plan", labels=["plan"])
         for plan, done in sorted(trials.items()):
             done_by_plan.add_metric([plan], done)
-        return [runs, done_by_plan]
+        missing = GaugeMetricFamily(
+            self.UNREACHABLE, "Tenant databases that did not answer, whose tenants the totals"
+            " leave out", value=self.unreachable)
+        return [runs, done_by_plan, missing]
 
 
 def serve(port: int | None, host: str = "0.0.0.0") -> int | None:

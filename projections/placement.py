@@ -28,6 +28,7 @@ from typing import Any
 import asyncpg
 
 from infra import postgres
+from infra.faults import is_outage
 from streams.envelope import Envelope
 from streams.events import TenantPlacementChanged
 
@@ -193,15 +194,24 @@ class TenantPools:
         await self.pools.close()
 
 
-async def across_databases(shared: asyncpg.Pool, pools: DatabasePools, sql: str
-                           ) -> list[asyncpg.Record]:
+async def across_databases(shared: asyncpg.Pool, pools: DatabasePools, sql: str,
+                           unreachable: list[str] | None = None) -> list[asyncpg.Record]:
     """The rows of ``sql`` (which returns ``tenant_id``) from every database, each tenant's
-    from the database that answers its reads: the platform operator's views across tenants."""
+    from the database that answers its reads: the platform operator's views across tenants.
+    With ``unreachable``, a tenant database that is down is left out and named there (without
+    its password), so one tenant's database does not blind the view of every other; without
+    it, or when the shared database is down, the outage is raised."""
     placements = await load(shared)
     placed = {p.reads: p.plan for p in placements.values() if p.reads != SHARED}
     rows: list[asyncpg.Record] = []
     for database in (SHARED, *sorted(placed)):
-        pool = shared if database == SHARED else await pools.get(database, placed[database])
-        rows += [r for r in await pool.fetch(sql)
-                 if reads_database(placements, r["tenant_id"]) == database]
+        try:
+            pool = shared if database == SHARED else await pools.get(database, placed[database])
+            found = await pool.fetch(sql)
+        except Exception as exc:
+            if database == SHARED or unreachable is None or not is_outage(exc):
+                raise
+            unreachable.append(without_password(database))
+            continue
+        rows += [r for r in found if reads_database(placements, r["tenant_id"]) == database]
     return rows

@@ -91,7 +91,10 @@ async def scrape(request: Request) -> Response:
     """Prometheus' scrape of the API: its workers' request metrics and the business totals."""
     ctx = request.app.state.ctx
     business = CollectorRegistry()
-    rows = await simulations_by_plan(ctx.pool, ctx.tenant_pools.pools)
-    business.register(metrics.BusinessTotals(rows))
+    unreachable: list[str] = []  # a tenant database that is down blinds no other tenant
+    rows = await simulations_by_plan(ctx.pool, ctx.tenant_pools.pools, unreachable)
+    if unreachable:
+        log.warning("GET /metrics: tenant databases unreachable, left out: %s", unreachable)
+    business.register(metrics.BusinessTotals(rows, len(unreachable)))
     return Response(generate_latest(process_metrics()) + generate_latest(business),
                     media_type=CONTENT_TYPE_LATEST)
