@@ -22,7 +22,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Collection, Coroutine, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import TopicPartition
@@ -41,52 +40,25 @@ from streams.events import (
     ChunkRequested,
     ChunksPlanned,
     SimulationAccepted,
-    SimulationCancelled,
     SimulationCancelRequested,
-    SimulationCompleted,
-    SimulationFailed,
     SimulationProgressed,
-    SimulationReleased,
     SimulationStarted,
-    UsageRecorded,
 )
 from streams.events.chunks import ChunkRange
-from streams.events.simulations import RunEnd, SimulationRequestBody
+from streams.events.simulations import SimulationRequestBody
 from streams.ports import ChunkEngine, PooledEngine, SimulationEngine
 from streams.processors.chunks import SplitRun
 from streams.processors.lanes import Lanes
 from streams.processors.outbox import Outbox
+from streams.processors.runs import TERMINAL, Partition, Run, commit_point, ending
 from streams.subscription import Subscription
 
 log = logging.getLogger(__name__)
-TERMINAL = {SimulationCompleted.type, SimulationFailed.type, SimulationCancelled.type}
 PROGRESS_EVERY_S = 0.25
 LINGER_S = 0.03
 """How long a burst's run ends wait for others to share their transaction: each transaction
 is some five requests to the broker whatever it carries, which in a burst of small runs cost
 the runner and the broker more CPU than the runs' own events."""
-
-
-@dataclass
-class Run:
-    accepted: Envelope
-    request: SimulationAccepted
-    tp: TopicPartition
-    offset: int
-    cancel: bool = False
-    revoked: bool = False  # the partition moved to another runner, which runs it again
-    split: SplitRun | None = None  # planned as chunk tasks (see streams.processors.chunks)
-    task: asyncio.Task[None] | None = field(default=None, repr=False)
-
-
-@dataclass
-class Partition:
-    """What the runner keeps for one assigned partition of ``simulations``."""
-
-    end: int  # the log's end when assigned: what lies before it is read before anything runs
-    catching_up: bool
-    backlog: list[tuple[Envelope, int]] = field(default_factory=list)
-    last_seen: int | None = None
 
 
 class SimulationRunner:
@@ -151,13 +123,7 @@ class SimulationRunner:
         return LINGER_S if self.lanes.small.locked() else 0.0
 
     def _commit_point(self, tp: TopicPartition, ending: Collection[str] = ()) -> int | None:
-        """The offset to commit for ``tp``: never past a simulation whose end is not in the
-        log, or in this transaction (``ending``)."""
-        state = self.partitions.get(tp)
-        if state is None or state.last_seen is None:
-            return None
-        pending = [r.offset for sim, r in self.runs.items() if r.tp == tp and sim not in ending]
-        return min(pending) if pending else state.last_seen + 1
+        return commit_point(self.partitions.get(tp), self.runs, tp, ending)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until ``stop``; raises what stopped a run's events from being sent (an outage), for
@@ -414,28 +380,11 @@ class SimulationRunner:
                       first: Sequence[Envelope] = ()) -> None:
         """Send the run's end (after ``first``, its start when not sent yet), its usage and
         its slot's release in one transaction that moves the commit point past it."""
-        accepted, backend = run.accepted, run.request.backend
-        sim = accepted.key
+        sim, backend = run.accepted.key, run.request.backend
+        events = ending(run, outcome, seconds)
         iterations = int(outcome.get("iterations_run", 0))
-        ended = SimulationCancelled(iterations_run=iterations, compute_seconds=seconds,
-                                    backend=backend)
-        end: Envelope[RunEnd]
-        if "error" in outcome:
-            end = accepted.caused(SimulationFailed.of(ended, reason=outcome["error"]))
-        elif outcome.get("cancelled"):
-            end = accepted.caused(ended)
-        else:
-            end = accepted.caused(SimulationCompleted.of(ended, **outcome))
         metrics.TRIALS.labels(backend).inc(iterations)
-        metrics.RUN_SECONDS.labels(end.type.removeprefix("simulation.")).observe(seconds)
-        chain = {"correlation_id": end.correlation_id, "causation_id": end.id}
-        events: list[Envelope] = [*first, end]
-        if iterations:
-            events.append(UsageRecorded(
-                simulation_id=sim, iterations=iterations, compute_seconds=seconds,
-                backend=backend).event(accepted.tenant_id, sim, **chain))
-        events.append(SimulationReleased(simulation_id=sim).event(
-            accepted.tenant_id, accepted.tenant_id, **chain))
+        metrics.RUN_SECONDS.labels(events[0].type.removeprefix("simulation.")).observe(seconds)
         self.ended.add(sim)
-        await self.outbox.emit(run.tp, events, commit=True, ends=sim)
+        await self.outbox.emit(run.tp, [*first, *events], commit=True, ends=sim)
         self.runs.pop(sim, None)
