@@ -139,6 +139,10 @@ class Settings(BaseSettings):
     tier_databases: dict[str, Annotated[str, Field(pattern=r"^postgres(ql)?://.*\{tenant\}")]] \
         = Field(default_factory=dict)
 
+    # A simulation the API accepted is found by its id (read, cancel, progress) for this long
+    # even before the views show it (see app/api/accepted.py)
+    accepted_ttl_s: float = Field(default=300.0, gt=0)
+
     # Subscribers: server-sent events poll the event_log view, send a comment line when idle,
     # cut off a reader that has fallen further behind than sse_max_lag events, and disconnect
     # one that takes no frame for sse_send_timeout_s.

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import asyncpg
 from redis.asyncio import Redis
 
+from app.api.accepted import Accepted
 from app.api.credential_cache import CredentialCache
 from app.api.idempotency import IdempotencyKeys
 from app.api.oidc import ProviderCache
@@ -49,6 +50,7 @@ class ApiContext:
     tenant_pools: TenantPools  # where each tenant's work is read (projections.placement)
     email_claims: EmailClaims
     oidc: ProviderCache
+    accepted: Accepted  # simulations the views may not show yet (app.api.accepted)
 
     @classmethod
     async def build(cls, settings: Settings) -> ApiContext:
@@ -79,6 +81,7 @@ class ApiContext:
             rollups=MongoRollups(database(settings.mongo_url, settings.mongo_db)),
             feed_wakeups=feed_wakeups, tenant_pools=tenant_pools, email_claims=email_claims,
             oidc=ProviderCache(settings.oidc_cache_ttl_s, settings.oidc_keys_refetch_s),
+            accepted=Accepted(redis, settings.topic_prefix, settings.accepted_ttl_s),
         )
 
     async def close(self) -> None:

@@ -15,6 +15,7 @@ from app.api.idempotency import body_hash
 from app.api.schemas import SimulationRequest
 from app.api.sse import HEARTBEAT, EventStreamResponse, frame
 from projections.redis_progress import key as progress_key
+from streams.envelope import Envelope
 from streams.events import SimulationCancelRequested
 
 router = APIRouter(prefix="/v1/simulations", tags=["simulations"])
@@ -24,7 +25,8 @@ FINAL = {"rejected", "completed", "failed", "cancelled"}
 
 
 async def _parsed_workbook(ctx: Ctx, tenant: Tenant, workbook_id: str) -> dict[str, Any]:
-    workbook = await ctx.views.workbook_to_run(tenant.tenant_id, workbook_id)
+    workbook = (await ctx.views.workbook_to_run(tenant.tenant_id, workbook_id)
+                or await ctx.accepted.get(tenant.tenant_id, "workbook", workbook_id))
     if workbook is None:
         raise HTTPException(404, f"no workbook {workbook_id}")
     if workbook["status"] == "uploaded":
@@ -55,18 +57,32 @@ async def start(request: Request, body: SimulationRequest, ctx: Ctx, tenant: Ten
                 idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
     workbook = await _parsed_workbook(ctx, tenant, body.workbook_id)
     _check_cells(body, workbook)
+    built: list[Envelope] = []
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
         simulation_id = ids()
         event = body.requested(simulation_id, workbook["sha256"]).event(tenant.tenant_id,
                                                                         tenant.tenant_id)
+        built.append(event)
         answer = {"simulation_id": simulation_id, "status": "requested",
                   "links": {"self": f"/v1/simulations/{simulation_id}",
                             "events": f"/v1/simulations/{simulation_id}/events"}}
         return [event], 202, answer
 
-    return await execute(ctx, tenant, "POST /v1/simulations", idempotency_key,
-                         body_hash(await request.body()), build)
+    answer = await execute(ctx, tenant, "POST /v1/simulations", idempotency_key,
+                           body_hash(await request.body()), build)
+    if answer.status_code == 202 and built:  # the broker acknowledged it
+        await ctx.accepted.note(built[0])
+    return answer
+
+
+async def simulation_or_404(ctx: Ctx, tenant: Tenant, simulation_id: str) -> dict[str, Any]:
+    """The simulation as the views show it, or as accepted when they do not show it yet."""
+    row = (await ctx.views.simulation(tenant.tenant_id, simulation_id)
+           or await ctx.accepted.get(tenant.tenant_id, "simulation", simulation_id))
+    if row is None:
+        raise HTTPException(404, f"no simulation {simulation_id}")
+    return row
 
 
 @router.get("", summary="The tenant's simulations, newest first")
@@ -77,8 +93,9 @@ async def list_simulations(ctx: Ctx, tenant: Tenant, status: Status | None = Non
 
 @router.get("/{simulation_id}", summary="A simulation: status, timings and results",
             response_model=dict[str, Any])
-async def get_simulation(simulation_id: str, ctx: Ctx, tenant: Tenant) -> Response:
-    body = await ctx.views.simulation_json(tenant.tenant_id, simulation_id)
+async def getsimulation_or_404(simulation_id: str, ctx: Ctx, tenant: Tenant) -> Response:
+    body = (await ctx.views.simulation_json(tenant.tenant_id, simulation_id)
+            or await ctx.accepted.json(tenant.tenant_id, "simulation", simulation_id))
     if body is None:
         raise HTTPException(404, f"no simulation {simulation_id}")
     return Response(body, media_type="application/json")
@@ -87,9 +104,7 @@ async def get_simulation(simulation_id: str, ctx: Ctx, tenant: Tenant) -> Respon
 @router.post("/{simulation_id}/cancel", status_code=202, summary="Stop a running simulation")
 async def cancel(simulation_id: str, ctx: Ctx, tenant: Tenant,
                  idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
-    row = await ctx.views.simulation(tenant.tenant_id, simulation_id)
-    if row is None:
-        raise HTTPException(404, f"no simulation {simulation_id}")
+    row = await simulation_or_404(ctx, tenant, simulation_id)
     if row["status"] in FINAL:
         raise HTTPException(409, f"simulation {simulation_id} has already ended ({row['status']})")
 
@@ -106,8 +121,7 @@ async def progress_events(simulation_id: str, ctx: Ctx, tenant: Tenant) -> Event
     """``progress`` frames (the live state) until an ``end`` frame with the final state; a
     comment line when idle; a reader that takes no frame for ``sse_send_timeout_s`` is
     disconnected."""
-    if await ctx.views.simulation(tenant.tenant_id, simulation_id) is None:
-        raise HTTPException(404, f"no simulation {simulation_id}")
+    await simulation_or_404(ctx, tenant, simulation_id)
     settings = ctx.settings
 
     async def frames() -> AsyncGenerator[str, None]:

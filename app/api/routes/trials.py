@@ -18,6 +18,7 @@ import numpy
 from fastapi import APIRouter, HTTPException, Query
 
 from app.api.auth import Ctx, Tenant
+from app.api.routes.simulations import simulation_or_404
 from engines.limits import WorkbookLimits
 from engines.passes import checked_outputs, chunk_draws, evaluate_chunk
 from engines.sampling.targets import rank_correlation
@@ -72,9 +73,7 @@ def _named(name: str, known: list[str], field: str) -> str:
 
 async def completed(ctx: Ctx, tenant: Tenant, simulation_id: str) -> dict[str, Any]:
     """The tenant's completed simulation with its results; 404 or 409 otherwise."""
-    row = await ctx.views.simulation(tenant.tenant_id, simulation_id)
-    if row is None:
-        raise HTTPException(404, f"no simulation {simulation_id}")
+    row = await simulation_or_404(ctx, tenant, simulation_id)
     if row["status"] != "completed":
         raise HTTPException(409, f"simulation {simulation_id} is {row['status']}: only a"
                             " completed one has results")

@@ -127,7 +127,8 @@ async def get_sheet(workbook_id: str, sheet: str, ctx: Ctx, tenant: Tenant,
                     ] = None) -> dict[str, Any]:
     """Values of formula cells are Excel's as RiskStream recalculates them, with @RISK
     functions at their static values; ``truncated`` says the sheet reaches past the window."""
-    row = await ctx.views.workbook(tenant.tenant_id, workbook_id)
+    row = (await ctx.views.workbook(tenant.tenant_id, workbook_id)
+           or await ctx.accepted.get(tenant.tenant_id, "workbook", workbook_id))
     if row is None:
         raise HTTPException(404, f"no workbook {workbook_id}")
     if row["status"] != "parsed":

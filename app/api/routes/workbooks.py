@@ -17,6 +17,7 @@ from app.api.problems import unavailable
 from app.api.uploads import FilePart, UploadError, stream_file_part, upload_limit
 from infra.blobstore import BlobTooLarge, StoredBlob
 from projections.workbook_queries import BadWorkbookCursor, WorkbookViews, decode_cursor
+from streams.envelope import Envelope
 from streams.events import WorkbookUploaded
 from streams.events.workbooks import ParseLimits
 
@@ -34,13 +35,15 @@ def _is_xlsx(path: Path) -> bool:
 
 
 def _uploaded(tenant: TenantContext, filename: str | None, stored: StoredBlob,
-              ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
-    """The ``workbook.uploaded`` command for a stored file, and its answer."""
+              built: list[Envelope], ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
+    """The ``workbook.uploaded`` command for a stored file (also put in ``built``), and its
+    answer."""
     workbook_id = ids()
     event = WorkbookUploaded(
         filename=filename, sha256=stored.sha256, size=stored.size, uri=stored.uri,
         limits=ParseLimits.model_validate(tenant.limits.workbook_limits()),
     ).event(tenant.tenant_id, workbook_id)
+    built.append(event)
     body = {"workbook_id": workbook_id, "status": "uploaded", "sha256": stored.sha256,
             "size": stored.size, "filename": filename,
             "links": {"self": f"/v1/workbooks/{workbook_id}"}}
@@ -79,8 +82,12 @@ async def upload(request: Request, ctx: Ctx, tenant: Tenant,
             stored = await asyncio.to_thread(ctx.blobs.publish, staged)
         except OSError as exc:
             return unavailable(f"the blob store is unreachable; nothing was recorded: {exc}")
-        return await execute(ctx, tenant, "POST /v1/workbooks", idempotency_key, digest,
-                             partial(_uploaded, tenant, part.filename, stored))
+        built: list[Envelope] = []
+        answer = await execute(ctx, tenant, "POST /v1/workbooks", idempotency_key, digest,
+                               partial(_uploaded, tenant, part.filename, stored, built))
+        if answer.status_code == 202 and built:  # the broker acknowledged it
+            await ctx.accepted.note(built[0])
+        return answer
     finally:  # a refused file leaves nothing behind
         ctx.blobs.discard(staged)
 
@@ -107,7 +114,8 @@ async def list_workbooks(ctx: Ctx, tenant: Tenant, status: WorkbookStatus | None
 @router.get("/{workbook_id}", summary="A workbook: status and what the parser found",
             response_model=dict[str, Any])
 async def get_workbook(workbook_id: str, ctx: Ctx, tenant: Tenant) -> Response:
-    body = await ctx.views.workbook_json(tenant.tenant_id, workbook_id)
+    body = (await ctx.views.workbook_json(tenant.tenant_id, workbook_id)
+            or await ctx.accepted.json(tenant.tenant_id, "workbook", workbook_id))
     if body is None:
         raise HTTPException(404, f"no workbook {workbook_id}")
     return Response(body, media_type="application/json")

@@ -1,0 +1,93 @@
+"""Read-your-writes: the workbooks and simulations this API accepted that the views may not
+show yet.
+
+A new workbook's or simulation's row appears in the PostgreSQL views when the projector applies
+its ``workbook.uploaded`` or ``simulation.requested`` event: milliseconds after the broker
+acknowledged the command, longer under load. The API answers the command only after that
+acknowledgement, so the id it hands out names something that exists, and the links in the
+answer must not 404. For ``accepted_ttl_s`` the API keeps in Redis, under the tenant, the
+document the views will show first (status ``uploaded`` or ``requested``), and the routes that
+find a workbook or simulation by id fall back to it while the views do not have the row. The
+views answer first whenever they have it, so nothing here can hide a later status.
+
+Redis down: the note is left out and the command is answered all the same (a read of the new
+id then answers 404 until the views catch up, as it did before the note); a lookup that cannot
+reach Redis finds nothing."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from streams.envelope import Envelope
+from streams.events import SimulationRequested, WorkbookUploaded
+
+log = logging.getLogger(__name__)
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+
+
+def key(prefix: str, tenant_id: str, kind: str, id_: str) -> str:
+    return f"{prefix}accepted:{tenant_id}:{kind}:{id_}"
+
+
+def simulation(event: Envelope) -> dict[str, Any]:
+    """The simulation as the views show it once they applied ``event`` (a
+    ``simulation.requested``): the columns of ``projections.queries.SIMULATION``."""
+    request = event.body(SimulationRequested)
+    return {
+        "simulation_id": request.simulation_id, "workbook_id": request.workbook_id,
+        "status": "requested", "iterations": request.iterations, "iterations_done": 0,
+        "backend": request.backend, "request": event.data,
+        "requested_at": event.occurred_at.isoformat(), "decided_at": None, "started_at": None,
+        "finished_at": None, "compute_seconds": None, "results": None, "reason": None,
+        "refusal": None, "results_expired_at": None}
+
+
+def workbook(event: Envelope) -> dict[str, Any]:
+    """The workbook as the views show it once they applied ``event`` (a ``workbook.uploaded``):
+    the columns of ``projections.queries.WORKBOOK``."""
+    upload = event.body(WorkbookUploaded)
+    return {"workbook_id": event.key, "filename": upload.filename, "sha256": upload.sha256,
+            "size_bytes": upload.size, "status": "uploaded", "summary": None, "reason": None,
+            "uploaded_at": event.occurred_at.isoformat(), "parsed_at": None}
+
+
+DOCUMENTS = {SimulationRequested.type: ("simulation", "simulation_id", simulation),
+             WorkbookUploaded.type: ("workbook", "workbook_id", workbook)}
+
+
+class Accepted:
+    """The workbooks and simulations accepted in the last ``ttl_s`` seconds, by tenant."""
+
+    def __init__(self, redis: Redis, prefix: str, ttl_s: float) -> None:
+        self.redis, self.prefix, self.ttl_ms = redis, prefix, max(1, int(ttl_s * 1000))
+
+    async def note(self, event: Envelope) -> None:
+        """Keep what ``event`` (an acknowledged ``workbook.uploaded`` or
+        ``simulation.requested``) will show."""
+        kind, id_field, document = DOCUMENTS[event.type]
+        body = document(event)
+        try:
+            await self.redis.set(key(self.prefix, event.tenant_id, kind, body[id_field]),
+                                 orjson.dumps(body), px=self.ttl_ms)
+        except UNREACHABLE as exc:
+            log.warning("accepted %s %s not noted (Redis unreachable: %s); reads of it answer"
+                        " 404 until the views have it", kind, body[id_field], exc)
+
+    async def json(self, tenant_id: str, kind: str, id_: str) -> bytes | None:
+        """The document kept for the ``kind`` (workbook, simulation) ``id_`` of ``tenant_id``,
+        or None."""
+        try:
+            found = await self.redis.get(key(self.prefix, tenant_id, kind, id_))
+        except UNREACHABLE:
+            return None
+        return None if found is None else found.encode() if isinstance(found, str) else found
+
+    async def get(self, tenant_id: str, kind: str, id_: str) -> dict[str, Any] | None:
+        found = await self.json(tenant_id, kind, id_)
+        return None if found is None else dict(orjson.loads(found))

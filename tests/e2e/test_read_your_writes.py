@@ -1,0 +1,87 @@
+"""The id an accepted command hands out is found at once: with the PostgreSQL projector frozen
+(SIGSTOP), so that the views cannot show what is new, a new workbook reads as uploaded (a run
+of it is 409 retry, not 404) and a new simulation's links answer as a requested simulation
+(read, progress stream, cancel), to its own tenant only; thawed, the views take over with the
+same document, and the cancel took effect."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+
+from tests.conftest import EXAMPLE
+from tests.e2e.conftest import Service
+from tests.e2e.faults import processor_pids
+from tests.e2e.flow import ENDED, poll, start, upload_example
+
+
+@contextmanager
+def frozen(pids: list[int]) -> Iterator[None]:
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for pid in pids:
+            os.kill(pid, signal.SIGCONT)
+
+
+async def test_a_new_simulation_is_found_before_the_views_show_it(
+        service: Service, enterprise: httpx.AsyncClient, free: httpx.AsyncClient) -> None:
+    workbook = await upload_example(enterprise)
+    projectors = (await processor_pids(service.settings))["postgres-projector"]
+    assert projectors
+    with frozen(projectors):
+        uploaded = await enterprise.post("/v1/workbooks", files={"file": (
+            "again.xlsx", EXAMPLE.read_bytes(),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")})
+        assert uploaded.status_code == 202, uploaded.text
+        new_workbook = await enterprise.get(uploaded.json()["links"]["self"])
+        assert new_workbook.status_code == 200, new_workbook.text
+        assert new_workbook.json()["status"] == "uploaded"
+        assert new_workbook.json()["filename"] == "again.xlsx"
+        too_soon = await start(enterprise, {"workbook_id": uploaded.json()["workbook_id"],
+                                            "outputs": ["Model!B17"]})
+        assert too_soon.status_code == 409 and too_soon.headers["retry-after"] == "1"
+        assert (await free.get(uploaded.json()["links"]["self"])).status_code == 404
+
+        response = await start(enterprise, {
+            "workbook_id": workbook["workbook_id"], "inputs": {"Model!B2": "normal(10000, 1500)"},
+            "outputs": ["Model!B17"], "iterations": 2_000_000, "seed": 3})
+        assert response.status_code == 202, response.text
+        answer = response.json()
+        sim_id = answer["simulation_id"]
+
+        listed = await enterprise.get("/v1/simulations", params={"limit": 500})
+        assert sim_id not in {s["simulation_id"] for s in listed.json()["simulations"]}
+
+        shown = await enterprise.get(answer["links"]["self"])
+        assert shown.status_code == 200, shown.text
+        sim = shown.json()
+        assert (sim["simulation_id"], sim["status"], sim["workbook_id"], sim["iterations"]) == (
+            sim_id, "requested", workbook["workbook_id"], 2_000_000)
+        assert sim["request"]["simulation_id"] == sim_id
+        assert sim["request"]["inputs"]["Model!B2"]["params"] == [10000, 1500]
+
+        async with enterprise.stream("GET", answer["links"]["events"]) as events:
+            assert events.status_code == 200
+
+        assert (await free.get(answer["links"]["self"])).status_code == 404  # another tenant's
+        assert (await free.post(f"/v1/simulations/{sim_id}/cancel")).status_code == 404
+        assert (await enterprise.get(f"/v1/simulations/{sim_id}x")).status_code == 404
+
+        cancelled = await enterprise.post(f"/v1/simulations/{sim_id}/cancel")
+        assert cancelled.status_code == 202, cancelled.text
+
+    parsed = await poll(enterprise, uploaded.json()["links"]["self"], {"parsed"})
+    assert set(parsed) == set(new_workbook.json())
+    assert parsed["uploaded_at"] == new_workbook.json()["uploaded_at"]
+    ended = await poll(enterprise, f"/v1/simulations/{sim_id}", ENDED, timeout_s=90)
+    assert ended["status"] == "cancelled", ended
+    assert set(ended) == set(sim)  # the same document as the views'
+    assert ended["request"] == sim["request"]
+    assert ended["requested_at"] == sim["requested_at"]
