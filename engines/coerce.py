@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from engines.errors import ExcelError
-from engines.values import BOOL, EMPTY, TEXT, Value, host, kinds, texts, with_error
+from engines.values import BOOL, EMPTY, NUMBER, TEXT, Value, host, kinds, texts, with_error
 from engines.xp import Array
 
 _NUMERIC_TEXT = re.compile(r"^\s*([+-]?)\s*\$?\s*((?:\d[\d,]*)?\.?\d*(?:[eE][+-]?\d+)?)\s*(%?)\s*$")
@@ -219,3 +219,21 @@ def to_text(xp: ModuleType, value: Value) -> np.ndarray[Any, Any]:
 def text_value(xp: ModuleType, text: np.ndarray[Any, Any], err: Array | None) -> Value:
     """A text block from an object array of str."""
     return Value(xp.zeros(text.shape), err, TEXT, text)
+
+
+def as_output(xp: ModuleType, value: Value, n: int) -> tuple[Array, Array]:
+    """An output cell's value for ``n`` trials: numbers (booleans as 0/1), and per trial its
+    Excel error code (0 for none; #VALUE! for a value neither number nor boolean, #NUM! for a
+    number that is not finite)."""
+    num, err = to_number(xp, value)
+    num = xp.broadcast_to(num[:, 0, 0] if num.ndim == 3 else num, (n,))
+    codes = xp.zeros((n,), dtype=xp.int8) if err is None else xp.broadcast_to(err[:, 0, 0], (n,))
+    kind = value.kind
+    if not isinstance(kind, int) or kind not in (NUMBER, BOOL):
+        is_number = (xp.broadcast_to(kinds(xp, value)[:, 0, 0], (n,)) == NUMBER) | (
+            xp.broadcast_to(kinds(xp, value)[:, 0, 0], (n,)) == BOOL
+        )
+        codes = xp.where((codes == 0) & ~is_number, xp.int8(int(ExcelError.VALUE)), codes)
+    codes = xp.where((codes == 0) & ~xp.isfinite(num), xp.int8(int(ExcelError.NUM)), codes)
+    values = xp.where(codes == 0, num, xp.nan)
+    return values.astype(xp.float64), codes.astype(xp.int8)

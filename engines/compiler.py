@@ -11,7 +11,7 @@ import numpy
 from engines.allocator import keep_freed_memory
 from engines.blocks import element
 from engines.chunking import by_slices, slice_inputs, trials_per_slice
-from engines.coerce import to_number
+from engines.coerce import as_output, to_number
 from engines.env import CircularReference, Env, Plan
 from engines.errors import ExcelError
 from engines.formula import FormulaSyntaxError, parse
@@ -26,7 +26,7 @@ from engines.result import PyValue, to_python
 from engines.risk import RiskCompiler, RiskInput, RiskValues, arg_arrays
 from engines.rowblocks import RowBlock, Step
 from engines.rowsteps import Read, row_steps
-from engines.values import BOOL, NUMBER, Area, Value, error, from_scalars, kinds, number
+from engines.values import Area, Value, error, from_scalars, number
 from engines.workbook import Workbook
 from engines.xp import Array, to_numpy
 
@@ -231,7 +231,7 @@ class CompiledModel:
                     env.values.pop(done, None)
         results: dict[str, tuple[Array, Array]] = {}
         for key, address in zip(self._output_keys, self.outputs, strict=True):
-            results[address] = _as_output(xp, env.cell(key).plain(), n)
+            results[address] = as_output(xp, env.cell(key).plain(), n)
         return results
 
     def recalc(self) -> dict[str, PyValue]:
@@ -315,21 +315,6 @@ def _corrmat(model: CompiledModel, area: Area) -> tuple[str, tuple[tuple[float, 
     if err is not None:
         values = numpy.where(numpy.broadcast_to(to_numpy(err), shape)[0] != 0, numpy.nan, values)
     return f"{first}:{last}", tuple(tuple(float(x) for x in row) for row in values)
-
-
-def _as_output(xp: ModuleType, value: Value, n: int) -> tuple[Array, Array]:
-    num, err = to_number(xp, value)
-    num = xp.broadcast_to(num[:, 0, 0] if num.ndim == 3 else num, (n,))
-    codes = xp.zeros((n,), dtype=xp.int8) if err is None else xp.broadcast_to(err[:, 0, 0], (n,))
-    kind = value.kind
-    if not isinstance(kind, int) or kind not in (NUMBER, BOOL):
-        is_number = (xp.broadcast_to(kinds(xp, value)[:, 0, 0], (n,)) == NUMBER) | (
-            xp.broadcast_to(kinds(xp, value)[:, 0, 0], (n,)) == BOOL
-        )
-        codes = xp.where((codes == 0) & ~is_number, xp.int8(int(ExcelError.VALUE)), codes)
-    codes = xp.where((codes == 0) & ~xp.isfinite(num), xp.int8(int(ExcelError.NUM)), codes)
-    values = xp.where(codes == 0, num, xp.nan)
-    return values.astype(xp.float64), codes.astype(xp.int8)
 
 
 def compile_model(

@@ -4,6 +4,7 @@ nothing, gives the same results, and the cache stays within its bounds."""
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import threading
 from collections.abc import Iterator
@@ -23,8 +24,10 @@ REQUEST = {"inputs": {"Model!B1": {"distribution": "normal", "params": [100, 15]
            "outputs": ["Model!E3"], "iterations": 6_000, "seed": 11, "sampling": "mc"}
 
 
+@functools.cache
 def _workbook(margin: float = 0.5) -> bytes:
-    """A row of years (a row block and a running product) summed into E3."""
+    """A row of years (a row block and a running product) summed into E3; made once per
+    margin, as the file records the second it was saved in."""
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
