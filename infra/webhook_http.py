@@ -140,7 +140,7 @@ async def post(client: httpx.AsyncClient, destinations: Destinations, url: str,
         return Reply(None, elapsed(), "", error=f"refused: {exc}")
     except TimeoutError:
         return Reply(None, elapsed(), "", error=f"no answer within {timeout_s} s")
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL is no HTTPError
         return Reply(None, elapsed(), "", error=f"{type(exc).__name__}: {exc}"[:EXCERPT_CHARS])
     excerpt = bytes(received[:max_bytes]).decode("utf-8", "replace")[:EXCERPT_CHARS]
     return Reply(response.status_code, elapsed(), excerpt,

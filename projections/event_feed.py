@@ -47,7 +47,9 @@ def decode(text: str) -> Cursor:
         cursor: Cursor = {}
         for part in filter(None, body.split(",")):
             topic, partition, offset = part.split(":")
-            if topic not in TOPICS or int(partition) < 0 or int(offset) < 0:
+            # a partition is a 32-bit and an offset a 64-bit signed number, in Kafka as here
+            if topic not in TOPICS or not (0 <= int(partition) < 2**31
+                                           and 0 <= int(offset) < 2**63):
                 raise ValueError(part)
             cursor[(topic, int(partition))] = int(offset)
         return cursor

@@ -7,7 +7,7 @@ and id), so an upload arriving between two pages shifts nothing and no row is re
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from projections.queries import Views
@@ -46,8 +46,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         after = datetime.fromisoformat(moment)
         if after.tzinfo is None or not workbook_id.isprintable() or len(workbook_id) > 200:
             raise ValueError("it names no workbook")
-        return after, workbook_id
-    except ValueError as exc:
+        return after.astimezone(UTC), workbook_id  # OverflowError past year 1 or 9999 in UTC
+    except (ValueError, OverflowError) as exc:
         raise BadWorkbookCursor(f"the cursor is damaged ({exc}); start again without one"
                                 ) from None
 

@@ -69,8 +69,8 @@ def check_document(doc: Any, location: tuple[str | int, ...] = (), *,
         budget[0] -= 1
         if budget[0] < 0:
             raise UnsafeText(location, f"holds more than {max_items} values")
-        if depth > MAX_DEPTH:
-            raise UnsafeText(where, f"is nested deeper than {MAX_DEPTH} levels")
+        if depth > MAX_DEPTH:  # named where the document starts: the path would be the depth
+            raise UnsafeText(location, f"is nested deeper than {MAX_DEPTH} levels")
         if isinstance(value, str):
             check_text(value, where, max_text)
         elif isinstance(value, float) and not math.isfinite(value):

@@ -74,7 +74,8 @@ async def discover(http: httpx.AsyncClient, issuer: str) -> Discovery:
         doc = response.json()
         found = Discovery(doc["issuer"], doc["authorization_endpoint"], doc["token_endpoint"],
                           doc["jwks_uri"])
-    except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+    # InvalidURL is no HTTPError: an issuer whose host httpx cannot spell (IDNA, a bracket)
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError, KeyError, TypeError) as exc:
         raise OidcError(f"no usable discovery document at {url}: {exc!r}") from None
     if found.issuer.rstrip("/") != issuer.rstrip("/"):
         raise OidcError(f"the discovery document names issuer {found.issuer}, not {issuer}")
@@ -155,7 +156,7 @@ async def finish(http: httpx.AsyncClient, cache: ProviderCache, provider: Provid
         id_token = str(response.json()["id_token"])
         keys = await cache.keys(http, discovery.jwks_uri,
                                 jwt.get_unverified_header(id_token).get("kid"))
-    except (httpx.HTTPError, ValueError, KeyError, jwt.PyJWTError) as exc:
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError, KeyError, jwt.PyJWTError) as exc:
         raise OidcError(f"the provider's token endpoint or JWKS failed: {exc!r}") from None
     return verify(id_token, keys, provider, flow.nonce)
 

@@ -78,6 +78,14 @@ class SimulationRequest(BaseModel):
     def _outputs(cls, cells: list[str]) -> list[str]:
         return [check_cell(c) for c in cells]
 
+    @field_validator("var_level")
+    @classmethod
+    def _var_level(cls, level: float) -> float:
+        if not 0 < 1 - level < 1:  # VaR is reported at the level and at 1 - level
+            raise ValueError("var_level and 1 - var_level must both be between 0 and 1"
+                             f" exclusive as doubles (from about 1.2e-16); got {level}")
+        return level
+
     @field_validator("percentiles")
     @classmethod
     def _percentiles(cls, values: list[float]) -> list[float]:

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from streams.text import text_problem
 
 MAX_FILENAME = 255
+HOW = "send the workbook as multipart/form-data with a 'file' field"
 
 
 class UploadError(ValueError):
@@ -63,8 +65,8 @@ def stream_file_part(content_type: str | None, body: AsyncIterator[bytes],
                      part: FilePart, field_name: str = "file") -> AsyncIterator[bytes]:
     """The bytes of the multipart field ``field_name`` from the raw request ``body``."""
     ctype, params = parse_options_header(content_type or "")
-    if ctype != b"multipart/form-data" or b"boundary" not in params:
-        raise UploadError("send the workbook as multipart/form-data with a 'file' field")
+    if ctype != b"multipart/form-data" or not params.get(b"boundary"):
+        raise UploadError(HOW)
     wanted = field_name.encode()
     current = _Part()
     header: list[bytes] = [b"", b""]
@@ -101,18 +103,24 @@ def stream_file_part(content_type: str | None, body: AsyncIterator[bytes],
         if current.field_name == wanted:
             pending.append(bytes(data[start:end]))
 
-    parser = MultipartParser(params[b"boundary"], {
-        "on_part_begin": on_part_begin, "on_header_field": on_header_field,
-        "on_header_value": on_header_value, "on_header_end": on_header_end,
-        "on_headers_finished": on_headers_finished, "on_part_data": on_part_data,
-    })
+    try:
+        parser = MultipartParser(params[b"boundary"], {
+            "on_part_begin": on_part_begin, "on_header_field": on_header_field,
+            "on_header_value": on_header_value, "on_header_end": on_header_end,
+            "on_headers_finished": on_headers_finished, "on_part_data": on_part_data,
+        })
+    except FormParserError as exc:  # a boundary the parser cannot take (over 256 bytes)
+        raise UploadError(f"the multipart boundary is unusable: {exc}") from None
 
     async def chunks() -> AsyncIterator[bytes]:
-        async for chunk in body:
-            parser.write(chunk)
-            while pending:
-                yield pending.pop(0)
-        parser.finalize()
+        try:
+            async for chunk in body:
+                parser.write(chunk)
+                while pending:
+                    yield pending.pop(0)
+            parser.finalize()
+        except FormParserError as exc:
+            raise UploadError(f"the multipart body is malformed: {exc}; {HOW}") from None
         while pending:
             yield pending.pop(0)
         if not part.found:

@@ -46,3 +46,11 @@ def test_unknown_fields_are_refused_at_every_level() -> None:
     assert "Extra inputs are not permitted" in errors(colour="red")
     assert "correlation.matrix" in errors(inputs=inputs, correlation={
         "cells": ["S!A1", "S!A2"], "matrix": "identity"})
+
+
+def test_a_var_level_whose_complement_rounds_to_one_is_refused() -> None:
+    """VaR is reported at the level and at 1 - level: 1e-320 was accepted and the run failed."""
+    assert "1 - var_level must both be between 0 and 1" in errors(var_level=1e-320)
+    assert "1 - var_level must both be between 0 and 1" in errors(var_level=1e-17)
+    assert SimulationRequest(workbook_id="w", var_level=1e-15).var_level == 1e-15
+    assert SimulationRequest(workbook_id="w", var_level=0.999).var_level == 0.999
