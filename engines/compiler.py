@@ -107,9 +107,9 @@ class CompiledModel:
                 self._guarded(self._constants, key)
         for risk_input in self.risk_inputs:
             reads = risk_input.arg_reads
-            if not self.facts[_key_of(risk_input.id.cell)].dynamic and not any(
+            if not (self.facts[_key_of(risk_input.id.cell)].dynamic or risk_input.nested or any(
                 _contains(area, k) for area in reads for k in varying | set(inputs)
-            ):
+            )):
                 risk_input.static_args = _static_args(self._constants, risk_input)
             if risk_input.corrmat_area is not None:
                 risk_input.corrmat = _corrmat(self, risk_input.corrmat_area)
@@ -343,6 +343,9 @@ def compile_model(
             except FormulaSyntaxError:
                 plans[key] = compiler.failed(ExcelError.NAME)
                 compiler.facts.unsupported.add("(syntax)")
+            except RecursionError:  # deeper than engines/__init__.py allows for
+                plans[key] = compiler.failed(ExcelError.NAME)
+                compiler.facts.unsupported.add("(nesting)")
             facts[key] = compiler.facts
     for key, address in zip(input_keys, inputs, strict=True):
         if key in plans:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from types import ModuleType
+from typing import cast
 
 from engines import operators
 from engines.blocks import element, stack
@@ -209,9 +210,25 @@ class CellCompiler:
             self.facts.dynamic = True
             left, right = self.compile(node.left), self.compile(node.right)
             return lambda env: _combine_refs(env, combine, left(env), right(env))
-        left, right = self.scalar(node.left), self.scalar(node.right)
-        op = node.op
-        return lambda env: operators.binary(xp, op, left(env), right(env))
+        # a chain (=A1+A2+…+An: the parser nests it to the left) compiles and runs in a loop, from
+        # the left as Excel evaluates it, not one nested call per operator: a sum of a few
+        # hundred cells written out with + went past Python's recursion limit
+        spine = [node]
+        while _chained(spine[-1].left):
+            spine.append(cast(ast.Binary, spine[-1].left))
+        first = self.scalar(spine[-1].left)
+        steps = [(link.op, self.scalar(link.right)) for link in reversed(spine)]
+        if len(steps) == 1:
+            (op, right), left = steps[0], first
+            return lambda env: operators.binary(xp, op, left(env), right(env))
+
+        def chain(env: Env) -> Value:
+            value = first(env)
+            for op, right in steps:
+                value = operators.binary(xp, op, value, right(env))
+            return value
+
+        return chain
 
     def call(self, node: ast.Call) -> Plan:
         if is_risk_function(node.name):
@@ -290,6 +307,13 @@ def _lift(env: Env, impl: Impl, call: Call, values: list[Value], lifted: list[in
             line.append(impl(call, args).plain())
         grid.append([element(env.xp, v, 0, 0) if v.grid != (1, 1) else v for v in line])
     return stack(env.xp, grid)
+
+
+def _chained(node: ast.Node) -> bool:
+    """Whether ``node`` continues an operator chain: a binary operation on values (not a range,
+    intersection or union of references, which :meth:`CellCompiler.binary` handles first)."""
+    return (isinstance(node, ast.Binary) and node.op not in (":", " ", ",")
+            and "," not in (getattr(node.left, "op", ""), getattr(node.right, "op", "")))
 
 
 def _apart(op: str) -> ExcelError:

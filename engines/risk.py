@@ -59,9 +59,11 @@ class RiskInput:
     style; ``args`` are the argument trees; ``properties`` maps a property function name
     (``RiskName``…) to its argument trees. ``static_args`` holds the argument values when
     none of them depends on a random cell or a request input (scalar arguments as floats,
-    range or array arguments as tuples of floats), else None. ``corrmat_area`` is the range a
-    RiskCorrmat property names; ``corrmat`` is that range's text and the matrix read from it
-    (empty when the range is not all constant cells), set once the model is compiled.
+    range or array arguments as tuples of floats), else None; ``nested`` says an argument holds
+    a distribution call of its own (``RiskNormal(RiskUniform(90, 110), 10)``), drawn per trial
+    before this one as @RISK does, so the arguments are never static. ``corrmat_area`` is the
+    range a RiskCorrmat property names; ``corrmat`` is that range's text and the matrix read
+    from it (empty when the range is not all constant cells), set once the model is compiled.
     """
 
     id: RiskInputId
@@ -74,6 +76,7 @@ class RiskInput:
     static_plan: Plan | None = field(default=None, repr=False)
     corrmat_area: Area | None = field(default=None, repr=False)
     corrmat: tuple[str, tuple[tuple[float, ...], ...]] | None = None
+    nested: bool = False
 
     @property
     def name(self) -> str | None:
@@ -136,9 +139,10 @@ class RiskCompiler:
         }
         node_id = RiskInputId(format_key(compiler.cell), position)
         risk_input = RiskInput(node_id, _display(node.name), args, properties)
-        first_read = len(compiler.facts.reads)
+        first_read, first_input = len(compiler.facts.reads), len(self.inputs)
         risk_input.arg_plans = [compiler.compile(a) for a in args]
         risk_input.arg_reads = compiler.facts.reads[first_read:]
+        risk_input.nested = len(self.inputs) > first_input
         static = properties.get("RiskStatic")
         if static:
             risk_input.static_plan = compiler.scalar(static[0])

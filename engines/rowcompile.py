@@ -44,16 +44,21 @@ class RowCompiler(CellCompiler):
         return self.constant(value)
 
     def _fixed(self, node: ast.Node) -> bool:
-        """Whether ``node`` reads no cell that varies (its references all name constants)."""
-        if isinstance(node, ast.Ref):
-            area = self.static_area(node)
-            return area is not None and not self.varying.within(area)
-        if isinstance(node, ast.Unary):
-            return self._fixed(node.operand)
-        if isinstance(node, ast.Binary):
-            return self._fixed(node.left) and self._fixed(node.right)
-        if isinstance(node, ast.Call):
-            return all(self._fixed(arg) for arg in node.args)
+        """Whether ``node`` reads no cell that varies (its references all name constants);
+        walked with a list, not recursion, as a chain (=A1+A2+…) nests as deep as it is long."""
+        pending = [node]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, ast.Ref):
+                area = self.static_area(node)
+                if area is None or self.varying.within(area):
+                    return False
+            elif isinstance(node, ast.Unary):
+                pending.append(node.operand)
+            elif isinstance(node, ast.Binary):
+                pending += (node.right, node.left)
+            elif isinstance(node, ast.Call):
+                pending.extend(node.args)
         return True
 
     def call(self, node: ast.Call) -> Plan:

@@ -38,8 +38,18 @@ def _shape(node: ast.Node, refs: list[Ref]) -> object:
         inner = _shape(node.operand, refs)
         return None if inner is None else ("unary", node.op, inner)
     if isinstance(node, ast.Binary) and node.op in OPERATORS:
-        left, right = _shape(node.left, refs), _shape(node.right, refs)
-        return None if left is None or right is None else ("binary", node.op, left, right)
+        spine = []  # a chain (=A1+A2+…), nested to the left: walked in a loop, not recursion
+        while isinstance(node, ast.Binary) and node.op in OPERATORS:
+            spine.append(node)
+            node = node.left
+        first = _shape(node, refs)
+        links: list[object] = ["chain", first]  # flat, so shapes compare without recursion
+        for link in reversed(spine):
+            right = None if first is None else _shape(link.right, refs)
+            if right is None:
+                return None
+            links += [link.op, right]
+        return tuple(links)
     if isinstance(node, ast.Call) and node.name in ELEMENTWISE:
         args = [_shape(arg, refs) for arg in node.args]
         return None if any(arg is None for arg in args) else ("call", node.name, *args)
@@ -113,7 +123,14 @@ def block_tree(node: ast.Node, moving: Iterable[bool], width: int) -> ast.Node:
         if isinstance(node, ast.Unary):
             return ast.Unary(node.op, stretch(node.operand))
         if isinstance(node, ast.Binary):
-            return ast.Binary(node.op, stretch(node.left), stretch(node.right))
+            spine = []  # a chain nested to the left, stretched in a loop (see _shape)
+            while isinstance(node, ast.Binary):
+                spine.append(node)
+                node = node.left
+            stretched = stretch(node)
+            for link in reversed(spine):
+                stretched = ast.Binary(link.op, stretched, stretch(link.right))
+            return stretched
         if isinstance(node, ast.Call):
             return ast.Call(node.name, tuple(stretch(arg) for arg in node.args))
         return node

@@ -148,9 +148,16 @@ class OutputAccumulator:
         if hi <= lo:
             return {"edges": [lo, hi], "counts": [n]}
         q25, q75 = self.quantile([0.25, 0.75])
-        width = 2 * (q75 - q25) / n ** (1 / 3)
-        bins = MAX_BINS if width <= 0 else math.ceil((hi - lo) / width)
-        edges = numpy.linspace(lo, hi, min(max(bins, MIN_BINS), MAX_BINS) + 1)
+        # halves, exact in binary, keep values near ±1.8e308 from overflowing to inf; the
+        # ratio is the same number as (hi - lo) / width wherever that does not overflow
+        half_width = float(q75 / 2 - q25 / 2) * 2 / n ** (1 / 3)
+        ratio = (hi / 2 - lo / 2) / half_width if half_width > 0 else math.inf
+        bins = min(max(math.ceil(ratio) if ratio < MAX_BINS else MAX_BINS, MIN_BINS), MAX_BINS)
+        if math.isfinite(hi - lo):
+            edges = numpy.linspace(lo, hi, bins + 1)
+        else:  # linspace's step would be inf: weigh the ends instead
+            steps = numpy.linspace(0.0, 1.0, bins + 1)
+            edges = lo * (1 - steps) + hi * steps
         return {"edges": edges.tolist(), "counts": self.store.histogram(edges).tolist()}
 
 

@@ -31,6 +31,12 @@ _BINARY = {
     ">=": 1,
 }
 _PREFIX_POWER = 6
+MAX_NESTING = 400
+"""Parentheses, function calls and signs nested in one another, at most: Excel allows 64
+levels of nested functions. The parser, the compiler and the evaluation recurse a few frames
+per level, so this bound keeps every formula within Python's recursion limit; a deeper one is
+a syntax error (its cell #NAME?, listed as unsupported). Chains of operators (=A1+A2+…+An)
+do not nest: they are parsed, compiled and evaluated in loops, however long."""
 _PERCENT_POWER = 6
 _PREFIXES = ("_xlfn.", "_xlws.", "_xll.", "_xlpm.")
 _PARAM = "_xlpm."
@@ -67,6 +73,7 @@ class _Parser:
         self.tokens = tokens
         self.pos = 0
         self.text = text
+        self.depth = 0
 
     def fail(self, what: str) -> FormulaSyntaxError:
         return FormulaSyntaxError(f"{what} in {self.text!r}")
@@ -87,6 +94,16 @@ class _Parser:
             raise self.fail(f"expected {kind.value!r}, found {token.text!r}")
 
     def expression(self, min_power: int = 0) -> ast.Node:
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                raise self.fail(f"more than {MAX_NESTING} levels of parentheses, functions or"
+                                " signs nested")
+            return self._expression(min_power)
+        finally:
+            self.depth -= 1
+
+    def _expression(self, min_power: int) -> ast.Node:
         left = self.prefix()
         while True:
             token = self.peek()

@@ -2,12 +2,15 @@
 
 Uploads are untrusted: each is parsed in a child process (see :mod:`infra.sandbox`) under
 the limits its tenant's plan gave it at upload time. A refusal is a ``workbook.rejected``
-event, committed with the consumer's offset, so the same upload is never parsed again.
+event, committed with the consumer's offset, so the same upload is never parsed again. Whatever
+the child raises is a refusal too (it read nothing but the file); reading the file from the
+blob store is not, as an outage there is no fault of the file.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 
 from engines.limits import WorkbookLimits, WorkbookTooLarge
@@ -16,6 +19,8 @@ from streams.envelope import Envelope
 from streams.events import WorkbookParsed, WorkbookRejected, WorkbookUploaded
 from streams.events.workbooks import RejectedLimit
 from streams.ports import WorkbookInspector
+
+log = logging.getLogger(__name__)
 
 
 class WorkbookParser:
@@ -47,11 +52,14 @@ class WorkbookParser:
             limits = WorkbookLimits.from_mapping(
                 None if upload.limits is None else upload.limits.model_dump(exclude_unset=True))
             data = await asyncio.to_thread(self.read_blob, upload.sha256)
+        except FileNotFoundError:
+            return [_rejected(event, "the stored file is missing")]
+        except ValueError as exc:
+            return [_rejected(event, str(exc))]
+        try:
             async with self.slots:
                 summary = await asyncio.to_thread(
                     self.sandbox.run, self.inspector.summarize, data, limits)
-        except FileNotFoundError:
-            return [_rejected(event, "the stored file is missing")]
         except WorkbookTooLarge as exc:
             return [_rejected(event, str(exc), RejectedLimit(
                 name=exc.limit, value=exc.value, observed=exc.observed))]
@@ -59,6 +67,12 @@ class WorkbookParser:
             return [_rejected(event, str(exc))]
         except SandboxFailure as exc:
             return [_rejected(event, *_failure(exc))]
+        except Exception as exc:  # noqa: BLE001 - the child read nothing but this file
+            # a parse that failed on the file's content would fail again however often it was
+            # handed back: the upload is refused, saying so, rather than left "uploaded"
+            log.exception("workbook %s: the parser failed", event.key)
+            return [_rejected(event, f"the parser failed on this workbook ({type(exc).__name__}:"
+                                     f" {str(exc)[:300]}); the failure is logged")]
         return [event.caused(WorkbookParsed.model_validate(summary))]
 
 

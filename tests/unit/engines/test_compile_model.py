@@ -196,3 +196,42 @@ def test_a_million_trials_stay_vectorised() -> None:
     values, errors = model.evaluate(n, {"S!A1": np.linspace(0, 1, n)})["S!A39"]
     assert time.perf_counter() - started < 10
     assert values.shape == (n,) and errors.shape == (n,)
+
+
+def test_formulas_as_long_as_excel_takes_them_evaluate_left_to_right() -> None:
+    """A sum written out with + over 1,500 cells (Python's recursion limit stopped such a sum
+    at about 330 cells): chains are parsed, compiled and run in loops, and added from the left
+    as Excel adds them, to the last bit. Nesting is bounded: 399 signs or parentheses work, and
+    beyond MAX_NESTING the cell is a syntax error listed as unsupported, not a crash."""
+    values = [0.1 * (i % 7) + 1e-3 * i for i in range(1, 1501)]
+    cells: dict[str, object] = {f"B{i}": v for i, v in enumerate(values, 1)}
+    cells["A1"] = "=" + "+".join(f"B{i}" for i in range(1, 1501))
+    cells["A2"] = "=" + "-" * 398 + "B1"
+    cells["A3"] = "=" + "(" * 399 + "B2" + ")" * 399
+    cells["A4"] = "=" + "(" * 3000 + "B2" + ")" * 3000
+    assert all(len(str(cells[cell])) <= 8192 for cell in ("A1", "A2", "A3", "A4"))
+    model = model_of(cells, outputs=["S!A1", "S!A2", "S!A3", "S!A4"])
+    assert model.unsupported == {"(syntax)": ["S!A4"]}
+    expected = 0.0
+    for v in values:
+        expected += v
+    recalculated = model.recalc()
+    assert (recalculated["S!A1"], recalculated["S!A2"], recalculated["S!A3"]) == (
+        expected, values[0], values[1])
+    assert recalculated["S!A4"] == ExcelError.NAME
+
+
+def test_a_chain_along_a_row_is_one_block_and_adds_from_the_left() -> None:
+    """The same 600-term chain in six columns, each reading its own column: a row block,
+    whose entries are the column sums, added from the left."""
+    cells: dict[str, object] = {}
+    for column in "CDEFGH":
+        cells.update({f"{column}{i}": 0.1 * i + ord(column) for i in range(2, 602)})
+        cells[f"{column}1"] = "=" + "+".join(f"{column}{i}" for i in range(2, 602))
+    model = model_of(cells, outputs=[f"S!{c}1" for c in "CDEFGH"])
+    recalculated = model.recalc()
+    for column in "CDEFGH":
+        expected = 0.0
+        for i in range(2, 602):
+            expected += 0.1 * i + ord(column)
+        assert recalculated[f"S!{column}1"] == expected

@@ -60,3 +60,18 @@ def test_static_value_feeds_the_compiler_recalc() -> None:
     data = model_workbook(A1="=RiskTriang(1, 2, 6)", C1="=A1*2")
     values = compile_model(load_workbook(data), outputs=["Model!C1"]).recalc()
     assert np.isclose(float(values["Model!C1"]), 6.0)  # type: ignore[arg-type]
+
+
+def test_a_distribution_may_take_distributions_as_arguments() -> None:
+    """@RISK draws the inner calls first in each trial: X ~ N(M, S), M ~ N(10, 1), S ~ U(1, 2)
+    has mean 10 and variance Var(M) + E[S²] = 1 + 7/3."""
+    data = model_workbook(A1="=RiskNormal(RiskNormal(10, 1), RiskUniform(1, 2))", C1="=A1*2")
+    model = compile_model(load_workbook(data), outputs=["Model!C1"])
+    assert [(r.id.index, r.distribution) for r in model.risk_inputs] == [
+        (1, "RiskNormal"), (2, "RiskUniform"), (0, "RiskNormal")]
+    r = run_simulation(model, SimulationSpec({}, ["Model!C1"], 100_000, seed=5)).outputs[
+        "Model!C1"]
+    sd = 2 * math.sqrt(1 + 7 / 3)
+    assert r["error_count"] == 0
+    assert abs(r["mean"] - 20) < 4 * sd / math.sqrt(r["count"])
+    assert r["std"] == pytest.approx(sd, rel=0.02)

@@ -119,3 +119,18 @@ def test_every_paid_plan_lets_the_example_and_the_excel_test_workbooks_through()
             check_package(path.read_bytes(), limits)
     check_package(EXAMPLE.read_bytes(), WorkbookLimits.from_mapping(
         limits_for("free").workbook_limits()))
+
+
+class Failing(WorkbookEngine):
+    """An inspector with a bug that this file's content sets off."""
+
+    def summarize(self, data: bytes, limits: WorkbookLimits) -> dict[str, Any]:
+        raise KeyError("no values supplied")
+
+
+async def test_a_parser_that_fails_on_the_file_rejects_it_rather_than_leave_it_uploaded(
+        ) -> None:
+    failing = WorkbookParser(read_blob, Failing(), Sandbox(1024 * MB, 30), 1)
+    kind, body = await only(await failing.handle(uploaded(EXAMPLE.read_bytes(), "pro")))
+    assert kind == "workbook.rejected"
+    assert "the parser failed on this workbook (KeyError" in body["reason"]
