@@ -50,10 +50,17 @@ def _uploaded(tenant: TenantContext, filename: str | None, stored: StoredBlob,
     return [event], 202, body
 
 
+# the route streams the body itself (see app.api.uploads), so the document is told its shape
+UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary", "description": "the .xlsx workbook"}}}}}}}
+
+
 @router.post("", status_code=202, summary="Upload a workbook (multipart field 'file')",
              responses={413: {"description": "file larger than the plan's limit or the"
                                              " server's upload cap"},
-                        415: {"description": "not an xlsx workbook"}})
+                        415: {"description": "not an xlsx workbook"}},
+             openapi_extra=UPLOAD_BODY)
 async def upload(request: Request, ctx: Ctx, tenant: Tenant,
                  idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
     limit = upload_limit(tenant.plan, tenant.limits.file_size_bytes,
