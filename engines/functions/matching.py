@@ -84,15 +84,19 @@ def approximate(xp: ModuleType, needle: Value, hay: Value, descending: bool = Fa
     type; failing an equal entry, the answer is the last entry of the needle's type before
     where it stops, if not above the needle. Descending, the answer is the last entry of the
     needle's type at or before where the bisection stops, and there is none when the first
-    entry of that type (the largest, were the data sorted) is below the needle.
+    entry of that type (the largest, were the data sorted) is below the needle. Empty cells
+    after the last filled one are left out of the search, as Excel leaves them: a table looked
+    up in a whole column, or in a range with spare rows, ends at its last entry.
     """
     ok = _comparable(xp, needle, hay)
+    filled = kinds(xp, hay) != EMPTY
     if descending:
         side = compare(xp, ">=", hay, needle).num != 0
-        shape = np.broadcast_shapes(side.shape, ok.shape)
+        shape = np.broadcast_shapes(side.shape, ok.shape, filled.shape)
         ok = xp.broadcast_to(ok, shape)[:, 0, :]
         side = xp.broadcast_to(side, shape)[:, 0, :]
-        _, high, _ = _bisect(xp, side | ~ok)
+        last = _first(xp, xp.broadcast_to(filled, shape)[:, 0, :], reverse=True)
+        _, high, _ = _bisect(xp, side | ~ok, last=last)
         upto = ok & (xp.arange(ok.shape[1])[None, :] <= high[:, None])
         first = _first(xp, ok)
         if ok.shape[1] == 0:
@@ -101,27 +105,31 @@ def approximate(xp: ModuleType, needle: Value, hay: Value, descending: bool = Fa
         return xp.where(below, -1, _first(xp, upto, reverse=True))
     less = compare(xp, "<", hay, needle).num != 0
     equal = compare(xp, "=", hay, needle).num != 0
-    shape = np.broadcast_shapes(less.shape, equal.shape, ok.shape)
+    shape = np.broadcast_shapes(less.shape, equal.shape, ok.shape, filled.shape)
     ok = xp.broadcast_to(ok, shape)[:, 0, :]
     less = xp.broadcast_to(less, shape)[:, 0, :] & ok
     equal = xp.broadcast_to(equal, shape)[:, 0, :] & ok
     trials, k = ok.shape
     if k == 0:
         return xp.full(trials, -1)
-    low, _, found = _bisect(xp, less | ~ok, equal)
+    last = _first(xp, xp.broadcast_to(filled, shape)[:, 0, :], reverse=True)
+    low, _, found = _bisect(xp, less | ~ok, equal, last=last)
     before = _first(xp, ok & (xp.arange(k)[None, :] < low[:, None]), reverse=True)
     fits = (before >= 0) & (less | equal)[xp.arange(trials), xp.clip(before, 0, k - 1)]
     return xp.where(found >= 0, found, xp.where(fits, before, -1))
 
 
 def _bisect(
-    xp: ModuleType, goes_up: Array, equal: Array | None = None
+    xp: ModuleType, goes_up: Array, equal: Array | None = None, last: Array | None = None
 ) -> tuple[Array, Array, Array]:
     """Excel's binary search over (t, k) flags "the answer lies after this entry", stopping
-    early at an ``equal`` entry: the final low and high bounds and the entry found (-1)."""
+    early at an ``equal`` entry: the final low and high bounds and the entry found (-1).
+    ``last`` (per trial) ends the search there instead of at the last entry."""
     trials, k = goes_up.shape
     low = xp.zeros(trials, dtype=xp.int64)
     high = xp.full(trials, k - 1, dtype=xp.int64)
+    if last is not None:
+        high = xp.minimum(high, xp.asarray(last, dtype=xp.int64))
     found = xp.full(trials, -1, dtype=xp.int64)
     rows = xp.arange(trials)
     for _ in range(max(k, 1).bit_length() + 1):

@@ -142,3 +142,21 @@ def test_text_starting_with_equals_stays_text() -> None:
         assert "S!A1" not in values  # not a formula cell
         assert values["S!B1"] == "=1+2!"
         assert values["S!B2"] is True
+
+
+def test_approximate_lookups_end_at_the_tables_last_entry() -> None:
+    """A sorted table in A1:B5 looked up in whole columns or in a range with spare rows, the
+    formulas below it (so the columns' used range holds empty rows): the empty cells after
+    the last entry take no part, where the search fell into them and answered #N/A."""
+    cells: dict[str, object] = {f"A{i}": i for i in range(1, 6)}
+    cells |= {f"B{i}": 2 * i for i in range(1, 6)}
+    formulas = {"C11": ("=VLOOKUP(1,A:B,2)", 2.0), "D11": ("=MATCH(1,A:A,1)", 1.0),
+                "E11": ("=VLOOKUP(1,A1:B11,2)", 2.0), "F11": ("=VLOOKUP(4.5,A1:B20,2,TRUE)", 8.0),
+                "G11": ("=MATCH(9,A1:A20)", 5.0), "H11": ("=MATCH(0,A1:A20)", ExcelError.NA),
+                "I11": ("=LOOKUP(3.2,A1:A20,B1:B20)", 6.0)}
+    cells |= {cell: formula for cell, (formula, _) in formulas.items()}
+    cells["C30"] = 1
+    model = sheet_model(cells, outputs=[f"S!{cell}" for cell in formulas])
+    values = model.recalc()
+    assert {cell: values[f"S!{cell}"] for cell in formulas} == {
+        cell: expected for cell, (_, expected) in formulas.items()}
