@@ -37,14 +37,42 @@ from engines.xp import Array
 
 FUNCTIONS: Table = {}
 _OPERATORS = re.compile(r"^(<=|>=|<>|=|<|>)?(.*)$", re.S)
+_ERROR_TEXT = {e.code: e for e in ExcelError}
 
 
 def criterion_mask(xp: ModuleType, cells: Value, criterion: Value) -> Array:
-    """(t, 1, k) mask of the entries of the flat block ``cells`` that meet ``criterion``."""
-    kind = kinds(xp, cells)
+    """(t, 1, k) mask of the entries of the flat block ``cells`` that meet ``criterion``.
+
+    An error cell meets only a criterion naming its error (the error value, or its text with
+    ``=``, as in ``COUNTIF(A:A, "#N/A")``) and any ``<>`` criterion but ``"<>#N/A"`` for its
+    own: ``SUMIF(A:A, ">0")`` leaves out the #DIV/0! cells, ``"<>#N/A"`` keeps them."""
     if criterion.err is not None and int(host(xp, criterion.err).reshape(-1)[0]):
         code = int(host(xp, criterion.err).reshape(-1)[0])
         return cells.err == code if cells.err is not None else xp.zeros((1, 1, 1), dtype=bool)
+    if cells.err is None:
+        return _mask(xp, cells, criterion)
+    failed = cells.err != 0
+    if criterion.num.shape[0] == 1 and int(host(xp, kinds(xp, criterion)).reshape(-1)[0]) == TEXT:
+        match = _OPERATORS.match(str(to_text(xp, criterion).reshape(-1)[0]))
+        assert match is not None
+        op, operand = match.group(1) or "=", match.group(2)
+        code = _ERROR_TEXT.get(operand.upper())
+        if code is not None:  # "#N/A", "<>#DIV/0!": the error itself
+            named = cells.err == int(code)
+            return named if op == "=" else ~named if op == "<>" else named & False
+        if op == "<>":
+            return _mask(xp, cells, criterion) | failed
+    elif criterion.num.shape[0] > 1:  # per trial: "<>" keeps the errors where it is written
+        written = to_text(xp, criterion).reshape(-1)
+        unequal = xp.asarray(np.array([str(t).startswith("<>") for t in written]))
+        mask = _mask(xp, cells, criterion)
+        return xp.where(unequal.reshape(-1, 1, 1), mask | failed, mask & ~failed)
+    return _mask(xp, cells, criterion) & ~failed
+
+
+def _mask(xp: ModuleType, cells: Value, criterion: Value) -> Array:
+    """The entries meeting ``criterion`` by their values, errors aside."""
+    kind = kinds(xp, cells)
     crit_kind = int(host(xp, kinds(xp, criterion)).reshape(-1)[0])
     if crit_kind in (NUMBER, BOOL, EMPTY):
         wanted = NUMBER if crit_kind == EMPTY else crit_kind

@@ -160,3 +160,22 @@ def test_approximate_lookups_end_at_the_tables_last_entry() -> None:
     values = model.recalc()
     assert {cell: values[f"S!{cell}"] for cell in formulas} == {
         cell: expected for cell, (_, expected) in formulas.items()}
+
+
+def test_criteria_meet_error_cells_only_by_name_or_by_inequality() -> None:
+    """1, #N/A, 3, #DIV/0! down A1:A4: an error cell meets a criterion naming its error and
+    any "<>" other than its own, never a comparison (Excel's SUMIF(range, "<>#N/A") idiom
+    sums past #N/A but not past #DIV/0!)."""
+    cells: dict[str, object] = {"A1": 1, "A2": "=NA()", "A3": 3, "A4": "=1/0"}
+    formulas = {
+        "C1": ('=SUMIF(A1:A4,"<>#N/A")', ExcelError.DIV0),
+        "C2": ('=COUNTIF(A1:A4,"#N/A")', 1.0), "C3": ('=COUNTIF(A1:A4,"#DIV/0!")', 1.0),
+        "C4": ('=SUMIF(A1:A4,">0")', 4.0), "C5": ('=COUNTIF(A1:A4,"<>3")', 3.0),
+        "C6": ('=COUNTIF(A1:A4,">=1")', 2.0), "C7": ('=COUNTIF(A1:A4,"<>#N/A")', 3.0),
+        "C8": ('=SUMIFS(A1:A4,A1:A4,"<5")', 4.0), "C9": ('=AVERAGEIF(A1:A4,">0")', 2.0),
+        "C10": ('=COUNTIFS(A1:A4,"<>#DIV/0!",A1:A4,"<>#N/A")', 2.0),
+    }
+    cells |= {cell: formula for cell, (formula, _) in formulas.items()}
+    values = sheet_model(cells, outputs=[f"S!{cell}" for cell in formulas]).recalc()
+    assert {cell: values[f"S!{cell}"] for cell in formulas} == {
+        cell: expected for cell, (_, expected) in formulas.items()}
