@@ -56,9 +56,9 @@ def criterion_mask(xp: ModuleType, cells: Value, criterion: Value) -> Array:
         match = _OPERATORS.match(str(to_text(xp, criterion).reshape(-1)[0]))
         assert match is not None
         op, operand = match.group(1) or "=", match.group(2)
-        code = _ERROR_TEXT.get(operand.upper())
-        if code is not None:  # "#N/A", "<>#DIV/0!": the error itself
-            named = cells.err == int(code)
+        named_error = _ERROR_TEXT.get(operand.upper())
+        if named_error is not None:  # "#N/A", "<>#DIV/0!": the error itself
+            named = cells.err == int(named_error)
             return named if op == "=" else ~named if op == "<>" else named & False
         if op == "<>":
             return _mask(xp, cells, criterion) | failed
