@@ -41,7 +41,9 @@ class Token:
     sheet: str | None = None
 
 
-_SHEET = r"(?:'(?:[^']|'')+'|(?:\[\d+\])?[A-Za-z_\\][\w.]*)!"  # [1]Sheet1: another file
+# a name's first character: any letter (Excel takes Unicode ones: Ümsatz, 利润表), _ or \
+_FIRST = r"(?:[^\W\d]|\\)"
+_SHEET = rf"(?:'(?:[^']|'')+'|(?:\[\d+\])?{_FIRST}[\w.]*)!"  # [1]Sheet1: another file
 _COL = r"\$?[A-Za-z]{1,3}"
 _ROW = r"\$?\d+"
 _RANGE = (
@@ -60,8 +62,8 @@ _PATTERNS = [
     ),
     ("ref", rf"(?:{_SHEET})?{_RANGE}"),
     ("number", r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"),
-    ("struct", r"[A-Za-z_\\][\w.\\]*\[|\["),
-    ("name", rf"(?:{_SHEET})?[A-Za-z_\\][\w.\\?]*"),
+    ("struct", rf"{_FIRST}[\w.\\]*\[|\["),
+    ("name", rf"(?:{_SHEET})?{_FIRST}[\w.\\?]*"),
     ("op", r"<=|>=|<>|[-+*/^&=<>%:]"),
     ("punct", r"[(),;{}]"),
 ]

@@ -235,3 +235,17 @@ def test_a_chain_along_a_row_is_one_block_and_adds_from_the_left() -> None:
         for i in range(2, 602):
             expected += 0.1 * i + ord(column)
         assert recalculated[f"S!{column}1"] == expected
+
+
+def test_names_and_sheets_may_start_with_any_letter() -> None:
+    """Excel takes defined names and unquoted sheet names in any script (Ümsatz, 收入,
+    利润表!A1); they were a syntax error (#NAME?) unless quoted."""
+    model = compile_model(load_workbook(book(
+        {"利润表": {"A1": 7, "A2": 5}, "Sum": {
+            "A1": "=Ümsatz*2", "A2": "=收入+1", "A3": "=利润表!A1", "A4": "=SUM(利润表!A1:A2)",
+            "A5": "=_xlfn.LET(_xlpm.ä,2,_xlpm.ä*3)"}},
+        names={"Ümsatz": "'利润表'!$A$1", "收入": "利润表!$A$2"})),
+        outputs=[f"Sum!A{i}" for i in range(1, 6)])
+    assert model.unsupported == {}
+    values = model.recalc()
+    assert [values[f"Sum!A{i}"] for i in range(1, 6)] == [14.0, 6.0, 7.0, 12.0, 6.0]
