@@ -128,6 +128,10 @@ class RiskCompiler:
             return compiler.constant(scalar(xp, 0.0))
         if node.name in PROPERTIES:
             return compiler.constant(error(xp, ExcelError.VALUE))
+        if not _is_distribution(node.name):  # RiskMean(B9), RiskPercentile(…): statistics of
+            # a simulation's results, which the results carry; no input, listed unsupported
+            compiler.facts.unsupported.add(_display(node.name))
+            return compiler.failed(ExcelError.NAME)
         compiler.facts.random = True
         position = self._per_cell.get(compiler.cell, 0)
         self._per_cell[compiler.cell] = position + 1
@@ -151,6 +155,17 @@ class RiskCompiler:
             risk_input.corrmat_area = compiler.static_area(corrmat[0])
         self.inputs.append(risk_input)
         return lambda env: _evaluate(env, risk_input)
+
+
+def _is_distribution(name: str) -> bool:
+    from engines.sampling.distributions import family
+    from engines.sampling.errors import DistributionError
+
+    try:
+        family(name)
+    except DistributionError:
+        return False
+    return True
 
 
 def _is_property(node: ast.Node) -> bool:
