@@ -230,6 +230,30 @@ class CellCompiler:
 
         return chain
 
+    def spread_sheets(self, node: ast.Call) -> ast.Call:
+        """``node`` with each 3-D reference among its arguments (``Jan:Mar!A1``) spelled out as
+        the union of that reference on every sheet from the first to the last named, in the
+        workbook's order, for the functions Excel lets read them (:data:`THREE_D`); elsewhere,
+        or naming a sheet the workbook lacks, it is #REF!."""
+        args = []
+        for arg in node.args:
+            sheet = arg.sheet if isinstance(arg, ast.Ref) else None
+            if sheet is None or ":" not in sheet:
+                args.append(arg)
+                continue
+            assert isinstance(arg, ast.Ref)
+            first, last = (self.workbook.sheet_named(s) for s in sheet.split(":", 1))
+            if first is None or last is None or node.name not in THREE_D:
+                args.append(ast.ErrorLit(ExcelError.REF))
+                continue
+            order = self.workbook.sheets
+            i, j = sorted((order.index(first), order.index(last)))
+            union: ast.Node = replace(arg, sheet=order[i])
+            for name in order[i + 1:j + 1]:
+                union = ast.Binary(",", union, replace(arg, sheet=name))
+            args.append(union)
+        return node if args == list(node.args) else ast.Call(node.name, tuple(args))
+
     def call(self, node: ast.Call) -> Plan:
         if is_risk_function(node.name):
             return self.risk.compile(self, node)
@@ -246,7 +270,7 @@ class CellCompiler:
         if function is None:
             self.facts.unsupported.add(node.name)
             return self.failed(ExcelError.NAME)
-        rewritten = rewrite_unions(self, node, function)
+        rewritten = rewrite_unions(self, self.spread_sheets(node), function)
         if rewritten is not node:
             return self.compile(rewritten)
         count = len(node.args)
@@ -307,6 +331,13 @@ def _lift(env: Env, impl: Impl, call: Call, values: list[Value], lifted: list[in
             line.append(impl(call, args).plain())
         grid.append([element(env.xp, v, 0, 0) if v.grid != (1, 1) else v for v in line])
     return stack(env.xp, grid)
+
+
+THREE_D = frozenset({
+    "SUM", "AVERAGE", "AVERAGEA", "COUNT", "COUNTA", "MAX", "MAXA", "MIN", "MINA", "PRODUCT",
+    "STDEV", "STDEV.P", "STDEV.S", "STDEVA", "STDEVP", "STDEVPA", "VAR", "VAR.P", "VAR.S", "VARA",
+    "VARP", "VARPA"})
+"""The functions that take 3-D references (``SUM(Jan:Mar!B2)``), as Microsoft lists them."""
 
 
 def _chained(node: ast.Node) -> bool:

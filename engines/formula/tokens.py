@@ -43,7 +43,8 @@ class Token:
 
 # a name's first character: any letter (Excel takes Unicode ones: Ümsatz, 利润表), _ or \
 _FIRST = r"(?:[^\W\d]|\\)"
-_SHEET = rf"(?:'(?:[^']|'')+'|(?:\[\d+\])?{_FIRST}[\w.]*)!"  # [1]Sheet1: another file
+# [1]Sheet1: another file; Jan:Mar (a 3-D reference: no sheet name holds a colon)
+_SHEET = rf"(?:'(?:[^']|'')+'|(?:\[\d+\])?{_FIRST}[\w.]*(?::{_FIRST}[\w.]*)?)!"
 _COL = r"\$?[A-Za-z]{1,3}"
 _ROW = r"\$?\d+"
 _RANGE = (

@@ -249,3 +249,21 @@ def test_names_and_sheets_may_start_with_any_letter() -> None:
     assert model.unsupported == {}
     values = model.recalc()
     assert [values[f"Sum!A{i}"] for i in range(1, 6)] == [14.0, 6.0, 7.0, 12.0, 6.0]
+
+
+def test_three_d_references_read_every_sheet_between_in_the_functions_excel_allows() -> None:
+    """SUM(Jan:Mar!A1) sums A1 of Jan, Feb and Mar, in the workbook's sheet order (either end
+    first, quoted or not); a function Excel does not let read them, a sheet the workbook
+    lacks, or a 3-D reference on its own is #REF!."""
+    sheets: dict[str, dict[str, object]] = {
+        name: {"A1": i + 1, "A2": 10 * (i + 1)}
+        for i, name in enumerate(["Jan", "Feb", "Mar", "Q 1", "Q 2"])}
+    formulas = {"B1": ("=SUM(Jan:Mar!A1)", 6.0), "B2": ("=AVERAGE(Jan:Mar!A1:A2)", 11.0),
+                "B3": ("=COUNT(Mar:Jan!A1)", 3.0), "B4": ("=MAX(Jan:Feb!A:A)", 20.0),
+                "B5": ("=SUM('Q 1:Q 2'!A1)", 9.0), "B6": ("=SUM(Jan:Nope!A1)", ExcelError.REF),
+                "B7": ("=Jan:Mar!A1", ExcelError.REF), "B8": ("=SUM(Jan:Mar!A1,100)", 106.0),
+                "B9": ("=SUMPRODUCT(Jan:Mar!A1)", ExcelError.REF)}
+    sheets["Sum"] = {cell: formula for cell, (formula, _) in formulas.items()}
+    model = compile_model(load_workbook(book(sheets)), outputs=[f"Sum!{c}" for c in formulas])
+    values = model.recalc()
+    assert {c: values[f"Sum!{c}"] for c in formulas} == {c: v for c, (_, v) in formulas.items()}
