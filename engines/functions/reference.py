@@ -6,6 +6,7 @@ arguments that are the same in every trial (a per-trial reference gives #VALUE!)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -105,12 +106,71 @@ def missing(value: Value) -> bool:
     return isinstance(value.kind, int) and value.kind == 3 and value.area is None
 
 
+_AXIS = r"(?:(\d+)|\[(-?\d+)\])?"  # R2 (row 2), R[-1] (one up), R (this row)
+_CELL = re.compile(rf"R{_AXIS}C{_AXIS}", re.I)
+_ROW = re.compile(rf"R{_AXIS}", re.I)
+_COL = re.compile(rf"C{_AXIS}", re.I)
+MAX_ROW, MAX_COL = 1_048_576, 16_384
+
+
+def r1c1_as_a1(text: str, row: int, col: int) -> str | None:
+    """An R1C1 reference (``R2C3``, ``R[-1]C``, ``R1C1:R2C[2]``, ``R3``, ``C[1]:C[2]``, with
+    or without a sheet) in A1 style, relative parts counted from ``row`` and ``col``; None
+    when it is not one or reaches off the sheet."""
+    sheet, bang, body = text.rpartition("!")
+    pieces = body.split(":")
+    if len(pieces) > 2:
+        return None
+    cells, rows, cols = [], [], []
+    for piece in (p.strip() for p in pieces):
+        if found := _CELL.fullmatch(piece):
+            r_abs, r_rel, c_abs, c_rel = found.groups()
+            at_row = _r1c1_axis(r_abs, r_rel, row, MAX_ROW)
+            at_col = _r1c1_axis(c_abs, c_rel, col, MAX_COL)
+            if at_row is None or at_col is None:
+                return None
+            cells.append(f"{column_letters(at_col)}{at_row}")
+        elif found := _ROW.fullmatch(piece):
+            rows.append(_r1c1_axis(found.group(1), found.group(2), row, MAX_ROW))
+        elif found := _COL.fullmatch(piece):
+            cols.append(_r1c1_axis(found.group(1), found.group(2), col, MAX_COL))
+        else:
+            return None
+    if sum(map(bool, (cells, rows, cols))) != 1:
+        return None
+    if rows:
+        if None in rows:
+            return None
+        a1 = ":".join(str(r) for r in (rows[0], rows[-1]))
+    elif cols:
+        if None in cols:
+            return None
+        a1 = ":".join(column_letters(c or 0) for c in (cols[0], cols[-1]))
+    else:
+        a1 = ":".join(cells)
+    return (sheet + bang if bang else "") + a1
+
+
+def _r1c1_axis(absolute: str | None, relative: str | None, here: int, most: int) -> int | None:
+    at = int(absolute) if absolute else here + int(relative or 0)
+    return at if 1 <= at <= most else None
+
+
 @register(FUNCTIONS, "INDIRECT", 1, 2, dynamic=True)
 def indirect(call: Call, args: Sequence[Value]) -> Value:
     xp = call.xp
     if args[0].shape[0] != 1:
         return error(xp, ExcelError.VALUE)  # a reference that changes by trial
     text = str(to_text(xp, args[0]).reshape(-1)[0])
+    if len(args) > 1 and not missing(args[1]):
+        style, _ = to_number(xp, args[1])
+        if args[1].err is not None or args[1].shape[0] != 1:
+            return args[1].plain() if args[1].err is not None else error(xp, ExcelError.VALUE)
+        if float(host(xp, style).reshape(-1)[0]) == 0:  # INDIRECT("R2C[-1]", FALSE)
+            a1 = r1c1_as_a1(text, call.cell[1], call.cell[2])
+            if a1 is None:
+                return error(xp, ExcelError.REF)
+            text = a1
     try:
         node = parse(text)
     except FormulaSyntaxError:

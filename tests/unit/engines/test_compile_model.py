@@ -267,3 +267,20 @@ def test_three_d_references_read_every_sheet_between_in_the_functions_excel_allo
     model = compile_model(load_workbook(book(sheets)), outputs=[f"Sum!{c}" for c in formulas])
     values = model.recalc()
     assert {c: values[f"Sum!{c}"] for c in formulas} == {c: v for c, (_, v) in formulas.items()}
+
+
+def test_indirect_reads_r1c1_text_when_told() -> None:
+    """INDIRECT(text, FALSE) reads R1C1 style: absolute (R2C1), relative to the formula's
+    cell (R[-1]C[-2]), ranges, whole rows and columns, another sheet; A1 style reads R2C1
+    as no reference."""
+    cells: dict[str, object] = {f"A{i}": i for i in range(1, 6)}
+    cells |= {f"B{i}": 10 * i for i in range(1, 6)}
+    formulas = {"D4": ('=INDIRECT("R2C1",FALSE)', 2.0), "D5": ('=INDIRECT("R[-1]C[-2]",0)', 40.0),
+                "D6": ('=SUM(INDIRECT("R1C1:R5C2",FALSE))', 165.0),
+                "D7": ('=INDIRECT("R2C1")', ExcelError.REF), "D8": ('=INDIRECT("A3",TRUE)', 3.0),
+                "D9": ('=SUM(INDIRECT("C1",FALSE))', 15.0),
+                "D10": ('=INDIRECT("S!R3C2",FALSE)', 30.0),
+                "D11": ('=INDIRECT("R[-20]C",FALSE)', ExcelError.REF)}
+    cells |= {cell: formula for cell, (formula, _) in formulas.items()}
+    values = model_of(cells, outputs=[f"S!{c}" for c in formulas]).recalc()
+    assert {c: values[f"S!{c}"] for c in formulas} == {c: v for c, (_, v) in formulas.items()}
