@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from engines.errors import ExcelError
 
@@ -37,7 +37,10 @@ class Ref:
     """A cell or range reference; ``None`` bounds mean a whole row or column range.
 
     Rows and columns are 1-based. ``sheet`` is None when the formula's own sheet is meant.
-    ``spill`` marks ``A1#`` (the spilled range anchored at the cell).
+    ``spill`` marks ``A1#`` (the spilled range anchored at the cell). ``moves`` says which
+    bounds were written without ``$`` (:data:`ROW1` | :data:`COL1` | :data:`ROW2` |
+    :data:`COL2`): only a defined name's references move with the cell using them, and two
+    references to the same cells are equal however they were written.
     """
 
     sheet: str | None
@@ -46,6 +49,10 @@ class Ref:
     row2: int | None
     col2: int | None
     spill: bool = False
+    moves: int = field(default=0, compare=False)
+
+
+ROW1, COL1, ROW2, COL2 = 1, 2, 4, 8
 
 
 @dataclass(frozen=True, slots=True)

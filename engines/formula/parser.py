@@ -54,18 +54,24 @@ def function_name(raw: str) -> str:
 def parse_ref(text: str, sheet: str | None) -> ast.Ref:
     """A ``REF`` token's text (``$A$1``, ``A1:B2``, ``A:C``, ``3:5``, ``A1#``) as a Ref node."""
     spill = text.endswith("#")
-    parts = text.rstrip("#").replace("$", "").split(":")
     bounds: list[tuple[int | None, int | None]] = []
-    for part in parts:
+    free: list[tuple[bool, bool]] = []  # (row, column) written without $
+    for written in text.rstrip("#").split(":"):
+        part = written.replace("$", "")
         letters = part.rstrip("0123456789")
         digits = part[len(letters) :]
         bounds.append((int(digits) if digits else None, column_index(letters) if letters else None))
+        free.append((bool(digits) and f"${digits}" not in written,
+                     bool(letters) and not written.startswith("$")))
     (row1, col1), (row2, col2) = bounds[0], bounds[-1]
+    (free_r1, free_c1), (free_r2, free_c2) = free[0], free[-1]
     if row1 is not None and row2 is not None and row1 > row2:
-        row1, row2 = row2, row1
+        row1, row2, free_r1, free_r2 = row2, row1, free_r2, free_r1
     if col1 is not None and col2 is not None and col1 > col2:
-        col1, col2 = col2, col1
-    return ast.Ref(sheet, row1, col1, row2, col2, spill)
+        col1, col2, free_c1, free_c2 = col2, col1, free_c2, free_c1
+    moves = (ast.ROW1 * free_r1 | ast.COL1 * free_c1 | ast.ROW2 * free_r2
+             | ast.COL2 * free_c2)
+    return ast.Ref(sheet, row1, col1, row2, col2, spill, moves)
 
 
 class _Parser:

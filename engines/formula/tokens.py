@@ -43,8 +43,10 @@ class Token:
 
 # a name's first character: any letter (Excel takes Unicode ones: Ümsatz, 利润表), _ or \
 _FIRST = r"(?:[^\W\d]|\\)"
-# [1]Sheet1: another file; Jan:Mar (a 3-D reference: no sheet name holds a colon)
-_SHEET = rf"(?:'(?:[^']|'')+'|(?:\[\d+\])?{_FIRST}[\w.]*(?::{_FIRST}[\w.]*)?)!"
+# [1]Sheet1: another file; Jan:Mar (a 3-D reference: no sheet name holds a colon, and one
+# that reads as a cell is quoted, so A2:T!A2 is a range from A2 to T!A2)
+_SHEET = (rf"(?:'(?:[^']|'')+'|(?:\[\d+\])?(?![A-Za-z]{{1,3}}\d+:){_FIRST}[\w.]*"
+          rf"(?::{_FIRST}[\w.]*)?)!")
 _COL = r"\$?[A-Za-z]{1,3}"
 _ROW = r"\$?\d+"
 _RANGE = (

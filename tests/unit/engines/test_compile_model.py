@@ -284,3 +284,22 @@ def test_indirect_reads_r1c1_text_when_told() -> None:
     cells |= {cell: formula for cell, (formula, _) in formulas.items()}
     values = model_of(cells, outputs=[f"S!{c}" for c in formulas]).recalc()
     assert {c: values[f"S!{c}"] for c in formulas} == {c: v for c, (_, v) in formulas.items()}
+
+
+def test_a_defined_names_relative_references_move_with_the_cell_using_it() -> None:
+    """The file keeps a name's references without $ relative to A1, so "the cell to the left"
+    is saved as XFD1 and wraps around: used from B1:B5 it reads A1:A5; a name with $ reads
+    the same cell from everywhere; mixed ($A1) moves along one axis only."""
+    cells: dict[str, object] = {f"A{i}": i for i in range(1, 6)}
+    cells |= {f"C{i}": 100 * i for i in range(1, 6)}
+    for i in range(1, 6):
+        cells |= {f"B{i}": "=LeftCell*10", f"D{i}": "=TwoLeft", f"E{i}": "=Fixed",
+                  f"F{i}": "=RowSum"}
+    names = {"LeftCell": "S!XFD1", "TwoLeft": "S!XFC1", "Fixed": "S!$A$2",
+             "RowSum": "SUM(S!$A1,S!$C1)"}
+    model = compile_model(load_workbook(book({"S": cells}, names)),
+                          outputs=[f"S!{c}{i}" for c in "BDEF" for i in range(1, 6)])
+    values = model.recalc()
+    got = {c: [values[f"S!{c}{i}"] for i in range(1, 6)] for c in "BDEF"}
+    assert got == {"B": [10.0 * i for i in range(1, 6)], "D": [10.0 * i for i in range(1, 6)],
+                   "E": [2.0] * 5, "F": [101.0 * i for i in range(1, 6)]}
