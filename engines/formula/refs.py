@@ -7,6 +7,7 @@ import re
 CellKey = tuple[str, int, int]
 """(sheet name, row, column), 1-based: how the engine names a cell internally."""
 
+MAX_ROW, MAX_COL = 1_048_576, 16_384  # a sheet's last row and column (XFD1048576)
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from engines.coerce import text_value, to_number, to_text
 from engines.errors import ExcelError
 from engines.formula import FormulaSyntaxError, ast, parse
-from engines.formula.refs import column_letters
+from engines.formula.refs import MAX_COL, MAX_ROW, column_letters
 from engines.functions.registry import Call, Table, register
 from engines.references import ref_area, struct_area
 from engines.values import EMPTY, TEXT, Area, Value, error, host, kinds, number
@@ -110,7 +110,6 @@ _AXIS = r"(?:(\d+)|\[(-?\d+)\])?"  # R2 (row 2), R[-1] (one up), R (this row)
 _CELL = re.compile(rf"R{_AXIS}C{_AXIS}", re.I)
 _ROW = re.compile(rf"R{_AXIS}", re.I)
 _COL = re.compile(rf"C{_AXIS}", re.I)
-MAX_ROW, MAX_COL = 1_048_576, 16_384
 
 
 def r1c1_as_a1(text: str, row: int, col: int) -> str | None:
