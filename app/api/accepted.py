@@ -35,10 +35,11 @@ def key(prefix: str, tenant_id: str, kind: str, id_: str) -> str:
     return f"{prefix}accepted:{tenant_id}:{kind}:{id_}"
 
 
-def simulation(event: Envelope) -> dict[str, Any]:
+def simulation(event: Envelope, request: Any = None) -> dict[str, Any]:
     """The simulation as the views show it once they applied ``event`` (a
-    ``simulation.requested``): the columns of ``projections.queries.SIMULATION``."""
-    request = event.body(SimulationRequested)
+    ``simulation.requested``, whose body ``request`` is when the caller has it already):
+    the columns of ``projections.queries.SIMULATION``."""
+    request = request or event.body(SimulationRequested)
     return {
         "simulation_id": request.simulation_id, "workbook_id": request.workbook_id,
         "status": "requested", "iterations": request.iterations, "iterations_done": 0,
@@ -48,10 +49,11 @@ def simulation(event: Envelope) -> dict[str, Any]:
         "refusal": None, "results_expired_at": None}
 
 
-def workbook(event: Envelope) -> dict[str, Any]:
-    """The workbook as the views show it once they applied ``event`` (a ``workbook.uploaded``):
-    the columns of ``projections.queries.WORKBOOK``."""
-    upload = event.body(WorkbookUploaded)
+def workbook(event: Envelope, upload: Any = None) -> dict[str, Any]:
+    """The workbook as the views show it once they applied ``event`` (a ``workbook.uploaded``,
+    whose body ``upload`` is when the caller has it already): the columns of
+    ``projections.queries.WORKBOOK``."""
+    upload = upload or event.body(WorkbookUploaded)
     return {"workbook_id": event.key, "filename": upload.filename, "sha256": upload.sha256,
             "size_bytes": upload.size, "status": "uploaded", "summary": None, "reason": None,
             "uploaded_at": event.occurred_at.isoformat(), "parsed_at": None}
@@ -67,11 +69,11 @@ class Accepted:
     def __init__(self, redis: Redis, prefix: str, ttl_s: float) -> None:
         self.redis, self.prefix, self.ttl_ms = redis, prefix, max(1, int(ttl_s * 1000))
 
-    async def note(self, event: Envelope) -> None:
+    async def note(self, event: Envelope, model: Any = None) -> None:
         """Keep what ``event`` (an acknowledged ``workbook.uploaded`` or
-        ``simulation.requested``) will show."""
+        ``simulation.requested``, its body ``model`` if the caller has it) will show."""
         kind, id_field, document = DOCUMENTS[event.type]
-        body = document(event)
+        body = document(event, model)
         try:
             await self.redis.set(key(self.prefix, event.tenant_id, kind, body[id_field]),
                                  orjson.dumps(body), px=self.ttl_ms)

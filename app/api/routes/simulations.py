@@ -16,7 +16,7 @@ from app.api.schemas import SimulationRequest
 from app.api.sse import HEARTBEAT, EventStreamResponse, frame
 from projections.redis_progress import key as progress_key
 from streams.envelope import Envelope
-from streams.events import SimulationCancelRequested
+from streams.events import SimulationCancelRequested, SimulationRequested
 
 router = APIRouter(prefix="/v1/simulations", tags=["simulations"])
 Status = Literal["requested", "accepted", "rejected", "running", "completed", "failed",
@@ -57,13 +57,13 @@ async def start(request: Request, body: SimulationRequest, ctx: Ctx, tenant: Ten
                 idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
     workbook = await _parsed_workbook(ctx, tenant, body.workbook_id)
     _check_cells(body, workbook)
-    built: list[Envelope] = []
+    built: list[tuple[Envelope, SimulationRequested]] = []
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
         simulation_id = ids()
-        event = body.requested(simulation_id, workbook["sha256"]).event(tenant.tenant_id,
-                                                                        tenant.tenant_id)
-        built.append(event)
+        requested = body.requested(simulation_id, workbook["sha256"])
+        event = requested.event(tenant.tenant_id, tenant.tenant_id)
+        built.append((event, requested))
         answer = {"simulation_id": simulation_id, "status": "requested",
                   "links": {"self": f"/v1/simulations/{simulation_id}",
                             "events": f"/v1/simulations/{simulation_id}/events"}}
@@ -72,7 +72,7 @@ async def start(request: Request, body: SimulationRequest, ctx: Ctx, tenant: Ten
     answer = await execute(ctx, tenant, "POST /v1/simulations", idempotency_key,
                            body_hash(await request.body()), build)
     if answer.status_code == 202 and built:  # the broker acknowledged it
-        await ctx.accepted.note(built[0])
+        await ctx.accepted.note(*built[0])
     return answer
 
 

@@ -34,16 +34,19 @@ def _is_xlsx(path: Path) -> bool:
         return False
 
 
-def _uploaded(tenant: TenantContext, filename: str | None, stored: StoredBlob,
-              built: list[Envelope], ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
+Built = list[tuple[Envelope, WorkbookUploaded]]
+
+
+def _uploaded(tenant: TenantContext, filename: str | None, stored: StoredBlob, built: Built,
+              ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
     """The ``workbook.uploaded`` command for a stored file (also put in ``built``), and its
     answer."""
     workbook_id = ids()
-    event = WorkbookUploaded(
+    upload = WorkbookUploaded(
         filename=filename, sha256=stored.sha256, size=stored.size, uri=stored.uri,
-        limits=ParseLimits.model_validate(tenant.limits.workbook_limits()),
-    ).event(tenant.tenant_id, workbook_id)
-    built.append(event)
+        limits=ParseLimits.model_validate(tenant.limits.workbook_limits()))
+    event = upload.event(tenant.tenant_id, workbook_id)
+    built.append((event, upload))
     body = {"workbook_id": workbook_id, "status": "uploaded", "sha256": stored.sha256,
             "size": stored.size, "filename": filename,
             "links": {"self": f"/v1/workbooks/{workbook_id}"}}
@@ -89,11 +92,11 @@ async def upload(request: Request, ctx: Ctx, tenant: Tenant,
             stored = await asyncio.to_thread(ctx.blobs.publish, staged)
         except OSError as exc:
             return unavailable(f"the blob store is unreachable; nothing was recorded: {exc}")
-        built: list[Envelope] = []
+        built: Built = []
         answer = await execute(ctx, tenant, "POST /v1/workbooks", idempotency_key, digest,
                                partial(_uploaded, tenant, part.filename, stored, built))
         if answer.status_code == 202 and built:  # the broker acknowledged it
-            await ctx.accepted.note(built[0])
+            await ctx.accepted.note(*built[0])
         return answer
     finally:  # a refused file leaves nothing behind
         ctx.blobs.discard(staged)
