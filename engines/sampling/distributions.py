@@ -177,19 +177,9 @@ def draw(
     if truncate is None:
         return fam.ppf(xp, u, coerced) + 0.0 * u + shift
     cut = truncate if isinstance(truncate, Truncation) else Truncation(*truncate)
-    if cut.mode == "percentile":
-        low, high = cut.lo or 0.0, 1.0 if cut.hi is None else cut.hi
-        lo = hi = None
-    else:
-        offset = shift if cut.mode == "shifted" else 0.0
-        lo = None if cut.lo is None else cut.lo - offset
-        hi = None if cut.hi is None else cut.hi - offset
-        if lo is not None and lo == hi:
-            return xp.full(u.shape, lo + shift)
-        low = (
-            0.0 if lo is None else fam.cdf(xp, xp.asarray(numpy.nextafter(lo, -numpy.inf)), coerced)
-        )
-        high = 1.0 if hi is None else fam.cdf(xp, xp.asarray(hi), coerced)
+    lo, hi, low, high = _limits(xp, fam, coerced, cut, shift)
+    if lo is not None and lo == hi:
+        return xp.full(u.shape, lo + shift)
     width = high - low + 0.0 * u
     if not bool(xp.all(width > 0)):
         raise DistributionError(
@@ -200,6 +190,20 @@ def draw(
         # Rounding at the edges of a steep CDF may step a hair outside the limits.
         values = xp.clip(values, -numpy.inf if lo is None else lo, numpy.inf if hi is None else hi)
     return values + shift
+
+
+def _limits(xp: Any, fam: Family, coerced: list[Array], cut: Truncation, shift: float
+            ) -> tuple[float | None, float | None, Any, Any]:
+    """A truncation's limits on the unshifted law (None: open) and the probabilities below
+    them, between which a truncated draw's quantiles lie."""
+    if cut.mode == "percentile":
+        return None, None, cut.lo or 0.0, 1.0 if cut.hi is None else cut.hi
+    offset = shift if cut.mode == "shifted" else 0.0
+    lo = None if cut.lo is None else cut.lo - offset
+    hi = None if cut.hi is None else cut.hi - offset
+    low = 0.0 if lo is None else fam.cdf(xp, xp.asarray(numpy.nextafter(lo, -numpy.inf)), coerced)
+    high = 1.0 if hi is None else fam.cdf(xp, xp.asarray(hi), coerced)
+    return lo, hi, low, high
 
 
 def draw_per_trial(
@@ -233,13 +237,30 @@ def draw_per_trial(
     return xp.where(valid, draw(xp, name, u, safe, truncate, shift), xp.nan)
 
 
-def static_value(name: str, params: Sequence[ParamValue]) -> float:
-    """The value @RISK shows when not simulating: the distribution's mean.
+STATIC_POINTS = 100_000
+"""Quantiles averaged for the mean of a truncated distribution (the midpoint rule on its
+quantile function, which draws it as a simulation would)."""
+
+
+def static_value(name: str, params: Sequence[ParamValue],
+                 truncate: TruncationLike | None = None, shift: float = 0.0) -> float:
+    """The value @RISK shows when not simulating: the distribution's mean, after its
+    RiskTruncate (the mean of the truncated law, by the midpoint rule over
+    :data:`STATIC_POINTS` quantiles) and RiskShift.
 
     RiskStatic is honoured by the caller; RiskStudent with nu <= 1 has no mean and gives 0.
     """
     fam = family(name)
-    return float(fam.mean(numpy, _constants(fam, params)))
+    mean = float(fam.mean(numpy, _constants(fam, params))) + shift
+    if truncate is None:
+        return mean
+    cut = truncate if isinstance(truncate, Truncation) else Truncation(*truncate)
+    coerced = _coerce(numpy, fam, params)
+    _, _, low, high = _limits(numpy, fam, coerced, cut, shift)
+    if float(numpy.min(low)) <= 0.0 and float(numpy.max(high)) >= 1.0:
+        return mean  # limits that cut nothing off
+    u = (numpy.arange(STATIC_POINTS) + 0.5) / STATIC_POINTS
+    return float(numpy.mean(draw(numpy, name, u, params, truncate, shift)))
 
 
 @dataclass(frozen=True)

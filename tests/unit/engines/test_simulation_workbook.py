@@ -62,6 +62,23 @@ def test_static_value_feeds_the_compiler_recalc() -> None:
     assert np.isclose(float(values["Model!C1"]), 6.0)  # type: ignore[arg-type]
 
 
+def test_static_values_are_the_means_after_shift_and_truncation() -> None:
+    """What the sheet shows of a distribution is its mean as drawn: RiskShift added, and a
+    RiskTruncate'd law's own mean (closed forms: the half-normal's sqrt(2/pi); Gamma(2, 1)
+    below 1: (2 - 5/e) / (1 - 2/e)); limits that cut nothing leave the mean exact."""
+    data = model_workbook(
+        A1="=RiskLognorm(10, 2, RiskShift(5))", A2="=RiskExpon(2, RiskShift(-1), RiskTruncate(0,))",
+        A3="=RiskGamma(2, 1, RiskTruncate(, 1))", A4="=RiskNormal(0, 1, RiskTruncate(0,))",
+        A5="=RiskUniform(0, 10, RiskTruncate2(2, 4), RiskShift(1))",
+        A6="=RiskNormal(0, 1, RiskStatic(3), RiskShift(2))")
+    values = compile_model(load_workbook(data), outputs=[f"Model!A{i}" for i in range(1, 7)]
+                           ).recalc()
+    got = [float(values[f"Model!A{i}"]) for i in range(1, 7)]  # type: ignore[arg-type]
+    assert got[0] == 15.0 and got[1] == 1.0 and got[4] == 3.0 and got[5] == 3.0
+    assert got[2] == pytest.approx((2 - 5 / math.e) / (1 - 2 / math.e), rel=1e-6)
+    assert got[3] == pytest.approx(math.sqrt(2 / math.pi), rel=1e-5)
+
+
 def test_a_distribution_may_take_distributions_as_arguments() -> None:
     """@RISK draws the inner calls first in each trial: X ~ N(M, S), M ~ N(10, 1), S ~ U(1, 2)
     has mean 10 and variance Var(M) + E[S²] = 1 + 7/3."""
