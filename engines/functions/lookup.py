@@ -8,6 +8,7 @@ from engines.blocks import pick, sub, where
 from engines.coerce import to_bool, to_number
 from engines.errors import ExcelError
 from engines.functions import matching
+from engines.functions.reference import missing as omitted
 from engines.functions.registry import Call, Table, register
 from engines.values import EMPTY, Area, Value, error, merge_errors, number
 from engines.xp import Array
@@ -164,7 +165,7 @@ def xlookup(call: Call, args: Sequence[Value]) -> Value:
     if int(position.reshape(-1)[0]) == -2:
         return _with(call, error(xp, ExcelError.VALUE), args[0].err)
     found = pick(xp, targets, position, ExcelError.NA)
-    if len(args) > 3:
+    if len(args) > 3 and not omitted(args[3]):  # XLOOKUP(x, r, v, , 1): #N/A, as left out
         missing = (position < 0).reshape(-1, 1, 1)
         found = where(xp, missing, args[3].plain(), found)
     return _with(call, found, args[0].err)

@@ -124,6 +124,17 @@ def mod(call: Call, args: Sequence[Value]) -> Value:
     return _divide_checked(call, args, compute, 1)
 
 
+@register(FUNCTIONS, "QUOTIENT", 2)
+def quotient(call: Call, args: Sequence[Value]) -> Value:
+    """The integer part of a division, toward zero: QUOTIENT(-7, 2) is -3."""
+    xp = call.xp
+
+    def compute(a: Array, b: Array) -> Array:
+        return xp.trunc(a / xp.where(b == 0, 1.0, b))
+
+    return _divide_checked(call, args, compute, 1)
+
+
 @register(FUNCTIONS, "LOG", 1, 2)
 def log(call: Call, args: Sequence[Value]) -> Value:
     xp = call.xp

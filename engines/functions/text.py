@@ -278,6 +278,8 @@ def _fixed(value: float, decimals: float = 2.0, no_commas: float = 0.0) -> str |
     if places < 0:
         value = round(value / 10**-places) * 10**-places
     digits = "0" * max(places, 0)
+    if abs(value) < 0.5 * 10.0 ** -max(places, 0):  # FIXED rounds first: no "-0.00"
+        value = 0.0
     pattern = ("0" if no_commas else "#,##0") + ("." + digits if digits else "")
     shown = format_value(value, pattern)
     return ExcelError.VALUE if shown is None else shown

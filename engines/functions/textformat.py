@@ -159,15 +159,22 @@ def _number(value: float, section: str) -> str | None:
     tokens = [("lit", "%") if kind == "%" else (kind, text) for kind, text in tokens]
     kinds = [k for k, _ in tokens]
     exp_at = kinds.index("exp") if "exp" in kinds else None
-    body = tokens if exp_at is None else tokens[:exp_at]
-    point = next((i for i, (k, _) in enumerate(body) if k == "."), len(body))
+    body = list(tokens if exp_at is None else tokens[:exp_at])
     digits_at = [i for i, (k, _) in enumerate(body) if k in "0#?"]
     last_digit = max(digits_at, default=-1)
+    # commas right after the last digit placeholder, whole or decimal, scale by 1,000 each
+    # (0.0,,"M" shows millions) and are not shown
     scale_commas = 0
-    for kind, _ in body[last_digit + 1 : point] if point > last_digit else ():
-        if kind == ",":
-            scale_commas += 1
+    while last_digit + 1 + scale_commas < len(body) and body[
+            last_digit + 1 + scale_commas][0] == ",":
+        scale_commas += 1
     value /= 1000**scale_commas
+    if scale_commas:
+        del body[last_digit + 1 : last_digit + 1 + scale_commas]
+        tokens = body + tokens[len(body) + scale_commas:]
+        kinds = [k for k, _ in tokens]
+        exp_at = kinds.index("exp") if "exp" in kinds else None
+    point = next((i for i, (k, _) in enumerate(body) if k == "."), len(body))
     int_slots = [i for i in digits_at if i < point]
     dec_slots = [i for i in digits_at if i > point]
     # a comma between two digit placeholders turns on thousands separators
@@ -196,8 +203,8 @@ def _number(value: float, section: str) -> str | None:
     out += _fill_decimals(body, dec_slots, frac, point)
     if exp_at is not None:
         out += _exponent(tokens[exp_at:], exponent)
-    negative = value < 0 and rounded != 0
-    return ("-" if negative else "") + out
+    # a one-section format signs a negative value even where it rounds to zero: "-0"
+    return ("-" if value < 0 else "") + out
 
 
 def _round_half_up(value: float, places: int) -> float:
