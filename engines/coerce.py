@@ -136,12 +136,14 @@ def number_text(value: float) -> str:
     if not math.isfinite(value):
         return "#NUM!"
     magnitude = abs(value)
-    if 1e-9 <= magnitude < 1e21 or magnitude < 1e-300:
+    # past 15 digits a whole number cannot be written out in 15 significant ones: 1E+15
+    if 1e-9 <= magnitude < 1e15 or magnitude < 1e-300:
         digits = 15 - (math.floor(math.log10(magnitude)) + 1)
         text = f"{round(value, max(digits, 0)):.{max(digits, 0)}f}"
         if "." in text:
             text = text.rstrip("0").rstrip(".")
-        return text
+        if len(text.lstrip("-")) <= 15 or "." in text:  # 999999999999999.7 rounds up to 1E+15
+            return text
     mantissa, exponent = f"{value:.14E}".split("E")
     mantissa = mantissa.rstrip("0").rstrip(".")
     sign = "-" if exponent.startswith("-") else "+"

@@ -46,3 +46,12 @@ def test_text_scales_by_trailing_commas_and_signs_a_negative_rounded_to_zero() -
     assert {case: format_value(*case) for case in cases} == cases
     assert _recalculated({}, {"A1": "=FIXED(-0.001,2)", "A2": '=TEXT(-0.4,"0")'}) == {
         "A1": "0.00", "A2": "-0"}
+
+
+def test_numbers_become_text_in_at_most_15_significant_digits() -> None:
+    """General format: a whole number past 15 digits is written in scientific form."""
+    got = _recalculated({}, {"A1": '=2^60&""', "A2": '=10^15&""', "A3": '=1E+20&""',
+                             "A4": '=123456789012345&""', "A5": "=LEN(2^60)",
+                             "A6": '=1/3&""'})
+    assert got == {"A1": "1.15292150460685E+18", "A2": "1E+15", "A3": "1E+20",
+                   "A4": "123456789012345", "A5": 20.0, "A6": "0.333333333333333"}
