@@ -7,8 +7,9 @@ acknowledged the command, longer under load. The API answers the command only af
 acknowledgement, so the id it hands out names something that exists, and the links in the
 answer must not 404. For ``accepted_ttl_s`` the API keeps in Redis, under the tenant, the
 document the views will show first (status ``uploaded`` or ``requested``), and the routes that
-find a workbook or simulation by id fall back to it while the views do not have the row. The
-views answer first whenever they have it, so nothing here can hide a later status.
+find a workbook or simulation by id fall back to it while the views do not have the row, and the
+list of simulations shows the ones the views lack. The views answer first whenever they have
+it, so nothing here can hide a later status.
 
 Redis down: the note is left out and the command is answered all the same (a read of the new
 id then answers 404 until the views catch up, as it did before the note); a lookup that cannot
@@ -17,6 +18,7 @@ reach Redis finds nothing."""
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import orjson
@@ -74,12 +76,36 @@ class Accepted:
         ``simulation.requested``, its body ``model`` if the caller has it) will show."""
         kind, id_field, document = DOCUMENTS[event.type]
         body = document(event, model)
-        try:
-            await self.redis.set(key(self.prefix, event.tenant_id, kind, body[id_field]),
-                                 orjson.dumps(body), px=self.ttl_ms)
+        now = int(time.time() * 1000)
+        recent = self._recent(event.tenant_id, kind)
+        try:  # the document, and its id among the tenant's recent ones: one round trip
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.set(key(self.prefix, event.tenant_id, kind, body[id_field]),
+                         orjson.dumps(body), px=self.ttl_ms)
+                pipe.zadd(recent, {body[id_field]: now})
+                pipe.zremrangebyscore(recent, "-inf", now - self.ttl_ms)
+                pipe.pexpire(recent, self.ttl_ms)
+                await pipe.execute()
         except UNREACHABLE as exc:
             log.warning("accepted %s %s not noted (Redis unreachable: %s); reads of it answer"
                         " 404 until the views have it", kind, body[id_field], exc)
+
+    def _recent(self, tenant_id: str, kind: str) -> str:
+        return f"{self.prefix}accepted:{tenant_id}:{kind}-recent"
+
+    async def recent(self, tenant_id: str, kind: str, limit: int) -> list[dict[str, Any]]:
+        """The documents of the last ``limit`` ``kind``s ``tenant_id`` had accepted, newest
+        first (none when Redis cannot be reached)."""
+        now = int(time.time() * 1000)
+        try:
+            ids = await self.redis.zrevrangebyscore(
+                self._recent(tenant_id, kind), "+inf", now - self.ttl_ms, start=0, num=limit)
+            if not ids:
+                return []
+            found = await self.redis.mget([key(self.prefix, tenant_id, kind, str(i)) for i in ids])
+        except UNREACHABLE:
+            return []
+        return [dict(orjson.loads(doc)) for doc in found if doc is not None]
 
     async def json(self, tenant_id: str, kind: str, id_: str) -> bytes | None:
         """The document kept for the ``kind`` (workbook, simulation) ``id_`` of ``tenant_id``,

@@ -1,8 +1,8 @@
 """The id an accepted command hands out is found at once: with the PostgreSQL projector frozen
 (SIGSTOP), so that the views cannot show what is new, a new workbook reads as uploaded (a run
 of it is 409 retry, not 404) and a new simulation's links answer as a requested simulation
-(read, progress stream, cancel), to its own tenant only; thawed, the views take over with the
-same document, and the cancel took effect."""
+(read, newest in the list, progress stream, cancel), to its own tenant only; thawed, the views
+take over with the same document, and the cancel took effect."""
 
 from __future__ import annotations
 
@@ -56,8 +56,14 @@ async def test_a_new_simulation_is_found_before_the_views_show_it(
         answer = response.json()
         sim_id = answer["simulation_id"]
 
-        listed = await enterprise.get("/v1/simulations", params={"limit": 500})
-        assert sim_id not in {s["simulation_id"] for s in listed.json()["simulations"]}
+        for status in ("", "requested"):  # listed first, as the views will list it
+            listed = (await enterprise.get("/v1/simulations", params={
+                "limit": 500, **({"status": status} if status else {})})).json()["simulations"]
+            assert (listed[0]["simulation_id"], listed[0]["status"]) == (sim_id, "requested")
+        running = await enterprise.get("/v1/simulations", params={"status": "running"})
+        assert sim_id not in {s["simulation_id"] for s in running.json()["simulations"]}
+        assert sim_id not in {s["simulation_id"] for s in (await free.get(
+            "/v1/simulations")).json()["simulations"]}
 
         shown = await enterprise.get(answer["links"]["self"])
         assert shown.status_code == 200, shown.text

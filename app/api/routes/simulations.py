@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncGenerator
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
@@ -88,7 +89,31 @@ async def simulation_or_404(ctx: Ctx, tenant: Tenant, simulation_id: str) -> dic
 @router.get("", summary="The tenant's simulations, newest first")
 async def list_simulations(ctx: Ctx, tenant: Tenant, status: Status | None = None,
                            limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
-    return {"simulations": await ctx.views.simulations(tenant.tenant_id, status, limit)}
+    """Newest first; a simulation just accepted is listed (as requested) before the views
+    have it."""
+    rows = await ctx.views.simulations(tenant.tenant_id, status, limit)
+    if status in (None, "requested"):
+        listed = {row["simulation_id"] for row in rows}
+        pending = [doc for doc in await ctx.accepted.recent(tenant.tenant_id, "simulation", limit)
+                   if doc["simulation_id"] not in listed]
+        if pending:
+            known = await ctx.views.known_simulations(
+                tenant.tenant_id, [doc["simulation_id"] for doc in pending])
+            rows += [{column: doc[column] for column in LISTED}
+                     for doc in pending if doc["simulation_id"] not in known]
+            rows.sort(key=_newest_first)
+            del rows[limit:]
+    return {"simulations": rows}
+
+
+LISTED = ("simulation_id", "workbook_id", "status", "iterations", "iterations_done", "backend",
+          "requested_at", "finished_at", "compute_seconds", "reason")
+
+
+def _newest_first(row: dict[str, Any]) -> tuple[bool, float, str]:
+    at = row["requested_at"]
+    moment = -datetime.fromisoformat(at).timestamp() if at else 0.0
+    return (at is None, moment, row["simulation_id"])
 
 
 @router.get("/{simulation_id}", summary="A simulation: status, timings and results",
