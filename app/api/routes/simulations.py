@@ -118,7 +118,7 @@ def _newest_first(row: dict[str, Any]) -> tuple[bool, float, str]:
 
 @router.get("/{simulation_id}", summary="A simulation: status, timings and results",
             response_model=dict[str, Any])
-async def getsimulation_or_404(simulation_id: str, ctx: Ctx, tenant: Tenant) -> Response:
+async def get_simulation(simulation_id: str, ctx: Ctx, tenant: Tenant) -> Response:
     body = (await ctx.views.simulation_json(tenant.tenant_id, simulation_id)
             or await ctx.accepted.json(tenant.tenant_id, "simulation", simulation_id))
     if body is None:
