@@ -11,10 +11,9 @@ import re
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
-from engines.formula.refs import column_index
+from engines.formula.refs import MAX_COL, MAX_ROW, column_index
 from engines.limits import FORMULA_LENGTH, Budget, WorkbookError, within
 
-MAX_ROW, MAX_COL = 1048576, 16384
 _LETTERS = re.compile(r"^\$?([A-Za-z]{1,3})$")
 _DIGITS = "$0123456789"
 _PLAIN_ROW = ("r", "spans")

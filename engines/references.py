@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 
 from engines.formula import ast
-from engines.formula.refs import CellKey
+from engines.formula.refs import MAX_COL, MAX_ROW, CellKey
 from engines.values import Area
 from engines.workbook import Table, Workbook
-
-_MAX_ROWS, _MAX_COLS = 1048576, 16384
 
 
 def ref_area(workbook: Workbook, ref: ast.Ref, here: CellKey) -> Area | None:
@@ -26,8 +24,8 @@ def ref_area(workbook: Workbook, ref: ast.Ref, here: CellKey) -> Area | None:
             return Area(sheet, *anchor.array)
     row1 = ref.row1 if ref.row1 is not None else 1
     col1 = ref.col1 if ref.col1 is not None else 1
-    row2 = ref.row2 if ref.row2 is not None else _MAX_ROWS
-    col2 = ref.col2 if ref.col2 is not None else _MAX_COLS
+    row2 = ref.row2 if ref.row2 is not None else MAX_ROW
+    col2 = ref.col2 if ref.col2 is not None else MAX_COL
     return Area(sheet, row1, col1, row2, col2)
 
 

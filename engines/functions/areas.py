@@ -14,7 +14,7 @@ from engines.blocks import element
 from engines.env import Env, Plan
 from engines.errors import ExcelError
 from engines.formula import ast
-from engines.formula.refs import column_letters
+from engines.formula.refs import MAX_COL, MAX_ROW, column_letters
 from engines.functions.lambdas import Compiler, special_form
 from engines.functions.registry import Function, Table, register
 from engines.functions.text import _simple
@@ -22,7 +22,6 @@ from engines.references import implicit_intersection, intersect
 from engines.values import Area, Value, error, from_scalars
 
 FUNCTIONS: Table = {}
-_MAX_ROW, _MAX_COL = 1_048_576, 16_384
 _PLAIN_SHEET = re.compile(r"[A-Za-z_\\][A-Za-z0-9_.]*")
 _LOOKS_LIKE_CELL = re.compile(r"([A-Za-z]{1,3}\d+|[Rr]\d*[Cc]\d*|[Rr]\d*|[Cc]\d*)")
 
@@ -44,7 +43,7 @@ def _address(
         if a1.upper() not in ("TRUE", "FALSE"):
             raise ValueError(a1)
         a1 = a1.upper() == "TRUE"
-    if not (1 <= r <= _MAX_ROW and 1 <= c <= _MAX_COL and 1 <= mode <= 4):
+    if not (1 <= r <= MAX_ROW and 1 <= c <= MAX_COL and 1 <= mode <= 4):
         raise ValueError((row, col, absolute))
     fixed_row, fixed_col = mode in (1, 2), mode in (1, 3)
     if a1:

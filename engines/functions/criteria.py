@@ -37,7 +37,6 @@ from engines.xp import Array
 
 FUNCTIONS: Table = {}
 _OPERATORS = re.compile(r"^(<=|>=|<>|=|<|>)?(.*)$", re.S)
-_ERROR_TEXT = {e.code: e for e in ExcelError}
 
 
 def criterion_mask(xp: ModuleType, cells: Value, criterion: Value) -> Array:
@@ -56,7 +55,7 @@ def criterion_mask(xp: ModuleType, cells: Value, criterion: Value) -> Array:
         match = _OPERATORS.match(str(to_text(xp, criterion).reshape(-1)[0]))
         assert match is not None
         op, operand = match.group(1) or "=", match.group(2)
-        named_error = _ERROR_TEXT.get(operand.upper())
+        named_error = _error_named(operand)
         if named_error is not None:  # "#N/A", "<>#DIV/0!": the error itself
             named = cells.err == int(named_error)
             return named if op == "=" else ~named if op == "<>" else named & False
@@ -68,6 +67,13 @@ def criterion_mask(xp: ModuleType, cells: Value, criterion: Value) -> Array:
         mask = _mask(xp, cells, criterion)
         return xp.where(unequal.reshape(-1, 1, 1), mask | failed, mask & ~failed)
     return _mask(xp, cells, criterion) & ~failed
+
+
+def _error_named(text: str) -> ExcelError | None:
+    try:
+        return ExcelError.from_code(text)
+    except KeyError:
+        return None
 
 
 def _mask(xp: ModuleType, cells: Value, criterion: Value) -> Array:
