@@ -199,10 +199,9 @@ def _static_value(env: Env, risk_input: RiskInput) -> Value:
         return number(xp, xp.full((1, 1, 1), xp.nan), err.reshape(-1, 1, 1)[:1])
     params: list[Any] = [float(a[0]) if a.ndim == 1 else [float(x) for x in a[0]] for a in arrays]
     try:
-        from engines.sampling.feed import from_risk_input
+        from engines.sampling.feed import shaped_by
 
-        resolved = from_risk_input(risk_input)  # RiskShift and RiskTruncate, as drawn
-        return scalar(xp, static_value(risk_input.distribution, params, resolved.truncate,
-                                       resolved.shift))
+        truncate, shift = shaped_by(risk_input)  # RiskTruncate and RiskShift, as drawn
+        return scalar(xp, static_value(risk_input.distribution, params, truncate, shift))
     except (ValueError, TypeError, KeyError):
         return error(xp, ExcelError.VALUE)

@@ -68,6 +68,20 @@ def _constant(prop: str, node: Any) -> float | None:
     raise DistributionError(f"{prop} arguments must be numbers written in the formula")
 
 
+def shaped_by(risk_input: Any) -> tuple[Truncation | None, float]:
+    """A compiler ``RiskInput``'s RiskTruncate (or RiskTruncate2, RiskTruncateP) and its
+    RiskShift (0 without one)."""
+    props = {function.lower(): args for function, args in risk_input.properties.items()}
+    shift_nodes = props.get("riskshift", ())
+    shift = _constant("RiskShift", shift_nodes[0]) if shift_nodes else None
+    truncate = None
+    for key, (function, mode) in _TRUNCATIONS.items():
+        if key in props:
+            limits = [_constant(function, n) for n in props[key]] + [None, None]
+            truncate = Truncation(limits[0], limits[1], mode)
+    return truncate, shift or 0.0
+
+
 def from_risk_input(risk_input: Any) -> RandomInput:
     """A compiler ``RiskInput`` (id, distribution, properties, static_args, name), resolved."""
     cell = risk_input.id.cell
@@ -75,27 +89,21 @@ def from_risk_input(risk_input: Any) -> RandomInput:
     position = f"[{risk_input.id.index + 1}]" if risk_input.id.index else ""
     label = risk_input.name or f"{cell}{position}"
     try:
-        shift_nodes = props.get("riskshift", ())
-        shift = _constant("RiskShift", shift_nodes[0]) if shift_nodes else None
-        truncate = None
-        for key, (function, mode) in _TRUNCATIONS.items():
-            if key in props:
-                limits = [_constant(function, n) for n in props[key]] + [None, None]
-                truncate = Truncation(limits[0], limits[1], mode)
+        truncate, shift = shaped_by(risk_input)
         dist = None
         if risk_input.static_args is not None:
             dist = Distribution(
                 risk_input.distribution,
                 tuple(risk_input.static_args),
                 truncate,
-                shift or 0.0,
+                shift,
                 risk_input.name,
             )
         name = family(risk_input.distribution).name
         corrmat = _corrmat(risk_input, props.get("riskcorrmat", ()))
     except DistributionError as exc:
         raise DistributionError(f"{cell}: {exc}") from exc
-    return RandomInput(label, cell, name, dist, risk_input.id, truncate, shift or 0.0, corrmat)
+    return RandomInput(label, cell, name, dist, risk_input.id, truncate, shift, corrmat)
 
 
 def _corrmat(risk_input: Any, nodes: Sequence[Any]) -> Corrmat | None:
