@@ -67,6 +67,10 @@ def is_outage(exc: BaseException) -> bool:
         return True
     if isinstance(exc, asyncpg.PostgresError):
         return str(getattr(exc, "sqlstate", "") or "").startswith(_OUTAGE_SQLSTATES)
+    if isinstance(exc, asyncpg.exceptions.InternalClientError):
+        # a pooled connection whose last operation the server's death cut off: "cannot switch
+        # to state 12; another operation (2) is in progress" (seen as PostgreSQL was killed)
+        return "another operation" in str(exc)
     if type(exc) is OSError:  # noqa: E721 - only the plain class: its subclasses say more
         if exc.errno in _CONNECTION_ERRNOS or str(exc).startswith("Multiple exceptions"):
             return client_of(exc) is not None  # not our own file handling

@@ -36,6 +36,15 @@ def test_postgres_state_classes_of_going_away_are_outages() -> None:
         assert not is_outage(_postgres(state)), state
 
 
+def test_a_connection_left_mid_operation_by_a_dead_server_is_an_outage() -> None:
+    """What asyncpg raises on a pooled connection whose operation PostgreSQL's death cut off
+    (the outage e2e test met it once as a 500); its other internal errors stay faults."""
+    left = asyncpg.exceptions.InternalClientError(
+        "cannot switch to state 12; another operation (2) is in progress")
+    assert is_outage(left)
+    assert not is_outage(asyncpg.exceptions.InternalClientError("unexpected message type"))
+
+
 def test_a_plain_os_error_counts_only_from_a_client_library() -> None:
     def refused() -> OSError:
         return OSError("Multiple exceptions: [Errno 111] Connect call failed ('::1', 5432),"
