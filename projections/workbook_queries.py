@@ -52,6 +52,41 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
                                 ) from None
 
 
+LISTED = ("workbook_id", "filename", "sha256", "size_bytes", "status", "reason", "uploaded_at",
+          "parsed_at", "sheet_count", "formula_count")
+
+
+def _place(row: dict[str, Any]) -> tuple[datetime, str]:
+    """A workbook's place in the keyset order (newest upload first, then id descending)."""
+    return datetime.fromisoformat(row["uploaded_at"]).astimezone(UTC), row["workbook_id"]
+
+
+def with_pending(rows: list[dict[str, Any]], next_cursor: str | None,
+                 pending: list[dict[str, Any]], after: tuple[datetime, str] | None,
+                 limit: int) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of the views (``rows``, then ``next_cursor``) with the just-accepted workbooks the
+    views do not hold yet (``pending``: documents with ``LISTED``'s columns or fewer) put in
+    their places, so that paging on sees each workbook once, in order.
+
+    A pending workbook belongs to this page when it comes after the cursor ``after`` and, if
+    the views have more pages, before this page's last row (older ones come with the page that
+    reaches them). The page keeps ``limit`` rows; the cursor names its last row whenever any
+    row was left for later."""
+    boundary = _place(rows[-1]) if next_cursor is not None and rows else None
+    listed = {row["workbook_id"] for row in rows}
+    fits = [{column: doc.get(column) for column in LISTED} for doc in pending
+            if doc["workbook_id"] not in listed
+            and (after is None or _place(doc) < after)
+            and (boundary is None or _place(doc) > boundary)]
+    if not fits:
+        return rows, next_cursor
+    merged = sorted(rows + fits, key=_place, reverse=True)
+    page = merged[:limit]
+    if len(merged) > limit or next_cursor is not None:
+        return page, encode_cursor(page[-1]["uploaded_at"], page[-1]["workbook_id"])
+    return page, None
+
+
 class WorkbookViews:
     """Pages of a tenant's workbooks, newest upload first."""
 
@@ -70,3 +105,10 @@ class WorkbookViews:
         after_last = (encode_cursor(rows[-1]["uploaded_at"], rows[-1]["workbook_id"])
                       if more and rows else None)
         return rows, after_last
+
+    async def known(self, tenant_id: str, workbook_ids: list[str]) -> set[str]:
+        """Which of ``workbook_ids`` the views hold, whatever their status."""
+        rows = await self.views.all(tenant_id, "SELECT workbook_id FROM workbooks WHERE"
+                                    " tenant_id=$1 AND workbook_id = ANY($2::text[])",
+                                    tenant_id, workbook_ids)
+        return {row["workbook_id"] for row in rows}

@@ -1,8 +1,9 @@
 """The id an accepted command hands out is found at once: with the PostgreSQL projector frozen
 (SIGSTOP), so that the views cannot show what is new, a new workbook reads as uploaded (a run
 of it is 409 retry, not 404) and a new simulation's links answer as a requested simulation
-(read, newest in the list, progress stream, cancel), to its own tenant only; thawed, the views
-take over with the same document, and the cancel took effect."""
+(read, newest in the list, progress stream, cancel), and the workbook is listed first, to
+its own tenant only; thawed, the views take over with the same document, and the cancel took
+effect."""
 
 from __future__ import annotations
 
@@ -48,6 +49,22 @@ async def test_a_new_simulation_is_found_before_the_views_show_it(
                                             "outputs": ["Model!B17"]})
         assert too_soon.status_code == 409 and too_soon.headers["retry-after"] == "1"
         assert (await free.get(uploaded.json()["links"]["self"])).status_code == 404
+        new_id = uploaded.json()["workbook_id"]
+        for status in ("", "uploaded"):  # listed first, as the views will list it
+            page = (await enterprise.get("/v1/workbooks", params={
+                "limit": 1, **({"status": status} if status else {})})).json()
+            assert [(w["workbook_id"], w["status"]) for w in page["workbooks"]] == [
+                (new_id, "uploaded")]
+        page = (await enterprise.get("/v1/workbooks", params={"limit": 1})).json()
+        assert page["has_more"] is True  # the parsed workbook follows on the next page
+        following = (await enterprise.get("/v1/workbooks", params={
+            "limit": 200, "cursor": page["next_cursor"]})).json()["workbooks"]
+        assert workbook["workbook_id"] in {w["workbook_id"] for w in following}
+        assert new_id not in {w["workbook_id"] for w in following}
+        assert new_id not in {w["workbook_id"] for w in (await enterprise.get(
+            "/v1/workbooks", params={"status": "parsed"})).json()["workbooks"]}
+        assert new_id not in {w["workbook_id"] for w in (await free.get(
+            "/v1/workbooks")).json()["workbooks"]}
 
         response = await start(enterprise, {
             "workbook_id": workbook["workbook_id"], "inputs": {"Model!B2": "normal(10000, 1500)"},
@@ -86,6 +103,9 @@ async def test_a_new_simulation_is_found_before_the_views_show_it(
     parsed = await poll(enterprise, uploaded.json()["links"]["self"], {"parsed"})
     assert set(parsed) == set(new_workbook.json())
     assert parsed["uploaded_at"] == new_workbook.json()["uploaded_at"]
+    listed = (await enterprise.get("/v1/workbooks", params={"limit": 200})).json()["workbooks"]
+    assert [w["workbook_id"] for w in listed].count(new_id) == 1  # the views' row alone
+    assert next(w for w in listed if w["workbook_id"] == new_id)["status"] == "parsed"
     ended = await poll(enterprise, f"/v1/simulations/{sim_id}", ENDED, timeout_s=90)
     assert ended["status"] == "cancelled", ended
     assert set(ended) == set(sim)  # the same document as the views'

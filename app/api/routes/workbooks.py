@@ -16,7 +16,12 @@ from app.api.commands import Ids, execute
 from app.api.problems import unavailable
 from app.api.uploads import FilePart, UploadError, stream_file_part, upload_limit
 from infra.blobstore import BlobTooLarge, StoredBlob
-from projections.workbook_queries import BadWorkbookCursor, WorkbookViews, decode_cursor
+from projections.workbook_queries import (
+    BadWorkbookCursor,
+    WorkbookViews,
+    decode_cursor,
+    with_pending,
+)
 from streams.envelope import Envelope
 from streams.events import WorkbookUploaded
 from streams.events.workbooks import ParseLimits
@@ -107,13 +112,22 @@ async def list_workbooks(ctx: Ctx, tenant: Tenant, status: WorkbookStatus | None
                          cursor: Annotated[str | None, Query(max_length=400)] = None,
                          limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
     """``next_cursor`` (null on the last page) continues after the last workbook returned;
-    ``upload_limit`` is the largest file this tenant may upload now, and why."""
+    ``upload_limit`` is the largest file this tenant may upload now, and why. A workbook just
+    accepted is listed (as uploaded) before the views have it."""
     try:
         after = decode_cursor(cursor) if cursor else None
     except BadWorkbookCursor as exc:
         raise HTTPException(422, [{"loc": ["query", "cursor"], "msg": str(exc)}]) from None
-    rows, next_cursor = await WorkbookViews(ctx.views).page(tenant.tenant_id, status, after,
-                                                            limit)
+    views = WorkbookViews(ctx.views)
+    rows, next_cursor = await views.page(tenant.tenant_id, status, after, limit)
+    if status in (None, "uploaded"):
+        pending = [doc for doc in await ctx.accepted.recent(tenant.tenant_id, "workbook", limit)
+                   if doc["workbook_id"] not in {row["workbook_id"] for row in rows}]
+        if pending:
+            known = await views.known(tenant.tenant_id, [doc["workbook_id"] for doc in pending])
+            rows, next_cursor = with_pending(
+                rows, next_cursor, [doc for doc in pending if doc["workbook_id"] not in known],
+                after, limit)
     allowed = upload_limit(tenant.plan, tenant.limits.file_size_bytes,
                            ctx.settings.max_upload_bytes)
     return {"workbooks": rows, "next_cursor": next_cursor, "has_more": next_cursor is not None,
