@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     kafka_session_timeout_ms: int = Field(default=10_000, ge=6_000, le=300_000)
     # Signs the API's short-lived access tokens; no default, so no process runs with a known one.
     jwt_secret: SecretStr = Field(min_length=32)
+    # Seals the secrets the service reads back (webhook signing secrets, TOTP secrets) where
+    # they rest in the log and the views (infra.secretbox); without it, a key derived from
+    # jwt_secret does. Keys it replaced stay readable while listed in sealing_retired_keys.
+    sealing_key: SecretStr | None = Field(default=None, min_length=32)
+    sealing_retired_keys: list[SecretStr] = Field(default_factory=list)
     jwt_ttl_s: int = Field(default=900, gt=0)
     # A refresh token's life; each use rotates it (see README, "Sign-in").
     refresh_ttl_s: int = Field(default=30 * 24 * 3600, gt=0)

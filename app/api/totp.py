@@ -15,10 +15,10 @@ from typing import Any
 
 import pyotp
 from fastapi import HTTPException, Request
-from redis.asyncio import Redis
 
 from app.api.context import ApiContext
 from app.api.security_log import audit, record_security_event
+from infra.secretbox import secret_box
 from streams.events import AuthLoginFailed, AuthRecoveryCodeUsed
 
 ISSUER_NAME = "RiskStream"
@@ -45,14 +45,20 @@ def matching_step(secret: str, code: str, now: float | None = None) -> int | Non
     return None
 
 
-async def code_accepted(redis: Redis, prefix: str, user_id: str, secret: str,
-                        code: str) -> bool:
-    """Whether ``code`` is valid now and its step not used before by this user."""
+def totp_owner(user_id: str) -> str:
+    """What a user's TOTP secret is sealed for (infra.secretbox)."""
+    return f"totp:{user_id}"
+
+
+async def code_accepted(ctx: ApiContext, user_id: str, stored_secret: str, code: str) -> bool:
+    """Whether ``code`` is valid now and its step not used before by this user
+    (``stored_secret``: the secret as the views keep it, sealed)."""
+    secret = secret_box(ctx.settings).open(stored_secret, totp_owner(user_id))
     step = matching_step(secret, code)
     if step is None:
         return False
-    fresh = await redis.set(f"{prefix}:totp-step:{user_id}:{step}", "1", nx=True,
-                            ex=4 * STEP_S)
+    fresh = await ctx.redis.set(f"{ctx.settings.topic_prefix}:totp-step:{user_id}:{step}", "1",
+                                nx=True, ex=4 * STEP_S)
     return bool(fresh)
 
 
@@ -84,8 +90,7 @@ async def check_second_factor(ctx: ApiContext, request: Request, user: dict[str,
             return
         field, reason = "recovery_code", "unknown or already used recovery code"
     elif totp_code:
-        if await code_accepted(ctx.redis, prefix, user["user_id"], factor["totp_secret"],
-                               totp_code):
+        if await code_accepted(ctx, user["user_id"], factor["totp_secret"], totp_code):
             return
         field, reason = "totp_code", "wrong or already used TOTP code"
     else:

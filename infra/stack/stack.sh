@@ -321,6 +321,7 @@ RISKSTREAM_S3_ENDPOINT_URL=http://127.0.0.1:$S3_PORT
 RISKSTREAM_S3_ACCESS_KEY=$(secret s3-access-key)
 RISKSTREAM_S3_SECRET_KEY=$(secret s3-secret-key)
 RISKSTREAM_JWT_SECRET=$(secret jwt)
+RISKSTREAM_SEALING_KEY=$(secret sealing)
 RISKSTREAM_STRIPE_WEBHOOK_SECRET=$(secret stripe-webhook whsec_)
 ENV
 }

@@ -53,8 +53,8 @@ class AuthLoggedOut(PersonalData, type="auth.logged_out", version=1, topic="secu
 
 class AuthMfaEnrolled(PersonalData, type="auth.mfa_enrolled", version=1, topic="tenants",
                       key="tenant id (a user's TOTP secret, sealed)"):
-    """A user started TOTP enrolment: the secret and the recovery codes' hashes, not yet
-    required at sign-in."""
+    """A user started TOTP enrolment: the secret (sealed under the service's key, then with the
+    person's data) and the recovery codes' hashes, not yet required at sign-in."""
 
     user_id: str
     email: str

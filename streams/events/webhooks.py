@@ -12,7 +12,7 @@ from streams.events.base import Event, Moment, Part
 
 class WebhookEndpointRegistered(Event, type="webhook.endpoint_registered", version=1,
                                 topic="webhooks", key="endpoint id (URL, types, secret)"):
-    """A webhook endpoint and its secret."""
+    """A webhook endpoint and its signing secret, sealed (infra.secretbox)."""
 
     endpoint_id: str
     url: str
@@ -23,7 +23,7 @@ class WebhookEndpointRegistered(Event, type="webhook.endpoint_registered", versi
 
 class WebhookSecretRotated(Event, type="webhook.secret_rotated", version=1, topic="webhooks",
                            key="endpoint id (old secret valid a while)"):
-    """A new secret; the old one still signs."""
+    """A new signing secret, sealed; the old one still signs."""
 
     endpoint_id: str
     secret: str

@@ -14,8 +14,10 @@ import httpx
 import pyotp
 import pytest
 
+from infra import postgres
+from infra.secretbox import is_sealed, secret_box
 from tests.e2e.accounts import PASSWORD, as_bearer, new_user
-from tests.e2e.conftest import API_WORKERS
+from tests.e2e.conftest import API_WORKERS, Service
 from tests.e2e.oidc_provider import CLIENT_ID, LocalProvider
 from tests.integration.helpers import wait_for
 
@@ -85,7 +87,7 @@ async def test_a_scoped_key_is_refused_outside_its_scopes_and_the_refusal_audite
 
 
 async def test_totp_is_required_once_enabled_and_recovery_codes_work_once(
-        own_tenant: httpx.AsyncClient) -> None:
+        service: Service, own_tenant: httpx.AsyncClient) -> None:
     user = await new_user(own_tenant)
     async with as_bearer(own_tenant, user["token"]) as me:
         enrolled = await me.post("/v1/auth/mfa/totp")
@@ -99,6 +101,16 @@ async def test_totp_is_required_once_enabled_and_recovery_codes_work_once(
         assert _field(wrong) == [["body", "code"]]
         assert (await me.post("/v1/auth/mfa/totp/confirm",
                               json={"code": totp.now()})).status_code == 200
+    # the views keep the secret sealed under the service's key (infra.secretbox)
+    pool = await postgres.create_pool(service.settings.postgres_dsn,
+                                      service.settings.projection_schema)
+    try:
+        kept = await pool.fetchval("SELECT totp_secret FROM user_mfa WHERE user_id=$1",
+                                   user["user_id"])
+    finally:
+        await pool.close()
+    assert is_sealed(kept) and secret not in kept
+    assert secret_box(service.settings).open(kept, f"totp:{user['user_id']}") == secret
 
     missing = await _until(lambda: _sign_in(own_tenant, user["email"]), 401)
     assert _field(missing) == [["body", "totp_code"]]

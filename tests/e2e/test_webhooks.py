@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from infra import postgres
+from infra.secretbox import is_sealed, secret_box
 from projections.postgres import checksum
 from projections.replay import replay_postgres
 from streams.log import EventLog
@@ -22,6 +23,7 @@ from streams.webhooks.signing import verify
 from tests.e2e.conftest import Service
 from tests.e2e.flow import upload_example
 from tests.e2e.receiver import Received, Receiver, wait_until
+from tests.integration.helpers import events_of
 
 TYPES = ["webhook.endpoint_registered", "workbook."]
 
@@ -182,7 +184,8 @@ async def test_unsafe_urls_and_unknown_types_are_refused(
 async def test_replay_equals_live_and_a_rebuilt_dispatcher_sends_nothing_again(
         service: Service, own_tenant: httpx.AsyncClient) -> None:
     receiver = await Receiver(fail_twice).start()
-    endpoint_id = (await register(own_tenant, receiver))["endpoint_id"]
+    registered = await register(own_tenant, receiver)
+    endpoint_id = registered["endpoint_id"]
     await upload_example(own_tenant)
     await wait_until(lambda: len(receiver.delivered()) == 3)
 
@@ -217,4 +220,10 @@ async def test_replay_equals_live_and_a_rebuilt_dispatcher_sends_nothing_again(
     await log.close()
     assert len(receiver.requests) == sent
     assert all(endpoint.pending == {} for endpoint in held)
+    # the log keeps the signing secret sealed: not the secret, and it opens to it under the
+    # service's key (infra.secretbox)
+    kept = [e.data["secret"] for e in await events_of(settings, "webhooks")
+            if e.type == "webhook.endpoint_registered" and e.key == endpoint_id]
+    assert len(kept) == 1 and is_sealed(kept[0]) and registered["secret"] not in kept[0]
+    assert secret_box(settings).open(kept[0], f"webhook:{endpoint_id}") == registered["secret"]
     await receiver.stop()

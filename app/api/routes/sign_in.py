@@ -21,7 +21,9 @@ from app.api.totp import (
     new_secret,
     provisioning_uri,
     recovery_code_hash,
+    totp_owner,
 )
+from infra.secretbox import secret_box
 from streams.events import AuthMfaDisabled, AuthMfaEnabled, AuthMfaEnrolled
 from streams.log import LogUnavailable
 
@@ -89,7 +91,8 @@ async def enrol(request: Request, ctx: Ctx, caller: Tenant) -> JSONResponse:
     secret, codes = new_secret(), new_recovery_codes()
     try:
         await ctx.log.append([AuthMfaEnrolled(
-            user_id=user["user_id"], email=user["email"], totp_secret=secret,
+            user_id=user["user_id"], email=user["email"],
+            totp_secret=secret_box(ctx.settings).seal(secret, totp_owner(user["user_id"])),
             recovery_code_hashes=[recovery_code_hash(c) for c in codes],
             audit=audit(request, caller.credential),
         ).event(caller.tenant_id, caller.tenant_id)])
@@ -110,8 +113,7 @@ async def confirm(request: Request, body: TotpCode, ctx: Ctx, caller: Tenant
     if user["totp_secret"] is None:
         raise HTTPException(409, "no TOTP enrolment to confirm: POST /v1/auth/mfa/totp first (an"
                             " enrolment is recorded within a moment)")
-    if not await code_accepted(ctx.redis, ctx.settings.topic_prefix, user["user_id"],
-                               user["totp_secret"], body.code):
+    if not await code_accepted(ctx, user["user_id"], user["totp_secret"], body.code):
         raise HTTPException(422, [{"loc": ["body", "code"], "msg": "not the current code of the"
                                    " enrolled secret (or already used)"}])
     try:

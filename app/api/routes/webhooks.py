@@ -13,6 +13,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from app.api.auth import Admin, Ctx, Tenant
 from app.api.commands import Ids, execute
+from app.api.context import ApiContext
+from infra.secretbox import secret_box
 from infra.webhook_http import Destinations, UnsafeUrl
 from projections.webhook_queries import WebhookViews
 from streams.catalogue import CATALOGUE
@@ -77,6 +79,11 @@ def _digest(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
+def _sealed(ctx: ApiContext, endpoint_id: str, secret: str) -> str:
+    """The signing secret as the log keeps it (infra.secretbox); the caller sees it once."""
+    return secret_box(ctx.settings).seal(secret, f"webhook:{endpoint_id}")
+
+
 @router.post("", status_code=201, summary="Register an endpoint; its secret is shown once")
 async def register(body: EndpointRequest, ctx: Ctx, tenant: Admin,
                    idempotency_key: IdempotencyKey = None) -> JSONResponse:
@@ -87,12 +94,12 @@ async def register(body: EndpointRequest, ctx: Ctx, tenant: Admin,
         raise HTTPException(422, [{"loc": ["body", "url"], "msg": str(exc)}]) from None
 
     def build(ids: Ids) -> tuple[list[Envelope], int, dict[str, Any]]:
-        endpoint_id = "ep_" + ids()
+        endpoint_id, secret = "ep_" + ids(), new_secret()
         registered = WebhookEndpointRegistered(
             endpoint_id=endpoint_id, url=body.url, event_types=body.event_types,
-            description=body.description, secret=new_secret())
+            description=body.description, secret=_sealed(ctx, endpoint_id, secret))
         return ([registered.event(tenant.tenant_id, endpoint_id)], 201,
-                {**registered.to_data(), "status": "enabled"})
+                {**registered.to_data(), "secret": secret, "status": "enabled"})
 
     return await execute(ctx, tenant, "POST /v1/webhooks", idempotency_key,
                          _digest(body.model_dump()), build, shown_once="secret")
@@ -114,11 +121,13 @@ async def rotate(endpoint_id: str, ctx: Ctx, tenant: Admin,
     await _endpoint(ctx, tenant.tenant_id, endpoint_id)
 
     def build(ids: Ids) -> tuple[list[Envelope], int, dict[str, Any]]:
+        secret = new_secret()
         rotated = WebhookSecretRotated(
-            endpoint_id=endpoint_id, secret=new_secret(),
+            endpoint_id=endpoint_id, secret=_sealed(ctx, endpoint_id, secret),
             previous_valid_until=utcnow() + timedelta(
                 seconds=ctx.settings.webhook_secret_overlap_s))
-        return [rotated.event(tenant.tenant_id, endpoint_id)], 200, rotated.to_data()
+        return ([rotated.event(tenant.tenant_id, endpoint_id)], 200,
+                {**rotated.to_data(), "secret": secret})
 
     return await execute(ctx, tenant, f"POST /v1/webhooks/{endpoint_id}/rotate-secret",
                          idempotency_key, endpoint_id, build, shown_once="secret")
