@@ -10,7 +10,8 @@ stored form names its key: ``sealed:v1:<key id>:<base64 nonce + ciphertext>``. V
 before sealing (clear text) read as they are.
 
 Rotation: a new ``sealing_key`` seals from then on; the keys it replaced stay readable while
-they are listed in ``sealing_retired_keys``.
+they are listed in ``sealing_retired_keys``, and what the JWT secret's key sealed before any
+sealing key was set stays readable while the JWT secret is the same.
 """
 
 from __future__ import annotations
@@ -92,5 +93,6 @@ def _box(current: str, retired: tuple[str, ...]) -> SecretBox:
 def secret_box(settings: Settings) -> SecretBox:
     """The box for ``settings``' keys (one per key set, shared)."""
     current = settings.sealing_key or settings.jwt_secret
-    return _box(current.get_secret_value(),
-                tuple(k.get_secret_value() for k in settings.sealing_retired_keys))
+    retired = [k.get_secret_value() for k in settings.sealing_retired_keys]
+    # what was sealed before a sealing key was set opens while the JWT secret is the same
+    return _box(current.get_secret_value(), (*retired, settings.jwt_secret.get_secret_value()))

@@ -58,5 +58,9 @@ def test_the_settings_choose_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
     assert secret_box(plain).key_id == SecretBox(KEY).key_id  # from the JWT secret, derived
     assert secret_box(own).key_id == SecretBox(OTHER).key_id
     assert secret_box(moved).open(secret_box(plain).seal("t", "r"), "r") == "t"
+    assert secret_box(own).open(secret_box(plain).seal("u", "r"), "r") == "u"  # key set later
+    with pytest.raises(SealedSecretError):  # neither listed nor the same JWT secret
+        secret_box(moved).open(secret_box(own).seal("v", "r").replace(
+            secret_box(own).key_id, "0" * 12), "r")
     with pytest.raises(ValueError, match="at least 32"):
         Settings(jwt_secret=SecretStr(KEY), sealing_key=SecretStr("short"))
