@@ -36,10 +36,11 @@ def instance_id() -> str:
 
 
 @contextlib.asynccontextmanager
-async def heartbeat(settings: Settings, name: str, metrics_port: int | None = None
-                    ) -> AsyncIterator[None]:
+async def heartbeat(settings: Settings, name: str, metrics_port: int | None = None,
+                    traits: dict[str, Any] | None = None) -> AsyncIterator[None]:
     """Beat every HEARTBEAT_S while the block runs; from this event loop, so a blocked loop
-    shows as a stale heartbeat. The beat names the port the process serves its metrics on.
+    shows as a stale heartbeat. The beat names the port the process serves its metrics on,
+    and carries ``traits`` (what the instance can do: a runner's array backends).
     Redis being down is logged, not fatal: the heartbeat reports on the processor, it is not
     part of its work."""
     redis = Redis.from_url(settings.redis_url, decode_responses=True, socket_timeout=2)
@@ -47,8 +48,8 @@ async def heartbeat(settings: Settings, name: str, metrics_port: int | None = No
 
     async def beat() -> None:
         while True:
-            value = json.dumps({"pid": os.getpid(), "at": time.time(), "since": started,
-                                "metrics_port": metrics_port})
+            value = json.dumps({**(traits or {}), "pid": os.getpid(), "at": time.time(),
+                                "since": started, "metrics_port": metrics_port})
             try:
                 await redis.hset(key(settings), field, value)
             except Exception as exc:  # noqa: BLE001 - see the docstring
@@ -82,7 +83,17 @@ async def instances(redis: Redis, settings: Settings) -> dict[str, list[dict[str
             alive.setdefault(name, []).append({
                 "instance": instance, "pid": beat["pid"], "heartbeat_age_s": round(age, 1),
                 "up_s": round(now - beat["since"], 1),
-                "metrics_port": beat.get("metrics_port")})
+                "metrics_port": beat.get("metrics_port"),
+                **({"backends": beat["backends"]} if "backends" in beat else {})})
     if stale:
         await redis.hdel(key(settings), *stale)
     return alive
+
+
+RUNNER = "simulation-runner"
+
+
+def runner_traits() -> dict[str, Any]:
+    """What a simulation runner tells in its beat: the array backends it can run."""
+    from engines.xp import cupy_unavailable_reason
+    return {"backends": ["numpy"] + (["cupy"] if cupy_unavailable_reason() is None else [])}

@@ -17,7 +17,7 @@ from functools import partial
 import asyncpg
 from redis.asyncio import Redis
 
-from app.ops.heartbeats import heartbeat
+from app.ops.heartbeats import RUNNER, heartbeat, runner_traits
 from infra import metrics, postgres
 from infra.settings import Settings
 from streams.log import EventLog, ensure_topics
@@ -222,7 +222,8 @@ async def run_processor(name: str, settings: Settings, stop: asyncio.Event,
         raise ValueError(f"no processor {name!r}; processors: {sorted(PROCESSORS)}") from None
     await ensure_topics(settings)
     port = metrics.serve(settings.metrics_port, settings.metrics_host)
-    async with AsyncExitStack() as stack, heartbeat(settings, name, port):
+    traits = runner_traits() if name == RUNNER else None
+    async with AsyncExitStack() as stack, heartbeat(settings, name, port, traits):
         task = asyncio.ensure_future(await job(settings, stop, stack))
         if ready is not None:
             await ready()

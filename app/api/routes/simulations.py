@@ -10,11 +10,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from app.api.accepted import UNREACHABLE
 from app.api.auth import Ctx, Tenant
 from app.api.commands import Ids, execute
 from app.api.idempotency import body_hash
 from app.api.schemas import SimulationRequest
 from app.api.sse import HEARTBEAT, EventStreamResponse, frame
+from app.ops.heartbeats import RUNNER, instances
 from projections.redis_progress import key as progress_key
 from streams.envelope import Envelope
 from streams.events import SimulationCancelRequested, SimulationRequested
@@ -52,12 +54,28 @@ def _check_cells(request: SimulationRequest, workbook: dict[str, Any]) -> None:
                             "name output cells: the workbook marks none with RiskOutput()"}])
 
 
+async def _gpu_runner_running(ctx: Ctx) -> None:
+    """409 when no simulation runner that beats now can run cupy (the runners say which
+    backends they can run in their heartbeats); unchecked when Redis cannot be reached, where
+    a runner without a GPU fails the run saying so."""
+    try:
+        runners = (await instances(ctx.redis, ctx.settings)).get(RUNNER, [])
+    except UNREACHABLE:
+        return
+    if not any("cupy" in runner.get("backends", ()) for runner in runners):
+        raise HTTPException(409, f"backend 'cupy': no simulation runner with a usable GPU is"
+                            f" running ({len(runners)} runner(s) are, numpy only); use backend"
+                            " 'numpy', or retry once a GPU runner is up")
+
+
 @router.post("", status_code=202, summary="Start a simulation",
              responses={404: {"description": "no such workbook"}})
 async def start(request: Request, body: SimulationRequest, ctx: Ctx, tenant: Tenant,
                 idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
     workbook = await _parsed_workbook(ctx, tenant, body.workbook_id)
     _check_cells(body, workbook)
+    if body.backend == "cupy":
+        await _gpu_runner_running(ctx)
     built: list[tuple[Envelope, SimulationRequested]] = []
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
