@@ -77,18 +77,26 @@ def days360(xp: Any, start: Array, end: Array, european: Array = 0.0) -> Array:
     return (year2 - year1) * 360.0 + (month2 - month1) * 30.0 + day2 - day1
 
 
-def _yearfrac_us(
-    xp: Any, first: tuple[Array, Array, Array], second: tuple[Array, Array, Array]
+def us_30_360_days(
+    xp: Any,
+    first: tuple[Array, Array, Array],
+    second: tuple[Array, Array, Array],
+    both_ends: bool = False,
 ) -> Array:
-    """Basis 0: Excel's US 30/360, whose February rules differ from DAYS360's."""
+    """Days between two (year, month, day) dates on Excel's US 30/360 (YEARFRAC basis 0),
+    whose February rules differ from DAYS360's.
+
+    ``both_ends`` moves a 31st or a last of February at the end to the 30th whatever the start
+    is: how Excel measures a whole coupon period on this basis.
+    """
     (year1, month1, day1), (year2, month2, day2) = first, second
     feb1 = _is_last_of_february(xp, year1, month1, day1)
     feb2 = _is_last_of_february(xp, year2, month2, day2)
-    both_31 = (day1 == 31.0) & (day2 == 31.0)
     new_day1 = xp.where((day1 == 31.0) | feb1, 30.0, day1)
-    # A last-of-February start is neither the 30th nor the 31st, so these rules never collide.
-    new_day2 = xp.where(both_31 | ((day1 == 30.0) & (day2 == 31.0)) | (feb1 & feb2), 30.0, day2)
-    return ((year2 - year1) * 360.0 + (month2 - month1) * 30.0 + new_day2 - new_day1) / 360.0
+    # A last-of-February start is neither the 30th nor the 31st, so its rules never collide.
+    start_rule = ((day1 >= 30.0) & (day2 == 31.0)) | (feb1 & feb2)
+    new_day2 = xp.where(((day2 == 31.0) | feb2) if both_ends else start_rule, 30.0, day2)
+    return (year2 - year1) * 360.0 + (month2 - month1) * 30.0 + new_day2 - new_day1
 
 
 def _is_gregorian_leap(xp: Any, year: Array) -> Array:
@@ -96,15 +104,9 @@ def _is_gregorian_leap(xp: Any, year: Array) -> Array:
     return (xp.mod(year, 4.0) == 0.0) & (~century | (xp.mod(year, 400.0) == 0.0))
 
 
-def _yearfrac_actual(
-    xp: Any,
-    start: Array,
-    end: Array,
-    first: tuple[Array, Array, Array],
-    second: tuple[Array, Array, Array],
-) -> Array:
-    """Basis 1: actual days over the year length Excel infers from the dates spanned."""
-    (year1, month1, day1), (year2, month2, day2) = first, second
+def actual_year_length(xp: Any, start: Array, end: Array) -> Array:
+    """Basis 1's year: the length Excel infers from the dates spanned (start <= end)."""
+    (year1, month1, day1), (year2, month2, day2) = ymd(xp, start), ymd(xp, end)
     within_a_year = (year1 == year2) | (
         (year2 == year1 + 1.0) & ((month1 > month2) | ((month1 == month2) & (day1 >= day2)))
     )
@@ -118,7 +120,7 @@ def _yearfrac_actual(
     # Year lengths here are true Gregorian ones: Excel drops its phantom 29 February 1900.
     spanned = serial(xp, year2 + 1.0, 1.0, 1.0) - serial(xp, year1, 1.0, 1.0)
     average_year = (spanned - xp.where(year1 <= 1900.0, 1.0, 0.0)) / (year2 - year1 + 1.0)
-    return (end - start) / xp.where(within_a_year, short_year, average_year)
+    return xp.where(within_a_year, short_year, average_year)
 
 
 def _bad_basis(xp: Any, basis: Array) -> Array:
@@ -136,10 +138,10 @@ def yearfrac(xp: Any, start: Array, end: Array, basis: Array = 0.0) -> Array:
     european = (days360(xp, start, end, 1.0)) / 360.0
     fraction = xp.where(
         basis == 0.0,
-        _yearfrac_us(xp, first, second),
+        us_30_360_days(xp, first, second) / 360.0,
         xp.where(
             basis == 1.0,
-            _yearfrac_actual(xp, start, end, first, second),
+            (end - start) / actual_year_length(xp, start, end),
             xp.where(
                 basis == 2.0,
                 (end - start) / 360.0,

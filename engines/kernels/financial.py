@@ -1,4 +1,4 @@
-"""Excel's time-value-of-money functions, plus the cash-flow and depreciation families.
+"""Excel's time-value-of-money functions, plus the cash-flow, depreciation and securities families.
 
 Excel's sign convention holds throughout: money paid out is negative, money received positive.
 ``type`` (payments at period start) counts as 1 for any non-zero value, as in Excel.
@@ -11,6 +11,7 @@ from typing import Any
 from engines.errors import ExcelError
 from engines.kernels.cashflows import KERNELS as CASHFLOW_KERNELS
 from engines.kernels.depreciation import KERNELS as DEPRECIATION_KERNELS
+from engines.kernels.securities import KERNELS as SECURITY_KERNELS
 from engines.kernels.solvers import newton
 from engines.kernels.spec import Arg, Kernel
 from engines.kernels.support import fail_where, kernel, trunc, with_errors
@@ -242,4 +243,5 @@ KERNELS: dict[str, Kernel] = {
     "RRI": kernel(rri, (N, N, N)),
     **CASHFLOW_KERNELS,
     **DEPRECIATION_KERNELS,
+    **SECURITY_KERNELS,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 
 import pytest
@@ -23,3 +24,8 @@ def assert_kernel(kernels: Mapping[str, Kernel], name: str, args: tuple[ArgValue
     else:
         assert not isinstance(shown, ExcelError), shown
         assert shown == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+def day(year: int, month: int, dom: int) -> float:
+    """Excel's serial number for a date after February 1900."""
+    return float((datetime.date(year, month, dom) - datetime.date(1899, 12, 30)).days)
