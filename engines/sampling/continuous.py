@@ -5,36 +5,13 @@ Parameterisations follow @RISK (the scipy.stats equivalents are spelled out in t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
+from engines.sampling.checks import ordered, positive
 from engines.sampling.errors import require
 from engines.sampling.family import Family, Params
 from engines.sampling.special import special
 from engines.xp import Array
-
-Check = Callable[[Any, Params], None]
-
-
-def _positive(dist: str, *names: str) -> Check:
-    """A check that each named parameter (in order) is > 0."""
-
-    def check(xp: Any, p: Params) -> None:
-        for param, value in zip(names, p, strict=False):
-            require(xp, dist, value > 0, param, "> 0", value)
-
-    return check
-
-
-def _ordered(dist: str) -> Check:
-    """min < max and min <= mode <= max, for (min, mode, max) families."""
-
-    def check(xp: Any, p: Params) -> None:
-        lo, mode, hi = p
-        require(xp, dist, lo < hi, "min", "< max", lo)
-        require(xp, dist, (mode >= lo) & (mode <= hi), "mode", "between min and max", mode)
-
-    return check
 
 
 def _normal_ppf(xp: Any, u: Array, p: Params) -> Array:
@@ -144,7 +121,7 @@ def _beta_cdf(xp: Any, x: Array, a1: Array, a2: Array, lo: Array, hi: Array) -> 
 
 
 def _beta_general_check(xp: Any, p: Params) -> None:
-    _positive("RiskBetaGeneral", "alpha1", "alpha2")(xp, p[:2])
+    positive("RiskBetaGeneral", "alpha1", "alpha2")(xp, p[:2])
     require(xp, "RiskBetaGeneral", p[2] < p[3], "min", "< max", p[2])
 
 
@@ -169,7 +146,7 @@ FAMILIES = (
     Family(
         "RiskLognorm",
         ("mean", "sd"),
-        _positive("RiskLognorm", "mean", "sd"),
+        positive("RiskLognorm", "mean", "sd"),
         lambda xp, u, p: _lognorm2_ppf(xp, u, _lognorm_underlying(xp, p)),
         lambda xp, x, p: _lognorm2_cdf(xp, x, _lognorm_underlying(xp, p)),
         lambda xp, p: p[0] + 0.0 * p[1],
@@ -193,7 +170,7 @@ FAMILIES = (
     Family(
         "RiskTriang",
         ("min", "mode", "max"),
-        _ordered("RiskTriang"),
+        ordered("RiskTriang"),
         _triang_ppf,
         _triang_cdf,
         lambda xp, p: (p[0] + p[1] + p[2]) / 3,
@@ -209,7 +186,7 @@ FAMILIES = (
     Family(
         "RiskPert",
         ("min", "mode", "max"),
-        _ordered("RiskPert"),
+        ordered("RiskPert"),
         lambda xp, u, p: _beta_ppf(xp, u, *_pert_shapes(p), p[0], p[2]),
         lambda xp, x, p: _beta_cdf(xp, x, *_pert_shapes(p), p[0], p[2]),
         lambda xp, p: (p[0] + 4 * p[1] + p[2]) / 6,
@@ -225,7 +202,7 @@ FAMILIES = (
     Family(
         "RiskExpon",
         ("beta",),
-        _positive("RiskExpon", "beta"),
+        positive("RiskExpon", "beta"),
         lambda xp, u, p: -p[0] * xp.log1p(-u),
         lambda xp, x, p: _from_exp(xp, x, xp.maximum(x, 0) / p[0]),
         lambda xp, p: p[0],
@@ -233,7 +210,7 @@ FAMILIES = (
     Family(
         "RiskGamma",
         ("alpha", "beta"),
-        _positive("RiskGamma", "alpha", "beta"),
+        positive("RiskGamma", "alpha", "beta"),
         lambda xp, u, p: p[1] * special(xp, "gammaincinv", p[0], u),
         lambda xp, x, p: special(xp, "gammainc", p[0], xp.maximum(x, 0) / p[1]),
         lambda xp, p: p[0] * p[1],
@@ -241,7 +218,7 @@ FAMILIES = (
     Family(
         "RiskWeibull",
         ("alpha", "beta"),
-        _positive("RiskWeibull", "alpha", "beta"),
+        positive("RiskWeibull", "alpha", "beta"),
         lambda xp, u, p: p[1] * (-xp.log1p(-u)) ** (1 / p[0]),
         lambda xp, x, p: _from_exp(xp, x, (xp.maximum(x, 0) / p[1]) ** p[0]),
         lambda xp, p: p[1] * special(xp, "gamma", 1 + 1 / p[0]),
@@ -249,7 +226,7 @@ FAMILIES = (
     Family(
         "RiskStudent",
         ("nu",),
-        _positive("RiskStudent", "nu"),
+        positive("RiskStudent", "nu"),
         lambda xp, u, p: special(xp, "stdtrit", p[0] + 0.0 * u, u),
         lambda xp, x, p: special(xp, "stdtr", p[0] + 0.0 * x, x),
         _student_mean,

@@ -20,7 +20,7 @@ def _binomial_check(xp: Any, p: Params) -> None:
     require(xp, "RiskBinomial", (prob >= 0) & (prob <= 1), "p", "in [0, 1]", prob)
 
 
-def _counting_ppf(xp: Any, u: Array, cdf: Any, first_guess: Array) -> Array:
+def counting_ppf(xp: Any, u: Array, cdf: Any, first_guess: Array) -> Array:
     """Smallest integer k with cdf(k) >= u, from a continuous guess one step above or at k."""
     guess = xp.ceil(first_guess)
     below = xp.maximum(guess - 1, 0)
@@ -34,7 +34,7 @@ def _binomial_ppf(xp: Any, u: Array, p: Params) -> Array:
     safe_n = xp.where(inner, n, 1.0)
     guess = special(xp, "bdtrik", u, safe_n, safe_p)
     whole_n = safe_n.astype(xp.int64)  # bdtr's float-n form is deprecated in scipy
-    k = _counting_ppf(xp, u, lambda k: special(xp, "bdtr", k, whole_n, safe_p), guess)
+    k = counting_ppf(xp, u, lambda k: special(xp, "bdtr", k, whole_n, safe_p), guess)
     return xp.where(inner, xp.minimum(k, n), xp.where(prob >= 1, n, 0.0))
 
 
@@ -48,7 +48,7 @@ def _binomial_cdf(xp: Any, x: Array, p: Params) -> Array:
 def _poisson_ppf(xp: Any, u: Array, p: Params) -> Array:
     lam = p[0] + 0.0 * u
     guess = special(xp, "pdtrik", u, lam)
-    return _counting_ppf(xp, u, lambda k: special(xp, "pdtr", k, lam), guess)
+    return counting_ppf(xp, u, lambda k: special(xp, "pdtr", k, lam), guess)
 
 
 def _poisson_cdf(xp: Any, x: Array, p: Params) -> Array:

@@ -14,7 +14,14 @@ from typing import Any, Literal
 
 import numpy
 
-from engines.sampling import continuous, discrete
+from engines.sampling import (
+    continuous,
+    continuous_closed,
+    continuous_special,
+    discrete,
+    discrete_counts,
+    general,
+)
 from engines.sampling.errors import DistributionError as DistributionError
 from engines.sampling.errors import recorded_checks, require
 from engines.sampling.family import Family
@@ -25,7 +32,14 @@ ParamValue = float | Sequence[float]
 
 _FAMILIES: dict[str, Family] = {
     family.name[len("Risk") :].lower(): family
-    for family in (*continuous.FAMILIES, *discrete.FAMILIES)
+    for family in (
+        *continuous.FAMILIES,
+        *continuous_closed.FAMILIES,
+        *continuous_special.FAMILIES,
+        *discrete.FAMILIES,
+        *discrete_counts.FAMILIES,
+        general.FAMILY,
+    )
 }
 _ALIASES = {
     "lognormal": "lognorm",
@@ -33,6 +47,13 @@ _ALIASES = {
     "exponential": "expon",
     "histogram": "histogrm",
     "student_t": "student",
+    "chi_square": "chisq",
+    "gumbel": "extvalue",
+    "geometric": "geomet",
+    "negative_binomial": "negbin",
+    "hypergeometric": "hypergeo",
+    "inverse_gaussian": "invgauss",
+    "log_logistic": "loglogistic",
 }
 
 NAMES: tuple[str, ...] = tuple(family.name for family in _FAMILIES.values())
