@@ -141,7 +141,10 @@ class CompiledModel:
         return self.workbook.sheet_named(sheet) or sheet, row, col
 
     def _random_cells(self) -> set[CellKey]:
-        return {k for k, f in self.facts.items() if f.random or f.dynamic}
+        """Cells computed in every pass: random ones, those that read cells they cannot name
+        before they run, and volatile ones (NOW), which a model kept between runs must not
+        keep the value of."""
+        return {k for k, f in self.facts.items() if f.random or f.dynamic or f.volatile}
 
     def _varying(self, needed: set[CellKey], inputs: set[CellKey]) -> set[CellKey]:
         seeds = self._random_cells() & needed

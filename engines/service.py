@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from engines.allocator import evaluating
@@ -121,6 +122,7 @@ def simulation_spec(request: Mapping[str, Any], outputs: Sequence[str] | None = 
         percentiles=sorted({*DEFAULT_PERCENTILES, *request.get("percentiles", ())}),
         targets=tuple(request.get("targets", ())),
         var_levels=(1 - var_level, var_level),
+        as_of=datetime.fromisoformat(request["as_of"]) if request.get("as_of") else None,
     )
 
 

@@ -15,6 +15,7 @@ import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, Protocol
 
 import numpy
@@ -24,6 +25,7 @@ from engines.analysis.convergence import ConvergenceSpec, converged
 from engines.analysis.output import DEFAULT_PERCENTILES, OutputAccumulator, OutputOptions
 from engines.analysis.quantiles import DEFAULT_EXACT_CAP
 from engines.analysis.sensitivity import DEFAULT_RESERVOIR, Sensitivity
+from engines.clock import as_of as moment
 from engines.sampling.distributions import Distribution, ParamValue, Truncation
 from engines.sampling.feed import RandomInput, from_risk_input
 from engines.sampling.parse import parse_distribution
@@ -121,6 +123,7 @@ class SimulationSpec:
     var_levels: Sequence[float] = (0.05, 0.95)
     exact_cap: int = DEFAULT_EXACT_CAP
     reservoir: int = DEFAULT_RESERVOIR
+    as_of: datetime | None = None  # what TODAY() and NOW() read (engines.clock); None: now
 
     def __post_init__(self) -> None:
         resolved = {cell: _as_distribution(cell, spec) for cell, spec in self.inputs.items()}
@@ -269,25 +272,26 @@ def run_chunks(
     # compute seconds are the run's own: its thread's CPU time on numpy (runs sharing cores
     # are not billed for each other), wall time on a GPU (the device does the work)
     clock = time.thread_time if xp is numpy else time.perf_counter
-    for indices in passes.chunk_passes(model, spec, chunks, items):
-        started = clock()
-        drawn = [passes.chunk_draws(xp, spec, index, items, correlation) for index in indices]
-        for (n, _, priorities), (raw, samples) in zip(
-                drawn, passes.evaluate_pass(xp, model, items, drawn), strict=True):
-            results = passes.checked_outputs(xp, n, spec.outputs, raw)
-            for name, (values, errors) in results.items():
-                state.outputs[name].update(xp, values, errors)
-            state.sensitivity.update(xp, samples, results, priorities)
-            state.iterations += n
-            state.compute_seconds += clock() - started
+    with moment(spec.as_of):  # one moment for every trial (engines.clock)
+        for indices in passes.chunk_passes(model, spec, chunks, items):
             started = clock()
-            if progress is not None and not progress(state.iterations, planned):
-                state.cancelled = True
-                return state
-            if spec.convergence is not None:
-                state.converged = converged(spec.convergence, state.outputs.values())
-                if state.converged:
+            drawn = [passes.chunk_draws(xp, spec, index, items, correlation) for index in indices]
+            for (n, _, priorities), (raw, samples) in zip(
+                    drawn, passes.evaluate_pass(xp, model, items, drawn), strict=True):
+                results = passes.checked_outputs(xp, n, spec.outputs, raw)
+                for name, (values, errors) in results.items():
+                    state.outputs[name].update(xp, values, errors)
+                state.sensitivity.update(xp, samples, results, priorities)
+                state.iterations += n
+                state.compute_seconds += clock() - started
+                started = clock()
+                if progress is not None and not progress(state.iterations, planned):
+                    state.cancelled = True
                     return state
+                if spec.convergence is not None:
+                    state.converged = converged(spec.convergence, state.outputs.values())
+                    if state.converged:
+                        return state
     return state
 
 

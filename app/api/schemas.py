@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from engines.sampling.distributions import validate
 from engines.sampling.errors import DistributionError
@@ -72,6 +80,19 @@ class SimulationRequest(BaseModel):
                                  description="P(output < target) for each")
     var_level: float = Field(0.95, gt=0, lt=1)
     correlation: Correlation | None = None
+    as_of: AwareDatetime | None = Field(
+        None, examples=["2026-12-31T17:00:00-05:00"],
+        description="the moment TODAY() and NOW() read in every trial, as wall-clock time"
+                    " where it was given (with its offset); default: when the request is made,"
+                    " in UTC. Years 1900 to 9999")
+
+    @field_validator("as_of")
+    @classmethod
+    def _as_of(cls, moment: datetime | None) -> datetime | None:
+        if moment is not None and not 1900 <= moment.year <= 9999:
+            raise ValueError("as_of must fall in the years 1900 to 9999, which Excel's dates"
+                             f" cover; got {moment.year}")
+        return moment
 
     @field_validator("outputs")
     @classmethod
@@ -139,4 +160,5 @@ class SimulationRequest(BaseModel):
             backend=self.backend, percentiles=self.percentiles, targets=self.targets,
             var_level=self.var_level,
             correlation=None if correlation is None else RequestedCorrelation(
-                cells=correlation.cells, matrix=correlation.matrix))
+                cells=correlation.cells, matrix=correlation.matrix),
+            as_of=(self.as_of or datetime.now(UTC)).isoformat())

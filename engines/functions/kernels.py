@@ -21,7 +21,6 @@ from engines.values import BOOL, Value, error, kinds, merge_errors, number, with
 from engines.xp import Array
 
 KERNEL_MODULES = ("financial", "dates", "statistical", "stattests")
-VOLATILE = frozenset({"NOW", "TODAY"})
 ALL_VALUES = frozenset({"AVERAGEA", "STDEVA", "STDEVPA", "VARA", "VARPA", "MAXA", "MINA"})
 
 
@@ -172,7 +171,6 @@ def kernel_functions() -> Table:
             if kernel.variadic and kernel.args[-1] == Arg.VALUES:
                 ranges = frozenset(range(len(kernel.args) - 1, 255)) | ranges
             top = None if kernel.variadic else len(kernel.args)
-            volatile = name in VOLATILE
             impl = adapt(kernel, name in ALL_VALUES, name in TOOLPAK)
-            table[name] = Function(impl, kernel.min_args, top, ranges, volatile=volatile)
+            table[name] = Function(impl, kernel.min_args, top, ranges)
     return table

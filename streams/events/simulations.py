@@ -49,6 +49,9 @@ class SimulationRequestBody(Event):
     targets: list[float] = Field(default_factory=list)
     var_level: float = 0.95
     correlation: Correlation | None = None
+    # what TODAY() and NOW() read, as wall-clock time with its offset (ISO 8601); None (requests
+    # from before) reads the time the trials are computed
+    as_of: str | None = None
 
     @classmethod
     def of(cls, request: SimulationRequestBody, **more: Any) -> Self:

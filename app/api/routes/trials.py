@@ -19,6 +19,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from app.api.auth import Ctx, Tenant
 from app.api.routes.simulations import simulation_or_404
+from engines.clock import as_of as moment
 from engines.limits import WorkbookLimits
 from engines.passes import checked_outputs, chunk_draws, evaluate_chunk
 from engines.sampling.targets import rank_correlation
@@ -48,14 +49,15 @@ def first_trials(data: bytes, request: SimulationRequestBody, seed: int, n: int,
     correlation, _ = rank_correlation(spec.correlation, items)
     draws, values, errors = [], [], []
     done, index = 0, 0
-    while done < n:
-        count, u, _ = chunk_draws(numpy, spec, index, items, correlation)
-        raw, samples = evaluate_chunk(numpy, model, items, u, count)
-        results = checked_outputs(numpy, count, spec.outputs, raw)
-        draws.append(numpy.asarray(samples))
-        values.append({k: numpy.asarray(v) for k, (v, _) in results.items()})
-        errors.append({k: numpy.asarray(e) for k, (_, e) in results.items()})
-        done, index = done + count, index + 1
+    with moment(spec.as_of):  # the run's own TODAY() and NOW()
+        while done < n:
+            count, u, _ = chunk_draws(numpy, spec, index, items, correlation)
+            raw, samples = evaluate_chunk(numpy, model, items, u, count)
+            results = checked_outputs(numpy, count, spec.outputs, raw)
+            draws.append(numpy.asarray(samples))
+            values.append({k: numpy.asarray(v) for k, (v, _) in results.items()})
+            errors.append({k: numpy.asarray(e) for k, (_, e) in results.items()})
+            done, index = done + count, index + 1
     labels = [item.label for item in items]
     return (labels, numpy.concatenate(draws, axis=1)[:, :n],
             {k: numpy.concatenate([v[k] for v in values])[:n] for k in spec.outputs},
