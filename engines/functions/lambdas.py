@@ -64,6 +64,8 @@ class Compiler(Protocol):
 
     def lambda_tree(self, node: ast.Name) -> ast.Node | None: ...
 
+    def name_tree(self, node: ast.Name) -> ast.Node | None: ...
+
 
 SpecialForm = Callable[[Compiler, ast.Call], Plan]
 SPECIAL_FORMS: dict[str, SpecialForm] = {}

@@ -1,4 +1,5 @@
-"""Arithmetic, powers and logs, trigonometry, factorials, GCD/LCM and random numbers."""
+"""Arithmetic, powers and logs, trigonometry, factorials and combinations, GCD/LCM and power
+series (random numbers are engines.functions.randoms)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,21 @@ from types import ModuleType
 
 import numpy as np
 
+from engines.coerce import to_number, to_number_arg
 from engines.errors import ExcelError
-from engines.functions.collect import flat, numbers
+from engines.functions.collect import first_error, flat, is_range, numbers
 from engines.functions.registry import Call, Impl, Table, numeric, register
-from engines.values import BOOL, TEXT, Value, kinds, number, scalar, with_error
+from engines.values import (
+    BOOL,
+    EMPTY,
+    TEXT,
+    Value,
+    kinds,
+    merge_errors,
+    number,
+    scalar,
+    with_error,
+)
 from engines.xp import Array
 
 FUNCTIONS: Table = {}
@@ -159,20 +171,33 @@ def atan2(call: Call, args: Sequence[Value]) -> Value:
     return number(xp, value.num, with_error(xp, value.err, zero, ExcelError.DIV0))
 
 
+def _binomial(xp: ModuleType, n: Array, k: Array) -> Array:
+    """n choose k for whole n and k, NaN where k < 0 or k > n (Excel's #NUM!)."""
+    bad = (n < 0) | (k < 0) | (k > n)
+    safe_n, safe_k = xp.where(bad, 1.0, n), xp.where(bad, 0.0, k)
+    out = xp.round(
+        xp.exp(_lgamma(xp, safe_n + 1) - _lgamma(xp, safe_k + 1) - _lgamma(xp, safe_n - safe_k + 1))
+    )
+    return xp.where(bad, xp.nan, out)
+
+
 @register(FUNCTIONS, "COMBIN", 2)
 def combin(call: Call, args: Sequence[Value]) -> Value:
     xp = call.xp
+    return numeric(xp, args, lambda n, k: _binomial(xp, xp.floor(n), xp.floor(k)))
+
+
+@register(FUNCTIONS, "COMBINA", 2)
+def combina(call: Call, args: Sequence[Value]) -> Value:
+    """Combinations with repetitions, COMBIN(n+k-1, k) of the truncated arguments: #NUM! for a
+    negative one; COMBINA(0,0) is 1 and COMBINA(0,k) for k > 0 is COMBIN(k-1,k), #NUM!."""
+    xp = call.xp
 
     def compute(n: Array, k: Array) -> Array:
-        n, k = xp.floor(n), xp.floor(k)
-        bad = (n < 0) | (k < 0) | (k > n)
-        safe_n, safe_k = xp.where(bad, 1.0, n), xp.where(bad, 0.0, k)
-        out = xp.round(
-            xp.exp(
-                _lgamma(xp, safe_n + 1) - _lgamma(xp, safe_k + 1) - _lgamma(xp, safe_n - safe_k + 1)
-            )
-        )
-        return xp.where(bad, xp.nan, out)
+        n, k = xp.trunc(n), xp.trunc(k)
+        with_repeats = _binomial(xp, n + k - 1, k)
+        out = xp.where((n == 0) & (k == 0), 1.0, with_repeats)
+        return xp.where((n < 0) | (k < 0), xp.nan, out)
 
     return numeric(xp, args, compute)
 
@@ -183,27 +208,44 @@ def _lgamma(xp: ModuleType, x: Array) -> Array:
     return xp.asarray(gammaln(np.asarray(x)))
 
 
+def _text_or_logical(xp: ModuleType, args: Sequence[Value], ranges_only: bool) -> Array:
+    """Per trial, whether an argument (a range argument, when ``ranges_only``) holds text or a
+    logical value: the Analysis ToolPak's integer functions take numbers only."""
+    invalid = xp.zeros(1, dtype=bool)
+    for arg in args:
+        if ranges_only and not is_range(arg):
+            continue
+        block = flat(xp, arg)
+        kind = xp.broadcast_to(kinds(xp, block), block.shape)
+        invalid = invalid | xp.any((kind == TEXT) | (kind == BOOL), axis=(1, 2))
+    return invalid
+
+
 def _integers(call: Call, args: Sequence[Value], combine: str) -> Value:
     """GCD/LCM of every number given: text, booleans or no number at all are #VALUE!, a negative
     number #NUM!."""
     xp = call.xp
     found = numbers(xp, args)
-    invalid = xp.zeros(found.values.shape[0], dtype=bool)
-    for arg in args:
-        block = flat(xp, arg)
-        kind = xp.broadcast_to(kinds(xp, block), block.shape)
-        invalid = invalid | xp.any((kind == TEXT) | (kind == BOOL), axis=(1, 2))
-    invalid = invalid | ~xp.any(found.counted, axis=1)
+    invalid = _text_or_logical(xp, args, ranges_only=False) | ~xp.any(found.counted, axis=1)
     whole = xp.floor(xp.where(found.counted, found.values, 0.0))
     negative = xp.any(whole < 0, axis=1)
     neutral = 0 if combine == "gcd" else 1
     items = xp.where(found.counted & xp.isfinite(whole), xp.abs(whole), neutral).astype(xp.int64)
     out = getattr(xp, combine).reduce(items, axis=1).astype(xp.float64)
-    err = None if found.err is None else found.err.reshape(-1, 1, 1)
-    err = with_error(xp, err, invalid.reshape(-1, 1, 1), ExcelError.VALUE)
-    return number(
-        xp, out.reshape(-1, 1, 1), with_error(xp, err, negative.reshape(-1, 1, 1), ExcelError.NUM)
-    )
+    return _checked_integers(xp, out, found.err, invalid, negative)
+
+
+def _checked_integers(
+    xp: ModuleType, out: Array, err: Array | None, invalid: Array, negative: Array
+) -> Value:
+    """``out`` by trial with the arguments' first error, then #VALUE! where ``invalid``, then
+    #NUM! where ``negative`` or the result is no finite number."""
+    shape = (-1, 1, 1)
+    err = None if err is None else err.reshape(shape)
+    err = with_error(xp, err, invalid.reshape(shape), ExcelError.VALUE)
+    err = with_error(xp, err, negative.reshape(shape), ExcelError.NUM)
+    out = xp.asarray(out, dtype=xp.float64).reshape(shape)
+    return number(xp, out, with_error(xp, err, ~xp.isfinite(out), ExcelError.NUM))
 
 
 @register(FUNCTIONS, "GCD", 1, -1, None)
@@ -216,19 +258,46 @@ def lcm(call: Call, args: Sequence[Value]) -> Value:
     return _integers(call, args, "lcm")
 
 
-@register(FUNCTIONS, "RAND", 0, random=True, volatile=True)
-def rand(call: Call, args: Sequence[Value]) -> Value:
+@register(FUNCTIONS, "MULTINOMIAL", 1, -1, None)
+def multinomial(call: Call, args: Sequence[Value]) -> Value:
+    """(a1+a2+…)! / (a1!·a2!·…) of the numbers given, truncated. Text or a logical value in a
+    range is #VALUE! (typed as an argument, numeric text counts), as is no number at all; a
+    negative number is #NUM!, and so is a result past the largest double."""
     xp = call.xp
-    return number(xp, xp.random.random((call.env.n, 1, 1)))
+    found = numbers(xp, args)
+    invalid = _text_or_logical(xp, args, ranges_only=True) | ~xp.any(found.counted, axis=1)
+    whole = xp.trunc(xp.where(found.counted, found.values, 0.0))
+    negative = xp.any(whole < 0, axis=1)
+    safe = xp.where(whole < 0, 0.0, whole)
+    with np.errstate(all="ignore"):
+        log_ratio = _lgamma(xp, xp.sum(safe, axis=1) + 1) - xp.sum(_lgamma(xp, safe + 1), axis=1)
+        out = xp.round(xp.exp(log_ratio))
+    return _checked_integers(xp, out, found.err, invalid, negative)
 
 
-@register(FUNCTIONS, "RANDBETWEEN", 2, random=True, volatile=True)
-def randbetween(call: Call, args: Sequence[Value]) -> Value:
+@register(FUNCTIONS, "SERIESSUM", 4, 4, frozenset({3}))
+def seriessum(call: Call, args: Sequence[Value]) -> Value:
+    """The power series Σ c_i·x^(n+i·m) over the coefficients in order, an empty cell counting
+    as 0 and text or a logical value among them #VALUE!. At x = 0 the sum is 0, except that
+    0^0 (n = 0) is #NUM!, as are results that are no finite number."""
     xp = call.xp
-    draws = xp.random.random((call.env.n, 1, 1))
-
-    def compute(low: Array, high: Array) -> Array:
-        low, high = xp.ceil(low), xp.floor(high)
-        return xp.where(low > high, xp.nan, low + xp.floor(draws * (high - low + 1)))
-
-    return numeric(xp, args, compute)
+    scalars = [to_number_arg(xp, arg) for arg in args[:3]]
+    (x, x_err), (n, n_err), (m, m_err) = scalars
+    block = flat(xp, args[3])
+    kind = xp.broadcast_to(kinds(xp, block), block.shape)
+    if is_range(args[3]):
+        coefficients, coefficient_err = xp.where(kind == EMPTY, 0.0, block.num), block.err
+        invalid = xp.any((kind == TEXT) | (kind == BOOL), axis=(1, 2)).reshape(-1, 1, 1)
+    else:
+        coefficients, coefficient_err = to_number(xp, block)
+        invalid = xp.zeros((1, 1, 1), dtype=bool)
+    if coefficient_err is not None:
+        trials = coefficient_err.shape[0]
+        coefficient_err = first_error(xp, coefficient_err.reshape(trials, -1)).reshape(-1, 1, 1)
+    powers = n + m * xp.arange(block.shape[-1], dtype=xp.float64).reshape(1, 1, -1)
+    with np.errstate(all="ignore"):
+        total = xp.sum(coefficients * x**powers, axis=2, keepdims=True)
+    total = xp.where(x == 0, xp.where(n == 0, xp.nan, 0.0), total)
+    err = merge_errors(xp, x_err, n_err, m_err, coefficient_err)
+    err = with_error(xp, err, invalid, ExcelError.VALUE)
+    return number(xp, total, with_error(xp, err, ~xp.isfinite(total), ExcelError.NUM))

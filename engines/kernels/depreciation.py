@@ -1,10 +1,12 @@
-"""Excel's depreciation functions: SLN, SYD, DB, DDB and VDB."""
+"""Excel's depreciation functions: SLN, SYD, DB, DDB and VDB, and the French AMORLINC and
+AMORDEGRC (engines.kernels.amortization)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from engines.errors import ExcelError
+from engines.kernels.amortization import KERNELS as AMORTIZATION_KERNELS
 from engines.kernels.spec import Arg, Kernel
 from engines.kernels.support import fail_where, kernel, trunc
 from engines.xp import Array
@@ -130,4 +132,5 @@ KERNELS: dict[str, Kernel] = {
     "DB": kernel(db, (N,) * 5, (12.0,)),
     "DDB": kernel(ddb, (N,) * 5, (2.0,)),
     "VDB": kernel(vdb, (N,) * 7, (2.0, 0.0)),
+    **AMORTIZATION_KERNELS,
 }

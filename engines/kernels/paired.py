@@ -1,8 +1,9 @@
-"""Excel's statistics over two ranges of paired values: correlation, covariance, regression.
+"""Excel's functions over two ranges of paired values: correlation, covariance, regression,
+and the sums of squares SUMXMY2, SUMX2MY2 and SUMX2PY2.
 
 A pair counts only when both cells are present (NaN in either drops it, as Excel drops pairs
-with text or empty cells). Ranges of different sizes are #N/A, before any error inside them
-(the kernels are ``paired``, so the compiler reports errors pair by pair).
+with text, logical values or empty cells). Ranges of different sizes are #N/A, before any
+error inside them (the kernels are ``paired``, so the compiler reports errors pair by pair).
 """
 
 from __future__ import annotations
@@ -35,15 +36,23 @@ class _Pairs:
         self.syy = xp.sum(dy * dy, axis=0)
 
 
+def _unequal_sizes(xp: Any, first: Array, second: Array) -> tuple[Array, Array] | None:
+    """#N/A in every trial when the two ranges hold different numbers of cells, else None."""
+    if first.shape[0] == second.shape[0]:
+        return None
+    shape = xp.broadcast_arrays(first[0], second[0])[0].shape
+    return with_errors(xp, xp.full(shape, xp.nan), (True, ExcelError.NA))
+
+
 def _paired(statistic: Any, minimum: float = 1.0) -> Any:
     """A kernel over two ranges: #N/A when their sizes differ, #DIV/0! on too few pairs or a
     zero denominator (the statistic comes back non-finite)."""
 
     def paired_kernel(xp: Any, first: Array, second: Array) -> tuple[Array, Array]:
         first, second = xp.asarray(first), xp.asarray(second)
-        if first.shape[0] != second.shape[0]:
-            shape = xp.broadcast_arrays(first[0], second[0])[0].shape
-            return with_errors(xp, xp.full(shape, xp.nan), (True, ExcelError.NA))
+        unequal = _unequal_sizes(xp, first, second)
+        if unequal is not None:
+            return unequal
         pairs = _Pairs(xp, first, second)
         value = statistic(xp, pairs)
         return with_errors(
@@ -90,6 +99,24 @@ def forecast(xp: Any, x: Array, known_ys: Array, known_xs: Array) -> tuple[Array
     return _paired(prediction)(xp, known_ys, known_xs)  # type: ignore[no-any-return]
 
 
+def _sum_over_pairs(term: Any) -> Any:
+    """A kernel summing ``term(x, y)`` over the present pairs: #N/A when the sizes differ, the
+    empty sum 0 when no pair is present."""
+
+    def sum_kernel(xp: Any, first: Array, second: Array) -> tuple[Array, Array]:
+        first = xp.asarray(first, dtype=xp.float64)
+        second = xp.asarray(second, dtype=xp.float64)
+        unequal = _unequal_sizes(xp, first, second)
+        if unequal is not None:
+            return unequal
+        xs, ys = xp.broadcast_arrays(first, second)
+        present = ~xp.isnan(xs) & ~xp.isnan(ys)
+        terms = term(xp.where(present, xs, 0.0), xp.where(present, ys, 0.0))
+        return with_errors(xp, xp.sum(terms, axis=0))
+
+    return sum_kernel
+
+
 _CORREL = kernel(_paired(_correl), (V, V), paired=True)
 _COVARIANCE_P = kernel(_paired(_covariance_p), (V, V), paired=True)
 _FORECAST = kernel(forecast, (N, V, V), paired=True)
@@ -106,4 +133,7 @@ KERNELS: dict[str, Kernel] = {
     "COVARIANCE.S": kernel(_paired(_covariance_s, minimum=2.0), (V, V), paired=True),
     "FORECAST": _FORECAST,
     "FORECAST.LINEAR": _FORECAST,
+    "SUMXMY2": kernel(_sum_over_pairs(lambda x, y: (x - y) ** 2), (V, V), paired=True),
+    "SUMX2MY2": kernel(_sum_over_pairs(lambda x, y: x * x - y * y), (V, V), paired=True),
+    "SUMX2PY2": kernel(_sum_over_pairs(lambda x, y: x * x + y * y), (V, V), paired=True),
 }
