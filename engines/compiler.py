@@ -219,7 +219,8 @@ class CompiledModel:
             raise ModelError(f"{names} not declared as model inputs; declared: {self.inputs}")
         for key, array in given.items():
             env.values[key] = number(xp, xp.asarray(array, dtype=xp.float64).reshape(-1, 1, 1))
-        missing = [r.id for r in self.risk_inputs if r.id not in env.risk_values]
+        missing = [r.id for r in self.risk_inputs
+                   if r.id not in env.risk_values and not r.locked]
         if missing:
             raise ModelError(f"risk_values lacks the risk inputs {missing}")
         for step, dropped in zip(self._steps, self._dropped, strict=True):

@@ -2,8 +2,12 @@
 
 ``RiskNormal(100, 10, RiskName("Sales"))`` is a distribution call; its trailing property calls
 (RiskName, RiskStatic, RiskTruncate, RiskTruncate2, RiskTruncateP, RiskShift, RiskCorrmat,
-RiskSeed) are recorded, not evaluated. ``RiskOutput(...)`` marks its cell as a simulation output
-and evaluates to 0.
+RiskDepC, RiskIndepC, RiskLock, RiskSeed, and those that only label it for @RISK's windows:
+RiskUnits, RiskCategory, RiskCollect, RiskIsDate, RiskIsDiscrete, RiskSixSigma,
+RiskConvergence, RiskFit, RiskLibrary) are recorded, not evaluated. A locked call
+(``RiskLock()``) is not sampled: every trial reads its static value. ``RiskOutput(...)`` marks
+its cell as a simulation output and evaluates to 0; ``RiskMakeInput(formula)`` is its
+formula's value.
 """
 
 from __future__ import annotations
@@ -32,10 +36,24 @@ PROPERTIES = frozenset(
         "RISKTRUNCATEP",
         "RISKSHIFT",
         "RISKCORRMAT",
+        "RISKDEPC",
+        "RISKINDEPC",
+        "RISKLOCK",
         "RISKSEED",
+        # what @RISK's windows and reports show, which change no sample
+        "RISKUNITS",
+        "RISKCATEGORY",
+        "RISKCOLLECT",
+        "RISKISDATE",
+        "RISKISDISCRETE",
+        "RISKSIXSIGMA",
+        "RISKCONVERGENCE",
+        "RISKFIT",
+        "RISKLIBRARY",
     }
 )
 OUTPUT = "RISKOUTPUT"
+MAKE_INPUT = "RISKMAKEINPUT"
 
 
 def is_risk_function(name: str) -> bool:
@@ -77,6 +95,11 @@ class RiskInput:
     corrmat_area: Area | None = field(default=None, repr=False)
     corrmat: tuple[str, tuple[tuple[float, ...], ...]] | None = None
     nested: bool = False
+
+    @property
+    def locked(self) -> bool:
+        """RiskLock(): not sampled, every trial reads the static value."""
+        return "RiskLock" in self.properties
 
     @property
     def name(self) -> str | None:
@@ -128,6 +151,10 @@ class RiskCompiler:
             return compiler.constant(scalar(xp, 0.0))
         if node.name in PROPERTIES:
             return compiler.constant(error(xp, ExcelError.VALUE))
+        if node.name == MAKE_INPUT:  # the formula's value; its properties label it for @RISK
+            if not node.args or isinstance(node.args[0], ast.Missing):
+                return compiler.constant(error(xp, ExcelError.VALUE))
+            return compiler.compile(node.args[0])
         if not _is_distribution(node.name):  # RiskMean(B9), RiskPercentile(…): statistics of
             # a simulation's results, which the results carry; no input, listed unsupported
             compiler.facts.unsupported.add(_display(node.name))
@@ -174,7 +201,7 @@ def _is_property(node: ast.Node) -> bool:
 
 def _evaluate(env: Env, risk_input: RiskInput) -> Value:
     xp = env.xp
-    if env.static:
+    if env.static or risk_input.locked:
         if risk_input.static_plan is not None:
             return risk_input.static_plan(env).plain()
         return _static_value(env, risk_input)

@@ -27,7 +27,7 @@ from engines.analysis.quantiles import DEFAULT_EXACT_CAP
 from engines.analysis.sensitivity import DEFAULT_RESERVOIR, Sensitivity
 from engines.clock import as_of as moment
 from engines.sampling.distributions import Distribution, ParamValue, Truncation
-from engines.sampling.feed import RandomInput, from_risk_input
+from engines.sampling.feed import RandomInput, from_risk_input, with_dependencies
 from engines.sampling.parse import parse_distribution
 from engines.sampling.targets import CorrelationSpec, rank_correlation
 from engines.sampling.uniforms import Method
@@ -241,7 +241,8 @@ def with_seed(spec: SimulationSpec) -> SimulationSpec:
 def random_inputs(model: Model | RiskModel, spec: SimulationSpec) -> list[RandomInput]:
     """The run's random inputs: request inputs in spec order, then the model's Risk calls."""
     items = [RandomInput(cell, cell, dist.name, dist) for cell, dist in spec.distributions.items()]
-    items += [from_risk_input(r) for r in getattr(model, "risk_inputs", ())]
+    items += [from_risk_input(r) for r in getattr(model, "risk_inputs", ()) if not r.locked]
+    items = with_dependencies(items)
     seen: dict[str, int] = {}
     for i, item in enumerate(items):
         if item.label in seen:

@@ -10,7 +10,7 @@ the model invokes with the evaluated arguments, so arguments may differ per tria
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from engines.formula import ast
@@ -46,6 +46,8 @@ class RandomInput:
     truncate: Truncation | None = None
     shift: float = 0.0
     corrmat: Corrmat | None = None
+    depends: tuple[str, float] | None = None  # RiskDepC(id, coefficient)
+    leads: str | None = None  # RiskIndepC(id)
 
 
 _TRUNCATIONS: dict[str, tuple[str, Any]] = {
@@ -101,9 +103,68 @@ def from_risk_input(risk_input: Any) -> RandomInput:
             )
         name = family(risk_input.distribution).name
         corrmat = _corrmat(risk_input, props.get("riskcorrmat", ()))
+        leads, depends = _dependency(props)
+        if corrmat is not None and (leads or depends):
+            raise DistributionError("RiskCorrmat and RiskDepC/RiskIndepC cannot both"
+                                    " correlate one distribution")
     except DistributionError as exc:
         raise DistributionError(f"{cell}: {exc}") from exc
-    return RandomInput(label, cell, name, dist, risk_input.id, truncate, shift, corrmat)
+    return RandomInput(label, cell, name, dist, risk_input.id, truncate, shift, corrmat,
+                       depends, leads)
+
+
+def _dependency(props: dict[str, Any]) -> tuple[str | None, tuple[str, float] | None]:
+    """RiskIndepC(id) and RiskDepC(id, coefficient): the id, written as text in the formula,
+    and the rank correlation with the independent distribution of that id, in [-1, 1]."""
+    leads = depends = None
+    if "riskindepc" in props:
+        nodes = props["riskindepc"]
+        if len(nodes) != 1 or not isinstance(nodes[0], ast.Text):
+            raise DistributionError("RiskIndepC takes one id, text written in the formula")
+        leads = nodes[0].value
+    if "riskdepc" in props:
+        nodes = props["riskdepc"]
+        if len(nodes) != 2 or not isinstance(nodes[0], ast.Text):
+            raise DistributionError("RiskDepC takes an id (text written in the formula) and a"
+                                    " correlation coefficient")
+        coefficient = _constant("RiskDepC", nodes[1])
+        if coefficient is None or not -1 <= coefficient <= 1:
+            raise DistributionError(f"RiskDepC coefficient must be between -1 and 1, got"
+                                    f" {coefficient}")
+        depends = (nodes[0].value, coefficient)
+    if leads is not None and depends is not None:
+        raise DistributionError("a distribution is either independent (RiskIndepC) or"
+                                " dependent (RiskDepC), not both")
+    return leads, depends
+
+
+def with_dependencies(items: list[RandomInput]) -> list[RandomInput]:
+    """``items`` with each RiskIndepC id's distributions joined as one correlated group: the
+    independent one first, each dependent one correlated with it by its RiskDepC coefficient
+    and with the other dependents as that one-factor structure implies (the product of their
+    coefficients), so the target is always a valid correlation matrix."""
+    leaders = {item.leads: i for i, item in enumerate(items) if item.leads is not None}
+    twice = [item.leads for i, item in enumerate(items)
+             if item.leads is not None and leaders[item.leads] != i]
+    if twice:
+        raise DistributionError(f"RiskIndepC id {twice[0]!r} is given to more than one"
+                                " distribution")
+    followers: dict[str, list[int]] = {}
+    for i, item in enumerate(items):
+        if item.depends is not None:
+            if item.depends[0] not in leaders:
+                raise DistributionError(f"{item.cell}: RiskDepC names id {item.depends[0]!r},"
+                                        " which no RiskIndepC distribution has")
+            followers.setdefault(item.depends[0], []).append(i)
+    out = list(items)
+    for id_, rows in followers.items():
+        weights = (1.0, *(items[i].depends[1] for i in rows))  # type: ignore[index]
+        matrix = tuple(tuple(1.0 if a == b else weights[a] * weights[b]
+                             for b in range(len(weights))) for a in range(len(weights)))
+        group = f'RiskIndepC("{id_}")'
+        for position, i in enumerate((leaders[id_], *rows), 1):
+            out[i] = replace(items[i], corrmat=Corrmat(group, position, matrix))
+    return out
 
 
 def _corrmat(risk_input: Any, nodes: Sequence[Any]) -> Corrmat | None:
