@@ -1,4 +1,5 @@
-"""The moment TODAY() and NOW() read.
+"""What a simulation is run for, as its formulas read it: the moment TODAY() and NOW() read,
+and the simulation's number, which RiskSimtable and RiskCurrentSim read.
 
 Excel reads the computer's clock at every recalculation, in its local time. A simulation reads
 one moment for all its trials: the request's ``as_of`` (by default when it was requested), so a
@@ -17,6 +18,7 @@ from datetime import UTC, datetime
 
 _EPOCH = datetime(1899, 12, 30)  # serial 0, so that 1 March 1900 is 61 as in Excel
 _AS_OF: ContextVar[datetime | None] = ContextVar("riskstream_as_of", default=None)
+_NUMBER: ContextVar[int] = ContextVar("riskstream_simulation_number", default=1)
 
 
 @contextlib.contextmanager
@@ -27,6 +29,23 @@ def as_of(moment: datetime | None) -> Iterator[None]:
         yield
     finally:
         _AS_OF.reset(token)
+
+
+@contextlib.contextmanager
+def simulation(moment: datetime | None, number: int = 1) -> Iterator[None]:
+    """A simulation's run: its moment (see ``as_of``) and its number (1 for the first of a
+    set run with RiskSimtable's values; @RISK's simulation number)."""
+    token = _NUMBER.set(number)
+    try:
+        with as_of(moment):
+            yield
+    finally:
+        _NUMBER.reset(token)
+
+
+def simulation_number() -> int:
+    """The number RiskSimtable picks by (1 outside a simulation, as in the sheet view)."""
+    return _NUMBER.get()
 
 
 def serial(moment: datetime) -> float:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from engines.clock import simulation_number
 from engines.coerce import to_number
 from engines.env import Env, Plan
 from engines.errors import ExcelError
@@ -54,6 +55,7 @@ PROPERTIES = frozenset(
 )
 OUTPUT = "RISKOUTPUT"
 MAKE_INPUT = "RISKMAKEINPUT"
+SIMTABLE, CURRENT_SIM = "RISKSIMTABLE", "RISKCURRENTSIM"
 
 
 def is_risk_function(name: str) -> bool:
@@ -151,6 +153,8 @@ class RiskCompiler:
             return compiler.constant(scalar(xp, 0.0))
         if node.name in PROPERTIES:
             return compiler.constant(error(xp, ExcelError.VALUE))
+        if node.name in (SIMTABLE, CURRENT_SIM):
+            return _by_simulation(compiler, node)
         if node.name == MAKE_INPUT:  # the formula's value; its properties label it for @RISK
             if not node.args or isinstance(node.args[0], ast.Missing):
                 return compiler.constant(error(xp, ExcelError.VALUE))
@@ -182,6 +186,35 @@ class RiskCompiler:
             risk_input.corrmat_area = compiler.static_area(corrmat[0])
         self.inputs.append(risk_input)
         return lambda env: _evaluate(env, risk_input)
+
+
+def _by_simulation(compiler: CellCompiler, node: ast.Call) -> Plan:
+    """RiskSimtable(values): the value for the simulation's number (the first for simulation
+    1), #N/A past the last; RiskCurrentSim(): the number. The cell changes with the run, so it
+    is computed in every pass and never kept with the model."""
+    xp = compiler.xp
+    compiler.facts.volatile = True
+    if node.name == CURRENT_SIM:
+        return lambda env: scalar(xp, float(simulation_number()))
+    if len(node.args) != 1:
+        return compiler.failed(ExcelError.VALUE)
+    values = compiler.compile(node.args[0])
+
+    def pick(env: Env) -> Value:
+        value = values(env)
+        rows, cols = value.grid
+        index = simulation_number() - 1
+        if index >= rows * cols:
+            return error(xp, ExcelError.NA)
+        num, err = to_number(xp, value)
+
+        def at(block: Array) -> Array:  # the value's cell ``index``, row by row, per trial
+            whole = xp.broadcast_to(block, (block.shape[0], rows, cols))
+            return whole.reshape(block.shape[0], -1)[:, index].reshape(-1, 1, 1)
+
+        return number(xp, at(num), None if err is None else at(err))
+
+    return pick
 
 
 def _is_distribution(name: str) -> bool:

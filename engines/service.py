@@ -123,6 +123,7 @@ def simulation_spec(request: Mapping[str, Any], outputs: Sequence[str] | None = 
         targets=tuple(request.get("targets", ())),
         var_levels=(1 - var_level, var_level),
         as_of=datetime.fromisoformat(request["as_of"]) if request.get("as_of") else None,
+        simulation_number=int(request.get("simulation_number") or 1),
     )
 
 

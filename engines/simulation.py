@@ -25,7 +25,7 @@ from engines.analysis.convergence import ConvergenceSpec, converged
 from engines.analysis.output import DEFAULT_PERCENTILES, OutputAccumulator, OutputOptions
 from engines.analysis.quantiles import DEFAULT_EXACT_CAP
 from engines.analysis.sensitivity import DEFAULT_RESERVOIR, Sensitivity
-from engines.clock import as_of as moment
+from engines.clock import simulation
 from engines.sampling.distributions import Distribution, ParamValue, Truncation
 from engines.sampling.feed import RandomInput, from_risk_input, with_dependencies
 from engines.sampling.parse import parse_distribution
@@ -124,6 +124,7 @@ class SimulationSpec:
     exact_cap: int = DEFAULT_EXACT_CAP
     reservoir: int = DEFAULT_RESERVOIR
     as_of: datetime | None = None  # what TODAY() and NOW() read (engines.clock); None: now
+    simulation_number: int = 1  # which of RiskSimtable's values the formulas read
 
     def __post_init__(self) -> None:
         resolved = {cell: _as_distribution(cell, spec) for cell, spec in self.inputs.items()}
@@ -273,7 +274,7 @@ def run_chunks(
     # compute seconds are the run's own: its thread's CPU time on numpy (runs sharing cores
     # are not billed for each other), wall time on a GPU (the device does the work)
     clock = time.thread_time if xp is numpy else time.perf_counter
-    with moment(spec.as_of):  # one moment for every trial (engines.clock)
+    with simulation(spec.as_of, spec.simulation_number):  # the same in every trial
         for indices in passes.chunk_passes(model, spec, chunks, items):
             started = clock()
             drawn = [passes.chunk_draws(xp, spec, index, items, correlation) for index in indices]

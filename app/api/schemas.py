@@ -86,6 +86,11 @@ class SimulationRequest(BaseModel):
                     " where it was given (with its offset); default: when the request is made,"
                     " in UTC. Years 1900 to 9999")
 
+    simulation_number: int = Field(
+        1, ge=1, le=10_000,
+        description="which value of each RiskSimtable({…}) the formulas read, as @RISK's"
+                    " simulation number: a set of runs 1, 2, … compares its scenarios")
+
     @field_validator("as_of")
     @classmethod
     def _as_of(cls, moment: datetime | None) -> datetime | None:
@@ -161,4 +166,5 @@ class SimulationRequest(BaseModel):
             var_level=self.var_level,
             correlation=None if correlation is None else RequestedCorrelation(
                 cells=correlation.cells, matrix=correlation.matrix),
-            as_of=(self.as_of or datetime.now(UTC)).isoformat())
+            as_of=(self.as_of or datetime.now(UTC)).isoformat(),
+            simulation_number=self.simulation_number)

@@ -52,6 +52,8 @@ class SimulationRequestBody(Event):
     # what TODAY() and NOW() read, as wall-clock time with its offset (ISO 8601); None (requests
     # from before) reads the time the trials are computed
     as_of: str | None = None
+    # which of RiskSimtable's values the formulas read (@RISK's simulation number)
+    simulation_number: int = Field(1, ge=1)
 
     @classmethod
     def of(cls, request: SimulationRequestBody, **more: Any) -> Self:

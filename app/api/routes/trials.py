@@ -19,7 +19,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from app.api.auth import Ctx, Tenant
 from app.api.routes.simulations import simulation_or_404
-from engines.clock import as_of as moment
+from engines.clock import simulation
 from engines.limits import WorkbookLimits
 from engines.passes import checked_outputs, chunk_draws, evaluate_chunk
 from engines.sampling.targets import rank_correlation
@@ -49,7 +49,7 @@ def first_trials(data: bytes, request: SimulationRequestBody, seed: int, n: int,
     correlation, _ = rank_correlation(spec.correlation, items)
     draws, values, errors = [], [], []
     done, index = 0, 0
-    with moment(spec.as_of):  # the run's own TODAY() and NOW()
+    with simulation(spec.as_of, spec.simulation_number):  # the run's TODAY() and RiskSimtable
         while done < n:
             count, u, _ = chunk_draws(numpy, spec, index, items, correlation)
             raw, samples = evaluate_chunk(numpy, model, items, u, count)
