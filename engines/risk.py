@@ -12,6 +12,7 @@ formula's value.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -56,6 +57,7 @@ PROPERTIES = frozenset(
 OUTPUT = "RISKOUTPUT"
 MAKE_INPUT = "RISKMAKEINPUT"
 SIMTABLE, CURRENT_SIM = "RISKSIMTABLE", "RISKCURRENTSIM"
+COMPOUND = "RISKCOMPOUND"
 
 
 def is_risk_function(name: str) -> bool:
@@ -97,6 +99,7 @@ class RiskInput:
     corrmat_area: Area | None = field(default=None, repr=False)
     corrmat: tuple[str, tuple[tuple[float, ...], ...]] | None = None
     nested: bool = False
+    compound: Any = None  # RiskCompound's layout (engines.sampling.compound.Compound)
 
     @property
     def locked(self) -> bool:
@@ -159,7 +162,8 @@ class RiskCompiler:
             if not node.args or isinstance(node.args[0], ast.Missing):
                 return compiler.constant(error(xp, ExcelError.VALUE))
             return compiler.compile(node.args[0])
-        if not _is_distribution(node.name):  # RiskMean(B9), RiskPercentile(…): statistics of
+        if node.name != COMPOUND and not _is_distribution(node.name):
+            # RiskMean(B9), RiskPercentile(…): statistics of
             # a simulation's results, which the results carry; no input, listed unsupported
             compiler.facts.unsupported.add(_display(node.name))
             return compiler.failed(ExcelError.NAME)
@@ -174,10 +178,18 @@ class RiskCompiler:
         }
         node_id = RiskInputId(format_key(compiler.cell), position)
         risk_input = RiskInput(node_id, _display(node.name), args, properties)
+        if node.name == COMPOUND:
+            laid_out = _compound(args)
+            if laid_out is None or _drawn_elsewhere(compiler, laid_out):
+                compiler.facts.unsupported.add("RiskCompound (severity in another cell)"
+                                               if laid_out else "RiskCompound (arguments)")
+                return compiler.failed(ExcelError.NAME)
+            risk_input.compound, args = laid_out
         first_read, first_input = len(compiler.facts.reads), len(self.inputs)
         risk_input.arg_plans = [compiler.compile(a) for a in args]
         risk_input.arg_reads = compiler.facts.reads[first_read:]
-        risk_input.nested = len(self.inputs) > first_input
+        # drawn in the model: a compound's occurrences are drawn where its arguments are known
+        risk_input.nested = len(self.inputs) > first_input or risk_input.compound is not None
         static = properties.get("RiskStatic")
         if static:
             risk_input.static_plan = compiler.scalar(static[0])
@@ -215,6 +227,52 @@ def _by_simulation(compiler: CellCompiler, node: ast.Call) -> Plan:
         return number(xp, at(num), None if err is None else at(err))
 
     return pick
+
+
+def _compound(args: tuple[ast.Node, ...]) -> tuple[Any, tuple[ast.Node, ...]] | None:
+    """RiskCompound(frequency, severity[, deductible[, limit]]): its layout and the argument
+    trees its plans compute, the severity's own parameters in place of a severity written as a
+    distribution call; None for a call it cannot be."""
+    from engines.sampling.compound import Compound
+    from engines.sampling.feed import shaped_by
+
+    if not 2 <= len(args) <= 4 or any(isinstance(a, ast.Missing) for a in args[:2]):
+        return None
+    rest = tuple(a for a in args[2:] if not isinstance(a, ast.Missing))
+    given = [not isinstance(a, ast.Missing) for a in (*args[2:], ast.Missing(), ast.Missing())]
+    severity = args[1]
+    if isinstance(severity, ast.Call) and _is_distribution(severity.name):
+        own = tuple(a for a in severity.args if not _is_property(a))
+        shaping = RiskInput(RiskInputId("", 0), _display(severity.name), own, {
+            _display(a.name): a.args for a in severity.args
+            if isinstance(a, ast.Call) and _is_property(a)})
+        truncate, shift = shaped_by(shaping)
+        layout = Compound(_display(severity.name), len(own), truncate, shift, given[0], given[1])
+        return layout, (args[0], *own, *rest)
+    return Compound(None, 0, deductible=given[0], limit=given[1]), (args[0], severity, *rest)
+
+
+def _drawn_elsewhere(compiler: CellCompiler, laid_out: tuple[Any, tuple[ast.Node, ...]]
+                     ) -> bool:
+    """Whether a RiskCompound's severity is a reference to a cell whose formula holds a
+    distribution: @RISK draws that cell again for every occurrence, which RiskStream does
+    only for a distribution written inside RiskCompound (refused, rather than summing one
+    draw as many times)."""
+    compound, args = laid_out
+    if compound.severity is not None:
+        return False
+    area = compiler.static_area(args[1]) if isinstance(args[1], ast.Ref) else None
+    if area is None:
+        return False
+    cells = compiler.workbook.cells
+    for row in range(area.row1, area.row2 + 1):
+        for col in range(area.col1, area.col2 + 1):
+            cell = cells.get((area.sheet, row, col))
+            formula = (cell.formula or "").upper() if cell is not None else ""
+            if any(word.startswith("RISK") and _is_distribution(word) for word in
+                   re.findall(r"[A-Z][A-Z0-9.]*(?=\()", formula)):
+                return True
+    return False
 
 
 def _is_distribution(name: str) -> bool:
@@ -260,6 +318,11 @@ def _static_value(env: Env, risk_input: RiskInput) -> Value:
     params: list[Any] = [float(a[0]) if a.ndim == 1 else [float(x) for x in a[0]] for a in arrays]
     try:
         from engines.sampling.feed import shaped_by
+
+        if risk_input.compound is not None:
+            from engines.sampling.compound import static_value as compound_static
+
+            return scalar(xp, compound_static(risk_input.compound, params))
 
         truncate, shift = shaped_by(risk_input)  # RiskTruncate and RiskShift, as drawn
         return scalar(xp, static_value(risk_input.distribution, params, truncate, shift))

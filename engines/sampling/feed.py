@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from engines.formula import ast
+from engines.sampling.compound import NAME as COMPOUND
+from engines.sampling.compound import Compound, sums
 from engines.sampling.distributions import Distribution, Truncation, draw_per_trial, family
 from engines.sampling.errors import DistributionError
 from engines.xp import Array
@@ -48,6 +50,7 @@ class RandomInput:
     corrmat: Corrmat | None = None
     depends: tuple[str, float] | None = None  # RiskDepC(id, coefficient)
     leads: str | None = None  # RiskIndepC(id)
+    compound: Compound | None = None  # a RiskCompound call's layout
 
 
 _TRUNCATIONS: dict[str, tuple[str, Any]] = {
@@ -90,6 +93,12 @@ def from_risk_input(risk_input: Any) -> RandomInput:
     props = {function.lower(): args for function, args in risk_input.properties.items()}
     position = f"[{risk_input.id.index + 1}]" if risk_input.id.index else ""
     label = risk_input.name or f"{cell}{position}"
+    if risk_input.compound is not None:
+        if any(key in props for key in ("riskcorrmat", "riskdepc", "riskindepc")):
+            raise DistributionError(f"{cell}: RiskCompound itself cannot be correlated (its"
+                                    " frequency distribution can)")
+        return RandomInput(label, cell, COMPOUND, None, risk_input.id,
+                           compound=risk_input.compound)
     try:
         truncate, shift = shaped_by(risk_input)
         dist = None
@@ -190,6 +199,18 @@ def hook(xp: Any, item: RandomInput, u: Array, record: Callable[[Array], None]) 
     Trials with invalid arguments get NaN, which the model reports as an error in those trials;
     arguments invalid in every trial fail the run with a message naming the cell.
     """
+    if item.compound is not None:
+        compound = item.compound
+
+        def compound_sums(args: Sequence[Array]) -> Array:
+            try:
+                values = sums(xp, compound, u, args)
+            except DistributionError as exc:
+                raise DistributionError(f"{item.cell}: {exc}") from exc
+            record(values)
+            return values
+
+        return compound_sums
     tables = family(item.name).tables
 
     def sample(args: Sequence[Array]) -> Array:

@@ -1,0 +1,122 @@
+"""RiskCompound(frequency, severity, deductible, limit): per trial, the sum of a random number
+of independent severity draws.
+
+As @RISK defines it: the frequency (a distribution, a value or a cell) is sampled once per
+trial and truncated to a whole number; that many draws of the severity distribution are taken,
+each less the deductible (an occurrence below it adds nothing) and at most the limit, and
+summed. The severity is a distribution written inside RiskCompound, drawn anew for every
+occurrence, or a value the same for every occurrence of a trial.
+
+The draws of a trial come from a generator seeded by the call's own uniforms in its chunk, so a
+run, its chunks on other runners and ``/sample`` draw the same occurrences; they are plain Monte
+Carlo draws (Latin hypercube stratifies the call's one uniform per trial, not its occurrences).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy
+
+from engines.sampling.distributions import (
+    STATIC_POINTS,
+    Truncation,
+    draw,
+    draw_per_trial,
+    family,
+)
+from engines.sampling.errors import DistributionError
+from engines.xp import Array
+
+NAME = "RiskCompound"
+MAX_OCCURRENCES = 20_000_000
+"""Severity draws one chunk may take (the sum of its trials' frequencies)."""
+
+
+@dataclass(frozen=True)
+class Compound:
+    """How a RiskCompound call's arguments are laid out: after the frequency, ``severity``'s
+    ``arity`` parameters (none: the severity is a value, one argument), then the deductible
+    and the limit where given."""
+
+    severity: str | None
+    arity: int
+    truncate: Truncation | None = None
+    shift: float = 0.0
+    deductible: bool = False
+    limit: bool = False
+
+    def split(self, args: Sequence[Any]) -> tuple[Any, list[Any], Any, Any]:
+        """(frequency, severity parameters or [value], deductible or None, limit or None)."""
+        width = max(self.arity, 1)
+        severity = list(args[1:1 + width])
+        rest = list(args[1 + width:])
+        deductible = rest.pop(0) if self.deductible else None
+        limit = rest.pop(0) if self.limit else None
+        return args[0], severity, deductible, limit
+
+
+def _generator(u: Array) -> numpy.random.Generator:
+    """A generator determined by the call's uniforms in this chunk (themselves determined by
+    the run's seed and the chunk)."""
+    host = u.get() if hasattr(u, "get") else numpy.asarray(u)
+    digest = hashlib.blake2b(numpy.ascontiguousarray(host).tobytes(), digest_size=8).digest()
+    return numpy.random.default_rng(int.from_bytes(digest, "little"))
+
+
+def _limited(xp: Any, values: Array, deductible: Array | None, limit: Array | None) -> Array:
+    if deductible is not None:
+        values = xp.maximum(values - deductible, 0.0)
+    if limit is not None:
+        values = xp.minimum(values, limit)
+    return values
+
+
+def sums(xp: Any, compound: Compound, u: Array, args: Sequence[Array]) -> Array:
+    """Per trial (``u`` has one uniform per trial), the compound sum; NaN where the frequency
+    is not a number >= 0 or a severity draw is invalid."""
+    n = u.shape[0]
+    frequency, severity, deductible, limit = compound.split(
+        [xp.asarray(a, dtype=xp.float64) for a in args])
+    frequency, deductible, limit = (None if a is None else xp.broadcast_to(a, (n,))
+                                    for a in (frequency, deductible, limit))
+    assert frequency is not None
+    counts = xp.trunc(frequency)
+    bad = ~xp.isfinite(counts) | (counts < 0)
+    counts = xp.where(bad, 0.0, counts).astype(xp.int64)
+    total = int(counts.sum())
+    if total > MAX_OCCURRENCES:
+        raise DistributionError(f"{NAME}: the frequency asks for {total:,} severity draws in"
+                                f" {n:,} trials; at most {MAX_OCCURRENCES:,} are drawn at once")
+    owner = xp.repeat(xp.arange(n), counts)
+    if compound.severity is None:  # a value, the same for every occurrence of a trial
+        each = _limited(xp, xp.broadcast_to(severity[0].reshape(-1), (n,)), deductible, limit)
+        return xp.where(bad, xp.nan, counts * each)
+    v = xp.asarray(_generator(u).random(total))
+    # a table ({x…}, a range) is one row for all trials; a number is each occurrence's trial's
+    params = [p.reshape(-1, p.shape[-1])[0] if p.ndim == 2 else xp.broadcast_to(p, (n,))[owner]
+              for p in severity]
+    drawn = draw_per_trial(xp, compound.severity, v, params, compound.truncate, compound.shift)
+    drawn = _limited(xp, drawn, None if deductible is None else deductible[owner],
+                     None if limit is None else limit[owner])
+    summed = xp.bincount(owner, weights=drawn, minlength=n)
+    return xp.where(bad, xp.nan, summed)
+
+
+def static_value(compound: Compound, args: Sequence[float]) -> float:
+    """The sheet's value: the frequency's value (its distribution's mean when it is one)
+    times the mean severity occurrence after deductible and limit (by the midpoint rule over
+    its quantiles, as a truncated law's mean is taken)."""
+    frequency, severity, deductible, limit = compound.split(list(args))
+    if compound.severity is None:
+        each = numpy.asarray(float(severity[0]))
+    else:
+        family(compound.severity)  # a name it knows (the compiler checked)
+        u = (numpy.arange(STATIC_POINTS) + 0.5) / STATIC_POINTS
+        each = draw(numpy, compound.severity, u, severity, compound.truncate, compound.shift)
+    limited = _limited(numpy, each, None if deductible is None else float(deductible),
+                       None if limit is None else float(limit))
+    return float(max(float(frequency), 0.0) * numpy.mean(limited))
