@@ -93,12 +93,12 @@ def from_risk_input(risk_input: Any) -> RandomInput:
     props = {function.lower(): args for function, args in risk_input.properties.items()}
     position = f"[{risk_input.id.index + 1}]" if risk_input.id.index else ""
     label = risk_input.name or f"{cell}{position}"
-    if risk_input.compound is not None:
+    compound = getattr(risk_input, "compound", None)  # a RiskCompound call's layout
+    if compound is not None:
         if any(key in props for key in ("riskcorrmat", "riskdepc", "riskindepc")):
             raise DistributionError(f"{cell}: RiskCompound itself cannot be correlated (its"
                                     " frequency distribution can)")
-        return RandomInput(label, cell, COMPOUND, None, risk_input.id,
-                           compound=risk_input.compound)
+        return RandomInput(label, cell, COMPOUND, None, risk_input.id, compound=compound)
     try:
         truncate, shift = shaped_by(risk_input)
         dist = None
