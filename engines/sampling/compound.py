@@ -32,8 +32,10 @@ from engines.sampling.errors import DistributionError
 from engines.xp import Array
 
 NAME = "RiskCompound"
-MAX_OCCURRENCES = 20_000_000
+MAX_OCCURRENCES = 50_000_000
 """Severity draws one chunk may take (the sum of its trials' frequencies)."""
+BATCH = 1_000_000
+"""Occurrences drawn at a time (a single trial's may be more)."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,8 @@ def _limited(xp: Any, values: Array, deductible: Array | None, limit: Array | No
 
 def sums(xp: Any, compound: Compound, u: Array, args: Sequence[Array]) -> Array:
     """Per trial (``u`` has one uniform per trial), the compound sum; NaN where the frequency
-    is not a number >= 0 or a severity draw is invalid."""
+    is not a number >= 0 or a severity draw is invalid. Occurrences are drawn in batches of at
+    most BATCH (the same draws as in one go), so memory stays bounded."""
     n = u.shape[0]
     frequency, severity, deductible, limit = compound.split(
         [xp.asarray(a, dtype=xp.float64) for a in args])
@@ -86,24 +89,45 @@ def sums(xp: Any, compound: Compound, u: Array, args: Sequence[Array]) -> Array:
     assert frequency is not None
     counts = xp.trunc(frequency)
     bad = ~xp.isfinite(counts) | (counts < 0)
-    counts = xp.where(bad, 0.0, counts).astype(xp.int64)
-    total = int(counts.sum())
-    if total > MAX_OCCURRENCES:
-        raise DistributionError(f"{NAME}: the frequency asks for {total:,} severity draws in"
-                                f" {n:,} trials; at most {MAX_OCCURRENCES:,} are drawn at once")
-    owner = xp.repeat(xp.arange(n), counts)
+    counts = xp.where(bad, 0.0, counts)
     if compound.severity is None:  # a value, the same for every occurrence of a trial
         each = _limited(xp, xp.broadcast_to(severity[0].reshape(-1), (n,)), deductible, limit)
         return xp.where(bad, xp.nan, counts * each)
-    v = xp.asarray(_generator(u).random(total))
+    total = float(counts.sum())
+    if total > MAX_OCCURRENCES:
+        raise DistributionError(f"{NAME}: the frequency asks for {total:,.0f} severity draws in"
+                                f" {n:,} trials; at most {MAX_OCCURRENCES:,} are drawn at once")
+    host = numpy.asarray(counts.get() if hasattr(counts, "get") else counts, dtype=numpy.int64)
+    ends = numpy.cumsum(host)
+    rng = _generator(u)
+    summed = xp.zeros(n)
+    first = 0
+    while first < n:
+        before = int(ends[first - 1]) if first else 0
+        last = max(int(numpy.searchsorted(ends, before + BATCH, side="right")), first + 1)
+        part = slice(first, last)
+        if int(ends[last - 1]) > before:
+            owner = xp.asarray(numpy.repeat(numpy.arange(first, last), host[part]))
+            summed[part] = xp.bincount(
+                owner - first, weights=_occurrences(xp, compound, rng, owner, severity,
+                                                    deductible, limit), minlength=last - first)
+        first = last
+    return xp.where(bad, xp.nan, summed)
+
+
+def _occurrences(xp: Any, compound: Compound, rng: numpy.random.Generator, owner: Array,
+                 severity: list[Array], deductible: Array | None, limit: Array | None) -> Array:
+    """One severity draw per occurrence (``owner``: each occurrence's trial), after the
+    deductible and the limit."""
+    assert compound.severity is not None
+    v = xp.asarray(rng.random(int(owner.shape[0])))
     # a table ({x…}, a range) is one row for all trials; a number is each occurrence's trial's
-    params = [p.reshape(-1, p.shape[-1])[0] if p.ndim == 2 else xp.broadcast_to(p, (n,))[owner]
+    params = [p.reshape(-1, p.shape[-1])[0] if p.ndim == 2
+              else (p[owner] if p.ndim == 1 and p.shape[0] > 1 else p.reshape(-1)[0])
               for p in severity]
     drawn = draw_per_trial(xp, compound.severity, v, params, compound.truncate, compound.shift)
-    drawn = _limited(xp, drawn, None if deductible is None else deductible[owner],
-                     None if limit is None else limit[owner])
-    summed = xp.bincount(owner, weights=drawn, minlength=n)
-    return xp.where(bad, xp.nan, summed)
+    return _limited(xp, drawn, None if deductible is None else deductible[owner],
+                    None if limit is None else limit[owner])
 
 
 def static_value(compound: Compound, args: Sequence[float]) -> float:

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from engines.compiler import compile_model
 from engines.recalc import recalc_workbook
+from engines.sampling import compound
 from engines.sampling.errors import DistributionError
 from engines.simulation import SimulationSpec, run_simulation
 from engines.workbook import load_workbook
@@ -91,3 +93,20 @@ def test_the_compound_itself_cannot_be_correlated() -> None:
         B1="=RiskOutput()+A1")))
     with pytest.raises(DistributionError, match="RiskCompound itself cannot be correlated"):
         run_simulation(model, SimulationSpec({}, model.outputs, 100, seed=1))
+
+
+def test_occurrences_drawn_in_batches_are_the_same_draws(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    layout = compound.Compound("RiskNormal", 2, deductible=True)
+    u = np.random.default_rng(5).random(500)
+    args = [np.floor(u * 7), np.asarray([100.0]), np.asarray([10.0]), np.asarray([95.0])]
+    whole = compound.sums(np, layout, u, args)
+    monkeypatch.setattr(compound, "BATCH", 7)
+    assert np.array_equal(compound.sums(np, layout, u, args), whole)
+
+
+def test_a_frequency_past_the_bound_is_refused_by_name() -> None:
+    model = compile_model(load_workbook(model_workbook(
+        A1="=RiskCompound(1E9, RiskNormal(10, 1))", B1="=RiskOutput()+A1")))
+    with pytest.raises(DistributionError, match=r"Model!A1: RiskCompound: .* severity draws"):
+        run_simulation(model, SimulationSpec({}, model.outputs, 1000, seed=1))
