@@ -16,7 +16,7 @@ from functools import cached_property
 
 import openpyxl
 from openpyxl.utils.datetime import to_excel
-from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from engines.errors import ExcelError
@@ -159,6 +159,7 @@ def load_workbook(data: bytes, limits: WorkbookLimits = DEFAULT_LIMITS) -> Workb
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise WorkbookError(f"not a readable .xlsx workbook: {exc}") from exc
     cells: dict[CellKey, Cell] = {}
+    data_tables: list[CellKey] = []
     tables: dict[str, Table] = {}
     hidden: dict[str, frozenset[int]] = {}
     filtered: dict[str, frozenset[int]] = {}
@@ -180,6 +181,8 @@ def load_workbook(data: bytes, limits: WorkbookLimits = DEFAULT_LIMITS) -> Workb
                 cells[key] = Cell(formula=value)
             elif value is not None and not hasattr(value, "ref"):
                 cells[key] = Cell(value=cell_value(value, item.data_type))
+            elif isinstance(value, DataTableFormula):  # a What-If data table's first cell
+                data_tables.append(key)
             elif value is not None:
                 cells[key] = Cell(value=ExcelError.NAME, formula="=#NAME?")
         for anchor, (r1, c1, r2, c2) in anchors:
@@ -204,6 +207,9 @@ def load_workbook(data: bytes, limits: WorkbookLimits = DEFAULT_LIMITS) -> Workb
     for ws in book.worksheets:
         for name, defined in ws.defined_names.items():
             names[(ws.title, name.upper())] = defined.attr_text
+    if data_tables:  # its cells keep the values Excel saved, the first one's included
+        kept = cached_values(data)
+        cells.update((key, Cell(value=kept.get(key))) for key in data_tables)
     linked, saved = linked_cells(book._external_links, cell_value)
     cells.update((key, Cell(value=value)) for key, value in saved.items())
     used = _used([*(ws.title for ws in book.worksheets), *linked], cells)
