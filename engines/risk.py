@@ -58,6 +58,7 @@ OUTPUT = "RISKOUTPUT"
 MAKE_INPUT = "RISKMAKEINPUT"
 SIMTABLE, CURRENT_SIM = "RISKSIMTABLE", "RISKCURRENTSIM"
 COMPOUND = "RISKCOMPOUND"
+THEORY = "RISKTHEO"
 
 
 def is_risk_function(name: str) -> bool:
@@ -158,6 +159,10 @@ class RiskCompiler:
             return compiler.constant(error(xp, ExcelError.VALUE))
         if node.name in (SIMTABLE, CURRENT_SIM):
             return _by_simulation(compiler, node)
+        if node.name.startswith(THEORY) and _theory_known(node.name):
+            from engines.risktheory import theoretical
+
+            return theoretical(self.inputs, compiler, node)
         if node.name == MAKE_INPUT:  # the formula's value; its properties label it for @RISK
             if not node.args or isinstance(node.args[0], ast.Missing):
                 return compiler.constant(error(xp, ExcelError.VALUE))
@@ -273,6 +278,12 @@ def _drawn_elsewhere(compiler: CellCompiler, laid_out: tuple[Any, tuple[ast.Node
                    re.findall(r"[A-Z][A-Z0-9.]*(?=\()", formula)):
                 return True
     return False
+
+
+def _theory_known(name: str) -> bool:
+    from engines.sampling.theory import STATISTICS
+
+    return name in STATISTICS
 
 
 def _is_distribution(name: str) -> bool:
