@@ -191,10 +191,17 @@ class RiskCompiler:
                 return compiler.failed(ExcelError.NAME)
             risk_input.compound, args = laid_out
         first_read, first_input = len(compiler.facts.reads), len(self.inputs)
+        was_volatile, compiler.facts.random, compiler.facts.volatile = (
+            compiler.facts.volatile, False, False)  # what the arguments themselves set
         risk_input.arg_plans = [compiler.compile(a) for a in args]
+        changing = compiler.facts.random or compiler.facts.volatile  # RAND(), TODAY()…
+        compiler.facts.random = True
+        compiler.facts.volatile = compiler.facts.volatile or was_volatile
         risk_input.arg_reads = compiler.facts.reads[first_read:]
-        # drawn in the model: a compound's occurrences are drawn where its arguments are known
-        risk_input.nested = len(self.inputs) > first_input or risk_input.compound is not None
+        # drawn in the model, where its arguments are known in every pass: a call with a
+        # distribution, a random or a volatile function among its arguments, and a compound
+        risk_input.nested = (len(self.inputs) > first_input or changing
+                             or risk_input.compound is not None)
         static = properties.get("RiskStatic")
         if static:
             risk_input.static_plan = compiler.scalar(static[0])
@@ -245,16 +252,18 @@ def _compound(args: tuple[ast.Node, ...]) -> tuple[Any, tuple[ast.Node, ...]] | 
         return None
     rest = tuple(a for a in args[2:] if not isinstance(a, ast.Missing))
     given = [not isinstance(a, ast.Missing) for a in (*args[2:], ast.Missing(), ast.Missing())]
-    severity = args[1]
+    severity, fixed = args[1], isinstance(args[0], ast.Number)
     if isinstance(severity, ast.Call) and _is_distribution(severity.name):
         own = tuple(a for a in severity.args if not _is_property(a))
         shaping = RiskInput(RiskInputId("", 0), _display(severity.name), own, {
             _display(a.name): a.args for a in severity.args
             if isinstance(a, ast.Call) and _is_property(a)})
         truncate, shift = shaped_by(shaping)
-        layout = Compound(_display(severity.name), len(own), truncate, shift, given[0], given[1])
+        layout = Compound(_display(severity.name), len(own), truncate, shift, given[0], given[1],
+                          fixed)
         return layout, (args[0], *own, *rest)
-    return Compound(None, 0, deductible=given[0], limit=given[1]), (args[0], severity, *rest)
+    return (Compound(None, 0, deductible=given[0], limit=given[1], fixed_count=fixed),
+            (args[0], severity, *rest))
 
 
 def _drawn_elsewhere(compiler: CellCompiler, laid_out: tuple[Any, tuple[ast.Node, ...]]
@@ -308,6 +317,9 @@ def _evaluate(env: Env, risk_input: RiskInput) -> Value:
             return risk_input.static_plan(env).plain()
         return _static_value(env, risk_input)
     arrays, err = arg_arrays(env, risk_input.arg_plans)
+    err = None if err is None else err.reshape(-1, 1, 1)
+    if err is not None and bool((err != 0).all()):  # an argument's error in every trial
+        return number(xp, xp.full(err.shape, xp.nan), err)
     supplied: Any = env.risk_values.get(risk_input.id)
     if supplied is None:
         raise KeyError(f"no values supplied for risk input {risk_input.id}")
@@ -317,6 +329,24 @@ def _evaluate(env: Env, risk_input: RiskInput) -> Value:
     return number(xp, drawn, flag_errors(xp, err, ~xp.isfinite(drawn), ExcelError.NUM))
 
 
+def _locked_per_trial(env: Env, risk_input: RiskInput, arrays: list[Array],
+                      err: Array | None) -> Value:
+    """A locked call whose arguments change by trial: each trial's mean, from that trial's
+    arguments (#VALUE! where a truncation or a compound would need its law integrated for
+    every trial)."""
+    from engines.sampling.distributions import mean_per_trial
+    from engines.sampling.feed import shaped_by
+
+    xp = env.xp
+    truncate, shift = shaped_by(risk_input)
+    if truncate is not None or risk_input.compound is not None:
+        return error(xp, ExcelError.VALUE)
+    means = xp.asarray(mean_per_trial(xp, risk_input.distribution, arrays, shift))
+    means = means.reshape(-1, 1, 1)
+    errors = None if err is None else err.reshape(-1, 1, 1)
+    return number(xp, means, flag_errors(xp, errors, ~xp.isfinite(means), ExcelError.NUM))
+
+
 def _static_value(env: Env, risk_input: RiskInput) -> Value:
     xp = env.xp
     try:
@@ -324,6 +354,8 @@ def _static_value(env: Env, risk_input: RiskInput) -> Value:
     except ImportError:
         return error(xp, ExcelError.NAME)
     arrays, err = arg_arrays(env, risk_input.arg_plans)
+    if not env.static and any(a.shape[0] > 1 and not bool((a == a[:1]).all()) for a in arrays):
+        return _locked_per_trial(env, risk_input, arrays, err)
     if err is not None and int(err.max()) != 0:
         return number(xp, xp.full((1, 1, 1), xp.nan), err.reshape(-1, 1, 1)[:1])
     params: list[Any] = [float(a[0]) if a.ndim == 1 else [float(x) for x in a[0]] for a in arrays]

@@ -15,6 +15,7 @@ Carlo draws (Latin hypercube stratifies the call's one uniform per trial, not it
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,8 +33,9 @@ from engines.sampling.errors import DistributionError
 from engines.xp import Array
 
 NAME = "RiskCompound"
-MAX_OCCURRENCES = 50_000_000
-"""Severity draws one chunk may take (the sum of its trials' frequencies)."""
+MAX_PER_TRIAL = 10_000
+"""Severity draws a trial may take on average over its chunk (the time a run takes grows
+with them; memory does not: they are drawn in batches)."""
 BATCH = 1_000_000
 """Occurrences drawn at a time (a single trial's may be more)."""
 
@@ -50,6 +52,7 @@ class Compound:
     shift: float = 0.0
     deductible: bool = False
     limit: bool = False
+    fixed_count: bool = False  # the frequency is a number written in the formula
 
     def split(self, args: Sequence[Any]) -> tuple[Any, list[Any], Any, Any]:
         """(frequency, severity parameters or [value], deductible or None, limit or None)."""
@@ -89,14 +92,19 @@ def sums(xp: Any, compound: Compound, u: Array, args: Sequence[Array]) -> Array:
     assert frequency is not None
     counts = xp.trunc(frequency)
     bad = ~xp.isfinite(counts) | (counts < 0)
+    for bound in (deductible, limit):  # a negative one would add to a loss, or make one
+        if bound is not None:
+            bad = bad | ~(bound >= 0)
     counts = xp.where(bad, 0.0, counts)
     if compound.severity is None:  # a value, the same for every occurrence of a trial
         each = _limited(xp, xp.broadcast_to(severity[0].reshape(-1), (n,)), deductible, limit)
         return xp.where(bad, xp.nan, counts * each)
     total = float(counts.sum())
-    if total > MAX_OCCURRENCES:
-        raise DistributionError(f"{NAME}: the frequency asks for {total:,.0f} severity draws in"
-                                f" {n:,} trials; at most {MAX_OCCURRENCES:,} are drawn at once")
+    if total > MAX_PER_TRIAL * n:
+        raise DistributionError(
+            f"{NAME}: the frequency averages {total / n:,.0f} occurrences a trial; at most"
+            f" {MAX_PER_TRIAL:,} a trial are drawn (model so large a count by the law of its"
+            " sum, e.g. a normal one, instead)")
     host = numpy.asarray(counts.get() if hasattr(counts, "get") else counts, dtype=numpy.int64)
     ends = numpy.cumsum(host)
     rng = _generator(u)
@@ -131,10 +139,16 @@ def _occurrences(xp: Any, compound: Compound, rng: numpy.random.Generator, owner
 
 
 def static_value(compound: Compound, args: Sequence[float]) -> float:
-    """The sheet's value: the frequency's value (its distribution's mean when it is one)
-    times the mean severity occurrence after deductible and limit (by the midpoint rule over
-    its quantiles, as a truncated law's mean is taken)."""
+    """The sheet's value: the frequency's value (its distribution's mean when it is one; a
+    number written in the formula truncated, as a trial truncates it) times the mean severity
+    occurrence after
+    deductible and limit (by the midpoint rule over its quantiles, as a truncated law's mean
+    is taken); NaN for a negative frequency, deductible or limit."""
     frequency, severity, deductible, limit = compound.split(list(args))
+    # E[N]: a distribution's mean; a number written in the formula, truncated as trials do
+    count = math.trunc(float(frequency)) if compound.fixed_count else float(frequency)
+    if count < 0 or any(b is not None and not float(b) >= 0 for b in (deductible, limit)):
+        return float("nan")
     if compound.severity is None:
         each = numpy.asarray(float(severity[0]))
     else:
@@ -143,4 +157,4 @@ def static_value(compound: Compound, args: Sequence[float]) -> float:
         each = draw(numpy, compound.severity, u, severity, compound.truncate, compound.shift)
     limited = _limited(numpy, each, None if deductible is None else float(deductible),
                        None if limit is None else float(limit))
-    return float(max(float(frequency), 0.0) * numpy.mean(limited))
+    return float(count * numpy.mean(limited))

@@ -106,9 +106,14 @@ def _reciprocal_check(xp: Any, p: Params) -> None:
     require(xp, "RiskReciprocal", p[0] < p[1], "min", "< max", p[0])
 
 
+def _log_span(xp: Any, p: Params) -> Array:
+    """ln(max / min) without forming the ratio, which overflows for min 1e-300, max 1e300."""
+    return xp.log(p[1]) - xp.log(p[0])
+
+
 def _reciprocal_cdf(xp: Any, x: Array, p: Params) -> Array:
     lo, hi = p
-    return xp.log(xp.clip(x, lo, hi) / lo) / xp.log(hi / lo)
+    return (xp.log(xp.clip(x, lo, hi)) - xp.log(lo)) / _log_span(xp, p)
 
 
 def _kumaraswamy_check(xp: Any, p: Params) -> None:
@@ -233,9 +238,9 @@ FAMILIES = (
     ),
     Family(
         "RiskReciprocal", ("min", "max"), _reciprocal_check,
-        lambda xp, u, p: p[0] * xp.exp(u * xp.log(p[1] / p[0])),
+        lambda xp, u, p: xp.exp(xp.log(p[0]) + u * _log_span(xp, p)),
         _reciprocal_cdf,
-        lambda xp, p: (p[1] - p[0]) / xp.log(p[1] / p[0]),
+        lambda xp, p: (p[1] - p[0]) / _log_span(xp, p),
     ),
     Family(
         "RiskKumaraswamy", ("alpha1", "alpha2", "min", "max"), _kumaraswamy_check,

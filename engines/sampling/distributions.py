@@ -263,6 +263,20 @@ STATIC_POINTS = 100_000
 quantile function, which draws it as a simulation would)."""
 
 
+def mean_per_trial(xp: Any, name: str, params: Sequence[Any], shift: float = 0.0) -> Array:
+    """The mean of ``name(params...)`` for arguments given per trial, plus ``shift``; NaN
+    where a trial's arguments are invalid."""
+    fam = family(name)
+    with recorded_checks() as conditions:
+        coerced = _coerce(xp, fam, params)
+        fam.check(xp, coerced)
+    with numpy.errstate(all="ignore"):
+        means = xp.asarray(fam.mean(xp, coerced), dtype=xp.float64) + shift
+    for condition in conditions:
+        means = xp.where(condition, means, xp.nan)
+    return means
+
+
 def static_value(name: str, params: Sequence[ParamValue],
                  truncate: TruncationLike | None = None, shift: float = 0.0) -> float:
     """The value @RISK shows when not simulating: the distribution's mean, after its

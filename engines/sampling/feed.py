@@ -153,17 +153,19 @@ def with_dependencies(items: list[RandomInput]) -> list[RandomInput]:
     and with the other dependents as that one-factor structure implies (the product of their
     coefficients), so the target is always a valid correlation matrix."""
     leaders = {item.leads: i for i, item in enumerate(items) if item.leads is not None}
-    twice = [item.leads for i, item in enumerate(items)
+    twice = [item for i, item in enumerate(items)
              if item.leads is not None and leaders[item.leads] != i]
     if twice:
-        raise DistributionError(f"RiskIndepC id {twice[0]!r} is given to more than one"
-                                " distribution")
+        cells = sorted({it.cell for it in items if it.leads == twice[0].leads})
+        raise DistributionError(f"RiskIndepC id {twice[0].leads!r} is given to more than one"
+                                f" distribution ({', '.join(cells)})")
     followers: dict[str, list[int]] = {}
     for i, item in enumerate(items):
         if item.depends is not None:
             if item.depends[0] not in leaders:
                 raise DistributionError(f"{item.cell}: RiskDepC names id {item.depends[0]!r},"
-                                        " which no RiskIndepC distribution has")
+                                        " which no sampled RiskIndepC distribution has (a"
+                                        " locked one is not sampled)")
             followers.setdefault(item.depends[0], []).append(i)
     out = list(items)
     for id_, rows in followers.items():

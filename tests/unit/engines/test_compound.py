@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from engines.compiler import compile_model
+from engines.errors import ExcelError
 from engines.recalc import recalc_workbook
 from engines.sampling import compound
 from engines.sampling.errors import DistributionError
@@ -108,5 +109,21 @@ def test_occurrences_drawn_in_batches_are_the_same_draws(monkeypatch: pytest.Mon
 def test_a_frequency_past_the_bound_is_refused_by_name() -> None:
     model = compile_model(load_workbook(model_workbook(
         A1="=RiskCompound(1E9, RiskNormal(10, 1))", B1="=RiskOutput()+A1")))
-    with pytest.raises(DistributionError, match=r"Model!A1: RiskCompound: .* severity draws"):
+    with pytest.raises(DistributionError, match=r"Model!A1: RiskCompound: the frequency"
+                                                 r" averages 1,000,000,000 occurrences a trial"):
         run_simulation(model, SimulationSpec({}, model.outputs, 1000, seed=1))
+
+
+def test_the_sheet_truncates_a_written_frequency_as_a_trial_does_and_refuses_negative_bounds(
+) -> None:
+    values = recalc_workbook(model_workbook(
+        A1="=RiskCompound(2.7, RiskExpon(1))",
+        A3="=RiskCompound(-1, RiskExpon(1))",
+        A4="=RiskCompound(RiskPoisson(2), RiskExpon(1), 5, -1)",
+        A5="=RiskCompound(RiskPoisson(2), RiskExpon(1), -5)"))
+    assert values["Model!A1"] == pytest.approx(2.0, rel=1e-4)  # two occurrences of mean 1
+    assert [values[f"Model!A{row}"] for row in (3, 4, 5)] == [ExcelError.NUM] * 3
+    out = _outputs(A1="=RiskCompound(2.7, RiskExpon(1))", B1="=RiskOutput()+A1",
+                   A2="=RiskCompound(RiskPoisson(2), RiskExpon(1), 5, -1)", B2="=RiskOutput()+A2")
+    assert out["Model!B1"]["mean"] == pytest.approx(2.0, abs=0.02)
+    assert out["Model!B2"]["error_count"] == TRIALS

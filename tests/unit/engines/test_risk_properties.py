@@ -74,7 +74,7 @@ def test_dependent_distributions_follow_the_independent_one() -> None:
 
 
 @pytest.mark.parametrize(("cells", "words"), [
-    ({"A1": '=RiskNormal(0, 1, RiskDepC("nobody", 0.5))'}, "which no RiskIndepC"),
+    ({"A1": '=RiskNormal(0, 1, RiskDepC("nobody", 0.5))'}, "which no sampled RiskIndepC"),
     ({"A1": '=RiskNormal(0, 1, RiskIndepC("k"))', "A2": '=RiskNormal(0, 1, RiskIndepC("k"))'},
      "more than one distribution"),
     ({"A1": '=RiskNormal(0, 1, RiskIndepC("k"))', "A2": '=RiskNormal(0, 1, RiskDepC("k", 1.5))'},
