@@ -289,7 +289,9 @@ class CellCompiler:
 
     def argument(self, function: Function, position: int, node: ast.Node) -> Plan:
         """Compile an argument as ``function`` takes it at ``position``."""
-        if position in function.measures or position in function.picks:
+        computed_array = (position in function.picks and function.takes_array(position)
+                          and self.static_area(node) is None)  # INDEX(A1:D1>=0, 0)
+        if (position in function.measures or position in function.picks) and not computed_array:
             return self.measured(node, picked=position in function.picks)
         if not function.takes_range(position):
             return self.scalar(node)

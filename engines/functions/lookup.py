@@ -171,7 +171,8 @@ def xlookup(call: Call, args: Sequence[Value]) -> Value:
     return _with(call, found, args[0].err)
 
 
-@register(FUNCTIONS, "INDEX", 2, 4, frozenset({0}), picks=frozenset({0}))
+@register(FUNCTIONS, "INDEX", 2, 4, frozenset({0}), arrays=frozenset({0}),
+          picks=frozenset({0}))
 def index(call: Call, args: Sequence[Value]) -> Value:
     """INDEX(array, row, [col]): a reference when its arguments are constant, else values.
     A reference given as the array is read only where INDEX picks, as the formula runs."""

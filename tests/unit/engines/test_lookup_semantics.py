@@ -179,3 +179,15 @@ def test_criteria_meet_error_cells_only_by_name_or_by_inequality() -> None:
     values = sheet_model(cells, outputs=[f"S!{cell}" for cell in formulas]).recalc()
     assert {cell: values[f"S!{cell}"] for cell in formulas} == {
         cell: expected for cell, (_, expected) in formulas.items()}
+
+
+def test_index_takes_a_computed_array_in_an_ordinary_formula() -> None:
+    """INDEX's first argument is an array: ``MATCH(TRUE, INDEX(A1:D1>=0, 0), 0)``, the usual
+    way to find the first non-negative entry without an array formula, compares the whole row
+    (it was implicitly intersected to one cell)."""
+    values = sheet_model({
+        "A1": -5, "B1": -2, "C1": 1, "D1": 3, "A10": -1, "A11": -1, "A12": 2, "A13": 3,
+        "A3": "=MATCH(TRUE,INDEX(A1:D1>=0,0),0)", "A4": "=SUM(INDEX(A1:D1>=0,0)*1)",
+        "A5": "=COLUMNS(INDEX(A1:D1>=0,0))", "A6": "=INDEX(A1:D1*2,1,3)",
+        "A7": "=MATCH(TRUE,INDEX(A10:A13>=0,0),0)", "A8": "=INDEX(A1:D1,1,3)"}).recalc()
+    assert [values[f"S!A{row}"] for row in range(3, 9)] == [3.0, 2.0, 4.0, 2.0, 3.0, 1.0]
