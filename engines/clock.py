@@ -1,5 +1,6 @@
 """What a simulation is run for, as its formulas read it: the moment TODAY() and NOW() read,
-and the simulation's number, which RiskSimtable and RiskCurrentSim read.
+the simulation's number, which RiskSimtable and RiskCurrentSim read, and the generator RAND,
+RANDBETWEEN and RANDARRAY draw from in a chunk.
 
 Excel reads the computer's clock at every recalculation, in its local time. A simulation reads
 one moment for all its trials: the request's ``as_of`` (by default when it was requested), so a
@@ -14,11 +15,16 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import numpy
 
 _EPOCH = datetime(1899, 12, 30)  # serial 0, so that 1 March 1900 is 61 as in Excel
+_LEAP_BUG = date(1900, 3, 1)  # before it, Excel's serials are one less than the days since
 _AS_OF: ContextVar[datetime | None] = ContextVar("riskstream_as_of", default=None)
 _NUMBER: ContextVar[int] = ContextVar("riskstream_simulation_number", default=1)
+_DRAWS: ContextVar[Any] = ContextVar("riskstream_cell_draws", default=None)
 
 
 @contextlib.contextmanager
@@ -48,12 +54,54 @@ def simulation_number() -> int:
     return _NUMBER.get()
 
 
+def chunk_generator(seed: int, chunk: int) -> numpy.random.Generator:
+    """The generator of Excel's random functions in chunk ``chunk`` of the run seeded with
+    ``seed``: a stream of its own beside the inputs' (the same seed and chunk, another key), so
+    a run, its chunks on other runners and /sample draw the same RAND() in every trial."""
+    sequence = numpy.random.SeedSequence(entropy=seed, spawn_key=(chunk, 1))
+    return numpy.random.Generator(numpy.random.PCG64(sequence))
+
+
+@contextlib.contextmanager
+def drawing(generator: numpy.random.Generator | None) -> Iterator[None]:
+    """RAND() and its kind draw from ``generator`` within the block."""
+    token = _DRAWS.set(generator)
+    try:
+        yield
+    finally:
+        _DRAWS.reset(token)
+
+
+def cell_draws(xp: Any, shape: tuple[int, ...]) -> Any:
+    """Uniform draws in [0, 1) for Excel's random functions: from the chunk's generator in a
+    simulation; outside one (the sheet view), fresh ones, as Excel's are at each
+    recalculation."""
+    generator = _DRAWS.get()
+    if generator is None:
+        return xp.random.random(shape)
+    return xp.asarray(generator.random(shape))
+
+
+def day_serial(moment: datetime) -> int:
+    """The serial of ``moment``'s date (its wall clock where it was given), as Excel counts:
+    1 for 1 January 1900, with the 29 February 1900 Excel counts (so 1 March 1900 is 61)."""
+    day = moment.replace(tzinfo=None).date()
+    return (day - _EPOCH.date()).days - (1 if day < _LEAP_BUG else 0)
+
+
 def serial(moment: datetime) -> float:
-    """``moment``'s wall-clock time as an Excel serial date-time (days and their fraction)."""
-    delta = moment.replace(tzinfo=None) - _EPOCH
-    return delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
+    """``moment``'s wall-clock time as an Excel serial date-time: its date's serial and the
+    fraction of its day."""
+    wall = moment.replace(tzinfo=None)
+    into = wall - datetime.combine(wall.date(), time())
+    return day_serial(wall) + into / timedelta(days=1)
 
 
 def now_serial() -> float:
     """The serial NOW() gives here."""
     return serial(_AS_OF.get() or datetime.now(UTC))
+
+
+def today_serial() -> int:
+    """The serial TODAY() gives here: the date's alone (never a day on from rounding)."""
+    return day_serial(_AS_OF.get() or datetime.now(UTC))

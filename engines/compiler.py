@@ -271,6 +271,12 @@ class CompiledModel:
         return {format_key(key) for key in self.graph.reach(seeds, order)}
 
     @property
+    def draws_in_formulas(self) -> bool:
+        """Whether the outputs read a volatile cell (RAND, NOW…): such a model is evaluated a
+        chunk at a time, each chunk's RAND() from the chunk's own generator."""
+        return self._volatile
+
+    @property
     def volatile(self) -> list[str]:
         """Cells using NOW, TODAY, RAND and the like: they change at every recalculation."""
         return sorted(format_key(k) for k, f in self.facts.items() if f.volatile)

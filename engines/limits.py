@@ -105,3 +105,17 @@ class Budget:
 
 def _or_unbounded(limit: int | None) -> int | float:
     return float("inf") if limit is None else limit
+
+
+MAX_ARRAY_CELLS = 2**24
+"""Entries one array a formula builds may hold (SEQUENCE, MUNIT, RANDARRAY, EXPAND, an
+operator between two arrays): Excel's grid allows billions, the memory of a shared service far
+fewer; past it the result is #VALUE!."""
+MAX_BLOCK_ENTRIES = 2**26
+"""Entries such an array may hold over all the trials evaluated together (512 MiB of doubles)."""
+
+
+def too_large(trials: int, rows: int, cols: int) -> bool:
+    """Whether a rows x cols array, one per trial, passes what a formula may build."""
+    cells = rows * cols
+    return cells > MAX_ARRAY_CELLS or cells * max(trials, 1) > MAX_BLOCK_ENTRIES

@@ -8,6 +8,7 @@ import numpy as np
 
 from engines.coerce import text_value, to_number, to_text
 from engines.errors import ExcelError
+from engines.limits import too_large
 from engines.values import (
     BOOL,
     EMPTY,
@@ -15,6 +16,7 @@ from engines.values import (
     TEXT,
     Value,
     boolean,
+    error,
     flag_errors,
     kinds,
     merge_errors,
@@ -115,7 +117,12 @@ def ordered(xp: ModuleType, op: str, a: Array, b: Array) -> Array:
 
 
 def binary(xp: ModuleType, op: str, left: Value, right: Value) -> Value:
-    """Apply the infix operator ``op`` (not the reference operators ``:`` and space)."""
+    """Apply the infix operator ``op`` (not the reference operators ``:`` and space); #VALUE!
+    where the two arrays would make one too large to hold (A1:A50000*TRANSPOSE(A1:A50000))."""
+    (rows1, cols1), (rows2, cols2) = left.grid, right.grid
+    if too_large(max(left.num.shape[0], right.num.shape[0]), max(rows1, rows2),
+                 max(cols1, cols2)):
+        return error(xp, ExcelError.VALUE)
     if op == "&":
         return concat(xp, left, right)
     if op in ("=", "<>", "<", "<=", ">", ">="):

@@ -32,8 +32,10 @@ def chunk_passes(model: Model | RiskModel, spec: SimulationSpec, chunks: Sequenc
                  items: Sequence[RandomInput]) -> list[list[int]]:
     """``chunks`` as runs of consecutive chunks evaluated in one pass of the model. An @RISK
     function whose distribution depends on other cells draws inside the pass, in calls whose
-    size must stay the chunk's, so such a model is evaluated a chunk at a time."""
-    if not chunks or any(item.distribution is None for item in items):
+    size must stay the chunk's, and RAND() draws from its chunk's generator, so such models
+    are evaluated a chunk at a time."""
+    if (not chunks or any(item.distribution is None for item in items)
+            or getattr(model, "draws_in_formulas", False)):
         return [[index] for index in chunks]
     budget = min(PASS_TRIALS, max(getattr(model, "trials_per_slice", 0), spec.chunk_size))
     found: list[list[int]] = [[chunks[0]]]

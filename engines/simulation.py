@@ -25,7 +25,7 @@ from engines.analysis.convergence import ConvergenceSpec, converged
 from engines.analysis.output import DEFAULT_PERCENTILES, OutputAccumulator, OutputOptions
 from engines.analysis.quantiles import DEFAULT_EXACT_CAP
 from engines.analysis.sensitivity import DEFAULT_RESERVOIR, Sensitivity
-from engines.clock import simulation
+from engines.clock import chunk_generator, drawing, simulation
 from engines.sampling.distributions import Distribution, ParamValue, Truncation
 from engines.sampling.feed import RandomInput, from_risk_input, with_dependencies
 from engines.sampling.parse import parse_distribution
@@ -278,8 +278,9 @@ def run_chunks(
         for indices in passes.chunk_passes(model, spec, chunks, items):
             started = clock()
             drawn = [passes.chunk_draws(xp, spec, index, items, correlation) for index in indices]
-            for (n, _, priorities), (raw, samples) in zip(
-                    drawn, passes.evaluate_pass(xp, model, items, drawn), strict=True):
+            with drawing(chunk_generator(spec.seed, indices[0]) if len(indices) == 1 else None):
+                evaluated = passes.evaluate_pass(xp, model, items, drawn)
+            for (n, _, priorities), (raw, samples) in zip(drawn, evaluated, strict=True):
                 results = passes.checked_outputs(xp, n, spec.outputs, raw)
                 for name, (values, errors) in results.items():
                     state.outputs[name].update(xp, values, errors)

@@ -16,6 +16,7 @@ import numpy as np
 from engines.coerce import to_bool, to_number
 from engines.errors import ExcelError
 from engines.functions.registry import Call, Impl, Table, register
+from engines.limits import too_large
 from engines.values import EMPTY, TEXT, Value, broadcast_to, error, host, kinds, number, texts
 
 FUNCTIONS: Table = {}
@@ -72,6 +73,8 @@ def sequence(call: Call, args: Sequence[Value]) -> Value:
     step = float(to_number(xp, args[3])[0].reshape(-1)[0]) if len(args) > 3 else 1.0
     if rows < 1 or cols < 1:
         return error(xp, ExcelError.CALC)
+    if too_large(1, rows, cols):
+        return error(xp, ExcelError.VALUE)
     grid = start + step * xp.arange(rows * cols, dtype=xp.float64)
     return number(xp, grid.reshape(1, rows, cols))
 

@@ -15,6 +15,7 @@ from engines.coerce import to_number
 from engines.errors import ExcelError
 from engines.functions.collect import first_error, flat
 from engines.functions.registry import Call, Impl, Table, numeric, register
+from engines.limits import too_large
 from engines.values import EMPTY, NUMBER, Value, error, kinds, number, with_error
 from engines.xp import Array
 
@@ -80,7 +81,7 @@ def munit(call: Call, args: Sequence[Value]) -> Value:
     if err is not None and bool((err != 0).any()):
         return error(xp, ExcelError.VALUE)  # text that is not a number
     size = int(float(np.asarray(num).reshape(-1)[0]))
-    if size < 1:
+    if size < 1 or too_large(1, size, size):
         return error(xp, ExcelError.VALUE)
     return number(xp, xp.eye(size).reshape(1, size, size))
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
-from engines.clock import now_serial
+from engines.clock import now_serial, today_serial
 from engines.functions.registry import Call, Table, register
 from engines.values import Value, scalar
 
@@ -19,4 +18,4 @@ def now(call: Call, args: Sequence[Value]) -> Value:
 
 @register(FUNCTIONS, "TODAY", 0, volatile=True)
 def today(call: Call, args: Sequence[Value]) -> Value:
-    return scalar(call.xp, float(math.floor(now_serial())))
+    return scalar(call.xp, float(today_serial()))

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from types import ModuleType
 
+from engines.clock import cell_draws
 from engines.coerce import to_bool, to_number
 from engines.errors import ExcelError
 from engines.functions.reference import missing
 from engines.functions.registry import Call, Table, numeric, register
+from engines.limits import too_large
 from engines.values import Value, error, host, merge_errors, number, with_error
 from engines.xp import Array
 
@@ -30,13 +32,13 @@ def _whole_between(xp: ModuleType, draws: Array, low: Array, high: Array) -> Arr
 @register(FUNCTIONS, "RAND", 0, random=True, volatile=True)
 def rand(call: Call, args: Sequence[Value]) -> Value:
     xp = call.xp
-    return number(xp, xp.random.random((call.env.n, 1, 1)))
+    return number(xp, cell_draws(xp, (call.env.n, 1, 1)))
 
 
 @register(FUNCTIONS, "RANDBETWEEN", 2, random=True, volatile=True)
 def randbetween(call: Call, args: Sequence[Value]) -> Value:
     xp = call.xp
-    draws = xp.random.random((call.env.n, 1, 1))
+    draws = cell_draws(xp, (call.env.n, 1, 1))
     return numeric(xp, args, lambda low, high: _whole_between(xp, draws, low, high))
 
 
@@ -72,11 +74,13 @@ def randarray(call: Call, args: Sequence[Value]) -> Value:
         if isinstance(size, ExcelError):
             return error(xp, size)
     rows, columns = (int(size) for size in sizes)
+    if too_large(call.env.n, rows, columns):
+        return error(xp, ExcelError.VALUE)
     low_value, high_value, whole_value = (_given(args, position) for position in (2, 3, 4))
     low, low_err = (0.0, None) if low_value is None else to_number(xp, low_value)
     high, high_err = (1.0, None) if high_value is None else to_number(xp, high_value)
     whole, whole_err = (False, None) if whole_value is None else to_bool(xp, whole_value)
-    draws = xp.random.random((call.env.n, rows, columns))
+    draws = cell_draws(xp, (call.env.n, rows, columns))
     values = xp.where(whole, _whole_between(xp, draws, low, high), low + draws * (high - low))
     err = merge_errors(xp, low_err, high_err, whole_err)
     err = with_error(xp, err, xp.asarray(low > high) | xp.isnan(values), ExcelError.VALUE)

@@ -15,6 +15,7 @@ from engines.coerce import to_number
 from engines.errors import ExcelError
 from engines.functions.arrays import _full, _ints, _order_keys, _padded, _reshaped
 from engines.functions.registry import Call, Impl, Table, register
+from engines.limits import too_large
 from engines.values import EMPTY, Value, error, host, kinds, texts
 
 FUNCTIONS: Table = {}
@@ -94,6 +95,8 @@ def expand(call: Call, args: Sequence[Value]) -> Value:
             return error(xp, ExcelError.VALUE)
         size[i] = given[0]
     pad = args[3] if len(args) > 3 and not _omitted(args[3]) else None
+    if too_large(source.num.shape[0], size[0], size[1]):
+        return error(xp, ExcelError.VALUE)
     return _fill(xp, source, size[0], size[1], pad)
 
 

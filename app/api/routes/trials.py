@@ -19,7 +19,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from app.api.auth import Ctx, Tenant
 from app.api.routes.simulations import simulation_or_404
-from engines.clock import simulation
+from engines.clock import chunk_generator, drawing, simulation
 from engines.limits import WorkbookLimits
 from engines.passes import checked_outputs, chunk_draws, evaluate_chunk
 from engines.sampling.targets import rank_correlation
@@ -52,7 +52,8 @@ def first_trials(data: bytes, request: SimulationRequestBody, seed: int, n: int,
     with simulation(spec.as_of, spec.simulation_number):  # the run's TODAY() and RiskSimtable
         while done < n:
             count, u, _ = chunk_draws(numpy, spec, index, items, correlation)
-            raw, samples = evaluate_chunk(numpy, model, items, u, count)
+            with drawing(chunk_generator(seed, index)):  # the run's own RAND() draws
+                raw, samples = evaluate_chunk(numpy, model, items, u, count)
             results = checked_outputs(numpy, count, spec.outputs, raw)
             draws.append(numpy.asarray(samples))
             values.append({k: numpy.asarray(v) for k, (v, _) in results.items()})

@@ -58,3 +58,17 @@ def test_a_run_reads_its_moment_in_every_trial_and_again_on_any_day() -> None:
     with as_of(datetime(1999, 1, 1)):  # the machine's own time does not matter
         again = run_simulation(model, spec).outputs
     assert again == first
+
+
+def test_today_is_the_date_alone_and_excels_first_two_months_of_1900() -> None:
+    late = datetime(2300, 6, 15, 23, 59, 59, 999_999, tzinfo=UTC)
+    data = model_workbook(A1="=TODAY()", A2="=DAY(TODAY())", A3='=DATEVALUE("1900-01-15")',
+                          A4="=YEAR(TODAY())")
+    with as_of(late):  # the fraction of the day must not round TODAY() into the 16th
+        assert recalc_workbook(data)["Model!A2"] == 15
+    with as_of(datetime(9999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)):
+        assert recalc_workbook(data)["Model!A4"] == 9999
+    with as_of(datetime(1900, 1, 15, 12, tzinfo=UTC)):
+        values = recalc_workbook(data)
+        assert values["Model!A1"] == values["Model!A3"] == 15
+    assert serial(datetime(1900, 2, 28)) == 59 and serial(datetime(1900, 1, 1)) == 1
