@@ -42,11 +42,15 @@ class Destinations:
         """The parsed URL; UnsafeUrl unless its scheme, port and literal address are allowed."""
         try:
             parts = urlsplit(url)
-            port = parts.port or (443 if parts.scheme == "https" else 80)
+            port = parts.port if parts.port is not None else (
+                443 if parts.scheme == "https" else 80)
         except ValueError as exc:
             raise UnsafeUrl(f"not a URL: {exc}") from None
         if parts.scheme not in ("http", "https"):
             raise UnsafeUrl("the URL must start with https:// or http://")
+        if any(ch.isspace() or not ch.isprintable() for ch in url):
+            raise UnsafeUrl("the URL may not hold spaces or control characters (escape them as"
+                            " %20 and the like)")
         if not parts.hostname or parts.username or parts.password:
             raise UnsafeUrl("the URL needs a host name and no user or password")
         if not any(low <= port <= high for low, high in self.ports):
@@ -62,10 +66,12 @@ class Destinations:
     def check_address(self, address: str) -> None:
         """UnsafeUrl when the IP ``address`` is private and those are not allowed."""
         ip = ipaddress.ip_address(address)
-        if not self.allow_private and (ip.is_private or ip.is_loopback or ip.is_link_local
-                                       or ip.is_multicast or ip.is_reserved
+        if not self.allow_private and (not ip.is_global or ip.is_private or ip.is_loopback
+                                       or ip.is_link_local or ip.is_multicast or ip.is_reserved
                                        or ip.is_unspecified):
-            raise UnsafeUrl(f"{address} is a private, loopback or reserved address")
+            # not is_global: also shared address space (100.64.0.0/10, carrier-grade NAT and
+            # some clouds' metadata services) and the other ranges not routed on the internet
+            raise UnsafeUrl(f"{address} is a private, loopback, shared or reserved address")
 
     async def resolve(self, parts: SplitResult) -> str:
         """An allowed address of the URL's host; UnsafeUrl if any address is not allowed."""

@@ -1,8 +1,9 @@
 """Requests a fuzzing run found answered 500 or left hanging, each now a 4xx naming what is
 wrong: malformed multipart bodies, cursors past the numbers they encode, an OIDC issuer whose
-host no URL can hold; and workbooks that stayed "uploaded" for ever (a formula nested
-thousands deep, a distribution taking distributions) now parse, and run: the formula nested
-deeper than the parser takes is a syntax error in its cell (#NAME?), listed as unsupported."""
+host no URL can hold, a redelivery range past the calendar; and workbooks that stayed
+"uploaded" for ever (a formula nested thousands deep, a distribution taking distributions) now
+parse, and run: the formula nested deeper than the parser takes is a syntax error in its cell
+(#NAME?), listed as unsupported."""
 
 from __future__ import annotations
 
@@ -57,6 +58,16 @@ async def test_an_issuer_no_url_can_hold_is_422(enterprise: httpx.AsyncClient) -
                                         json={"issuer": issuer, "client_id": "x"})
         assert response.status_code == 422, (issuer, response.text)
         assert response.json()["errors"][0]["loc"] == ["body", "issuer"]
+
+
+async def test_a_redelivery_range_outside_the_calendar_or_backwards_is_422(
+        enterprise: httpx.AsyncClient) -> None:
+    for body in ({"since": "9999-12-31T23:59:59-14:00"}, {"since": "0001-01-01T00:00:00+14:00"},
+                 {"since": "2026-01-01T00:00:00Z", "until": "9999-12-31T23:59:59.999999-14:00"},
+                 {"since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}):
+        response = await enterprise.post("/v1/webhooks/ep_any/redeliver", json=body)
+        assert response.status_code == 422, (body, response.text)
+        assert any(word in response.text for word in ("years 1 to 9999", "before until"))
 
 
 def _book(formula: str) -> bytes:

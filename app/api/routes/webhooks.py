@@ -4,12 +4,20 @@ re-deliver. Registering and changing endpoints needs the admin role; reading doe
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from app.api.auth import Admin, Ctx, Tenant
 from app.api.commands import Ids, execute
@@ -54,13 +62,29 @@ class EndpointRequest(BaseModel):
         return types
 
 
+def _in_utc(moment: datetime | None) -> datetime | None:
+    """A moment the views can compare: within years 1 to 9999 once in UTC."""
+    if moment is None:
+        return None
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("must fall within the years 1 to 9999 in UTC") from None
+
+
 class RedeliveryRequest(BaseModel):
     """One message by id, or every message created in [since, until)."""
 
     model_config = ConfigDict(extra="forbid")
     message_id: str | None = Field(default=None, max_length=100)
-    since: AwareDatetime | None = None
-    until: AwareDatetime | None = None
+    since: Annotated[AwareDatetime | None, AfterValidator(_in_utc)] = None
+    until: Annotated[AwareDatetime | None, AfterValidator(_in_utc)] = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RedeliveryRequest:
+        if self.since is not None and self.until is not None and self.since >= self.until:
+            raise ValueError("since must be before until (the range is [since, until))")
+        return self
 
 
 def _destinations(ctx: Ctx) -> Destinations:

@@ -19,6 +19,12 @@ PUBLIC = Destinations.parse("80,443,8000-8999", allow_private=False)
     ("http://[::1]/hook", "private, loopback"),
     ("http://169.254.169.254/latest", "private, loopback"),
     ("not a url", "https:// or http://"),
+    ("http://100.64.0.1:8080/x", "shared"),  # carrier-grade NAT
+    ("http://100.100.100.200/latest/meta-data/", "shared"),  # a cloud's metadata service
+    ("http://93.184.215.14:0/x", "port 0 is not allowed"),  # not "no port given"
+    ("http://93.184.215.14/a\r\nX-Injected: 1", "spaces or control characters"),
+    ("http://93.184.215.14/a b", "spaces or control characters"),
+    ("http://93.184.215.14/a\tb", "spaces or control characters"),
 ])
 def test_unsafe_urls_are_refused_with_the_reason(url: str, reason: str) -> None:
     with pytest.raises(UnsafeUrl, match=reason.replace("(", r"\(")):
