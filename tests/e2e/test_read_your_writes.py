@@ -19,6 +19,8 @@ from tests.e2e.conftest import Service
 from tests.e2e.faults import processor_pids
 from tests.e2e.flow import ENDED, poll, start, upload_example
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 @contextmanager
 def frozen(pids: list[int]) -> Iterator[None]:
@@ -38,8 +40,7 @@ async def test_a_new_simulation_is_found_before_the_views_show_it(
     assert projectors
     with frozen(projectors):
         uploaded = await enterprise.post("/v1/workbooks", files={"file": (
-            "again.xlsx", EXAMPLE.read_bytes(),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")})
+            "again.xlsx", EXAMPLE.read_bytes(), XLSX)})
         assert uploaded.status_code == 202, uploaded.text
         new_workbook = await enterprise.get(uploaded.json()["links"]["self"])
         assert new_workbook.status_code == 200, new_workbook.text
@@ -55,12 +56,23 @@ async def test_a_new_simulation_is_found_before_the_views_show_it(
                 "limit": 1, **({"status": status} if status else {})})).json()
             assert [(w["workbook_id"], w["status"]) for w in page["workbooks"]] == [
                 (new_id, "uploaded")]
+        more = [(await enterprise.post("/v1/workbooks", files={"file": (
+            f"more{i}.xlsx", EXAMPLE.read_bytes(), XLSX)})).json()["workbook_id"]
+            for i in range(3)]
+        seen, cursor = [], None
+        for _ in range(6):  # a page at a time, as a client pages: each new upload once
+            page = (await enterprise.get("/v1/workbooks", params={
+                "limit": 1, **({"cursor": cursor} if cursor else {})})).json()
+            seen += [w["workbook_id"] for w in page["workbooks"]]
+            cursor = page["next_cursor"]
+        assert seen[:4] == [*reversed(more), new_id]  # newest first, none skipped
         page = (await enterprise.get("/v1/workbooks", params={"limit": 1})).json()
         assert page["has_more"] is True  # the parsed workbook follows on the next page
         following = (await enterprise.get("/v1/workbooks", params={
             "limit": 200, "cursor": page["next_cursor"]})).json()["workbooks"]
-        assert workbook["workbook_id"] in {w["workbook_id"] for w in following}
-        assert new_id not in {w["workbook_id"] for w in following}
+        later = [w["workbook_id"] for w in following]
+        assert later[:3] == [more[1], more[0], new_id] and workbook["workbook_id"] in later
+        assert more[2] not in later  # the first page's
         assert new_id not in {w["workbook_id"] for w in (await enterprise.get(
             "/v1/workbooks", params={"status": "parsed"})).json()["workbooks"]}
         assert new_id not in {w["workbook_id"] for w in (await free.get(

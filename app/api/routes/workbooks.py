@@ -27,6 +27,9 @@ from streams.events import WorkbookUploaded
 from streams.events.workbooks import ParseLimits
 
 router = APIRouter(prefix="/v1/workbooks", tags=["workbooks"])
+RECENT_SCAN = 1000
+"""Just-accepted uploads the list reads to place among the views' rows (those of the last
+``accepted_ttl_s``)."""
 WorkbookStatus = Literal["uploaded", "parsed", "rejected"]
 XLSX_HINT = "upload an Excel workbook (.xlsx or .xlsm, a zip package with xl/workbook.xml)"
 
@@ -121,7 +124,9 @@ async def list_workbooks(ctx: Ctx, tenant: Tenant, status: WorkbookStatus | None
     views = WorkbookViews(ctx.views)
     rows, next_cursor = await views.page(tenant.tenant_id, status, after, limit)
     if status in (None, "uploaded"):
-        pending = [doc for doc in await ctx.accepted.recent(tenant.tenant_id, "workbook", limit)
+        # every recent one: a later page shows those older than its cursor
+        pending = [doc for doc in await ctx.accepted.recent(tenant.tenant_id, "workbook",
+                                                            RECENT_SCAN)
                    if doc["workbook_id"] not in {row["workbook_id"] for row in rows}]
         if pending:
             known = await views.known(tenant.tenant_id, [doc["workbook_id"] for doc in pending])
