@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     field_validator,
@@ -58,6 +59,14 @@ class Correlation(BaseModel):
         max_length=300, examples=[[[1, 0.5], [0.5, 1]]])
 
 
+def _text_only(value: object) -> object:
+    """A date-time is given as ISO 8601 text: a number would be read as seconds since 1970."""
+    if value is not None and not isinstance(value, str):
+        raise ValueError("must be an ISO 8601 date-time text with its offset, such as"
+                         " 2026-12-31T17:00:00-05:00")
+    return value
+
+
 class SimulationRequest(BaseModel):
     """A simulation to run on a parsed workbook."""
 
@@ -80,7 +89,7 @@ class SimulationRequest(BaseModel):
                                  description="P(output < target) for each")
     var_level: float = Field(0.95, gt=0, lt=1)
     correlation: Correlation | None = None
-    as_of: AwareDatetime | None = Field(
+    as_of: Annotated[AwareDatetime | None, BeforeValidator(_text_only)] = Field(
         None, examples=["2026-12-31T17:00:00-05:00"],
         description="the moment TODAY() and NOW() read in every trial, as wall-clock time"
                     " where it was given (with its offset); default: when the request is made,"

@@ -109,9 +109,18 @@ def _coerce(xp: Any, fam: Family, params: Sequence[Any]) -> list[Array]:
 def validate(name: str, params: Sequence[Any]) -> None:
     """Raise DistributionError unless ``name(params...)`` is a valid distribution.
 
-    Every argument is a constant here: a number, or a table where the family takes one.
+    Every argument is a constant here: a number, or a table where the family takes one. The
+    law must also give numbers: parameters at the edge of the doubles (beta(1e308, 1e308),
+    uniform(-1e308, 1e308)) pass the checks yet give no finite quartile, and would make every
+    trial an error.
     """
-    _constants(family(name), params)
+    fam = family(name)
+    coerced = _constants(fam, params)
+    with numpy.errstate(all="ignore"):
+        quartiles = fam.ppf(numpy, numpy.array([0.25, 0.5, 0.75]), coerced)
+    if not bool(numpy.all(numpy.isfinite(quartiles))):
+        raise DistributionError(f"{fam.name}: these parameters give no finite values (its"
+                                " quartiles are not numbers a double holds); use smaller ones")
 
 
 def _constants(fam: Family, params: Sequence[Any]) -> list[Array]:

@@ -8,7 +8,8 @@ from engines.sampling.distributions import ParamValue, canonical_name
 from engines.sampling.errors import DistributionError
 
 _CALL = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*\((.*)\)\s*$", re.DOTALL)
-_TOKEN = re.compile(r"\s*(\{|\}|\[|\]|,|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*")
+_TOKEN = re.compile(r"\s*(\{|\}|\[|\]|,|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*",
+                    re.ASCII)  # digits 0-9 only: float() would read other scripts' digits too
 _OPEN, _CLOSE = "{[", "}]"
 
 

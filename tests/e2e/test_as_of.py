@@ -76,6 +76,7 @@ async def test_today_and_now_read_the_requests_moment(own_tenant: httpx.AsyncCli
     for field, bad, words in (("as_of", "1899-12-31T00:00:00+00:00", "years 1900 to 9999"),
                               ("as_of", "2030-06-15T18:00:00", "timezone"),
                               ("as_of", "soon", "datetime"),
+                              ("as_of", 1700000000, "ISO 8601 date-time text"),
                               ("simulation_number", 0, "greater than or equal to 1")):
         refused = await start(own_tenant, {"workbook_id": workbook["workbook_id"],
                                            "outputs": ["Model!A2"], field: bad})

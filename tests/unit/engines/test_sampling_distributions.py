@@ -21,6 +21,7 @@ from engines.sampling.distributions import (
     draw,
     draw_per_trial,
     static_value,
+    validate,
 )
 from engines.sampling.parse import parse_distribution
 from engines.sampling.uniforms import chunk_rng, uniforms
@@ -247,3 +248,14 @@ def test_distribution_spec_validates_on_construction_and_samples() -> None:
     assert 11 <= float(dist.sample(np, np.array([0.5]))[0]) <= 15
     with pytest.raises(DistributionError, match="leaves none of RiskUniform's probability"):
         Distribution("uniform", (0, 1), truncate=(5, 6))
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("beta(1e308, 1e308)", "no finite values"),  # every trial would be an error
+    ("poisson(1e300)", "no finite values"),
+    ("uniform(-1e308, 1e308)", "no finite values"),
+    ("beta(\u0662, 3)", "cannot read an argument"),  # an Arabic-Indic two is not 2
+])
+def test_request_strings_that_give_no_numbers_are_refused(text: str, words: str) -> None:
+    with pytest.raises(DistributionError, match=words):
+        validate(*parse_distribution(text))
