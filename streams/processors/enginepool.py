@@ -8,11 +8,12 @@ core, they compute side by side (131-143 runs/s on the same two cores), and the 
 waits for their answers.
 
 A small run ends within a fraction of a second, so a pooled run reports no progress and is not
-stopped midway: a cancel that comes while it computes finds it ended. Large runs stay in the
-runner's threads, where progress and cancelling work between chunks. A worker that dies (killed
-for memory, or a crash in a library) breaks the pool: it is started again and each run it held
-is computed once more; a run that breaks a fresh pool too fails with that reason, and no other
-run fails with it. Workers end with the process that started them.
+stopped midway: a cancel that comes while it computes finds it ended. One that passes BUDGET_S
+is stopped at its next chunk and computed again in the runner's large lane. Large runs stay in
+the runner's threads, where progress and cancelling work between chunks. A worker that dies
+(killed for memory, or a crash in a library) breaks the pool: it is started again and each run
+it held is computed once more; a run that breaks a fresh pool too fails with that reason, and
+no other run fails with it. Workers end with the process that started them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -44,11 +46,26 @@ def _warm() -> None:
     import engines.service  # noqa: F401
 
 
+BUDGET_S = 2.0
+"""A pooled run's compute (its workbook read and compiled included) before it is stopped, at
+the end of a chunk, as no small run: ``{"over_budget": True}`` tells the runner to compute it
+again in its large lane, where progress is reported and a cancel stops it. A run of few trials
+can still be heavy (a RiskCompound drawing thousands of occurrences a trial); this keeps one
+from holding a small-run worker, and every small run queued behind it, for minutes."""
+
+
 def simulate(data: bytes, spec: SimulationSpec) -> dict[str, Any]:
-    """The engine's run, in a worker."""
+    """The engine's run, in a worker; ``{"over_budget": True}`` past BUDGET_S."""
     from engines.service import WorkbookEngine
 
-    return WorkbookEngine().simulate(data, spec, lambda done, total: True)
+    began, over = time.monotonic(), [False]
+
+    def within(done: int, total: int) -> bool:
+        over[0] = time.monotonic() - began > BUDGET_S
+        return not over[0]
+
+    outcome = WorkbookEngine().simulate(data, spec, within)
+    return {"over_budget": True} if over[0] else outcome
 
 
 Compute = Callable[[bytes, SimulationSpec], dict[str, Any]]

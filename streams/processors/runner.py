@@ -354,6 +354,11 @@ class SimulationRunner:
                     data = await asyncio.to_thread(self.read_blob, request.workbook_sha256)
                     if pool is not None:  # done before a progress or a cancel would count
                         outcome = await pool.simulate(data, request.spec())
+                        if outcome.get("over_budget"):  # no small run after all: again, where
+                            # its progress is reported and a cancel stops it
+                            async with self.lanes.large:
+                                outcome = await asyncio.to_thread(
+                                    self.engine.simulate, data, request.spec(), progress)
                     else:
                         outcome = await asyncio.to_thread(
                             self.engine.simulate, data, request.spec(), progress)

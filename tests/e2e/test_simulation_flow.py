@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import math
 
 import asyncpg
 import httpx
+import openpyxl
 
 from projections.mongo import ROLLUPS, database, totals
 from tests.e2e.conftest import Service
@@ -144,3 +146,43 @@ async def test_a_running_simulation_can_be_cancelled(enterprise: httpx.AsyncClie
     assert 0 < sim["iterations_done"] < 2_000_000
     again = await enterprise.post(f"/v1/simulations/{sim_id}/cancel")
     assert again.status_code == 409
+
+
+async def test_a_small_run_that_is_heavy_reports_progress_and_can_be_cancelled(
+        enterprise: httpx.AsyncClient) -> None:
+    """100,000 trials is a small run by count, but 3,000 occurrences a trial make it minutes
+    of compute: past the small lane's budget it moves to the large lane, where it reports
+    progress and a cancel stops it; a small run started after it is not held up."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Model"
+    sheet["A1"] = "=RiskCompound(RiskPoisson(3000), RiskNormal(0, 1))"
+    sheet["B1"] = "=RiskOutput()+A1"
+    saved = io.BytesIO()
+    book.save(saved)
+    uploaded = await enterprise.post("/v1/workbooks", files={"file": ("heavy.xlsx",
+                                                                      saved.getvalue())})
+    heavy = await poll(enterprise, uploaded.json()["links"]["self"], {"parsed", "rejected"})
+    assert heavy["status"] == "parsed", heavy
+    response = await start(enterprise, {"workbook_id": heavy["workbook_id"],
+                                        "iterations": 100_000, "seed": 1})
+    assert response.status_code == 202, response.text
+    sim_id = response.json()["simulation_id"]
+
+    example = await upload_example(enterprise)
+    light = await start(enterprise, {"workbook_id": example["workbook_id"], **REQUEST,
+                                     "iterations": 1000})
+    done = await poll(enterprise, f"/v1/simulations/{light.json()['simulation_id']}", ENDED,
+                      timeout_s=30)
+    assert done["status"] == "completed"
+
+    for _ in range(300):  # its progress, once it computes in the large lane
+        if (await enterprise.get(f"/v1/simulations/{sim_id}")).json()["iterations_done"]:
+            break
+        await asyncio.sleep(0.1)
+    cancel = await enterprise.post(f"/v1/simulations/{sim_id}/cancel")
+    assert cancel.status_code == 202
+    sim = await poll(enterprise, f"/v1/simulations/{sim_id}", ENDED, timeout_s=60)
+    assert sim["status"] == "cancelled", sim
+    assert 0 < sim["iterations_done"] < 100_000

@@ -13,6 +13,7 @@ import pytest
 
 from engines.service import WorkbookEngine, simulation_spec
 from engines.simulation import SimulationSpec
+from streams.processors import enginepool
 from streams.processors.enginepool import EnginePool
 from tests.conftest import ROOT
 from tests.processes import alive, ended
@@ -103,3 +104,11 @@ def test_the_workers_end_with_the_process_that_started_them() -> None:
         owner.kill()
         owner.wait()
     assert ended(workers)
+
+
+def test_a_run_past_the_budget_is_handed_back_for_the_large_lane(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    data, spec = EXAMPLE.read_bytes(), simulation_spec(REQUEST)
+    assert enginepool.simulate(data, spec)["iterations"] == 10_000  # within the budget
+    monkeypatch.setattr(enginepool, "BUDGET_S", 0.0)
+    assert enginepool.simulate(data, spec) == {"over_budget": True}
