@@ -47,6 +47,12 @@ class WebhookViews:
             " AND endpoint_id=$2 AND status <> 'deleted'", endpoint_id)
         return rows[0] if rows else None
 
+    async def known(self, tenant_id: str, endpoint_id: str) -> bool:
+        """Whether the views hold the endpoint, whatever its status (a deleted one too)."""
+        rows = await self._fetch(tenant_id, "SELECT endpoint_id FROM webhook_endpoints"
+                                 " WHERE tenant_id=$1 AND endpoint_id=$2", endpoint_id)
+        return bool(rows)
+
     async def attempts(self, tenant_id: str, endpoint_id: str, limit: int,
                        message_id: str | None) -> list[dict[str, Any]]:
         return await self._fetch(

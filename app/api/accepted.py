@@ -8,7 +8,8 @@ acknowledgement, so the id it hands out names something that exists, and the lin
 answer must not 404. For ``accepted_ttl_s`` the API keeps in Redis, under the tenant, the
 document the views will show first (status ``uploaded`` or ``requested``), and the routes that
 find a workbook or simulation by id fall back to it while the views do not have the row, and the
-list of simulations shows the ones the views lack. The views answer first whenever they have
+list of simulations shows the ones the views lack. A webhook endpoint is found the same way, so
+its links work at once too. The views answer first whenever they have
 it, so nothing here can hide a later status.
 
 Redis down: the note is left out and the command is answered all the same (a read of the new
@@ -27,7 +28,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from streams.envelope import Envelope
-from streams.events import SimulationRequested, WorkbookUploaded
+from streams.events import SimulationRequested, WebhookEndpointRegistered, WorkbookUploaded
 
 log = logging.getLogger(__name__)
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
@@ -61,8 +62,21 @@ def workbook(event: Envelope, upload: Any = None) -> dict[str, Any]:
             "uploaded_at": event.occurred_at.isoformat(), "parsed_at": None}
 
 
+def webhook(event: Envelope, registered: Any = None) -> dict[str, Any]:
+    """The endpoint as the views show it once they applied ``event`` (a
+    ``webhook.endpoint_registered``): the columns of ``projections.webhook_queries``'s
+    ENDPOINT_COLUMNS (never its secret)."""
+    registered = registered or event.body(WebhookEndpointRegistered)
+    at = event.occurred_at.isoformat()
+    return {"endpoint_id": registered.endpoint_id, "url": registered.url,
+            "event_types": list(registered.event_types), "description": registered.description,
+            "status": "enabled", "reason": None, "created_at": at, "updated_at": at,
+            "rotated_at": None}
+
+
 DOCUMENTS = {SimulationRequested.type: ("simulation", "simulation_id", simulation),
-             WorkbookUploaded.type: ("workbook", "workbook_id", workbook)}
+             WorkbookUploaded.type: ("workbook", "workbook_id", workbook),
+             WebhookEndpointRegistered.type: ("webhook", "endpoint_id", webhook)}
 
 
 class Accepted:

@@ -1,9 +1,9 @@
 """The id an accepted command hands out is found at once: with the PostgreSQL projector frozen
 (SIGSTOP), so that the views cannot show what is new, a new workbook reads as uploaded (a run
 of it is 409 retry, not 404) and a new simulation's links answer as a requested simulation
-(read, newest in the list, progress stream, cancel), and the workbook is listed first, to
-its own tenant only; thawed, the views take over with the same document, and the cancel took
-effect."""
+(read, newest in the list, progress stream, cancel), the workbook is listed first and a new
+webhook endpoint is found and takes commands, to its own tenant only; thawed, the views take
+over with the same documents, the cancel took effect, and a deleted endpoint is gone."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import os
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
 
@@ -18,6 +19,7 @@ from tests.conftest import EXAMPLE
 from tests.e2e.conftest import Service
 from tests.e2e.faults import processor_pids
 from tests.e2e.flow import ENDED, poll, start, upload_example
+from tests.integration.helpers import wait_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -112,14 +114,37 @@ async def test_a_new_simulation_is_found_before_the_views_show_it(
         cancelled = await enterprise.post(f"/v1/simulations/{sim_id}/cancel")
         assert cancelled.status_code == 202, cancelled.text
 
+        hook = await enterprise.post("/v1/webhooks", json={
+            "url": "http://127.0.0.1:9999/hook", "event_types": ["simulation."]})
+        assert hook.status_code == 201, hook.text
+        endpoint = f"/v1/webhooks/{hook.json()['endpoint_id']}"
+        shown_hook = await enterprise.get(endpoint)
+        assert shown_hook.status_code == 200 and shown_hook.json()["status"] == "enabled"
+        assert "secret" not in shown_hook.json()
+        assert (await enterprise.post(f"{endpoint}/rotate-secret")).status_code == 200
+        assert (await enterprise.get(f"{endpoint}/attempts")).status_code == 200
+        assert (await free.get(endpoint)).status_code == 404
+
     parsed = await poll(enterprise, uploaded.json()["links"]["self"], {"parsed"})
     assert set(parsed) == set(new_workbook.json())
     assert parsed["uploaded_at"] == new_workbook.json()["uploaded_at"]
     listed = (await enterprise.get("/v1/workbooks", params={"limit": 200})).json()["workbooks"]
     assert [w["workbook_id"] for w in listed].count(new_id) == 1  # the views' row alone
     assert next(w for w in listed if w["workbook_id"] == new_id)["status"] == "parsed"
+    async def rotated() -> dict[str, Any] | None:  # the views' document, once applied
+        found = (await enterprise.get(endpoint)).json()
+        return found if found.get("rotated_at") else None
+
+    assert set(await wait_for(rotated)) == set(shown_hook.json())
+    assert (await enterprise.delete(endpoint)).status_code == 202
+    gone = await wait_for(lambda: _status(enterprise, endpoint, 404))
+    assert gone  # deleted, though the note of its registration is still kept
     ended = await poll(enterprise, f"/v1/simulations/{sim_id}", ENDED, timeout_s=90)
     assert ended["status"] == "cancelled", ended
     assert set(ended) == set(sim)  # the same document as the views'
     assert ended["request"] == sim["request"]
     assert ended["requested_at"] == sim["requested_at"]
+
+
+async def _status(client: httpx.AsyncClient, path: str, status: int) -> bool:
+    return (await client.get(path)).status_code == status

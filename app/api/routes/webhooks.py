@@ -93,7 +93,12 @@ def _destinations(ctx: Ctx) -> Destinations:
 
 
 async def _endpoint(ctx: Ctx, tenant_id: str, endpoint_id: str) -> dict[str, Any]:
-    endpoint = await WebhookViews(ctx.views).endpoint(tenant_id, endpoint_id)
+    """The endpoint as the views show it; one just registered that they do not hold yet as
+    accepted (app.api.accepted); else 404 (a deleted one included)."""
+    views = WebhookViews(ctx.views)
+    endpoint = await views.endpoint(tenant_id, endpoint_id)
+    if endpoint is None and not await views.known(tenant_id, endpoint_id):
+        endpoint = await ctx.accepted.get(tenant_id, "webhook", endpoint_id)
     if endpoint is None:
         raise HTTPException(404, f"no webhook endpoint {endpoint_id}")
     return endpoint
@@ -122,11 +127,16 @@ async def register(body: EndpointRequest, ctx: Ctx, tenant: Admin,
         registered = WebhookEndpointRegistered(
             endpoint_id=endpoint_id, url=body.url, event_types=body.event_types,
             description=body.description, secret=_sealed(ctx, endpoint_id, secret))
-        return ([registered.event(tenant.tenant_id, endpoint_id)], 201,
-                {**registered.to_data(), "secret": secret, "status": "enabled"})
+        event = registered.event(tenant.tenant_id, endpoint_id)
+        built.append((event, registered))
+        return ([event], 201, {**registered.to_data(), "secret": secret, "status": "enabled"})
 
-    return await execute(ctx, tenant, "POST /v1/webhooks", idempotency_key,
-                         _digest(body.model_dump()), build, shown_once="secret")
+    built: list[tuple[Envelope, WebhookEndpointRegistered]] = []
+    answer = await execute(ctx, tenant, "POST /v1/webhooks", idempotency_key,
+                           _digest(body.model_dump()), build, shown_once="secret")
+    if answer.status_code == 201 and built:  # the broker acknowledged it
+        await ctx.accepted.note(*built[0])
+    return answer
 
 
 @router.get("", summary="The tenant's webhook endpoints")

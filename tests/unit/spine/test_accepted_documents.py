@@ -3,10 +3,11 @@ views' own document: the same columns, the event's values in them."""
 
 from __future__ import annotations
 
-from app.api.accepted import key, simulation, workbook
+from app.api.accepted import key, simulation, webhook, workbook
 from projections.queries import SIMULATION_COLUMNS, WORKBOOK
+from projections.webhook_queries import ENDPOINT_COLUMNS
 from streams.catalogue import new_event
-from streams.events import SimulationRequested, WorkbookUploaded
+from streams.events import SimulationRequested, WebhookEndpointRegistered, WorkbookUploaded
 from tests.integration.helpers import body
 
 
@@ -33,6 +34,17 @@ def test_an_uploaded_workbook_has_the_views_columns() -> None:
     assert set(shown) == _columns(listed)
     assert (shown["workbook_id"], shown["filename"], shown["size_bytes"], shown["status"]) == (
         "w9", "a.xlsx", 123, "uploaded")
+
+
+def test_a_registered_endpoint_has_the_views_columns_and_no_secret() -> None:
+    event = new_event(WebhookEndpointRegistered.type, "t1", "ep_1", body(
+        WebhookEndpointRegistered, endpoint_id="ep_1", url="https://hooks.example.com/x",
+        event_types=["simulation."], secret="sealed:v1:abc:def"))
+    shown = webhook(event)
+    assert set(shown) == _columns(ENDPOINT_COLUMNS)
+    assert (shown["endpoint_id"], shown["status"], shown["event_types"]) == (
+        "ep_1", "enabled", ["simulation."])
+    assert "sealed" not in str(shown)
 
 
 def test_keys_keep_tenants_and_kinds_apart() -> None:
