@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
-from engines.formula.refs import MAX_COL, MAX_ROW, column_index
+from engines.formula.refs import MAX_COL, MAX_ROW, column_index, column_letters
 from engines.limits import FORMULA_LENGTH, Budget, WorkbookError, within
 
 _LETTERS = re.compile(r"^\$?([A-Za-z]{1,3})$")
@@ -122,7 +122,9 @@ class SheetReader:
 
     def text(self, data: str) -> None:
         self.formula_length += len(data)
-        within(FORMULA_LENGTH, "formula_length", self.formula_length, self.where)
+        if self.formula_length > FORMULA_LENGTH:  # named with its cell: the one to shorten
+            within(FORMULA_LENGTH, "formula_length", self.formula_length,
+                   f"{self.where}, cell {column_letters(self.col)}{self.row}")
 
     def _formula(self, attrs: dict[str, str]) -> None:
         budget = self.budget

@@ -17,6 +17,7 @@ from engines.package import check_package
 from engines.recalc import recalc_workbook
 from engines.workbook import DEFAULT_LIMITS, load_workbook
 from tests import workbook_bombs as bombs
+from tests.unit.engines.excel_sheet import model_workbook
 
 GRID = 1048576 * 16384
 MB = 1024 * 1024
@@ -162,3 +163,9 @@ def test_a_request_input_past_all_content_is_still_read_by_a_whole_column() -> N
     model = compile_model(load_workbook(data), inputs=["S!A5000"], outputs=["S!B1"])
     values, errors = model.evaluate(3, {"S!A5000": np.array([1.0, 2.0, 3.0])})["S!B1"]
     assert values.tolist() == [2.0, 3.0, 4.0] and not errors.any()
+
+
+def test_a_formula_longer_than_excel_allows_is_refused_naming_its_cell() -> None:
+    table = ",".join(str(i) for i in range(5000))  # a 24,000-character formula
+    with pytest.raises(WorkbookTooLarge, match=r"sheet 'Model', cell B3 .*formula_length = 8,192"):
+        load_workbook(model_workbook(A1=1, B3=f"=RiskSimtable({{{table}}})"))
