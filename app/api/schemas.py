@@ -140,7 +140,7 @@ class SimulationRequest(BaseModel):
                     name, params = parse_distribution(spec)
                 else:
                     name, params = spec.distribution, list(spec.params)
-                validate(name, params)
+                validate(name, params, finite=True)
             except DistributionError as exc:
                 raise ValueError(f"input {cell}: {exc}") from None
         return inputs

@@ -106,16 +106,18 @@ def _coerce(xp: Any, fam: Family, params: Sequence[Any]) -> list[Array]:
     return coerced
 
 
-def validate(name: str, params: Sequence[Any]) -> None:
+def validate(name: str, params: Sequence[Any], *, finite: bool = False) -> None:
     """Raise DistributionError unless ``name(params...)`` is a valid distribution.
 
-    Every argument is a constant here: a number, or a table where the family takes one. The
-    law must also give numbers: parameters at the edge of the doubles (beta(1e308, 1e308),
-    uniform(-1e308, 1e308)) pass the checks yet give no finite quartile, and would make every
-    trial an error.
+    Every argument is a constant here: a number, or a table where the family takes one. With
+    ``finite`` (a request's input, checked once as the API takes it) the law must also give
+    numbers: parameters at the edge of the doubles (beta(1e308, 1e308), uniform(-1e308,
+    1e308)) pass the checks yet give no finite quartile, and would make every trial an error.
     """
     fam = family(name)
     coerced = _constants(fam, params)
+    if not finite:
+        return
     with numpy.errstate(all="ignore"):
         quartiles = fam.ppf(numpy, numpy.array([0.25, 0.5, 0.75]), coerced)
     if not bool(numpy.all(numpy.isfinite(quartiles))):

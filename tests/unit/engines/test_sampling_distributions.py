@@ -258,4 +258,4 @@ def test_distribution_spec_validates_on_construction_and_samples() -> None:
 ])
 def test_request_strings_that_give_no_numbers_are_refused(text: str, words: str) -> None:
     with pytest.raises(DistributionError, match=words):
-        validate(*parse_distribution(text))
+        validate(*parse_distribution(text), finite=True)
