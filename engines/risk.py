@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from engines.blocks import index as entry
 from engines.clock import simulation_number
 from engines.coerce import to_number
 from engines.env import Env, Plan
@@ -230,13 +231,8 @@ def _by_simulation(compiler: CellCompiler, node: ast.Call) -> Plan:
         index = simulation_number() - 1
         if index >= rows * cols:
             return error(xp, ExcelError.NA)
-        num, err = to_number(xp, value)
-
-        def at(block: Array) -> Array:  # the value's cell ``index``, row by row, per trial
-            whole = xp.broadcast_to(block, (block.shape[0], rows, cols))
-            return whole.reshape(block.shape[0], -1)[:, index].reshape(-1, 1, 1)
-
-        return number(xp, at(num), None if err is None else at(err))
+        # the entry ``index``, row by row, in every trial: a number, a text, an error…
+        return entry(value, index // cols, index % cols).plain()
 
     return pick
 

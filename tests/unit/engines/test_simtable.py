@@ -49,3 +49,18 @@ def test_one_compiled_model_serves_every_simulation_number() -> None:
                                                  simulation_number=k)).outputs["Model!B2"]
             for k in (2, 1, 2)]
     assert [r["mean"] for r in runs] == [2.0, 1.0, 2.0]
+
+
+def test_a_table_of_texts_or_of_distribution_cells_picks_by_number() -> None:
+    """@RISK's own example (Palisade KB 55): a range of cells holding distributions, one per
+    simulation; and texts, picked as any value is."""
+    cells = {"D1": "=RiskNormal(10, 1)", "D2": "=RiskNormal(100, 1)",
+             "A1": "=RiskSimtable(D1:D2)", "A2": '=RiskSimtable({"Low","High"})',
+             "B1": "=RiskOutput()+A1", "B2": '=RiskOutput()+IF(A2="High", 1, 0)'}
+    model = compile_model(load_workbook(model_workbook(**cells)))
+    for number, (mean, high) in ((1, (10, 0)), (2, (100, 1))):
+        out = run_simulation(model, SimulationSpec({}, model.outputs, 2000, seed=2,
+                                                   simulation_number=number)).outputs
+        assert out["Model!B1"]["mean"] == pytest.approx(mean, abs=0.1)
+        assert out["Model!B1"]["std"] == pytest.approx(1, rel=0.1)  # drawn in every trial
+        assert out["Model!B2"]["mean"] == high
