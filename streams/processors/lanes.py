@@ -69,6 +69,27 @@ class Lane(asyncio.Semaphore):
             self._waiting -= 1
 
 
+class Slot:
+    """A lane's slot for a block, which the block may give up before it ends (a small run
+    found heavy, moving to the large lane)."""
+
+    def __init__(self, lane: Lane) -> None:
+        self.lane, self.held = lane, False
+
+    async def __aenter__(self) -> Slot:
+        await self.lane.acquire()
+        self.held = True
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        self.give_up()
+
+    def give_up(self) -> None:
+        if self.held:
+            self.held = False
+            self.lane.release()
+
+
 @dataclass(frozen=True)
 class Lanes:
     """The runner's two lanes of slots."""

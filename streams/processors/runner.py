@@ -48,7 +48,7 @@ from streams.events.chunks import ChunkRange
 from streams.events.simulations import SimulationRequestBody
 from streams.ports import ChunkEngine, PooledEngine, SimulationEngine
 from streams.processors.chunks import SplitRun
-from streams.processors.lanes import Lanes
+from streams.processors.lanes import Lanes, Slot
 from streams.processors.outbox import Outbox
 from streams.processors.runs import TERMINAL, Partition, Run, commit_point, ending
 from streams.subscription import Subscription
@@ -339,7 +339,7 @@ class SimulationRunner:
         seconds = 0.0
         lane = self.lanes.of(request.iterations)
         pool = self.pool if lane is self.lanes.small else None
-        async with lane:
+        async with Slot(lane) as slot:
             started = last_report[0] = time.monotonic()
             if run.cancel:
                 outcome: dict[str, Any] = {"cancelled": True, "iterations_run": 0}
@@ -355,7 +355,9 @@ class SimulationRunner:
                     if pool is not None:  # done before a progress or a cancel would count
                         outcome = await pool.simulate(data, request.spec())
                         if outcome.get("over_budget"):  # no small run after all: again, where
-                            # its progress is reported and a cancel stops it
+                            # its progress is reported and a cancel stops it, its small-run
+                            # slot given to the runs behind it first
+                            slot.give_up()
                             async with self.lanes.large:
                                 outcome = await asyncio.to_thread(
                                     self.engine.simulate, data, request.spec(), progress)

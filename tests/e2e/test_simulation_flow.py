@@ -6,12 +6,14 @@ import asyncio
 import io
 import json
 import math
+import time
 
 import asyncpg
 import httpx
 import openpyxl
 
 from projections.mongo import ROLLUPS, database, totals
+from streams.processors.lanes import cores
 from tests.e2e.conftest import Service
 from tests.e2e.flow import ENDED, poll, start, upload_example
 from tests.integration.helpers import events_of, wait_for
@@ -150,14 +152,15 @@ async def test_a_running_simulation_can_be_cancelled(enterprise: httpx.AsyncClie
 
 async def test_a_small_run_that_is_heavy_reports_progress_and_can_be_cancelled(
         enterprise: httpx.AsyncClient) -> None:
-    """100,000 trials is a small run by count, but 3,000 occurrences a trial make it minutes
-    of compute: past the small lane's budget it moves to the large lane, where it reports
-    progress and a cancel stops it; a small run started after it is not held up."""
+    """100,000 trials is a small run by count, but 6,000 occurrences a trial make it minutes
+    of compute: past the small lane's budget it moves to the large lane, giving its small-run
+    slot to the runs behind it, reports progress there, and a cancel stops it. With more such
+    runs than the small lane has slots, a small run started after them is not held up."""
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "Model"
-    sheet["A1"] = "=RiskCompound(RiskPoisson(3000), RiskNormal(0, 1))"
+    sheet["A1"] = "=RiskCompound(RiskPoisson(6000), RiskNormal(0, 1))"
     sheet["B1"] = "=RiskOutput()+A1"
     saved = io.BytesIO()
     book.save(saved)
@@ -165,24 +168,32 @@ async def test_a_small_run_that_is_heavy_reports_progress_and_can_be_cancelled(
                                                                       saved.getvalue())})
     heavy = await poll(enterprise, uploaded.json()["links"]["self"], {"parsed", "rejected"})
     assert heavy["status"] == "parsed", heavy
-    response = await start(enterprise, {"workbook_id": heavy["workbook_id"],
-                                        "iterations": 100_000, "seed": 1})
-    assert response.status_code == 202, response.text
-    sim_id = response.json()["simulation_id"]
-
     example = await upload_example(enterprise)
-    light = await start(enterprise, {"workbook_id": example["workbook_id"], **REQUEST,
-                                     "iterations": 1000})
-    done = await poll(enterprise, f"/v1/simulations/{light.json()['simulation_id']}", ENDED,
-                      timeout_s=30)
-    assert done["status"] == "completed"
-
-    for _ in range(300):  # its progress, once it computes in the large lane
-        if (await enterprise.get(f"/v1/simulations/{sim_id}")).json()["iterations_done"]:
-            break
-        await asyncio.sleep(0.1)
-    cancel = await enterprise.post(f"/v1/simulations/{sim_id}/cancel")
-    assert cancel.status_code == 202
-    sim = await poll(enterprise, f"/v1/simulations/{sim_id}", ENDED, timeout_s=60)
+    runs = []
+    for seed in range(2 * cores() + 1):  # one more than the small lane's slots
+        response = await start(enterprise, {"workbook_id": heavy["workbook_id"],
+                                            "iterations": 100_000, "seed": seed})
+        assert response.status_code == 202, response.text
+        runs.append(f"/v1/simulations/{response.json()['simulation_id']}")
+    try:
+        began = time.monotonic()
+        light = await start(enterprise, {"workbook_id": example["workbook_id"], **REQUEST,
+                                         "iterations": 1000})
+        done = await poll(enterprise, f"/v1/simulations/{light.json()['simulation_id']}",
+                          ENDED, timeout_s=60)
+        assert done["status"] == "completed"
+        # behind the heavy runs' first two seconds in the pool, not their whole compute
+        # (each is half a minute here); this waited for one before slots were given up
+        assert time.monotonic() - began < 20
+        for _ in range(300):  # the first one's progress, once it computes in the large lane
+            if (await enterprise.get(runs[0])).json()["iterations_done"]:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        for run in runs:
+            assert (await enterprise.post(f"{run}/cancel")).status_code in (202, 409)
+    sim = await poll(enterprise, runs[0], ENDED, timeout_s=60)
     assert sim["status"] == "cancelled", sim
     assert 0 < sim["iterations_done"] < 100_000
+    for run in runs[1:]:
+        assert (await poll(enterprise, run, ENDED, timeout_s=120))["status"] == "cancelled"
