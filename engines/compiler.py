@@ -111,6 +111,8 @@ class CompiledModel:
                 _contains(area, k) for area in reads for k in varying | set(inputs)
             )):
                 risk_input.static_args = _static_args(self._constants, risk_input)
+                if risk_input.alt is not None and risk_input.static_args is not None:
+                    risk_input.static_args = _alt_solved(risk_input)
             if risk_input.corrmat_area is not None:
                 risk_input.corrmat = _corrmat(self, risk_input.corrmat_area)
         self._steps, self._dropped = self._trial_steps()
@@ -308,6 +310,17 @@ def _static_args(env: Env, risk_input: RiskInput) -> tuple[float | tuple[float, 
     if err is not None and bool((err != 0).any()):
         return None
     return tuple(float(a[0]) if a.ndim == 1 else tuple(float(x) for x in a[0]) for a in arrays)
+
+
+def _alt_solved(risk_input: RiskInput) -> tuple[float | tuple[float, ...], ...] | None:
+    """An …Alt call's constant values solved into its base family's parameters; None (drawn
+    in the model, where the failure names the cell) when no law meets them."""
+    from engines.sampling.errors import DistributionError
+
+    try:
+        return tuple(risk_input.alt.solve(risk_input.static_args))
+    except (DistributionError, TypeError):
+        return None
 
 
 def _corrmat(model: CompiledModel, area: Area) -> tuple[str, tuple[tuple[float, ...], ...]]:

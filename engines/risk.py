@@ -102,6 +102,7 @@ class RiskInput:
     corrmat: tuple[str, tuple[tuple[float, ...], ...]] | None = None
     nested: bool = False
     compound: Any = None  # RiskCompound's layout (engines.sampling.compound.Compound)
+    alt: Any = None  # an …Alt call's types (engines.sampling.alt.Alt); args are its values
 
     @property
     def locked(self) -> bool:
@@ -168,7 +169,13 @@ class RiskCompiler:
             if not node.args or isinstance(node.args[0], ast.Missing):
                 return compiler.constant(error(xp, ExcelError.VALUE))
             return compiler.compile(node.args[0])
-        if node.name != COMPOUND and not _is_distribution(node.name):
+        alt = _alt(node) if node.name.endswith(("ALT", "ALTD")) else None
+        if alt == "unsupported":
+            descending = node.name.endswith("ALTD")
+            base = family_name(node.name[: -4 if descending else -3])
+            compiler.facts.unsupported.add(f"{base}{'AltD' if descending else 'Alt'} (types)")
+            return compiler.failed(ExcelError.NAME)
+        if node.name != COMPOUND and alt is None and not _is_distribution(node.name):
             # RiskMean(B9), RiskPercentile(…): statistics of
             # a simulation's results, which the results carry; no input, listed unsupported
             compiler.facts.unsupported.add(_display(node.name))
@@ -184,6 +191,8 @@ class RiskCompiler:
         }
         node_id = RiskInputId(format_key(compiler.cell), position)
         risk_input = RiskInput(node_id, _display(node.name), args, properties)
+        if alt is not None:  # the base family, its parameters solved from the pairs' values
+            risk_input.alt, risk_input.distribution, args = alt, alt.base, args[1::2]
         if node.name == COMPOUND:
             laid_out = _compound(args)
             if laid_out is None or _drawn_elsewhere(compiler, laid_out):
@@ -285,6 +294,41 @@ def _drawn_elsewhere(compiler: CellCompiler, laid_out: tuple[Any, tuple[ast.Node
     return False
 
 
+def family_name(name: str) -> str:
+    """A distribution's name as @RISK writes it (RISKNORMAL: RiskNormal)."""
+    from engines.sampling.distributions import family
+
+    return family(name).name
+
+
+def _alt(node: ast.Call) -> Any:
+    """An ``…Alt``/``…AltD`` call's layout (engines.sampling.alt.Alt), ``"unsupported"`` for
+    one whose types are not written in the formula or not valid, or None for no Alt call."""
+    from engines.sampling.alt import Alt
+    from engines.sampling.errors import DistributionError
+
+    name = _display(node.name)
+    base = name[: -4 if name.lower().endswith("altd") else -3]
+    if not _is_distribution(base.upper()):
+        return None
+    args = [a for a in node.args if not _is_property(a)]
+    types: list[object] = []
+    for written in args[0::2]:
+        if isinstance(written, ast.Text):
+            types.append(written.value)
+        else:
+            try:
+                from engines.sampling.feed import number_written
+
+                types.append(number_written(written))
+            except DistributionError:
+                return "unsupported"
+    try:
+        return Alt.of(name, types) if len(args) % 2 == 0 else "unsupported"
+    except DistributionError:
+        return "unsupported"
+
+
 def _theory_known(name: str) -> bool:
     from engines.sampling.theory import STATISTICS
 
@@ -335,7 +379,7 @@ def _locked_per_trial(env: Env, risk_input: RiskInput, arrays: list[Array],
 
     xp = env.xp
     truncate, shift = shaped_by(risk_input)
-    if truncate is not None or risk_input.compound is not None:
+    if truncate is not None or risk_input.compound is not None or risk_input.alt is not None:
         return error(xp, ExcelError.VALUE)
     means = xp.asarray(mean_per_trial(xp, risk_input.distribution, arrays, shift))
     means = means.reshape(-1, 1, 1)
@@ -362,6 +406,8 @@ def _static_value(env: Env, risk_input: RiskInput) -> Value:
             from engines.sampling.compound import static_value as compound_static
 
             return scalar(xp, compound_static(risk_input.compound, params))
+        if risk_input.alt is not None:
+            params = list(risk_input.alt.solve(params))
 
         truncate, shift = shaped_by(risk_input)  # RiskTruncate and RiskShift, as drawn
         return scalar(xp, static_value(risk_input.distribution, params, truncate, shift))

@@ -51,6 +51,7 @@ class RandomInput:
     depends: tuple[str, float] | None = None  # RiskDepC(id, coefficient)
     leads: str | None = None  # RiskIndepC(id)
     compound: Compound | None = None  # a RiskCompound call's layout
+    alt: Any = None  # an …Alt call's types: its arguments are solved into the base family's
 
 
 _TRUNCATIONS: dict[str, tuple[str, Any]] = {
@@ -71,6 +72,14 @@ def _constant(prop: str, node: Any) -> float | None:
         if inner is not None:
             return {"+": inner, "-": -inner, "%": inner / 100}[node.op]
     raise DistributionError(f"{prop} arguments must be numbers written in the formula")
+
+
+def number_written(node: Any) -> float:
+    """A number written in the formula (5, -2, 5%); DistributionError for anything else."""
+    value = _constant("this", node)
+    if value is None:
+        raise DistributionError("a number must be written here")
+    return value
 
 
 def shaped_by(risk_input: Any) -> tuple[Truncation | None, float]:
@@ -119,7 +128,7 @@ def from_risk_input(risk_input: Any) -> RandomInput:
     except DistributionError as exc:
         raise DistributionError(f"{cell}: {exc}") from exc
     return RandomInput(label, cell, name, dist, risk_input.id, truncate, shift, corrmat,
-                       depends, leads)
+                       depends, leads, alt=getattr(risk_input, "alt", None))
 
 
 def _dependency(props: dict[str, Any]) -> tuple[str | None, tuple[str, float] | None]:
@@ -216,6 +225,8 @@ def hook(xp: Any, item: RandomInput, u: Array, record: Callable[[Array], None]) 
     tables = family(item.name).tables
 
     def sample(args: Sequence[Array]) -> Array:
+        if item.alt is not None:
+            args = _solved(xp, item, args)
         params = [_table(item, a) if i in tables else a for i, a in enumerate(args)]
         try:
             values = draw_per_trial(xp, item.name, u, params, item.truncate, item.shift)
@@ -225,6 +236,22 @@ def hook(xp: Any, item: RandomInput, u: Array, record: Callable[[Array], None]) 
         return values
 
     return sample
+
+
+def _solved(xp: Any, item: RandomInput, args: Sequence[Array]) -> list[Array]:
+    """An …Alt call's values as its base family's parameters; the values must be the same in
+    every trial (solving each trial's would take a search per trial)."""
+    row = []
+    for arg in args:
+        flat = arg.reshape(arg.shape[0], -1)[:, 0]
+        if flat.shape[0] > 1 and not bool((flat == flat[:1]).all()):
+            raise DistributionError(f"{item.cell}: the values of {item.name}'s alternate"
+                                    " parameters must be the same in every trial")
+        row.append(float(flat[0]))
+    try:
+        return [xp.asarray(p) for p in item.alt.solve(row)]
+    except DistributionError as exc:
+        raise DistributionError(f"{item.cell}: {exc}") from exc
 
 
 def _table(item: RandomInput, arg: Array) -> Array:
