@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 
 import openpyxl
+import pytest
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.formula import ArrayFormula
 
@@ -57,3 +59,22 @@ def grid(values: dict[str, object], area: str) -> list[list[object]]:
         [values.get(f"S!{column_letters(c)}{r}") for c in range(c1, c2 + 1)]
         for r in range(r1, r2 + 1)
     ]
+
+
+def recalculated(cells: Mapping[str, object], formulas: dict[str, str]) -> dict[str, object]:
+    """Sheet ``S`` holding ``cells`` and ``formulas``, recalculated: each formula cell's value
+    by its address ("A1"); every function the formulas call must be supported."""
+    model = sheet_model({**cells, **formulas}, outputs=[f"S!{c}" for c in formulas])
+    assert model.unsupported == {}
+    values = model.recalc()
+    return {cell: values[f"S!{cell}"] for cell in formulas}
+
+
+def assert_results(got: Mapping[str, object], expected: dict[str, object]) -> None:
+    """Each expected value, floats to 1e-12 and everything else (errors, texts, booleans)
+    exactly and of the same type."""
+    for cell, want in expected.items():
+        if isinstance(want, float) and isinstance(got[cell], float):
+            assert got[cell] == pytest.approx(want, rel=1e-12, abs=1e-12), cell
+        else:
+            assert got[cell] == want and type(got[cell]) is type(want), (cell, got[cell])

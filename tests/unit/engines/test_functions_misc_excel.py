@@ -6,7 +6,6 @@ that vary. SHEET, SHEETS, FORMULATEXT, HYPERLINK and RANDARRAY: test_functions_s
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from datetime import datetime
 
 import numpy as np
@@ -17,24 +16,9 @@ from engines.errors import ExcelError
 from engines.kernels.amortization import KERNELS as AMORTIZATION_KERNELS
 from engines.kernels.support import evaluate_constant
 from engines.risk import RiskInputId
-from tests.unit.engines.excel_sheet import sheet_model
+from tests.unit.engines.excel_sheet import assert_results, recalculated, sheet_model
 
 E = ExcelError
-
-
-def _recalculated(cells: Mapping[str, object], formulas: dict[str, str]) -> dict[str, object]:
-    model = sheet_model({**cells, **formulas}, outputs=[f"S!{c}" for c in formulas])
-    assert model.unsupported == {}
-    values = model.recalc()
-    return {cell: values[f"S!{cell}"] for cell in formulas}
-
-
-def _assert_results(got: Mapping[str, object], expected: dict[str, object]) -> None:
-    for cell, want in expected.items():
-        if isinstance(want, float) and isinstance(got[cell], float):
-            assert got[cell] == pytest.approx(want, rel=1e-12, abs=1e-12), cell
-        else:
-            assert got[cell] == want and type(got[cell]) is type(want), (cell, got[cell])
 
 
 # The data of the SUMXMY2, SUMX2MY2 and SUMX2PY2 pages, "First array" and "Second array", in
@@ -46,7 +30,7 @@ PAIRS = {**{f"A{row}": x for row, x in enumerate(FIRST, 2)},
 
 
 def test_sum_of_squares_functions_match_microsofts_examples() -> None:
-    got = _recalculated(PAIRS, {
+    got = recalculated(PAIRS, {
         # SUMXMY2: "=SUMXMY2(A3:A9,B3:B9) Sum of squares of differences of the two arrays
         # above (79)"; "=SUMXMY2({2, 3, 9, 1, 8, 7, 5}, {6, 5, 11, 7, 5, 4, 4}) ... (79)"
         "D1": "=SUMXMY2(A2:A8,B2:B8)",
@@ -59,19 +43,19 @@ def test_sum_of_squares_functions_match_microsofts_examples() -> None:
         "D5": "=SUMX2PY2(A2:A8,B2:B8)",
         "D6": "=SUMX2PY2({2,3,9,1,8,7,5}, {6,5,11,7,5,4,4})",
     })
-    _assert_results(got, {"D1": 79.0, "D2": 79.0, "D3": -55.0, "D4": -55.0, "D5": 521.0,
+    assert_results(got, {"D1": 79.0, "D2": 79.0, "D3": -55.0, "D4": -55.0, "D5": 521.0,
                           "D6": 521.0})
 
 
 def test_sums_of_squares_are_their_closed_forms() -> None:
-    got = _recalculated(PAIRS, {
+    got = recalculated(PAIRS, {
         "D1": "=SUMX2MY2(A2:A8,B2:B8)-(SUMSQ(A2:A8)-SUMSQ(B2:B8))",
         "D2": "=SUMX2PY2(A2:A8,B2:B8)-(SUMSQ(A2:A8)+SUMSQ(B2:B8))",
         "D3": "=SUMXMY2(A2:A8,B2:B8)-(SUMX2PY2(A2:A8,B2:B8)-2*SUMPRODUCT(A2:A8,B2:B8))",
         # two 7x2 blocks pair by pair: the (A, B) pairs count, the (B, empty C) ones drop out
         "D4": "=SUMXMY2(A2:B8,B2:C8)",
     })
-    _assert_results(got, {"D1": 0.0, "D2": 0.0, "D3": 0.0, "D4": 79.0})
+    assert_results(got, {"D1": 0.0, "D2": 0.0, "D3": 0.0, "D4": 79.0})
 
 
 def test_sums_of_squares_skip_pairs_with_text_logicals_or_empty_cells() -> None:
@@ -81,7 +65,7 @@ def test_sums_of_squares_skip_pairs_with_text_logicals_or_empty_cells() -> None:
     cells = {"A1": 1, "A2": "x", "A3": True, "A4": 4, "A5": 0, "B1": 2, "B2": 9, "B3": 9,
              "B4": 1, "B5": 3, "B6": 5, "C1": 1, "C2": "#DIV/0!", "D1": 1, "D2": 2}
     # (openpyxl writes "#DIV/0!" as the error value)
-    got = _recalculated(cells, {
+    got = recalculated(cells, {
         "F1": "=SUMXMY2(A1:A6,B1:B6)",  # (1,2), (4,1), (0,3): 1 + 9 + 9
         "F2": "=SUMX2MY2(A1:A6,B1:B6)",  # 1-4 + 16-1 + 0-9
         "F3": "=SUMX2PY2(A1:A6,B1:B6)",
@@ -92,7 +76,7 @@ def test_sums_of_squares_skip_pairs_with_text_logicals_or_empty_cells() -> None:
         "F8": "=SUMX2PY2({1,#DIV/0!},{#NUM!,2})",  # the first pair's first entry
         "F9": '=SUMXMY2({"a","b"},{1,2})',  # no pair left
     })
-    _assert_results(got, {"F1": 19.0, "F2": 3.0, "F3": 31.0, "F4": E.NA, "F5": E.DIV0,
+    assert_results(got, {"F1": 19.0, "F2": 3.0, "F3": 31.0, "F4": E.NA, "F5": E.DIV0,
                           "F6": E.NA, "F7": E.NA, "F8": E.NUM, "F9": 0.0})
 
 
@@ -102,7 +86,7 @@ def test_seriessum_matches_microsofts_example() -> None:
     (0.707103)"."""
     cells = {"A2": "=PI()/4", "A3": 1, "A4": "=-1/FACT(2)", "A5": "=1/FACT(4)",
              "A6": "=-1/FACT(6)"}
-    got = _recalculated(cells, {"C1": "=SERIESSUM(A2,0,2,A3:A6)"})
+    got = recalculated(cells, {"C1": "=SERIESSUM(A2,0,2,A3:A6)"})
     x = math.pi / 4
     assert got["C1"] == pytest.approx(1 - x**2 / 2 + x**4 / 24 - x**6 / 720, rel=1e-14)
     assert got["C1"] == pytest.approx(0.70710321482284, abs=1e-14)
@@ -113,7 +97,7 @@ def test_seriessum_rules() -> None:
     """"If any argument is nonnumeric, SERIESSUM returns the #VALUE! error value"; 0^0 is
     #NUM!, as in Excel."""
     cells = {"A1": 1, "A2": None, "A3": 2, "B1": 1, "B2": "x"}
-    got = _recalculated(cells, {
+    got = recalculated(cells, {
         "D1": "=SERIESSUM(2,1,3,A1:A3)",  # 1*2^1 + 0*2^4 + 2*2^7
         "D2": "=SERIESSUM(2,1,3,B1:B2)",
         "D3": '=SERIESSUM("a",1,1,A1:A3)',
@@ -123,12 +107,12 @@ def test_seriessum_rules() -> None:
         "D7": "=SERIESSUM(3,2,0.5,{1,1})",  # 3^2 + 3^2.5
         "D8": "=SERIESSUM(2,1,1,{1,#N/A})",
     })
-    _assert_results(got, {"D1": 258.0, "D2": E.VALUE, "D3": E.VALUE, "D4": E.NUM,
+    assert_results(got, {"D1": 258.0, "D2": E.VALUE, "D3": E.VALUE, "D4": E.NUM,
                           "D5": 0.0, "D6": E.NUM, "D7": 9.0 + 3.0**2.5, "D8": E.NA})
 
 
 def test_multinomial_and_combina_match_microsofts_examples() -> None:
-    got = _recalculated({}, {
+    got = recalculated({}, {
         # MULTINOMIAL: "Ratio of the factorial of a sum of 2, 3 and 4 to the product of
         # factorials (1260)"
         "A1": "=MULTINOMIAL(2, 3, 4)",
@@ -137,20 +121,20 @@ def test_multinomial_and_combina_match_microsofts_examples() -> None:
         "A2": "=COMBINA(4,3)",
         "A3": "=COMBINA(10,3)",
     })
-    _assert_results(got, {"A1": 1260.0, "A2": 20.0, "A3": 220.0})
+    assert_results(got, {"A1": 1260.0, "A2": 20.0, "A3": 220.0})
 
 
 def test_combina_is_combin_with_repetitions() -> None:
     """COMBINA(n, k) = COMBIN(n+k-1, k) on the truncated arguments."""
     formulas = {f"A{row}": f"=COMBINA({n},{k})-COMBIN({n}+{k}-1,{k})"
                 for row, (n, k) in enumerate(((n, k) for n in range(1, 9) for k in range(7)), 1)}
-    assert set(_recalculated({}, formulas).values()) == {0.0}
-    got = _recalculated({}, {
+    assert set(recalculated({}, formulas).values()) == {0.0}
+    got = recalculated({}, {
         "B1": "=COMBINA(0,0)", "B2": "=COMBINA(-1,2)", "B3": "=COMBINA(2,-1)",
         "B4": '=COMBINA("a",1)', "B5": "=COMBINA(4.9,3.9)", "B6": "=COMBINA(2,5)",
         "B7": '=COMBINA("4",3)', "B8": "=COMBINA(1,0)",
     })
-    _assert_results(got, {"B1": 1.0, "B2": E.NUM, "B3": E.NUM, "B4": E.VALUE, "B5": 20.0,
+    assert_results(got, {"B1": 1.0, "B2": E.NUM, "B3": E.NUM, "B4": E.VALUE, "B5": 20.0,
                           "B6": 6.0, "B7": 20.0, "B8": 1.0})
 
 
@@ -159,7 +143,7 @@ def test_multinomial_rules() -> None:
     argument is less than zero, MULTINOMIAL returns the #NUM! error value"; arguments are
     truncated."""
     cells = {"A1": 2, "A2": 3, "A3": None, "B1": 2, "B2": "x", "C1": True}
-    got = _recalculated(cells, {
+    got = recalculated(cells, {
         "D1": "=MULTINOMIAL(A1:A3)",  # the empty cell is skipped
         "D2": "=MULTINOMIAL(B1:B2)",
         "D3": "=MULTINOMIAL(C1,1)",
@@ -172,13 +156,13 @@ def test_multinomial_rules() -> None:
         "D10": "=MULTINOMIAL(0)",
         "D11": "=MULTINOMIAL(1000,1000)",  # past the largest double
     })
-    _assert_results(got, {"D1": 10.0, "D2": E.VALUE, "D3": E.VALUE, "D4": E.NUM,
+    assert_results(got, {"D1": 10.0, "D2": E.VALUE, "D3": E.VALUE, "D4": E.NUM,
                           "D5": E.VALUE, "D6": 10.0, "D7": 60.0, "D8": 0.0, "D9": E.NA,
                           "D10": 1.0, "D11": E.NUM})
 
 
 def test_dollarde_and_dollarfr_match_microsofts_examples() -> None:
-    got = _recalculated({}, {
+    got = recalculated({}, {
         # DOLLARDE: "Converts 1.02, read as 1 and 2/16, to a decimal number (1.125)" and
         # "Converts 1.1, read as 1 and 10/32, to a decimal number (1.3125)"
         "A1": "=DOLLARDE(1.02,16)",
@@ -188,7 +172,7 @@ def test_dollarde_and_dollarfr_match_microsofts_examples() -> None:
         "A3": "=DOLLARFR(1.125,16)",
         "A4": "=DOLLARFR(1.125,32)",
     })
-    _assert_results(got, {"A1": 1.125, "A2": 1.3125, "A3": 1.02, "A4": 1.04})
+    assert_results(got, {"A1": 1.125, "A2": 1.3125, "A3": 1.02, "A4": 1.04})
 
 
 @pytest.mark.parametrize(("price", "fraction", "decimal", "fractional"), [
@@ -200,7 +184,7 @@ def test_dollarde_and_dollarfr_match_microsofts_examples() -> None:
 def test_dollar_conversions_match_excels_results(
     price: float, fraction: float, decimal: float, fractional: float
 ) -> None:
-    got = _recalculated({}, {"A1": f"=DOLLARDE({price},{fraction})",
+    got = recalculated({}, {"A1": f"=DOLLARDE({price},{fraction})",
                              "A2": f"=DOLLARFR({price},{fraction})"})
     assert got["A1"] == pytest.approx(decimal, rel=1e-11)
     assert got["A2"] == pytest.approx(fractional, rel=1e-11)
@@ -210,13 +194,13 @@ def test_dollar_conversion_rules() -> None:
     """"If fraction is not an integer, it is truncated"; "If fraction is less than 0, DOLLARDE
     returns the #NUM! error value"; "If fraction is greater than or equal to 0 and less than
     1, DOLLARDE returns the #DIV/0! error value"."""
-    got = _recalculated({}, {
+    got = recalculated({}, {
         "A1": "=DOLLARDE(1.02,16.9)", "A2": "=DOLLARDE(1.02,-1)", "A3": "=DOLLARDE(1.02,0)",
         "A4": "=DOLLARDE(1.02,0.5)", "A5": "=DOLLARDE(-1.02,16)", "A6": "=DOLLARFR(1.125,-2)",
         "A7": "=DOLLARFR(1.125,0)", "A8": '=DOLLARDE("x",16)',
         "A9": "=DOLLARFR(DOLLARDE(7.03,8),8)", "A10": "=DOLLARDE(1.02,-0.5)",
     })
-    _assert_results(got, {"A1": 1.125, "A2": E.NUM, "A3": E.DIV0, "A4": E.DIV0, "A5": -1.125,
+    assert_results(got, {"A1": 1.125, "A2": E.NUM, "A3": E.DIV0, "A4": E.DIV0, "A5": -1.125,
                           "A6": E.NUM, "A7": E.DIV0, "A8": E.VALUE, "A9": 7.03, "A10": E.NUM})
 
 
@@ -226,7 +210,7 @@ AMOR_DATA = {"A2": 2400, "A3": 39679, "A4": 39813, "A5": 300, "A6": 1, "A7": 0.1
 
 
 def test_french_depreciation_matches_microsofts_examples() -> None:
-    got = _recalculated(AMOR_DATA, {
+    got = recalculated(AMOR_DATA, {
         # AMORDEGRC: "=AMORDEGRC(A2,A3,A4,A5,A6,A7,A8) First period depreciation 776"
         "C1": "=AMORDEGRC(A2,A3,A4,A5,A6,A7,A8)",
         # AMORLINC: "=AMORLINC(A2,A3,A4,A5,A6,A7,A7) First period depreciation 360" (the page
@@ -234,7 +218,7 @@ def test_french_depreciation_matches_microsofts_examples() -> None:
         "C2": "=AMORLINC(A2,A3,A4,A5,A6,A7,A7)",
         "C3": "=AMORLINC(A2,A3,A4,A5,A6,A7,A8)",
     })
-    _assert_results(got, {"C1": 776.0, "C2": 360.0, "C3": 360.0})
+    assert_results(got, {"C1": 776.0, "C2": 360.0, "C3": 360.0})
 
 
 def _serial(year: int, month: int, day: int) -> float:
@@ -295,7 +279,7 @@ def test_french_depreciation_errors() -> None:
     """#NUM! for: basis 2 or outside 0..4, purchase after the first period's end, salvage above
     cost or negative, a negative period, a rate of 0; for AMORDEGRC also an asset life (1/rate)
     "between 0 (zero) and 1, 1 and 2, 2 and 3, or 4 and 5"."""
-    got = _recalculated(AMOR_DATA, {
+    got = recalculated(AMOR_DATA, {
         "C1": "=AMORLINC(A2,A3,A4,A5,A6,A7,2)", "C2": "=AMORDEGRC(A2,A3,A4,A5,A6,A7,5)",
         "C3": "=AMORLINC(A2,A4,A3,A5,A6,A7,1)", "C4": "=AMORDEGRC(A2,A3,A4,3000,A6,A7,1)",
         "C5": "=AMORLINC(A2,A3,A4,-1,A6,A7,1)", "C6": "=AMORLINC(A2,A3,A4,A5,-1,A7,1)",
@@ -305,7 +289,7 @@ def test_french_depreciation_errors() -> None:
         "C10": "=AMORDEGRC(A2,A3,A4,A5,A6,0.25,1)",
         "C11": '=AMORLINC(A2,A3,A4,A5,A6,A7,"x")', "C12": "=AMORLINC(A2,A3,A4,A5,A6,A7)",
     })
-    _assert_results(got, {"C1": E.NUM, "C2": E.NUM, "C3": E.NUM, "C4": E.NUM, "C5": E.NUM,
+    assert_results(got, {"C1": E.NUM, "C2": E.NUM, "C3": E.NUM, "C4": E.NUM, "C5": E.NUM,
                           "C6": E.NUM, "C7": E.NUM, "C8": E.NUM, "C9": E.NUM,
                           "C10": 776.0, "C11": E.VALUE, "C12": 360.0})
 

@@ -4,11 +4,9 @@ rules and draws, against Microsoft's examples."""
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
 
 import numpy as np
 import openpyxl
-import pytest
 from openpyxl.chart import BarChart
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.formula import ArrayFormula
@@ -17,28 +15,11 @@ from openpyxl.worksheet.table import Table
 from engines.compiler import compile_model
 from engines.errors import ExcelError
 from engines.workbook import load_workbook
-from tests.unit.engines.excel_sheet import sheet_model
+from tests.unit.engines.excel_sheet import assert_results, recalculated, sheet_model
 
 E = ExcelError
 
 
-def _recalculated(cells: Mapping[str, object], formulas: dict[str, str]) -> dict[str, object]:
-    model = sheet_model({**cells, **formulas}, outputs=[f"S!{c}" for c in formulas])
-    assert model.unsupported == {}
-    values = model.recalc()
-    return {cell: values[f"S!{cell}"] for cell in formulas}
-
-
-def _assert_results(got: Mapping[str, object], expected: dict[str, object]) -> None:
-    for cell, want in expected.items():
-        if isinstance(want, float) and isinstance(got[cell], float):
-            assert got[cell] == pytest.approx(want, rel=1e-12, abs=1e-12), cell
-        else:
-            assert got[cell] == want and type(got[cell]) is type(want), (cell, got[cell])
-
-
-# The data of the SUMXMY2, SUMX2MY2 and SUMX2PY2 pages, "First array" and "Second array", in
-# A2:B8 (the SUMX2MY2 page's rows; the SUMXMY2 and SUMX2PY2 pages start a row lower).
 
 def _workbook_of_sheets() -> bytes:
     """Sheet1; Sheet2, hidden, holding Table1 and the range QSalesByRegion names; Stuff, with
@@ -108,7 +89,7 @@ def test_sheet_sheets_formulatext_and_hyperlink_match_microsofts_examples() -> N
     assert model.unsupported == {}
     values = model.recalc()
     got = {key.split("!")[1]: value for key, value in values.items() if key.startswith("Sheet1!")}
-    _assert_results(got, {
+    assert_results(got, {
         "A1": 2.0, "A2": 2.0, "A3": E.NAME, "A4": 3.0, "A5": 4.0, "A6": 2.0, "A7": E.REF,
         "A8": E.NA, "A9": E.REF, "A10": 1.0, "A11": 4.0, "A12": 4.0, "A13": 2.0, "A14": 3.0,
         "A15": 2.0, "A16": 1.0, "A17": 2.0, "A18": E.NAME, "A19": 1.0, "A20": 3.0, "A21": 1.0,
@@ -124,14 +105,14 @@ def test_randarray_follows_microsofts_rules() -> None:
     """"If you don't input a row or column argument, RANDARRAY will return a single value
     between 0 and 1"; "The minimum number argument must be less than the maximum number,
     otherwise RANDARRAY will return a #VALUE! error"."""
-    got = _recalculated({}, {
+    got = recalculated({}, {
         "A1": "=RANDARRAY()", "A2": "=ROWS(RANDARRAY(5,3))", "A3": "=COLUMNS(RANDARRAY(5,3))",
         "A4": "=RANDARRAY(2,2,3,1)", "A5": "=RANDARRAY(0)", "A6": "=RANDARRAY(-1)",
         "A7": "=SUM(RANDARRAY(2,3,4,4))", "A8": "=RANDARRAY(,,5,5,TRUE)",
         "A9": "=RANDARRAY(NA())",
     })
     assert isinstance(got["A1"], float) and 0.0 <= got["A1"] < 1.0
-    _assert_results({k: v for k, v in got.items() if k != "A1"}, {
+    assert_results({k: v for k, v in got.items() if k != "A1"}, {
         "A2": 5.0, "A3": 3.0, "A4": E.VALUE, "A5": E.CALC, "A6": E.VALUE, "A7": 24.0,
         "A8": 5.0, "A9": E.NA})
 
