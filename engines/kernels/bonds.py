@@ -11,6 +11,7 @@ same whatever the bond's length.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -140,17 +141,26 @@ def yield_(
     dirty = pr + coupon * where.accrued_days / length
     simple = ((redemption + coupon) / dirty - 1.0) * f * length / (length - where.accrued_days)
     years = (where.coupons - 1.0 + where.to_next) / f
-    estimate = (PAR * rate + (redemption - pr) / years) / ((redemption + pr) / 2.0)
-    start = xp.log1p(xp.maximum(estimate / f, -0.5))
-
-    def residual_and_slope(log_growth: Array) -> tuple[Array, Array]:
-        value, slope = _compound(xp, where, coupon, redemption, log_growth)
-        return value - pr, slope
-
-    several = f * xp.expm1(newton(xp, residual_and_slope, start))
+    several = yield_solved(xp, lambda g: _compound(xp, where, coupon, redemption, g),
+                           rate, pr, redemption, years, f)
     value = xp.where(where.coupons == 1.0, simple, several)
     bad = where.bad | (rate < 0.0) | (pr <= 0.0) | (redemption <= 0.0)
     return fail_where(xp, bad, value)
+
+
+def yield_solved(xp: Any, price_and_slope: Callable[[Array], tuple[Array, Array]],
+                 rate: Array, pr: Array, redemption: Array, years: Array, f: Array) -> Array:
+    """The annual yield at which a bond's price is ``pr``: Newton's method on the log of the
+    periodic growth (``price_and_slope`` of it), in which the price is convex and decreasing,
+    from the usual yield-to-maturity estimate over ``years`` to redemption."""
+    estimate = (PAR * rate + (redemption - pr) / years) / ((redemption + pr) / 2.0)
+
+    def residual_and_slope(log_growth: Array) -> tuple[Array, Array]:
+        value, slope = price_and_slope(log_growth)
+        return value - pr, slope
+
+    start = xp.log1p(xp.maximum(estimate / f, -0.5))
+    return f * xp.expm1(newton(xp, residual_and_slope, start))
 
 
 def _macaulay(

@@ -70,10 +70,9 @@ def intrate(
     redemption: Array,
     basis: Array = 0.0,
 ) -> Array:
-    """INTRATE: the simple annual rate that grows ``investment`` into ``redemption``."""
-    years, bad = _span(xp, settlement, maturity, basis)
-    bad = bad | (investment <= 0.0) | (redemption <= 0.0)
-    return fail_where(xp, bad, (redemption - investment) / investment / years)
+    """INTRATE: the simple annual rate that grows ``investment`` into ``redemption``, which is
+    YIELDDISC's with the investment for the price."""
+    return yielddisc(xp, settlement, maturity, investment, redemption, basis)
 
 
 def received(

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy
 
-from engines.kernels.bonds import series
+from engines.kernels.bonds import series, yield_solved
 from engines.kernels.calendar import invalid, ymd
 from engines.kernels.coupons import (
     Period,
@@ -32,7 +32,6 @@ from engines.kernels.coupons import (
     schedule_date,
 )
 from engines.kernels.dates import us_30_360_days
-from engines.kernels.solvers import newton
 from engines.kernels.spec import Arg, Kernel
 from engines.kernels.support import fail_where, kernel, trunc
 from engines.xp import Array, to_numpy
@@ -230,16 +229,10 @@ def oddfyield(
     dates = (settlement, maturity, issue, first_coupon)
     factors, f, bad = _first_period(xp, *dates, frequency, basis)
     coupon = PAR * rate / f
-    years = factors[0] / f
-    estimate = (PAR * rate + (redemption - pr) / years) / ((redemption + pr) / 2.0)
-
-    def residual_and_slope(log_growth: Array) -> tuple[Array, Array]:
-        value, slope = _first_price(xp, factors, coupon, redemption, log_growth)
-        return value - pr, slope
-
-    log_growth = newton(xp, residual_and_slope, xp.log1p(xp.maximum(estimate / f, -0.5)))
+    value = yield_solved(xp, lambda g: _first_price(xp, factors, coupon, redemption, g),
+                         rate, pr, redemption, factors[0] / f, f)
     bad = bad | (rate < 0.0) | (pr <= 0.0) | (redemption <= 0.0)
-    return fail_where(xp, bad, f * xp.expm1(log_growth))
+    return fail_where(xp, bad, value)
 
 
 def _last_period(
