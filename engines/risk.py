@@ -12,13 +12,10 @@ formula's value.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from engines.blocks import index as entry
-from engines.clock import simulation_number
 from engines.coerce import to_number
 from engines.env import Env, Plan
 from engines.errors import ExcelError
@@ -152,6 +149,8 @@ class RiskCompiler:
         self._per_cell: dict[CellKey, int] = {}
 
     def compile(self, compiler: CellCompiler, node: ast.Call) -> Plan:
+        from engines import riskforms as forms  # it builds on this module's calls
+
         xp = compiler.xp
         if node.name == OUTPUT:
             first = node.args[0] if node.args else None
@@ -160,8 +159,8 @@ class RiskCompiler:
         if node.name in PROPERTIES:
             return compiler.constant(error(xp, ExcelError.VALUE))
         if node.name in (SIMTABLE, CURRENT_SIM):
-            return _by_simulation(compiler, node)
-        if node.name.startswith(THEORY) and _theory_known(node.name):
+            return forms.by_simulation(compiler, node)
+        if node.name.startswith(THEORY) and forms.theory_known(node.name):
             from engines.risktheory import theoretical
 
             return theoretical(self.inputs, compiler, node)
@@ -169,10 +168,10 @@ class RiskCompiler:
             if not node.args or isinstance(node.args[0], ast.Missing):
                 return compiler.constant(error(xp, ExcelError.VALUE))
             return compiler.compile(node.args[0])
-        alt = _alt(node) if node.name.endswith(("ALT", "ALTD")) else None
+        alt = forms.alt_layout(node) if node.name.endswith(("ALT", "ALTD")) else None
         if alt == "unsupported":
             descending = node.name.endswith("ALTD")
-            base = family_name(node.name[: -4 if descending else -3])
+            base = forms.family_name(node.name[: -4 if descending else -3])
             compiler.facts.unsupported.add(f"{base}{'AltD' if descending else 'Alt'} (types)")
             return compiler.failed(ExcelError.NAME)
         if node.name != COMPOUND and alt is None and not _is_distribution(node.name):
@@ -194,8 +193,8 @@ class RiskCompiler:
         if alt is not None:  # the base family, its parameters solved from the pairs' values
             risk_input.alt, risk_input.distribution, args = alt, alt.base, args[1::2]
         if node.name == COMPOUND:
-            laid_out = _compound(args)
-            if laid_out is None or _drawn_elsewhere(compiler, laid_out):
+            laid_out = forms.compound_layout(args)
+            if laid_out is None or forms.drawn_elsewhere(compiler, laid_out):
                 compiler.facts.unsupported.add("RiskCompound (severity in another cell)"
                                                if laid_out else "RiskCompound (arguments)")
                 return compiler.failed(ExcelError.NAME)
@@ -220,119 +219,6 @@ class RiskCompiler:
             risk_input.corrmat_area = compiler.static_area(corrmat[0])
         self.inputs.append(risk_input)
         return lambda env: _evaluate(env, risk_input)
-
-
-def _by_simulation(compiler: CellCompiler, node: ast.Call) -> Plan:
-    """RiskSimtable(values): the value for the simulation's number (the first for simulation
-    1), #N/A past the last; RiskCurrentSim(): the number. The cell changes with the run, so it
-    is computed in every pass and never kept with the model."""
-    xp = compiler.xp
-    compiler.facts.volatile = True
-    if node.name == CURRENT_SIM:
-        return lambda env: scalar(xp, float(simulation_number()))
-    if len(node.args) != 1:
-        return compiler.failed(ExcelError.VALUE)
-    values = compiler.compile(node.args[0])
-
-    def pick(env: Env) -> Value:
-        value = values(env)
-        rows, cols = value.grid
-        index = simulation_number() - 1
-        if index >= rows * cols:
-            return error(xp, ExcelError.NA)
-        # the entry ``index``, row by row, in every trial: a number, a text, an error…
-        return entry(value, index // cols, index % cols).plain()
-
-    return pick
-
-
-def _compound(args: tuple[ast.Node, ...]) -> tuple[Any, tuple[ast.Node, ...]] | None:
-    """RiskCompound(frequency, severity[, deductible[, limit]]): its layout and the argument
-    trees its plans compute, the severity's own parameters in place of a severity written as a
-    distribution call; None for a call it cannot be."""
-    from engines.sampling.compound import Compound
-    from engines.sampling.feed import shaped_by
-
-    if not 2 <= len(args) <= 4 or any(isinstance(a, ast.Missing) for a in args[:2]):
-        return None
-    rest = tuple(a for a in args[2:] if not isinstance(a, ast.Missing))
-    given = [not isinstance(a, ast.Missing) for a in (*args[2:], ast.Missing(), ast.Missing())]
-    severity, fixed = args[1], isinstance(args[0], ast.Number)
-    if isinstance(severity, ast.Call) and _is_distribution(severity.name):
-        own = tuple(a for a in severity.args if not _is_property(a))
-        shaping = RiskInput(RiskInputId("", 0), _display(severity.name), own, {
-            _display(a.name): a.args for a in severity.args
-            if isinstance(a, ast.Call) and _is_property(a)})
-        truncate, shift = shaped_by(shaping)
-        layout = Compound(_display(severity.name), len(own), truncate, shift, given[0], given[1],
-                          fixed)
-        return layout, (args[0], *own, *rest)
-    return (Compound(None, 0, deductible=given[0], limit=given[1], fixed_count=fixed),
-            (args[0], severity, *rest))
-
-
-def _drawn_elsewhere(compiler: CellCompiler, laid_out: tuple[Any, tuple[ast.Node, ...]]
-                     ) -> bool:
-    """Whether a RiskCompound's severity is a reference to a cell whose formula holds a
-    distribution: @RISK draws that cell again for every occurrence, which RiskStream does
-    only for a distribution written inside RiskCompound (refused, rather than summing one
-    draw as many times)."""
-    compound, args = laid_out
-    if compound.severity is not None:
-        return False
-    area = compiler.static_area(args[1]) if isinstance(args[1], ast.Ref) else None
-    if area is None:
-        return False
-    cells = compiler.workbook.cells
-    for row in range(area.row1, area.row2 + 1):
-        for col in range(area.col1, area.col2 + 1):
-            cell = cells.get((area.sheet, row, col))
-            formula = (cell.formula or "").upper() if cell is not None else ""
-            if any(word.startswith("RISK") and _is_distribution(word) for word in
-                   re.findall(r"[A-Z][A-Z0-9.]*(?=\()", formula)):
-                return True
-    return False
-
-
-def family_name(name: str) -> str:
-    """A distribution's name as @RISK writes it (RISKNORMAL: RiskNormal)."""
-    from engines.sampling.distributions import family
-
-    return family(name).name
-
-
-def _alt(node: ast.Call) -> Any:
-    """An ``…Alt``/``…AltD`` call's layout (engines.sampling.alt.Alt), ``"unsupported"`` for
-    one whose types are not written in the formula or not valid, or None for no Alt call."""
-    from engines.sampling.alt import Alt
-    from engines.sampling.errors import DistributionError
-
-    name = _display(node.name)
-    base = name[: -4 if name.lower().endswith("altd") else -3]
-    if not _is_distribution(base.upper()):
-        return None
-    args = [a for a in node.args if not _is_property(a)]
-    types: list[object] = []
-    for written in args[0::2]:
-        if isinstance(written, ast.Text):
-            types.append(written.value)
-        else:
-            try:
-                from engines.sampling.feed import number_written
-
-                types.append(number_written(written))
-            except DistributionError:
-                return "unsupported"
-    try:
-        return Alt.of(name, types) if len(args) % 2 == 0 else "unsupported"
-    except DistributionError:
-        return "unsupported"
-
-
-def _theory_known(name: str) -> bool:
-    from engines.sampling.theory import STATISTICS
-
-    return name in STATISTICS
 
 
 def _is_distribution(name: str) -> bool:
