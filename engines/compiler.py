@@ -23,7 +23,7 @@ from engines.liveness import last_reads
 from engines.plan import CellCompiler, CellFacts
 from engines.references import clip
 from engines.result import PyValue, to_python
-from engines.risk import RiskCompiler, RiskInput, RiskValues, arg_arrays
+from engines.risk import RiskCompiler, RiskInput, RiskValues, static_args
 from engines.rowblocks import RowBlock, Step
 from engines.rowsteps import Read, row_steps
 from engines.values import Area, Value, error, from_scalars, number
@@ -110,9 +110,7 @@ class CompiledModel:
             if not (self.facts[_key_of(risk_input.id.cell)].dynamic or risk_input.nested or any(
                 _contains(area, k) for area in reads for k in varying | set(inputs)
             )):
-                risk_input.static_args = _static_args(self._constants, risk_input)
-                if risk_input.alt is not None and risk_input.static_args is not None:
-                    risk_input.static_args = _alt_solved(risk_input)
+                risk_input.static_args = static_args(self._constants, risk_input)
             if risk_input.corrmat_area is not None:
                 risk_input.corrmat = _corrmat(self, risk_input.corrmat_area)
         self._steps, self._dropped = self._trial_steps()
@@ -303,24 +301,6 @@ def _contains(area: Area, key: CellKey) -> bool:
         and area.row1 <= key[1] <= area.row2
         and area.col1 <= key[2] <= area.col2
     )
-
-
-def _static_args(env: Env, risk_input: RiskInput) -> tuple[float | tuple[float, ...], ...] | None:
-    arrays, err = arg_arrays(env, risk_input.arg_plans)
-    if err is not None and bool((err != 0).any()):
-        return None
-    return tuple(float(a[0]) if a.ndim == 1 else tuple(float(x) for x in a[0]) for a in arrays)
-
-
-def _alt_solved(risk_input: RiskInput) -> tuple[float | tuple[float, ...], ...] | None:
-    """An …Alt call's constant values solved into its base family's parameters; None (drawn
-    in the model, where the failure names the cell) when no law meets them."""
-    from engines.sampling.errors import DistributionError
-
-    try:
-        return tuple(risk_input.alt.solve(risk_input.static_args))
-    except (DistributionError, TypeError):
-        return None
 
 
 def _corrmat(model: CompiledModel, area: Area) -> tuple[str, tuple[tuple[float, ...], ...]]:

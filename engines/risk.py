@@ -140,6 +140,24 @@ def arg_arrays(env: Env, plans: list[Plan]) -> tuple[list[Array], Array | None]:
     return arrays, merge_errors(xp, *errors)
 
 
+def static_args(env: Env, risk_input: RiskInput) -> tuple[float | tuple[float, ...], ...] | None:
+    """The call's arguments where they are constant (``env``: the model's constants), as its
+    family's parameters (an …Alt call's solved); None where they are not, or where no law
+    meets an …Alt call's (it is then drawn in the model, where the failure names the cell)."""
+    from engines.sampling.errors import DistributionError
+
+    arrays, err = arg_arrays(env, risk_input.arg_plans)
+    if err is not None and bool((err != 0).any()):
+        return None
+    values = tuple(float(a[0]) if a.ndim == 1 else tuple(float(x) for x in a[0]) for a in arrays)
+    if risk_input.alt is None:
+        return values
+    try:
+        return tuple(risk_input.alt.solve(values))
+    except (DistributionError, TypeError):
+        return None
+
+
 class RiskCompiler:
     """Collects the risk inputs and outputs of a workbook while its cells compile."""
 
