@@ -45,7 +45,7 @@ from bench.engine_cases import (
 from bench.engine_lines import lines_comparison, lines_rows
 from bench.engine_memory import peak_memory
 from engines.analysis.output import DEFAULT_PERCENTILES
-from engines.service import chunk_size_for
+from engines.chunks import chunk_size_for
 from engines.simulation import SimulationSpec, run_simulation
 
 SIZES = (10_000, 100_000, 1_000_000)

@@ -16,6 +16,7 @@ from typing import Any
 
 from engines.allocator import evaluating
 from engines.analysis.output import DEFAULT_PERCENTILES
+from engines.chunks import chunk_size_for
 from engines.compiler import CompiledModel, compile_model
 from engines.formula.refs import format_key
 from engines.limits import WorkbookLimits
@@ -27,11 +28,6 @@ from engines.xp import get_xp
 
 LISTED = 200  # candidates listed per kind in a workbook summary
 Progress = Callable[[int, int], bool]
-
-
-def chunk_size_for(iterations: int) -> int:
-    """Chunks small enough to report progress about twenty times, large enough to stay fast."""
-    return max(1_000, min(100_000, -(-iterations // 20)))
 
 
 def distribution(cell: str, spec: Mapping[str, Any]) -> Distribution:
@@ -118,7 +114,8 @@ def simulation_spec(request: Mapping[str, Any], outputs: Sequence[str] | None = 
         seed=request.get("seed"), sampling=request.get("sampling", "lhs"),
         correlation=CorrelationSpec(tuple(correlation["cells"]), correlation["matrix"])
         if correlation else None,
-        chunk_size=chunk_size_for(iterations), backend=request.get("backend", "numpy"),
+        chunk_size=int(request.get("chunk_size") or chunk_size_for(iterations)),
+        backend=request.get("backend", "numpy"),
         percentiles=sorted({*DEFAULT_PERCENTILES, *request.get("percentiles", ())}),
         targets=tuple(request.get("targets", ())),
         var_levels=(1 - var_level, var_level),

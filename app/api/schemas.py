@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from engines.chunks import chunk_size_for
 from engines.sampling.distributions import validate
 from engines.sampling.errors import DistributionError
 from engines.sampling.parse import parse_distribution
@@ -176,4 +177,5 @@ class SimulationRequest(BaseModel):
             correlation=None if correlation is None else RequestedCorrelation(
                 cells=correlation.cells, matrix=correlation.matrix),
             as_of=(self.as_of or datetime.now(UTC)).isoformat(),
-            simulation_number=self.simulation_number)
+            simulation_number=self.simulation_number,
+            chunk_size=chunk_size_for(self.iterations))

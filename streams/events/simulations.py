@@ -54,6 +54,10 @@ class SimulationRequestBody(Event):
     as_of: str | None = None
     # which of RiskSimtable's values the formulas read (@RISK's simulation number)
     simulation_number: int = Field(1, ge=1)
+    # trials per chunk, each drawing from its own stream (engines.chunks.chunk_size_for when
+    # requested); None (requests from before) reads the chunks then used, so that a run's trials
+    # are computed again as they were
+    chunk_size: int | None = Field(None, ge=2)
 
     @classmethod
     def of(cls, request: SimulationRequestBody, **more: Any) -> Self:
@@ -63,9 +67,12 @@ class SimulationRequestBody(Event):
     def spec(self) -> SimulationSpec:
         """What the engine runs for this request: the one place a request becomes a spec."""
         # the engine loads with its first run, not with the catalogue
+        from engines.chunks import chunk_size_before_2026_12_07
         from engines.service import simulation_spec
 
-        return simulation_spec(self.model_dump())
+        request = self.model_dump()
+        request["chunk_size"] = self.chunk_size or chunk_size_before_2026_12_07(self.iterations)
+        return simulation_spec(request)
 
 
 def _requested_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:

@@ -35,10 +35,11 @@ def _outcome(data: bytes, request: dict[str, Any]) -> str:
 
 
 @pytest.mark.parametrize("request_body", [
-    {"iterations": 10_000, "seed": 3},  # ten chunks of 1,000
+    {"iterations": 10_000, "seed": 3, "chunk_size": 1_000},  # ten chunks of 1,000
     {"iterations": 25_500, "seed": 4, "sampling": "mc", "targets": [0, 100_000],
      "correlation": {"cells": ["Model!B2", "Model!B4"], "matrix": [[1, 0.4], [0.4, 1]]}},
-    {"iterations": 2_999, "seed": 5, "percentiles": [2.5, 97.5]},  # a short last chunk
+    {"iterations": 2_999, "seed": 5, "percentiles": [2.5, 97.5],
+     "chunk_size": 1_000},  # a short last chunk
 ])
 def test_batched_chunks_give_the_chunk_by_chunk_outcome(
         monkeypatch: pytest.MonkeyPatch, request_body: dict[str, Any]) -> None:
@@ -99,6 +100,7 @@ def test_a_cancel_stops_at_its_chunk_inside_a_batch() -> None:
         return done < 3_000
 
     outcome = WorkbookEngine().simulate(data, simulation_spec(
-        {"inputs": INPUTS, "outputs": ["Model!B17"], "iterations": 10_000, "seed": 2}), progress)
+        {"inputs": INPUTS, "outputs": ["Model!B17"], "iterations": 10_000, "seed": 2,
+         "chunk_size": 1_000}), progress)
     assert seen == [1_000, 2_000, 3_000]
     assert outcome["cancelled"] and outcome["iterations_run"] == 3_000

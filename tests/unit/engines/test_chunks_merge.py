@@ -30,6 +30,7 @@ REQUEST: dict[str, Any] = {
     },
     "outputs": ["Model!B17", "Model!B18"],
     "iterations": 60_000,
+    "chunk_size": 3_000,
     "correlation": {"cells": ["Model!B2", "Model!B4"], "matrix": [[1, 0.4], [0.4, 1]]},
     "targets": [0, 100_000],
     "percentiles": [2.5, 97.5],
@@ -90,7 +91,8 @@ def _without_timing(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_a_split_fixes_one_seed_for_every_chunk_of_full_size() -> None:
-    seed, chunks = split(simulation_spec(REQUEST | {"iterations": SPLIT_ABOVE + 1}))
+    seed, chunks = split(simulation_spec(REQUEST | {"iterations": SPLIT_ABOVE + 1,
+                                                    "chunk_size": None}))
     assert isinstance(seed, int) and "seed" not in REQUEST
     assert {chunk.count for chunk in chunks[:-1]} == {100_000} and chunks[-1].count == 1
     assert split(simulation_spec(REQUEST | {"seed": 5}))[0] == 5

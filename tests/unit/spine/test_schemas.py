@@ -54,3 +54,17 @@ def test_a_var_level_whose_complement_rounds_to_one_is_refused() -> None:
     assert "1 - var_level must both be between 0 and 1" in errors(var_level=1e-17)
     assert SimulationRequest(workbook_id="w", var_level=1e-15).var_level == 1e-15
     assert SimulationRequest(workbook_id="w", var_level=0.999).var_level == 0.999
+
+
+def test_a_request_records_its_chunks_and_one_from_before_reads_the_chunks_then_used() -> None:
+    request = SimulationRequest(workbook_id="w", outputs=["Model!B5"], iterations=10_000,
+                                inputs={"Model!B2": "normal(100, 10)"})
+    requested = request.requested("s", "0" * 64)
+    assert requested.chunk_size == 10_000  # one chunk: the whole run stratified at once
+    assert requested.spec().chunks == 1
+    # recorded before requests named their chunks: its trials came from ten streams
+    before = requested.model_copy(update={"chunk_size": None})
+    assert before.spec().chunk_size == 1_000 and before.spec().chunks == 10
+    large = SimulationRequest(workbook_id="w", outputs=["Model!B5"], iterations=1_000_000,
+                              inputs={"Model!B2": "normal(100, 10)"}).requested("s", "0" * 64)
+    assert large.chunk_size == 50_000 and large.spec().chunks == 20
