@@ -31,6 +31,7 @@ from engines.references import (
     ref_area,
     span,
     struct_area,
+    unclipped,
 )
 from engines.risk import RiskCompiler, is_risk_function
 from engines.values import EMPTY, Area, Value, error, from_scalars
@@ -315,9 +316,19 @@ def _call_plan(function: Function, cell: CellKey, args: list[Plan]) -> Plan:
             return impl(Call(env, cell), values)
         if not function.lifts:
             return error(env.xp, ExcelError.VALUE)
+        for i in lifted:  # ISBLANK(A2:A1000) maps over 999 cells, the empty ones past the data too
+            area = values[i].area
+            if area is not None and area.extent is not None and \
+                    area.extent[0] * area.extent[1] <= LIFTED_CELLS:
+                values[i] = unclipped(env.xp, values[i])
         return _lift(env, impl, Call(env, cell), values, lifted)
 
     return run
+
+
+LIFTED_CELLS = 2**16
+"""Most cells of a clipped reference a function mapped over it is given back in full: each is
+a call of the function (a whole column stays as far as the content)."""
 
 
 def _lift(env: Env, impl: Impl, call: Call, values: list[Value], lifted: list[int]) -> Value:

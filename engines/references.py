@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import re
+from types import ModuleType
+
+import numpy as np
 
 from engines.formula import ast
 from engines.formula.refs import MAX_COL, MAX_ROW, CellKey
-from engines.values import Area
+from engines.limits import too_large
+from engines.values import EMPTY, Area, Value, kinds
 from engines.workbook import Table, Workbook
+
+UNCLIPPED_CELLS = 2**20
+"""Most cells a clipped reference is given back in full where each of its cells counts (a
+whole column: 1,048,576)."""
 
 
 def ref_area(workbook: Workbook, ref: ast.Ref, here: CellKey) -> Area | None:
@@ -45,6 +53,28 @@ def clip(workbook: Workbook, area: Area) -> Area:
         return area
     return Area(area.sheet, area.row1, area.col1, area.row1 + keep_rows - 1,
                 area.col1 + keep_cols - 1, area.named_shape)
+
+
+def unclipped(xp: ModuleType, value: Value) -> Value:
+    """A reference's value with the empty cells :func:`clip` cut off given back, where each of
+    its cells counts and not only its content (``A2:A1000=""``, ``--(B2:B1000<100)``: 999
+    entries, blank ones included); as it is when it was not clipped, or when its whole size
+    would pass UNCLIPPED_CELLS or what a formula may build over its trials."""
+    area = value.area
+    if area is None or area.extent is None:
+        return value
+    (rows, cols), (full_rows, full_cols) = value.grid, area.extent
+    trials = value.shape[0]
+    if full_rows * full_cols > UNCLIPPED_CELLS or too_large(trials, full_rows, full_cols):
+        return value
+    shape = (trials, rows, cols)
+    pad = ((0, 0), (0, full_rows - rows), (0, full_cols - cols))
+    num = xp.pad(xp.broadcast_to(value.num, shape), pad)
+    err = None if value.err is None else xp.pad(xp.broadcast_to(value.err, shape), pad)
+    kind = xp.pad(xp.broadcast_to(kinds(xp, value), shape), pad, constant_values=EMPTY)
+    text = None if value.text is None else np.pad(
+        np.broadcast_to(value.text, shape), pad, constant_values="")
+    return Value(num, err, kind, text, area.full())
 
 
 def intersect(a: Area, b: Area) -> Area | None:

@@ -182,7 +182,8 @@ def _conditional(
         mask = hit if mask is None else mask & hit
     assert mask is not None
     if how == "count":
-        return number(xp, xp.sum(mask, axis=2, keepdims=True).astype(xp.float64))
+        counted = xp.sum(mask, axis=2, keepdims=True).astype(xp.float64)
+        return number(xp, counted + _blank_tail(xp, pairs))
     assert target is not None
     values = flat(xp, target)
     mask = mask & (kinds(xp, values) == NUMBER)
@@ -201,6 +202,22 @@ def _conditional(
     reduce = xp.max if how == "max" else xp.min
     out = reduce(xp.where(mask, values.num, fill), axis=2, keepdims=True)
     return number(xp, xp.where(count == 0, 0.0, out), err)
+
+
+def _blank_tail(xp: ModuleType, pairs: Sequence[tuple[Value, Value]]) -> Array | float:
+    """The empty cells the ranges were clipped of (see ``engines.references.clip``) that meet
+    every criterion: COUNTIF(A2:A1000, "<>Closed") counts the blank rows past the data too."""
+    area = pairs[0][0].area
+    if area is None or area.extent is None:
+        return 0.0
+    (rows, cols), (full_rows, full_cols) = area.shape, area.extent
+    blank = Value(xp.zeros((1, 1, 1)), None, EMPTY, None)
+    meets: Array | None = None
+    for _, criterion in pairs:
+        hit = criterion_mask(xp, blank, criterion)
+        meets = hit if meets is None else meets & hit
+    assert meets is not None
+    return meets.astype(xp.float64) * float(full_rows * full_cols - rows * cols)
 
 
 def _if(how: str):  # type: ignore[no-untyped-def]

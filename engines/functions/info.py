@@ -12,6 +12,7 @@ from engines.blocks import element, index, stack
 from engines.coerce import text_value, to_number
 from engines.errors import ExcelError
 from engines.functions.registry import Call, Impl, Table, register
+from engines.references import unclipped
 from engines.values import (
     BOOL,
     EMPTY,
@@ -38,7 +39,7 @@ def _errors(xp: ModuleType, value: Value) -> Array:
 def _test(check: Callable[[ModuleType, Value, Array], Array]) -> Impl:
     def impl(call: Call, args: Sequence[Value]) -> Value:
         xp = call.xp
-        value = _over_array_range(call, args[0])
+        value = _over_array_range(call, unclipped(call.xp, args[0]))  # each cell it names
         return boolean(xp, xp.broadcast_to(check(xp, value, _errors(xp, value)), value.shape))
 
     return impl

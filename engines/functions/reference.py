@@ -36,6 +36,7 @@ def _coordinates(call: Call, args: Sequence[Value], column: bool) -> Value:
     area = _area_of(call, args)
     if area is None:
         return args[0].plain() if args and args[0].err is not None else error(xp, ExcelError.VALUE)
+    area = area.full()  # every row (column) it names, those past the content included
     if column:
         values = xp.arange(area.col1, area.col2 + 1, dtype=xp.float64).reshape(1, 1, -1)
     else:
