@@ -10,17 +10,41 @@ from typing import Any
 import numpy as np
 
 from engines.errors import ExcelError
+from engines.monthdates import current_year, date_serial, named_month_date, written_year
 from engines.values import BOOL, EMPTY, NUMBER, TEXT, Value, host, kinds, texts, with_error
 from engines.xp import Array
 
 _NUMERIC_TEXT = re.compile(r"^\s*([+-]?)\s*\$?\s*((?:\d[\d,]*)?\.?\d*(?:[eE][+-]?\d+)?)\s*(%?)\s*$")
+_ACCOUNTING = re.compile(r"^\s*\((?![\s+-])(.*)\)\s*$")
+_MIXED_FRACTION = re.compile(r"^\s*([+-]?)(\d+)\s+(\d+)/(\d+)\s*$")
 
 
 def parse_number(text: str) -> float | None:
-    """The number Excel reads from ``text`` ("1,000", " 2.5 ", "10%", "$3"), else None."""
+    """The number Excel reads from ``text`` ("1,000", " 2.5 ", "10%", "$3", "(100)" for -100,
+    "1 1/2"), or the date or time it reads there; else None.
+
+    A fraction needs its whole part ("0 3/4"): "3/4" alone is 4 March, as Excel reads it.
+    """
+    owed = _ACCOUNTING.match(text)
+    if owed is not None:  # accounting's negative: "($1,234.50)" is -1234.5
+        amount = _numeral(owed.group(1))
+        return None if amount is None else -amount
+    fraction = _MIXED_FRACTION.match(text)
+    if fraction is not None:
+        sign, whole, numerator, denominator = fraction.groups()
+        if int(denominator) == 0:
+            return None
+        value = int(whole) + int(numerator) / int(denominator)
+        return -value if sign == "-" else value
+    number = _numeral(text)
+    return parse_date(text) if number is None else number
+
+
+def _numeral(text: str) -> float | None:
+    """A number written in digits, with its sign, grouping, currency and percent."""
     match = _NUMERIC_TEXT.match(text)
     if match is None or not any(ch.isdigit() for ch in match.group(2)):
-        return _parse_date(text)
+        return None
     body = match.group(2).replace(",", "")
     try:
         value = float(body)
@@ -34,6 +58,7 @@ def parse_number(text: str) -> float | None:
 _SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?$")
 _CLOCK = re.compile(r"^(\d+):(\d+)(\.\d*)?(?::(\d+(?:\.\d*)?))?\s*([AaPp][Mm])?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_TIME_AFTER_DATE = re.compile(r"^(.*?\S)\s+(\d+:[\d:.]*(?:\s*[AaPp][Mm])?)$")
 
 
 def _clock(text: str) -> float | None:
@@ -68,27 +93,29 @@ def _clock(text: str) -> float | None:
 
 
 def _slash_date(first: str, second: str, year: str | None) -> float | None:
-    """``m/d[/y]``, or ``d/m[/y]`` when the first number cannot be a month."""
-    import datetime as dt
-
-    from openpyxl.utils.datetime import to_excel
-
+    """``m/d[/y]``, or ``d/m[/y]`` when the first number cannot be a month; without a year,
+    the current one (the simulation's, as TODAY() reads it)."""
     month, day = int(first), int(second)
     if month > 12:
         month, day = day, month
-    full_year = dt.date.today().year if year is None else int(year)
-    if year is not None and len(year) == 2:
-        full_year += 2000 if full_year < 30 else 1900
-    if full_year < 1900:
-        return None  # Excel reads no date before its epoch: YEAR("7/5/1800") is #VALUE!
-    try:
-        return float(to_excel(dt.datetime(full_year, month, day)))
-    except ValueError:
-        return None
+    return date_serial(current_year() if year is None else written_year(year), month, day)
 
 
-def _parse_date(text: str) -> float | None:
-    """ISO dates and times as Excel serials (the forms Excel reads regardless of locale)."""
+def _calendar_date(text: str) -> float | None:
+    """The serial of a date without its time: ``m/d[/y]``, ISO ``y-m-d``, or one naming its
+    month (:func:`engines.monthdates.named_month_date`)."""
+    slash, iso = _SLASH_DATE.match(text), _ISO_DATE.match(text)
+    if slash is not None:
+        return _slash_date(*slash.groups())
+    if iso is not None:
+        year, month, day = iso.groups()
+        return _slash_date(month, day, year)
+    return named_month_date(text)
+
+
+def parse_date(text: str) -> float | None:
+    """Dates, times and dates with a time as Excel serials, in the forms Excel (en-US) reads;
+    unlike :func:`parse_number`, no plain number ("-5", "1 1/2"), which DATEVALUE refuses."""
     import datetime as dt
 
     from openpyxl.utils.datetime import to_excel
@@ -96,17 +123,12 @@ def _parse_date(text: str) -> float | None:
     stripped = text.strip()
     if stripped in ("29/02/1900", "02/29/1900", "1900-02-29"):
         return 60.0  # Excel's phantom leap day, kept for Lotus 1-2-3 compatibility
-    date_part, _, time_part = stripped.partition(" ")
-    slash, iso = _SLASH_DATE.match(date_part), _ISO_DATE.match(date_part)
-    if slash is not None or iso is not None:
-        if slash is not None:
-            day = _slash_date(*slash.groups())
-        else:
-            assert iso is not None
-            year, month, day_of_month = iso.groups()
-            day = _slash_date(month, day_of_month, year)
-        time = _clock(time_part.strip()) if time_part.strip() else 0.0
-        return None if day is None or time is None else day + time
+    timed = _TIME_AFTER_DATE.match(stripped)
+    date_part, time_part = timed.groups() if timed is not None else (stripped, "")
+    day = _calendar_date(date_part)
+    if day is not None:
+        time = _clock(time_part) if time_part else 0.0
+        return None if time is None else day + time
     if ":" in stripped:
         return _clock(stripped)
     for fmt in (
@@ -116,8 +138,6 @@ def _parse_date(text: str) -> float | None:
         "%Y-%m-%d %H:%M",
         "%H:%M:%S",
         "%H:%M",
-        "%d-%b-%Y",
-        "%d %B %Y",
     ):
         try:
             parsed = dt.datetime.strptime(stripped, fmt)

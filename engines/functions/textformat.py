@@ -3,7 +3,8 @@
 Supported: sections (``pos;neg;zero;text``) with simple conditions (``[<=1]``), ``0 # ?``
 placeholders, ``.`` ``,`` (grouping, and scaling when trailing), ``%``, ``E+``/``E-``, quoted and
 escaped literals, fractions (:mod:`engines.functions.textfraction`), date/time codes (y m d h s,
-AM/PM, fractional seconds) and colours, which TEXT ignores.
+AM/PM, fractional seconds), currency symbols tagged with a locale (``[$€-407]``) and colours,
+which TEXT ignores.
 """
 
 from __future__ import annotations
@@ -18,10 +19,25 @@ from engines.functions.textfraction import fraction_text
 
 _SECTION = re.compile(r'((?:"[^"]*"|\\.|[^;])*)')
 _CONDITION = re.compile(r"^\[(<=|>=|<>|<|>|=)(-?[\d.]+)\]")
+# [$symbol-locale]: the symbol is shown, the locale (after the first "-") is not
+_LOCALE_TAG = re.compile(r'("[^"]*"|\\.)|\[\$([^\]-]*)(?:-[^\]]*)?\]')
+
+
 def _sections(fmt: str) -> list[str]:
+    """The format's sections, each locale-tagged currency symbol made a literal."""
+    fmt = _LOCALE_TAG.sub(_symbol_literal, fmt)
     return [
         m.group(1) for m in _SECTION.finditer(fmt) if m.start() == 0 or fmt[m.start() - 1] == ";"
     ]
+
+
+def _symbol_literal(tag: re.Match[str]) -> str:
+    """A ``[$€-407]`` tag as its symbol, escaped so that no letter of it ("USD") reads as a
+    date code; quoted and escaped text as it is. A tag of a locale alone (``[$-409]``) only
+    picks the language of month and day names, shown in English here."""
+    if tag.group(1) is not None:
+        return tag.group(1)
+    return "".join("\\" + char for char in tag.group(2))
 
 
 def _is_date(section: str) -> bool:

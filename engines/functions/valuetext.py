@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from engines.coerce import number_text, parse_number, text_value, to_number
+from engines.coerce import number_text, parse_date, text_value, to_number
 from engines.errors import ExcelError
 from engines.functions.registry import Call, Table, register
 from engines.functions.text import apply_entries
@@ -136,7 +136,7 @@ def _date_text(whole_days: bool) -> Callable[[Call, Sequence[Value]], Value]:
     """DATEVALUE (the day) or TIMEVALUE (the time of day) of a date written as text."""
 
     def read(text: str) -> float | ExcelError:
-        serial = parse_number(text) if re.search(r"[/:-]|[A-Za-z]{3}", text) else None
+        serial = parse_date(text) if re.search(r"[/:-]|[A-Za-z]{3}", text) else None
         if serial is None:
             return ExcelError.VALUE
         return float(math.floor(serial)) if whole_days else serial - math.floor(serial)
