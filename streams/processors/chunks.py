@@ -35,6 +35,7 @@ from streams.events import (
 from streams.events.chunks import ChunkRange
 from streams.events.simulations import SimulationRequestBody
 from streams.ports import ChunkEngine
+from streams.processors.lanes import Lane, Slot
 
 ENDED = frozenset({SimulationCompleted.type, SimulationFailed.type, SimulationCancelled.type})
 
@@ -48,7 +49,7 @@ class ChunkWorker:
     concurrent = True  # see streams.processors.runtime.Handler
 
     def __init__(self, engine: ChunkEngine, read_blob: Callable[[str], bytes],
-                 put_blob: Callable[[bytes], object], slots: asyncio.Semaphore,
+                 put_blob: Callable[[bytes], object], slots: Lane,
                  width: int) -> None:
         self.engine = engine
         # a batch is a few rounds of the slots: its results are committed when it is done, and
@@ -77,7 +78,7 @@ class ChunkWorker:
         if sim in self.ended:  # checked again once a slot is free: a queue can be long
             self.skipped += 1
             return []
-        async with self.slots:
+        async with Slot(self.slots, event.tenant_id):
             if sim in self.ended:
                 self.skipped += 1
                 return []

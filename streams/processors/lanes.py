@@ -5,8 +5,9 @@ take tens of milliseconds each: they have a lane of their own, twice as wide as 
 cores (a run also waits on its blob and its transactions), so a burst of them is done in a few
 rounds and none waits behind a large run. Large runs and the chunks of split runs share the
 other lane, ``runner_threads`` wide: each holds a core for seconds and memory in proportion to
-its trials, so that lane is where a deployment sets what one runner may hold at once. Each lane
-counts what waits in it for a slot: the runner's queue depth.
+its trials, so that lane is where a deployment sets what one runner may hold at once. In each
+lane tenants take turns (see ``Lane``), and each counts what waits in it for a slot: the
+runner's queue depth.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+from collections import Counter, deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -49,35 +51,88 @@ def _quota(cgroup: Path) -> float | None:
         return None
 
 
-class Lane(asyncio.Semaphore):
-    """A lane's slots, counting the runs (and chunks) that wait for one."""
+class Lane:
+    """A lane's slots, handed out fairly between tenants: a freed slot goes to the waiting
+    tenant that holds the fewest slots of the lane (of equals, the one waiting longest), each
+    tenant's own runs in the order they came. A tenant that queued a hundred large runs thus
+    delays another tenant's run by one run's end, not by the hundred. Counts what waits."""
 
     def __init__(self, name: str, width: int) -> None:
-        super().__init__(width)
         self.name = name
-        self._waiting = 0
+        self.width = width
+        self._free = width
+        self._queues: dict[str, deque[asyncio.Future[None]]] = {}  # in the order they came
+        self._held: Counter[str] = Counter()
 
     def waiting(self) -> int:
         """How many wait for a slot now."""
-        return self._waiting
+        return sum(len(queue) for queue in self._queues.values())
 
-    async def acquire(self) -> Literal[True]:
-        self._waiting += 1
+    def locked(self) -> bool:
+        """Whether every slot is taken."""
+        return self._free == 0
+
+    async def acquire(self, tenant: str = "") -> Literal[True]:
+        if self._free > 0 and not self._queues:
+            self._take(tenant)
+            return True
+        granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queues.setdefault(tenant, deque()).append(granted)
         try:
-            return await super().acquire()
-        finally:
-            self._waiting -= 1
+            await granted
+        except asyncio.CancelledError:
+            if granted.done() and not granted.cancelled():
+                self.release(tenant)  # handed a slot as it was cancelled: the next one's
+            else:
+                self._forget(tenant, granted)
+            raise
+        return True
+
+    def release(self, tenant: str = "") -> None:
+        self._held[tenant] -= 1
+        if self._held[tenant] <= 0:
+            del self._held[tenant]
+        self._free += 1
+        self._hand_on()
+
+    def _take(self, tenant: str) -> None:
+        self._free -= 1
+        self._held[tenant] += 1
+
+    def _hand_on(self) -> None:
+        while self._free > 0 and self._queues:
+            tenant = min(self._queues, key=lambda t: self._held[t])  # the first of equals
+            queue = self._queues[tenant]
+            granted = queue.popleft()
+            if not queue:
+                del self._queues[tenant]
+            if not granted.done():
+                self._take(tenant)
+                granted.set_result(None)
+
+    def _forget(self, tenant: str, granted: asyncio.Future[None]) -> None:
+        queue = self._queues.get(tenant)
+        if queue is not None and granted in queue:
+            queue.remove(granted)
+            if not queue:
+                del self._queues[tenant]
+
+    async def __aenter__(self) -> None:
+        await self.acquire()
+
+    async def __aexit__(self, *_: object) -> None:
+        self.release()
 
 
 class Slot:
-    """A lane's slot for a block, which the block may give up before it ends (a small run
-    found heavy, moving to the large lane)."""
+    """A lane's slot for a block, taken for a tenant, which the block may give up before it
+    ends (a small run found heavy, moving to the large lane)."""
 
-    def __init__(self, lane: Lane) -> None:
-        self.lane, self.held = lane, False
+    def __init__(self, lane: Lane, tenant: str = "") -> None:
+        self.lane, self.tenant, self.held = lane, tenant, False
 
     async def __aenter__(self) -> Slot:
-        await self.lane.acquire()
+        await self.lane.acquire(self.tenant)
         self.held = True
         return self
 
@@ -87,7 +142,7 @@ class Slot:
     def give_up(self) -> None:
         if self.held:
             self.held = False
-            self.lane.release()
+            self.lane.release(self.tenant)
 
 
 @dataclass(frozen=True)

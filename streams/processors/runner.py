@@ -339,7 +339,7 @@ class SimulationRunner:
         seconds = 0.0
         lane = self.lanes.of(request.iterations)
         pool = self.pool if lane is self.lanes.small else None
-        async with Slot(lane) as slot:
+        async with Slot(lane, accepted.tenant_id) as slot:
             started = last_report[0] = time.monotonic()
             if run.cancel:
                 outcome: dict[str, Any] = {"cancelled": True, "iterations_run": 0}
@@ -358,7 +358,7 @@ class SimulationRunner:
                             # its progress is reported and a cancel stops it, its small-run
                             # slot given to the runs behind it first
                             slot.give_up()
-                            async with self.lanes.large:
+                            async with Slot(self.lanes.large, accepted.tenant_id):
                                 outcome = await asyncio.to_thread(
                                     self.engine.simulate, data, request.spec(), progress)
                     else:

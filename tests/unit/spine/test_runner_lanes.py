@@ -2,14 +2,14 @@ import asyncio
 import os
 from pathlib import Path
 
-from streams.processors.lanes import SMALL_RUN_TRIALS, Lanes, cores
+from streams.processors.lanes import SMALL_RUN_TRIALS, Lane, Lanes, Slot, cores
 
 
 def test_small_runs_have_a_lane_of_their_own_as_wide_as_the_cores_allow() -> None:
     lanes = Lanes.for_machine(large_width=1, cpus=4)
     assert lanes.of(10_000) is lanes.of(SMALL_RUN_TRIALS) is lanes.small
     assert lanes.of(SMALL_RUN_TRIALS + 1) is lanes.large
-    assert lanes.small._value == 8 and lanes.large._value == 1
+    assert lanes.small.width == 8 and lanes.large.width == 1
 
 
 async def test_a_lane_counts_what_waits_for_a_slot_until_it_has_one_or_gives_up() -> None:
@@ -28,6 +28,52 @@ async def test_a_lane_counts_what_waits_for_a_slot_until_it_has_one_or_gives_up(
     await asyncio.sleep(0)
     assert lane.waiting() == 0
     lane.release()
+
+
+async def test_tenants_take_turns_for_the_slots_each_tenants_runs_in_order() -> None:
+    lane = Lane("large", 2)
+    order: list[str] = []
+
+    async def run(tenant: str, name: str, done: asyncio.Event) -> None:
+        async with Slot(lane, tenant):
+            order.append(name)
+            await done.wait()
+
+    finish = {name: asyncio.Event() for name in ("a1", "a2", "a3", "a4", "a5", "b1", "c1")}
+    tasks = [asyncio.create_task(run(name[0], name, finish[name]))
+             for name in ("a1", "a2", "a3", "a4", "a5")]  # a's burst first
+    await asyncio.sleep(0)
+    tasks += [asyncio.create_task(run(name[0], name, finish[name])) for name in ("b1", "c1")]
+    await asyncio.sleep(0)
+    assert order == ["a1", "a2"] and lane.waiting() == 5
+    finish["a1"].set()  # a holds one slot, b and c none: b, who waited longest of those
+    await asyncio.sleep(0.01)
+    assert order == ["a1", "a2", "b1"]
+    finish["a2"].set()  # a and c hold none now, b one: a, who has waited longer than c
+    await asyncio.sleep(0.01)
+    assert order == ["a1", "a2", "b1", "a3"]
+    finish["b1"].set()
+    await asyncio.sleep(0.01)
+    assert order == ["a1", "a2", "b1", "a3", "c1"]  # c holds none, a one
+    for event in finish.values():
+        event.set()
+    await asyncio.gather(*tasks)
+    assert order == ["a1", "a2", "b1", "a3", "c1", "a4", "a5"] and lane.waiting() == 0
+    assert not lane.locked()
+
+
+async def test_a_slot_handed_to_a_run_cancelled_meanwhile_goes_to_the_next() -> None:
+    lane = Lane("large", 1)
+    await lane.acquire("a")
+    cancelled = asyncio.create_task(lane.acquire("b"))
+    after = asyncio.create_task(lane.acquire("c"))
+    await asyncio.sleep(0)
+    lane.release("a")  # b is handed the slot, and cancelled before it runs
+    cancelled.cancel()
+    await asyncio.sleep(0.01)
+    assert cancelled.cancelled() and after.done() and lane.waiting() == 0
+    lane.release("c")
+    assert not lane.locked()
 
 
 def test_the_cores_a_runner_uses_are_bounded_by_its_cpu_limit(tmp_path: Path) -> None:
