@@ -23,6 +23,7 @@ from engines.formula.tokens import FormulaSyntaxError
 from engines.functions import FUNCTIONS
 from engines.functions.areas import rewrite_unions
 from engines.functions.lambdas import SPECIAL_FORMS, Binding, Slot, apply, bound, slot_plan
+from engines.functions.reference import intersected, may_refer
 from engines.functions.registry import TOOLPAK, Call, Function, Impl
 from engines.references import (
     clip,
@@ -98,16 +99,21 @@ class CellCompiler:
         return self.call(node)
 
     def scalar(self, node: ast.Node) -> Plan:
-        """Compile ``node`` where Excel expects one value (implicit intersection on references)."""
-        if self.array or not isinstance(node, ast.Ref | ast.Name | ast.StructRef):
+        """Compile ``node`` where Excel expects one value: outside array formulas a reference
+        of several cells gives its cell on the formula's row or column (implicit intersection),
+        found now if the formula names it, as it runs if a function returns it (INDEX, OFFSET,
+        XLOOKUP). LET and LAMBDA names hold what their caller evaluated, and are left as is."""
+        if self.array:
             return self.compile(node)
         area = self.static_area(node)
-        if area is None or area.shape == (1, 1):
-            return self.compile(node)
-        picked = implicit_intersection(area, self.cell)
-        if picked is None:
-            return self.failed(ExcelError.VALUE)
-        return self.read(picked)
+        if area is not None and area.shape != (1, 1):
+            picked = implicit_intersection(area, self.cell)
+            return self.failed(ExcelError.VALUE) if picked is None else self.read(picked)
+        plan, cell = self.compile(node), self.cell
+        local = isinstance(node, ast.Name) and node.sheet is None and bound(self, node.name)
+        if area is not None or local or not may_refer(node):
+            return plan
+        return lambda env: intersected(env, plan(env), cell)
 
     def static_area(self, node: ast.Node) -> Area | None:
         """The area a reference node names, when it names one without evaluation."""

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from types import ModuleType
 
-from engines.blocks import pick, sub, where
+from engines.blocks import index as entry
+from engines.blocks import pick, stack, sub, where
 from engines.coerce import to_bool, to_number
 from engines.errors import ExcelError
 from engines.functions import matching
 from engines.functions.reference import missing as omitted
+from engines.functions.reference import referred
 from engines.functions.registry import Call, Table, register
 from engines.values import EMPTY, Area, Value, error, merge_errors, number
 from engines.xp import Array
@@ -152,10 +156,13 @@ def _edge(source: Value, last: bool) -> Value:
 
 @register(FUNCTIONS, "XLOOKUP", 3, 6, frozenset({1, 2}))
 def xlookup(call: Call, args: Sequence[Value]) -> Value:
+    """The return array's row where a column is searched, its column where a row is: a
+    reference when the return array is one and the lookup value the same in every trial, as
+    Excel's ``SUM(XLOOKUP(..):XLOOKUP(..))`` needs."""
     xp = call.xp
     hay = matching.vector(xp, args[1])
-    targets = matching.vector(xp, args[2])
-    if hay is None or targets is None:
+    by_row = _by_row(args[1], args[2])
+    if hay is None or by_row is None:
         return error(xp, ExcelError.VALUE)
     # an error in the lookup value comes before one in the modes, or modes out of range
     mode_error = next((a for a in args[4:] if a.err is not None and bool((a.err != 0).any())), None)
@@ -164,11 +171,66 @@ def xlookup(call: Call, args: Sequence[Value]) -> Value:
     position = _xmatch_position(call, args[0], hay, args[4:])
     if int(position.reshape(-1)[0]) == -2:
         return _with(call, error(xp, ExcelError.VALUE), args[0].err)
-    found = pick(xp, targets, position, ExcelError.NA)
-    if len(args) > 3 and not omitted(args[3]):  # XLOOKUP(x, r, v, , 1): #N/A, as left out
-        missing = (position < 0).reshape(-1, 1, 1)
-        found = where(xp, missing, args[3].plain(), found)
-    return _with(call, found, args[0].err)
+    found = _line(call, args[2], position, by_row)
+    missing = (position < 0).reshape(-1, 1, 1)
+    # XLOOKUP(x, r, v, , 1) is #N/A, as when left out
+    if len(args) > 3 and not omitted(args[3]) and bool(missing.any()):
+        fallback = args[3].plain()
+        if position.shape[0] > 1:  # one block holds every trial's line
+            fallback = _fitted(xp, fallback, found.grid)
+        found = where(xp, missing, fallback, found)
+    if args[0].err is not None and bool((args[0].err != 0).any()):
+        return _with(call, found, args[0].err)
+    return found
+
+
+def _size(value: Value) -> tuple[int, int]:
+    """The rows and columns an argument names (a reference's clipped-off cells included)."""
+    return value.grid if value.area is None else value.area.named_shape
+
+
+def _by_row(lookup: Value, result: Value) -> bool | None:
+    """Whether XLOOKUP returns a row of ``result`` (the lookup array is a column as tall) or a
+    column (a row as wide); None when the sizes do not fit, #VALUE! in Excel."""
+    (rows, cols), (height, width) = _size(lookup), _size(result)
+    if cols == 1 and rows == height:
+        return True
+    if rows == 1 and cols == width:
+        return False
+    return None
+
+
+def _fitted(xp: ModuleType, value: Value, shape: tuple[int, int]) -> Value:
+    """``value`` as a block of ``shape``: its own entries, empty cells past them, so that a
+    trial's if_not_found among other trials' rows is summed or counted once, not repeated."""
+    if value.grid == shape:
+        return value
+    rows, cols = value.grid
+    blank = Value(xp.zeros((1, 1, 1)), None, EMPTY, None)
+    return stack(xp, [[entry(value, r, c) if r < rows and c < cols else blank
+                       for c in range(shape[1])] for r in range(shape[0])])
+
+
+def _line(call: Call, result: Value, position: Array, by_row: bool) -> Value:
+    """Row (``by_row``) or column ``position`` of ``result`` per trial, #N/A where it is -1;
+    a reference when ``result`` is one and the position the same in every trial."""
+    xp = call.xp
+    if position.shape[0] == 1:
+        at = int(position[0])
+        if at < 0:
+            return error(xp, ExcelError.NA)
+        if result.area is None:
+            line = slice(at, at + 1)
+            return sub(result, line, slice(None)) if by_row else sub(result, slice(None), line)
+        full = result.area.full()
+        if by_row:
+            return referred(call.env, replace(full, row1=full.row1 + at, row2=full.row1 + at))
+        return referred(call.env, replace(full, col1=full.col1 + at, col2=full.col1 + at))
+    rows, cols = result.grid
+    lines = [slice(i, i + 1) for i in range(cols if by_row else rows)]
+    parts = [pick(xp, sub(result, slice(None), i) if by_row else sub(result, i, slice(None)),
+                  position, ExcelError.NA) for i in lines]
+    return stack(xp, [parts] if by_row else [[part] for part in parts])
 
 
 @register(FUNCTIONS, "INDEX", 2, 4, frozenset({0}), arrays=frozenset({0}),
@@ -208,16 +270,10 @@ def index(call: Call, args: Sequence[Value]) -> Value:
                 area.row1 + rs.stop - 1,
                 area.col1 + cs.stop - 1,
             )
-            if picked.shape == (1, 1):
-                return call.env.cell((picked.sheet, picked.row1, picked.col1))
-            return call.env.area(picked)
+            return referred(call.env, picked)
         return sub(source, rs, cs)
     if source.area is not None:  # indexes that vary by trial: the whole reference is read
-        area = source.area
-        if area.shape == (1, 1):
-            source = call.env.cell((area.sheet, area.row1, area.col1))
-        else:
-            source = call.env.area(area)
+        source = referred(call.env, source.area)
     rows, cols = source.grid
     # a zero index on a one-wide axis means its only row/column
     row = xp.where((row == 0) & (rows == 1), 1.0, row)

@@ -1,4 +1,5 @@
-"""Functions about references: ROW(S), COLUMN(S), OFFSET, INDIRECT, CELL.
+"""Functions about references: ROW(S), COLUMN(S), OFFSET, INDIRECT, CELL; and the reading of
+a reference a function returns where Excel expects one value (implicit intersection).
 
 OFFSET and INDIRECT read cells only known once their arguments are evaluated; they need
 arguments that are the same in every trial (a per-trial reference gives #VALUE!).
@@ -12,11 +13,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from engines.coerce import text_value, to_number, to_text
+from engines.env import Env
 from engines.errors import ExcelError
 from engines.formula import FormulaSyntaxError, ast, parse
-from engines.formula.refs import MAX_COL, MAX_ROW, column_letters
+from engines.formula.refs import MAX_COL, MAX_ROW, CellKey, column_letters
 from engines.functions.registry import Call, Table, register
-from engines.references import ref_area, struct_area
+from engines.references import implicit_intersection, ref_area, struct_area
 from engines.values import EMPTY, TEXT, Area, Value, error, host, kinds, number
 
 FUNCTIONS: Table = {}
@@ -96,10 +98,32 @@ def offset(call: Call, args: Sequence[Value]) -> Value:
     top, left = base.row1 + (moves[0] or 0), base.col1 + (moves[1] or 0)
     if top < 1 or left < 1 or height < 1 or width < 1:
         return error(xp, ExcelError.REF)
-    area = Area(base.sheet, top, left, top + height - 1, left + width - 1)
+    return referred(call.env, Area(base.sheet, top, left, top + height - 1, left + width - 1))
+
+
+def referred(env: Env, area: Area) -> Value:
+    """The cells of ``area``, read when the formula runs, as a reference to it."""
     if area.shape == (1, 1):
-        return call.env.cell((area.sheet, area.row1, area.col1))
-    return call.env.area(area)
+        return env.cell((area.sheet, area.row1, area.col1))
+    return env.area(area)
+
+
+def intersected(env: Env, value: Value, here: CellKey) -> Value:
+    """A reference a formula computes (INDEX, OFFSET, XLOOKUP), where Excel expects one value
+    outside array formulas: its cell on the row or column of ``here`` (implicit intersection),
+    #VALUE! when there is none. Other values are the caller's to reduce, arrays being lifted."""
+    area = value.area
+    if area is None or area.named_shape == (1, 1):
+        return value
+    found = implicit_intersection(area, here)
+    return error(env.xp, ExcelError.VALUE) if found is None else referred(env, found)
+
+
+def may_refer(node: ast.Node) -> bool:
+    """Whether ``node`` may evaluate to a reference known only as the formula runs: a call, a
+    name or a range between such references; operators and literals give values."""
+    return isinstance(node, ast.Call | ast.Apply | ast.Name) or (
+        isinstance(node, ast.Binary) and node.op in (":", " "))
 
 
 def missing(value: Value) -> bool:
@@ -184,11 +208,7 @@ def indirect(call: Call, args: Sequence[Value]) -> Value:
         area = ref_area(workbook, node, call.cell)
     elif isinstance(node, ast.StructRef):
         area = struct_area(workbook, node, call.cell)
-    if area is None:
-        return error(xp, ExcelError.REF)
-    if area.shape == (1, 1):
-        return call.env.cell((area.sheet, area.row1, area.col1))
-    return call.env.area(area)
+    return error(xp, ExcelError.REF) if area is None else referred(call.env, area)
 
 
 @register(FUNCTIONS, "CELL", 1, 2, frozenset({1}), measures=frozenset({1}), dynamic=True)
