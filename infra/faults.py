@@ -39,6 +39,11 @@ OUTAGES: tuple[type[BaseException], ...] = (
     BlobStoreUnavailable,
 )
 
+REDIS_UNREACHABLE: tuple[type[BaseException], ...] = (
+    redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+"""What a Redis call raises when Redis cannot be reached: where Redis only speeds a request
+up or limits it (the accepted cache, the rate limiter), the request goes on without it."""
+
 
 # SQLSTATE classes that say the server or the connection is going away, not that the statement
 # is wrong: 08 connection exception, 53 insufficient resources (too many connections, disk

@@ -24,14 +24,12 @@ from typing import Any
 
 import orjson
 from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from infra.faults import REDIS_UNREACHABLE as UNREACHABLE
 from streams.envelope import Envelope
 from streams.events import SimulationRequested, WebhookEndpointRegistered, WorkbookUploaded
 
 log = logging.getLogger(__name__)
-UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 
 
 def key(prefix: str, tenant_id: str, kind: str, id_: str) -> str:

@@ -16,9 +16,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
 from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from infra.faults import REDIS_UNREACHABLE
 
 log = logging.getLogger(__name__)
 WINDOW_MS = 60_000
@@ -91,7 +91,7 @@ class RateLimiter:
         closed (``hit``), since their limit is what stops password guessing."""
         try:
             return await self.hit(credential, route_class, limit)
-        except (RedisConnectionError, RedisTimeoutError) as exc:
+        except REDIS_UNREACHABLE as exc:
             log.warning("rate limit not applied, Redis is unreachable: %r", exc)
             return None
 
@@ -133,7 +133,7 @@ async def _taken_back(decision: RateDecision) -> RateDecision:
     assert decision.take_back is not None
     try:
         await decision.take_back()
-    except (RedisConnectionError, RedisTimeoutError) as exc:
+    except REDIS_UNREACHABLE as exc:
         log.warning("a 503 answer stays counted, Redis is unreachable: %r", exc)
         return decision
     return replace(decision, remaining=min(decision.limit, decision.remaining + 1),
