@@ -308,7 +308,9 @@ def dollar(call: Call, args: Sequence[Value]) -> Value:
         amount = _fixed(abs(value), decimals)
         if isinstance(amount, ExcelError):
             return amount
-        return ("-$" if value < 0 else "$") + amount
+        # the sign of what is shown: an amount that rounds to zero has none (-0.004 is $0.00)
+        negative = value < 0 and any(digit in "123456789" for digit in amount)
+        return ("-$" if negative else "$") + amount
 
     return apply_entries(call, args, "nn", shown)
 
