@@ -1,78 +1,24 @@
 """``GET /v1/workbooks/{id}/sheets/{sheet}``: a window of one sheet as a grid shows it, each
 cell's formula and its value, formulas recalculated statically (@RISK functions at their static
-values, as Excel shows them without a simulation)."""
+values, as Excel shows them without a simulation), computed in a sandbox (``app.api.sheetview``)."""
 
 from __future__ import annotations
 
-import asyncio
-import math
 import re
-from collections import OrderedDict
-from dataclasses import dataclass
-from threading import Lock
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
 from app.api.auth import Ctx, Tenant
-from engines.compiler import compile_model
-from engines.errors import ExcelError
-from engines.formula.refs import column_index, column_letters, format_key
+from app.api.sheetview import SheetViewFailed, SheetViews, window_of
+from engines.formula.refs import column_index, column_letters
 from engines.limits import WorkbookLimits
-from engines.workbook import Workbook, load_workbook
+from infra.settings import Settings
 
 router = APIRouter(prefix="/v1/workbooks", tags=["workbooks"])
 RANGE = re.compile(r"^([A-Za-z]{1,3})([0-9]{1,7}):([A-Za-z]{1,3})([0-9]{1,7})$")
 DEFAULT_ROWS, DEFAULT_COLUMNS = 200, 52
 MAX_WINDOW = 20_000  # cells in one answer
-CACHED_WORKBOOKS = 4
-
-
-@dataclass(frozen=True)
-class EvaluatedWorkbook:
-    """A workbook as read, with every formula's static value (``"Sheet!A1"`` keys)."""
-
-    book: Workbook
-    values: dict[str, Any]
-
-
-class _Recent:
-    """The last few evaluated workbooks by content hash: a grid asks for one sheet after another,
-    and each evaluation is a whole recalculation."""
-
-    def __init__(self, size: int) -> None:
-        self.size, self.items, self.lock = size, OrderedDict[str, EvaluatedWorkbook](), Lock()
-
-    def get(self, sha256: str) -> EvaluatedWorkbook | None:
-        with self.lock:
-            if sha256 in self.items:
-                self.items.move_to_end(sha256)
-            return self.items.get(sha256)
-
-    def put(self, sha256: str, evaluated: EvaluatedWorkbook) -> None:
-        with self.lock:
-            self.items[sha256] = evaluated
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-
-
-_recent = _Recent(CACHED_WORKBOOKS)
-
-
-def evaluate(data: bytes, limits: WorkbookLimits) -> EvaluatedWorkbook:
-    book = load_workbook(data, limits)
-    return EvaluatedWorkbook(book, compile_model(book, outputs=[]).recalc())
-
-
-def json_value(value: Any) -> float | str | bool | None:
-    """A cell value JSON can carry: Excel errors as their code, non-finite numbers as text."""
-    if isinstance(value, ExcelError):
-        return value.code
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)
 
 
 def window(text: str | None, rows: int, columns: int) -> tuple[int, int, int, int]:
@@ -97,28 +43,13 @@ def window(text: str | None, rows: int, columns: int) -> tuple[int, int, int, in
     return bounds
 
 
-def sheet_cells(evaluated: EvaluatedWorkbook, sheet: str,
-                bounds: tuple[int, int, int, int]) -> list[dict[str, Any]]:
-    """The non-empty cells of ``sheet`` inside ``bounds``, row by row."""
-    r1, c1, r2, c2 = bounds
-    cells = []
-    for (name, row, col), cell in evaluated.book.cells.items():
-        if name != sheet or not (r1 <= row <= r2 and c1 <= col <= c2):
-            continue
-        value = (evaluated.values.get(format_key((name, row, col)))
-                 if cell.formula is not None else cell.value)
-        if value is None and cell.formula is None:
-            continue
-        cells.append({"cell": f"{column_letters(col)}{row}", "row": row, "column": col,
-                      "value": json_value(value), "formula": cell.formula})
-    cells.sort(key=lambda c: (c["row"], c["column"]))
-    return cells
-
-
 @router.get("/{workbook_id}/sheets/{sheet}",
             summary="A window of a sheet: each cell's value and formula",
             responses={409: {"description": "the workbook is still being parsed, or was"
-                                            " rejected"}})
+                                            " rejected"},
+                       422: {"description": "the range is malformed or too large, or the"
+                                            " workbook's cells need more memory or time to"
+                                            " compute than its parse was allowed"}})
 async def get_sheet(workbook_id: str, sheet: str, ctx: Ctx, tenant: Tenant,
                     area: Annotated[str | None, Query(
                         alias="range", max_length=30,
@@ -142,15 +73,28 @@ async def get_sheet(workbook_id: str, sheet: str, ctx: Ctx, tenant: Tenant,
                             f" {sorted(sheets)}")
     rows, columns = sheets[sheet]["rows"], sheets[sheet]["columns"]
     bounds = window(area, rows, columns)
-    evaluated = _recent.get(row["sha256"])
-    if evaluated is None:
-        limits = WorkbookLimits.from_mapping(tenant.limits.workbook_limits())
-        data = await asyncio.to_thread(ctx.blobs.get, row["sha256"])
-        evaluated = await asyncio.to_thread(evaluate, data, limits)
-        _recent.put(row["sha256"], evaluated)
+    limits = WorkbookLimits.from_mapping(tenant.limits.workbook_limits())
+    try:
+        found = await _views(ctx.settings).grid(
+            row["sha256"], lambda: ctx.blobs.get(row["sha256"]), limits)
+    except SheetViewFailed as exc:
+        raise HTTPException(422, f"workbook {workbook_id}'s sheets cannot be shown: {exc}"
+                            ) from None
     return {
         "workbook_id": workbook_id, "sheet": sheet, "rows": rows, "columns": columns,
         "range": f"{column_letters(bounds[1])}{bounds[0]}:{column_letters(bounds[3])}{bounds[2]}",
         "truncated": bounds[2] < rows or bounds[3] < columns,
-        "cells": sheet_cells(evaluated, sheet, bounds),
+        "cells": [{"cell": f"{column_letters(col)}{r}", "row": r, "column": col,
+                   "value": value, "formula": formula}
+                  for r, col, value, formula in window_of(found.get(sheet, []), bounds)],
     }
+
+
+_shared: list[SheetViews] = []
+
+
+def _views(settings: Settings) -> SheetViews:
+    """This worker's sheet views (made with its first request, on its event loop)."""
+    if not _shared:
+        _shared.append(SheetViews(settings))
+    return _shared[0]
