@@ -10,13 +10,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from app.api.accepted import UNREACHABLE
 from app.api.auth import Ctx, Tenant
 from app.api.commands import Ids, execute
 from app.api.idempotency import body_hash
 from app.api.schemas import SimulationRequest
 from app.api.sse import HEARTBEAT, EventStreamResponse, frame
 from app.ops.heartbeats import RUNNER, instances
+from infra.faults import REDIS_UNREACHABLE as UNREACHABLE
 from projections.redis_progress import key as progress_key
 from streams.envelope import Envelope
 from streams.events import SimulationCancelRequested, SimulationRequested
