@@ -69,21 +69,30 @@ def _run_model(model: Model | RiskModel, n: int, inputs: Mapping[str, Array],
 
 
 def evaluate_chunk(
-    xp: Any, model: Model | RiskModel, items: Sequence[RandomInput], u: Array, n: int
+    xp: Any, model: Model | RiskModel, items: Sequence[RandomInput], u: Array, n: int,
+    first: int | None = None,
 ) -> tuple[Outputs, Array]:
-    """The model's outputs for one chunk, and every random input's samples (inputs × n)."""
+    """The model's outputs for one chunk, and every random input's samples (inputs × n); with
+    ``first``, for its first trials only, each as the whole chunk gives it (the inputs are
+    sampled whole: a sampler's path may depend on its call's size), for a model that draws
+    nothing while it computes."""
     inputs: dict[str, Array] = {}
     risk_values: dict[Any, Any] = {}
     drawn: dict[int, Array] = {}
     for j, item in enumerate(items):
         if item.distribution is None:
+            assert first is None, "a law fed by other cells draws in calls of the chunk's size"
             risk_values[item.risk_id] = hook(xp, item, u[j], partial(drawn.__setitem__, j))
             continue
         drawn[j] = item.distribution.sample(xp, u[j])
+        if first is not None:
+            drawn[j] = xp.broadcast_to(drawn[j], (n,))[:first]
         if item.risk_id is None:
             inputs[item.cell] = drawn[j]
         else:
             risk_values[item.risk_id] = drawn[j]
+    if first is not None:
+        n = first
     results = _run_model(model, n, inputs, risk_values)
     # A call the model never evaluated counts as constant, which sensitivity leaves out.
     samples = [xp.broadcast_to(drawn.get(j, xp.zeros(n)), (n,)) for j in range(len(items))]

@@ -5,8 +5,9 @@ workbook can be large enough within its tier's limits for that to take seconds a
 so it runs in a sandboxed child process with the parser's memory cap and time limit: a
 workbook that needs more fails its own view (422), and the API worker serving every tenant
 keeps its memory and its event loop. The worker keeps only the answer's form of the last few
-workbooks (values and formulas, bounded by their count of cells), asks for one workbook at a
-time however many requests want it, and computes at most EVALUATIONS at once.
+workbooks (values and formulas, bounded by their count of cells), asks for one workbook once
+however many requests want it, and runs at most EVALUATIONS children at once (a run's sample,
+``app.api.routes.trials``, is computed in the same way).
 """
 
 from __future__ import annotations
@@ -16,21 +17,22 @@ import bisect
 import math
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from engines.errors import ExcelError
 from engines.limits import WorkbookLimits
 from infra.sandbox import MB, Sandbox, SandboxFailure
 from infra.settings import Settings
 
+Result = TypeVar("Result")
 Cell = tuple[int, int, float | str | bool | None, str | None]  # row, column, value, formula
 Grid = dict[str, list[Cell]]
 """Per sheet its non-empty cells, row by row: what a view of any window of it reads."""
 KEPT_CELLS = 2_000_000
 """Most cells the kept grids hold together (and at most KEPT_WORKBOOKS of them)."""
 KEPT_WORKBOOKS = 4
-EVALUATIONS = 1
-"""Workbooks one API worker evaluates at once; more wait (each may take the sandbox's cap)."""
+EVALUATIONS = 2
+"""Sandboxed children one API worker runs at once; more wait (each may take the cap)."""
 
 
 class SheetViewFailed(Exception):
@@ -77,17 +79,40 @@ def window_of(cells: list[Cell], bounds: tuple[int, int, int, int]) -> list[Cell
     return [c for c in cells[start:end] if c1 <= c[1] <= c2]
 
 
+class Sandboxed:
+    """Work on a tenant's workbook run for an API request in a sandboxed child (the parser's
+    memory cap and time limit), EVALUATIONS at a time in this worker."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.sandbox = Sandbox(settings.parse_memory_mb * MB, settings.parse_timeout_s,
+                               preload=("engines.service",))
+        self.slots = asyncio.Semaphore(EVALUATIONS)
+
+    async def run(self, function: Callable[..., Result], *args: Any) -> Result:
+        """``function(*args)`` computed in a child; SandboxFailure past the limits."""
+        async with self.slots:
+            return await asyncio.to_thread(self.sandbox.run, function, *args)
+
+
+_sandboxed: list[Sandboxed] = []
+
+
+def sandboxed(settings: Settings) -> Sandboxed:
+    """This worker's sandbox for requests' work (made with its first request, on its loop)."""
+    if not _sandboxed:
+        _sandboxed.append(Sandboxed(settings))
+    return _sandboxed[0]
+
+
 class SheetViews:
     """The grids of recently viewed workbooks, by content hash, computed in a sandbox."""
 
-    def __init__(self, settings: Settings, compute: Callable[[bytes, WorkbookLimits], Grid]
+    def __init__(self, sandboxed: Sandboxed, compute: Callable[[bytes, WorkbookLimits], Grid]
                  = grid) -> None:
-        self.sandbox = Sandbox(settings.parse_memory_mb * MB, settings.parse_timeout_s,
-                               preload=("engines.service",))
+        self.sandboxed = sandboxed
         self.compute = compute
         self.kept: OrderedDict[str, Grid | SheetViewFailed] = OrderedDict()
         self.pending: dict[str, asyncio.Future[Grid]] = {}
-        self.slots = asyncio.Semaphore(EVALUATIONS)
 
     async def grid(self, sha256: str, read: Callable[[], bytes], limits: WorkbookLimits
                    ) -> Grid:
@@ -108,14 +133,13 @@ class SheetViews:
 
     async def _computed(self, sha256: str, read: Callable[[], bytes], limits: WorkbookLimits
                         ) -> Grid:
-        async with self.slots:
-            data = await asyncio.to_thread(read)
-            try:
-                found = await asyncio.to_thread(self.sandbox.run, self.compute, data, limits)
-            except SandboxFailure as exc:
-                failed = SheetViewFailed(f"computing its cells {exc}")
-                self._keep(sha256, failed)
-                raise failed from None
+        data = await asyncio.to_thread(read)
+        try:
+            found = await self.sandboxed.run(self.compute, data, limits)
+        except SandboxFailure as exc:
+            failed = SheetViewFailed(f"computing its cells {exc}")
+            self._keep(sha256, failed)
+            raise failed from None
         self._keep(sha256, found)
         return found
 

@@ -19,12 +19,14 @@ from fastapi import APIRouter, HTTPException, Query
 
 from app.api.auth import Ctx, Tenant
 from app.api.routes.simulations import simulation_or_404
+from app.api.sheetview import sandboxed
 from engines.clock import chunk_generator, drawing, simulation
 from engines.limits import WorkbookLimits
 from engines.passes import checked_outputs, chunk_draws, evaluate_chunk
 from engines.sampling.targets import rank_correlation
 from engines.service import compiled
 from engines.simulation import random_inputs
+from infra.sandbox import SandboxFailure
 from streams.events.simulations import SimulationRequestBody
 
 router = APIRouter(prefix="/v1/simulations", tags=["simulations"])
@@ -47,13 +49,20 @@ def first_trials(data: bytes, request: SimulationRequestBody, seed: int, n: int,
     model, spec = compiled(data, replace(request.spec(), seed=seed, backend="numpy"), limits)
     items = random_inputs(model, spec)
     correlation, _ = rank_correlation(spec.correlation, items)
+    # a chunk's trials follow one by one from its draws, so only the first n are computed,
+    # unless the model draws while it computes (RAND, RiskCompound, a law fed by other cells)
+    # in calls the size of the whole chunk
+    whole = (getattr(model, "draws_in_formulas", False)
+             or any(item.distribution is None for item in items))
     draws, values, errors = [], [], []
     done, index = 0, 0
     with simulation(spec.as_of, spec.simulation_number):  # the run's TODAY() and RiskSimtable
         while done < n:
             count, u, _ = chunk_draws(numpy, spec, index, items, correlation)
+            first = None if whole else min(count, n - done)
             with drawing(chunk_generator(seed, index)):  # the run's own RAND() draws
-                raw, samples = evaluate_chunk(numpy, model, items, u, count)
+                raw, samples = evaluate_chunk(numpy, model, items, u, count, first)
+            count = first or count
             results = checked_outputs(numpy, count, spec.outputs, raw)
             draws.append(numpy.asarray(samples))
             values.append({k: numpy.asarray(v) for k, (v, _) in results.items()})
@@ -114,8 +123,12 @@ async def sample(simulation_id: str, ctx: Ctx, tenant: Tenant,
         raise HTTPException(409, f"the workbook of simulation {simulation_id} was deleted")
     limits = WorkbookLimits.from_mapping(tenant.limits.workbook_limits())
     data = await asyncio.to_thread(ctx.blobs.get, workbook["sha256"])
-    labels, draws, values, errors = await asyncio.to_thread(
-        first_trials, data, request, int(results["seed"]), n, limits)
+    try:  # in a sandboxed child: a heavy model costs its own request, not the worker's
+        labels, draws, values, errors = await sandboxed(ctx.settings).run(
+            first_trials, data, request, int(results["seed"]), n, limits)
+    except SandboxFailure as exc:
+        raise HTTPException(422, f"the sample of simulation {simulation_id} cannot be"
+                            f" computed here: computing it {exc}") from None
     if input_cell not in labels:  # a Risk call of the results the workbook no longer makes
         raise HTTPException(422, [{"loc": ["query", "input"], "msg": f"{input!r} is not an"
                                    f" input of this simulation's model: {labels}"}])

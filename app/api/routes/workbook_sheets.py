@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 
 from app.api.auth import Ctx, Tenant
-from app.api.sheetview import SheetViewFailed, SheetViews, window_of
+from app.api.sheetview import SheetViewFailed, SheetViews, sandboxed, window_of
 from engines.formula.refs import column_index, column_letters
 from engines.limits import WorkbookLimits
 from infra.settings import Settings
@@ -96,5 +96,5 @@ _shared: list[SheetViews] = []
 def _views(settings: Settings) -> SheetViews:
     """This worker's sheet views (made with its first request, on its event loop)."""
     if not _shared:
-        _shared.append(SheetViews(settings))
+        _shared.append(SheetViews(sandboxed(settings)))
     return _shared[0]

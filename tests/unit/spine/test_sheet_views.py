@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from app.api import sheetview
-from app.api.sheetview import SheetViewFailed, SheetViews, grid, window_of
+from app.api.sheetview import Sandboxed, SheetViewFailed, SheetViews, grid, window_of
 from engines.limits import WorkbookLimits
 from infra.settings import Settings
 from tests.conftest import EXAMPLE
@@ -21,7 +21,7 @@ def _hungry(data: bytes, limits: WorkbookLimits) -> Any:
 
 
 def _views(**settings: Any) -> SheetViews:
-    return SheetViews(Settings(**settings))
+    return SheetViews(Sandboxed(Settings(**settings)))
 
 
 async def test_the_grid_holds_each_cell_with_its_static_value_row_by_row() -> None:
@@ -36,7 +36,8 @@ async def test_the_grid_holds_each_cell_with_its_static_value_row_by_row() -> No
 
 
 async def test_a_workbook_past_the_cap_fails_its_own_view_once() -> None:
-    views = SheetViews(Settings(parse_memory_mb=128, parse_timeout_s=20), compute=_hungry)
+    views = SheetViews(Sandboxed(Settings(parse_memory_mb=128, parse_timeout_s=20)),
+                       compute=_hungry)
     reads: list[int] = []
 
     def read() -> bytes:
