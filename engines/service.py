@@ -27,6 +27,9 @@ from engines.workbook import DEFAULT_LIMITS, load_workbook
 from engines.xp import get_xp
 
 LISTED = 200  # candidates listed per kind in a workbook summary
+LISTED_RISK = 10_000
+"""@RISK inputs and outputs a summary lists (and a tenth as many cells per unsupported
+function): a summary is one event of the log, which holds at most 8 MiB."""
 Progress = Callable[[int, int], bool]
 
 
@@ -66,9 +69,10 @@ class WorkbookEngine:
             "candidate_outputs": [format_key(k) for k in outputs[:LISTED]],
             "risk_inputs": [
                 {"cell": r.id.cell, "index": r.id.index, "distribution": r.distribution,
-                 "name": r.name} for r in model.risk_inputs],
-            "risk_outputs": model.risk_outputs,
-            "unsupported_functions": model.unsupported,
+                 "name": r.name} for r in model.risk_inputs[:LISTED_RISK]],
+            "risk_outputs": model.risk_outputs[:LISTED_RISK],
+            "unsupported_functions": {name: cells[:LISTED_RISK // 10]
+                                      for name, cells in model.unsupported.items()},
         }
 
     def simulate(self, data: bytes, spec: SimulationSpec, progress: Progress,

@@ -14,6 +14,12 @@ from aiokafka.errors import TopicAlreadyExistsError
 log = logging.getLogger(__name__)
 
 
+MAX_REQUEST = 8 * 1024 * 1024
+"""The largest request a producer sends: one event up to nearly this (streams.log)."""
+MAX_RECORD_BATCH = 2 * MAX_REQUEST
+"""The largest record batch a topic takes, whatever the broker's default (1 MiB)."""
+
+
 def producer(bootstrap: str, *, transactional_id: str | None = None, timeout_s: float = 10.0
              ) -> AIOKafkaProducer:
     """A producer that waits for every in-sync replica (acks=all) with idempotence on."""
@@ -25,7 +31,7 @@ def producer(bootstrap: str, *, transactional_id: str | None = None, timeout_s: 
         request_timeout_ms=int(timeout_s * 1000),
         linger_ms=2,
         max_batch_size=1024 * 1024,  # a burst of events in one request per partition
-        max_request_size=8 * 1024 * 1024,
+        max_request_size=MAX_REQUEST,
     )
 
 
@@ -53,7 +59,8 @@ async def ensure_topics(bootstrap: str, topics: dict[str, tuple[int, int]]) -> N
         existing = set(await admin.list_topics())
         missing = [
             NewTopic(name, num_partitions=parts, replication_factor=1,
-                     topic_configs={"retention.ms": str(retention), "cleanup.policy": "delete"})
+                     topic_configs={"retention.ms": str(retention), "cleanup.policy": "delete",
+                                    "max.message.bytes": str(MAX_RECORD_BATCH)})
             for name, (parts, retention) in topics.items() if name not in existing
         ]
         if missing:

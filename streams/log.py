@@ -16,7 +16,10 @@ from streams.events import parse_body
 from streams.personal import Sealer
 from streams.text import MAX_KEY, check_document, check_text
 
-MAX_MESSAGE = 8 * 1024 * 1024  # the producer's max_request_size
+MAX_MESSAGE = kafka.MAX_REQUEST  # the producer's max_request_size
+MAX_EVENT = MAX_MESSAGE - 64 * 1024
+"""Most bytes of one event: a record with its key, headers and batch framing fits in a
+request to the broker, and the broker (``message.max.bytes``) takes twice a request."""
 
 
 class LogUnavailable(Exception):
@@ -48,9 +51,23 @@ async def ensure_topics(settings: Settings) -> None:
     await kafka.ensure_topics(settings.kafka_bootstrap, topic_specs(settings))
 
 
+class EventTooLarge(ValueError):
+    """An event larger than one record of the log may be: the work that made it fails with
+    this reason, rather than a broker's refusal breaking the transaction it was sent in."""
+
+
+def serialized(event: Envelope) -> bytes:
+    """``event`` as the log holds it; EventTooLarge past MAX_EVENT."""
+    value = event.to_json()
+    if len(value) > MAX_EVENT:
+        raise EventTooLarge(f"a {event.type} event of {len(value):,} bytes passes the"
+                            f" {MAX_EVENT:,} one event may hold")
+    return value
+
+
 def record(settings: Settings, event: Envelope) -> tuple[str, bytes, bytes]:
-    """(topic, key, value) for ``event``."""
-    return settings.topic(topic_of(event)), event.key.encode(), event.to_json()
+    """(topic, key, value) for ``event``; EventTooLarge past MAX_EVENT."""
+    return settings.topic(topic_of(event)), event.key.encode(), serialized(event)
 
 
 class EventLog:

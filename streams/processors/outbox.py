@@ -123,10 +123,13 @@ class Outbox:
         if not events and self._unmoved(tp, point):
             return
         async with producer.transaction():
+            delivered = []
             for event in events:
                 topic, key, value = record(self.settings, event)
-                await producer.send(topic, value=value, key=key,
-                                    headers=tracing.headers(event.id))
+                delivered.append(await producer.send(topic, value=value, key=key,
+                                                     headers=tracing.headers(event.id)))
+            # a record the broker refuses aborts the transaction, offsets and all
+            await asyncio.gather(*delivered)
             if point is not None:
                 await producer.send_offsets_to_transaction({tp: point}, self.group)
         if point is not None:

@@ -20,6 +20,7 @@ from streams.events import (
     UsageRecorded,
 )
 from streams.events.simulations import RunEnd
+from streams.log import EventTooLarge, serialized
 from streams.processors.chunks import SplitRun
 
 TERMINAL = {SimulationCompleted.type, SimulationFailed.type, SimulationCancelled.type}
@@ -59,7 +60,19 @@ def commit_point(state: Partition | None, runs: Mapping[str, Run], tp: TopicPart
 
 def ending(run: Run, outcome: dict[str, Any], seconds: float) -> list[Envelope]:
     """The events that end ``run`` with ``outcome`` (the engine's, or ``error`` /
-    ``cancelled``): its end first, then its usage when it ran trials, and its slot's release."""
+    ``cancelled``): its end first, then its usage when it ran trials, and its slot's release.
+    Results too large for one event of the log end the run as failed, saying so."""
+    events = _ending(run, outcome, seconds)
+    try:
+        serialized(events[0])
+    except EventTooLarge as exc:
+        outputs = len(outcome.get("outputs") or ())
+        return _ending(run, {"error": f"its results for {outputs} outputs are too large to"
+                             f" record ({exc}); ask for fewer outputs or inputs"}, seconds)
+    return events
+
+
+def _ending(run: Run, outcome: dict[str, Any], seconds: float) -> list[Envelope]:
     accepted, backend = run.accepted, run.request.backend
     sim = accepted.key
     iterations = int(outcome.get("iterations_run", 0))

@@ -37,7 +37,7 @@ from streams.catalogue import upcast
 from streams.deadletter import failed, retried_message
 from streams.envelope import Envelope
 from streams.events import ProcessingFailed, ProcessingRetryRequested
-from streams.log import record
+from streams.log import record, serialized
 from streams.reading import StateFollower, read_to_end
 from streams.subscription import PartitionProducers, Subscription
 
@@ -104,6 +104,8 @@ async def outcome(handlers: Handlers, name: str, topic: str, partition: int, off
                                                          event_id=event.id, topic=topic):
             emitted = await handler.handle(event)
             tracing.stamp([e.id for e in emitted])
+        for each in emitted:  # one too large to record is this message's failure, parked
+            serialized(each)
         metrics.HANDLE_SECONDS.labels(name, event.type).observe(time.monotonic() - began)
         return emitted
     except Exception as exc:
@@ -191,10 +193,13 @@ class TransactionalMember:
         self.uncommitted.pop(tp, None)
         producer = self.producers[tp]
         async with producer.transaction():
+            delivered = []
             for out in events:
                 topic, key, value = record(self.settings, out)
-                await producer.send(topic, value=value, key=key,
-                                    headers=tracing.headers(out.id))
+                delivered.append(await producer.send(topic, value=value, key=key,
+                                                     headers=tracing.headers(out.id)))
+            # a record the broker refuses aborts the transaction, offsets and all
+            await asyncio.gather(*delivered)
             await producer.send_offsets_to_transaction({tp: offset}, self.group)
 
     def defer(self, tp: TopicPartition, offset: int) -> None:

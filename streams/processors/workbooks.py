@@ -18,6 +18,7 @@ from infra.sandbox import OutOfMemory, OutOfTime, Sandbox, SandboxFailure
 from streams.envelope import Envelope
 from streams.events import WorkbookParsed, WorkbookRejected, WorkbookUploaded
 from streams.events.workbooks import RejectedLimit
+from streams.log import EventTooLarge, serialized
 from streams.ports import WorkbookInspector
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,12 @@ class WorkbookParser:
             log.exception("workbook %s: the parser failed", event.key)
             return [_rejected(event, f"the parser failed on this workbook ({type(exc).__name__}:"
                                      f" {str(exc)[:300]}); the failure is logged")]
-        return [event.caused(WorkbookParsed.model_validate(summary))]
+        parsed = event.caused(WorkbookParsed.model_validate(summary))
+        try:
+            serialized(parsed)
+        except EventTooLarge as exc:  # the log would refuse it: refused here, saying why
+            return [_rejected(event, f"the workbook's summary is too large to record ({exc})")]
+        return [parsed]
 
 
 def _rejected(event: Envelope, reason: str, limit: RejectedLimit | None = None

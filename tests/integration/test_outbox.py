@@ -87,3 +87,35 @@ async def test_emits_made_while_the_outbox_lingers_share_one_transaction(setting
     assert len(begun) == 1
     sent = [e.data["simulation_id"] for e in await events_of(settings, "tenants")]
     assert sent == [f"sim-{n}" for n in range(5)]  # in the order they were emitted
+
+
+async def test_a_record_the_broker_refuses_aborts_the_transaction_offsets_and_all(
+        settings: Settings) -> None:
+    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+
+    point: list[int | None] = [7]
+    outbox, tp, _ = await _outbox(settings, point)
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:  # this topic now takes records of at most 2,000 bytes
+        await admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, tp.topic,
+                                                  configs={"max.message.bytes": "2000"})])
+    finally:
+        await admin.close()
+    await asyncio.sleep(1.0)  # the broker applies a topic's new config asynchronously
+    large = new_event("simulation.requested", "tenant-1", "tenant-1", body(
+        SimulationRequested, simulation_id="sim-large", iterations=10,
+        outputs=[f"Model!B{i}" for i in range(1, 600)]))
+    try:
+        failed: BaseException | None = None
+        try:
+            await outbox.emit(tp, [_requested(1), large], commit=True)
+        except Exception as exc:  # noqa: BLE001 - the broker's refusal, whichever class
+            failed = exc
+        assert failed is not None, "the refused record's transaction committed"
+        assert await _committed(settings, tp) is None  # the offset went with it
+        assert [e for e in await events_of(settings, "tenants")
+                if e.type == "simulation.requested"] == []  # and the record beside it
+    finally:
+        await outbox.close([tp])
