@@ -94,6 +94,12 @@ def _negbin_cdf(xp: Any, x: Array, p: Params) -> Array:
     return xp.where(x < 0, 0.0, special(xp, "nbdtr", k, p[0], p[1]))
 
 
+HYPERGEO_SPAN = 1 << 20
+"""Most values a RiskHypergeo may take (min(n, D) - max(0, n + D - M) + 1): its law is a table
+of them, which past this would take gigabytes (n = D = 10^8 took 3 GB and 10 s, checking a
+request)."""
+
+
 def _hypergeo_check(xp: Any, p: Params) -> None:
     n, marked, size = p
     dist = "RiskHypergeo"
@@ -101,6 +107,10 @@ def _hypergeo_check(xp: Any, p: Params) -> None:
     for param, value in (("n", n), ("D", marked)):
         ok = (value >= 0) & (value <= size) & whole(xp, value)
         require(xp, dist, ok, param, "an integer in [0, M]", value)
+    span = xp.minimum(n, marked) - xp.maximum(0, n + marked - size) + 1
+    require(xp, dist, span <= HYPERGEO_SPAN, "n",
+            f"such that the law takes at most {HYPERGEO_SPAN:,} values (min(n, D) -"
+            f" max(0, n + D - M) + 1); past that RiskBinomial(n, D/M) is all but equal", n)
 
 
 def _hypergeo_table(xp: Any, p: Params) -> tuple[Array, Array, Array]:
