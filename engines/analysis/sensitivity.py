@@ -178,6 +178,8 @@ class Sensitivity:
         if m.count < 3 or not varying[k]:
             return numpy.zeros(k), 0.0
         live = numpy.flatnonzero(varying[:k])
+        if live.size >= m.count - 1:  # no more trials than coefficients: none is determined
+            return numpy.zeros(k), 0.0
         scale = numpy.sqrt(numpy.where(varying, var, 1.0))
         corr = m.comoment / numpy.outer(scale, scale)
         beta = numpy.zeros(k)
