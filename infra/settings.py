@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     mongo_url: str = "mongodb://127.0.0.1:27027/"
     mongo_db: str = "riskstream"
     redis_url: str = "redis://127.0.0.1:16379/0"
+    # how long an API request waits for Redis (connecting, or any one reply) before going on
+    # without it: the rate limit lets the request through, the accepted cache is skipped
+    redis_timeout_s: float = Field(default=1.0, gt=0, le=60)
     stripe_api_base: str = "http://127.0.0.1:12111"
     stripe_api_key: str | None = None
     # Where workbooks and chunk results live: file:///path, or s3://bucket[/prefix] on the

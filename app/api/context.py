@@ -55,7 +55,7 @@ class ApiContext:
     @classmethod
     async def build(cls, settings: Settings) -> ApiContext:
         pool = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema)
-        redis = Redis.from_url(settings.redis_url, decode_responses=True)
+        redis = api_redis(settings)
         tenant_pools = TenantPools(pool, DatabasePools(
             settings.projection_schema, settings.tenant_pool_sizes, settings.tenant_pool_idle_s),
             settings.placement_refresh_s)
@@ -91,3 +91,12 @@ class ApiContext:
         await self.tenant_pools.close()
         await self.pool.close()
         await self.redis.aclose()
+
+
+def api_redis(settings: Settings) -> Redis:
+    """The API's Redis client: a Redis that stalls (paused, swapping, failing over) costs a
+    request ``redis_timeout_s`` at most, after which it goes on without Redis, as when Redis is
+    down, instead of hanging until Redis answers."""
+    return Redis.from_url(settings.redis_url, decode_responses=True,
+                          socket_timeout=settings.redis_timeout_s,
+                          socket_connect_timeout=settings.redis_timeout_s)
