@@ -17,8 +17,8 @@ from app.api.problems import unavailable
 from app.api.uploads import FilePart, UploadError, stream_file_part, upload_limit
 from infra.blobstore import BlobTooLarge, StoredBlob
 from projections.workbook_queries import (
+    WORKBOOKS,
     BadWorkbookCursor,
-    WorkbookViews,
     decode_cursor,
     with_pending,
 )
@@ -121,15 +121,16 @@ async def list_workbooks(ctx: Ctx, tenant: Tenant, status: WorkbookStatus | None
         after = decode_cursor(cursor) if cursor else None
     except BadWorkbookCursor as exc:
         raise HTTPException(422, [{"loc": ["query", "cursor"], "msg": str(exc)}]) from None
-    views = WorkbookViews(ctx.views)
-    rows, next_cursor = await views.page(tenant.tenant_id, status, after, limit)
+    views = ctx.views
+    rows, next_cursor = await WORKBOOKS.page(views, tenant.tenant_id, status, after, limit)
     if status in (None, "uploaded"):
         # every recent one: a later page shows those older than its cursor
         pending = [doc for doc in await ctx.accepted.recent(tenant.tenant_id, "workbook",
                                                             RECENT_SCAN)
                    if doc["workbook_id"] not in {row["workbook_id"] for row in rows}]
         if pending:
-            known = await views.known(tenant.tenant_id, [doc["workbook_id"] for doc in pending])
+            known = await WORKBOOKS.known(views, tenant.tenant_id,
+                                          [doc["workbook_id"] for doc in pending])
             rows, next_cursor = with_pending(
                 rows, next_cursor, [doc for doc in pending if doc["workbook_id"] not in known],
                 after, limit)

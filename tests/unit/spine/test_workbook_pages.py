@@ -6,7 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from projections.workbook_queries import decode_cursor, encode_cursor, with_pending
+import pytest
+
+from projections.pages import Keyset
+from projections.simulation_queries import SIMULATIONS
+from projections.workbook_queries import WORKBOOKS, decode_cursor, encode_cursor, with_pending
 
 START = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 
@@ -62,8 +66,8 @@ def test_pending_only_and_missing_columns_are_null() -> None:
                             "formula_count"}
 
 
-def test_pending_rows_carry_the_columns_of_the_page_query() -> None:
-    from projections.workbook_queries import _PAGE, LISTED
-    selected = _PAGE.split("FROM workbooks")[0]
+@pytest.mark.parametrize("keyset", [WORKBOOKS, SIMULATIONS])
+def test_pending_rows_carry_the_columns_of_the_page_query(keyset: Keyset) -> None:
+    selected = keyset.query.split(f"FROM {keyset.table}")[0]
     named = [part.split(" AS ")[-1].strip() for part in selected.replace("SELECT", "").split(",")]
-    assert tuple(named) == LISTED
+    assert tuple(named) == keyset.listed
