@@ -61,6 +61,8 @@ def archived(root: Path, topics: Sequence[str]) -> dict[tuple[str, int], Message
     if not (root / "_manifest.json").exists():
         raise ValueError(f"{root} holds no archive (no _manifest.json); write one with"
                          " `riskstream archive --out DIR`")
+    if not any(root.rglob("*.parquet")):  # an archive of no month yet: nothing to read
+        return {}
     table = ds.dataset(root, format="parquet", partitioning="hive").to_table(
         columns=["topic", "partition", "kafka_offset", "position", "message"],
         filter=ds.field("topic").isin(list(topics)))

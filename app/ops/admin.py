@@ -6,6 +6,9 @@ import asyncio
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+import asyncpg
 
 from app.api.credentials import hash_key, hash_password, new_api_key
 from infra import postgres
@@ -80,6 +83,11 @@ async def move_tenant(settings: Settings, tenant_id: str, to: str,
     log = EventLog(settings)
     try:
         report = await move(settings, pool, log.append, tenant_id, to, archive=archive)
+    except asyncpg.InvalidCatalogNameError:
+        name = urlsplit(to).path.lstrip("/")  # not the DSN: it may hold a password
+        raise ValueError(f"there is no database {name!r} to move tenant {tenant_id} to: create"
+                         f" it first (CREATE DATABASE {name}), empty; the move makes its"
+                         " tables") from None
     finally:
         await log.close()
         await pool.close()

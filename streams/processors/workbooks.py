@@ -74,11 +74,15 @@ class WorkbookParser:
             log.exception("workbook %s: the parser failed", event.key)
             return [_rejected(event, f"the parser failed on this workbook ({type(exc).__name__}:"
                                      f" {str(exc)[:300]}); the failure is logged")]
-        parsed = event.caused(WorkbookParsed.model_validate(summary))
-        try:
+        try:  # what the log would refuse (too large, too deep to write) is refused here
+            parsed = event.caused(WorkbookParsed.model_validate(summary))
             serialized(parsed)
-        except EventTooLarge as exc:  # the log would refuse it: refused here, saying why
+        except EventTooLarge as exc:
             return [_rejected(event, f"the workbook's summary is too large to record ({exc})")]
+        except Exception as exc:  # noqa: BLE001 - the summary of this file alone
+            log.exception("workbook %s: its summary cannot be recorded", event.key)
+            return [_rejected(event, f"the workbook's summary cannot be recorded"
+                                     f" ({type(exc).__name__}: {str(exc)[:300]})")]
         return [parsed]
 
 

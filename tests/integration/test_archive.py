@@ -58,3 +58,14 @@ async def test_archive_by_tenant_and_month_reads_back_as_the_log(settings: Setti
     with pytest.raises(ValueError, match="expected YYYY-MM"):
         month_start("2026-13")
     await postgres.drop_schema(settings.postgres_dsn, settings.projection_schema)
+
+
+
+async def test_an_archive_of_no_month_reads_as_nothing(settings: Settings, tmp_path: Path
+                                                       ) -> None:
+    from projections.replay_source import archived
+
+    empty = tmp_path / "empty"
+    await archive_log(settings, empty, through="2000-01")  # no month of events that early
+    assert (empty / "_manifest.json").exists()
+    assert archived(empty, ["tenants", "simulations"]) == {}  # a replay finds nothing to read
