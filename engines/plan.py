@@ -13,7 +13,6 @@ from types import ModuleType
 from typing import cast
 
 from engines import operators
-from engines.blocks import element, stack
 from engines.env import Env, Plan
 from engines.errors import ExcelError
 from engines.formula import ast, parse
@@ -24,7 +23,8 @@ from engines.functions import FUNCTIONS
 from engines.functions.areas import rewrite_unions
 from engines.functions.lambdas import SPECIAL_FORMS, Binding, Slot, apply, bound, slot_plan
 from engines.functions.reference import intersected, may_refer
-from engines.functions.registry import TOOLPAK, Call, Function, Impl
+from engines.functions.registry import TOOLPAK, Function
+from engines.lifting import call_plan
 from engines.references import (
     clip,
     implicit_intersection,
@@ -32,7 +32,6 @@ from engines.references import (
     ref_area,
     span,
     struct_area,
-    unclipped,
 )
 from engines.risk import RiskCompiler, is_risk_function
 from engines.values import EMPTY, Area, Value, error, from_scalars
@@ -290,9 +289,7 @@ class CellCompiler:
         self.facts.volatile |= function.volatile
         self.facts.dynamic |= function.dynamic
         args = [self.argument(function, i, arg) for i, arg in enumerate(node.args)]
-        if node.name in TOOLPAK:
-            function = replace(function, lifts=False)
-        return _call_plan(function, self.cell, args)
+        return call_plan(function, self.cell, args, toolpak=node.name in TOOLPAK)
 
     def argument(self, function: Function, position: int, node: ast.Node) -> Plan:
         """Compile an argument as ``function`` takes it at ``position``."""
@@ -309,48 +306,6 @@ class CellCompiler:
             return self.compile(node)
         finally:
             self.array = False
-
-
-def _call_plan(function: Function, cell: CellKey, args: list[Plan]) -> Plan:
-    impl = function.impl
-    scalar_positions = [i for i in range(len(args)) if not function.takes_range(i)]
-
-    def run(env: Env) -> Value:
-        values = [arg(env) for arg in args]
-        lifted = [i for i in scalar_positions if values[i].grid != (1, 1)]
-        if not lifted:
-            return impl(Call(env, cell), values)
-        if not function.lifts:
-            return error(env.xp, ExcelError.VALUE)
-        for i in lifted:  # ISBLANK(A2:A1000) maps over 999 cells, the empty ones past the data too
-            area = values[i].area
-            if area is not None and area.extent is not None and \
-                    area.extent[0] * area.extent[1] <= LIFTED_CELLS:
-                values[i] = unclipped(env.xp, values[i])
-        return _lift(env, impl, Call(env, cell), values, lifted)
-
-    return run
-
-
-LIFTED_CELLS = 2**16
-"""Most cells of a clipped reference a function mapped over it is given back in full: each is
-a call of the function (a whole column stays as far as the content)."""
-
-
-def _lift(env: Env, impl: Impl, call: Call, values: list[Value], lifted: list[int]) -> Value:
-    """Excel's array evaluation: a one-value argument given an array maps over its entries."""
-    rows = max(values[i].grid[0] for i in lifted)
-    cols = max(values[i].grid[1] for i in lifted)
-    grid = []
-    for r in range(rows):
-        line = []
-        for c in range(cols):
-            args = list(values)
-            for i in lifted:
-                args[i] = element(env.xp, values[i], r, c)
-            line.append(impl(call, args).plain())
-        grid.append([element(env.xp, v, 0, 0) if v.grid != (1, 1) else v for v in line])
-    return stack(env.xp, grid)
 
 
 THREE_D = frozenset({

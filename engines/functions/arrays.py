@@ -44,11 +44,17 @@ def _reshaped(xp: ModuleType, value: Value, change: Callable[[Any, ModuleType], 
     )
 
 
-def _ints(call: Call, args: Sequence[Value]) -> list[int] | ExcelError:
-    """Constant integer arguments, truncated toward zero (an empty one is 0); otherwise the
-    first argument's error, or #VALUE! for a value that changes by trial."""
+def _ints(
+    call: Call, args: Sequence[Value], defaults: Sequence[int] = ()
+) -> list[int] | ExcelError:
+    """Constant integer arguments, truncated toward zero (an empty one is 0, or its default
+    when left out: ``SORT(x,,-1)`` sorts by the first column); otherwise the first argument's
+    error, or #VALUE! for a value that changes by trial."""
     out = []
-    for arg in args:
+    for at, arg in enumerate(args):
+        if at < len(defaults) and _omitted(arg):
+            out.append(defaults[at])
+            continue
         num, err = to_number(call.xp, arg)
         if err is not None and bool((err != 0).any()):
             return ExcelError(int(host(call.xp, err)[host(call.xp, err) != 0].reshape(-1)[0]))
@@ -272,7 +278,7 @@ def _order_keys(xp: ModuleType, value: Value) -> list[tuple[int, object]]:
 def sort(call: Call, args: Sequence[Value]) -> Value:
     xp = call.xp
     source = args[0]
-    options = _ints(call, args[1:4])
+    options = _ints(call, args[1:4], defaults=(1, 1, 0))
     if isinstance(options, ExcelError):
         return error(xp, options)
     if source.shape[0] != 1:

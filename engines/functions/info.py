@@ -104,20 +104,27 @@ def error_type(call: Call, args: Sequence[Value]) -> Value:
 
 @register(FUNCTIONS, "N", 1, 1, _ANY)
 def n(call: Call, args: Sequence[Value]) -> Value:
-    """N of a range is N of its first cell."""
+    """N of a reference is N of its first cell; over an array it maps, entry by entry."""
     xp = call.xp
-    value = index(args[0], 0, 0)
+    value = _first_cell(args[0])
     kind = kinds(xp, value)
     return number(xp, xp.where((kind == NUMBER) | (kind == BOOL), value.num, 0.0), value.err)
 
 
 @register(FUNCTIONS, "T", 1, 1, _ANY)
 def t(call: Call, args: Sequence[Value]) -> Value:
-    """T of a range is T of its first cell."""
+    """T of a reference is T of its first cell; over an array it maps, entry by entry."""
     xp = call.xp
-    value = index(args[0], 0, 0)
+    value = _first_cell(args[0])
     is_text = np.asarray(kinds(xp, value) == TEXT) if xp is np else kinds(xp, value).get() == TEXT
-    return text_value(xp, np.where(is_text, texts(value), ""), value.err)
+    shown = np.broadcast_to(np.where(is_text, texts(value), ""), value.shape)
+    return text_value(xp, shown, value.err)
+
+
+def _first_cell(value: Value) -> Value:
+    """What N and T read: a reference's first cell (Excel reduces a reference, not an array:
+    ``SUMPRODUCT(N(MONTH(C1:C5)=10))`` counts, ``N(C1:C5)`` is C1's number)."""
+    return index(value, 0, 0) if value.area is not None else value
 
 
 @register(FUNCTIONS, "TYPE", 1, 1, _ANY)

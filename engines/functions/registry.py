@@ -126,7 +126,8 @@ TOOLPAK = frozenset(
     | {f"{a}2{b}" for a in ("BIN", "OCT", "DEC", "HEX") for b in ("BIN", "OCT", "DEC", "HEX")}
 )
 """Functions from Excel's old Analysis ToolPak: given a range where they expect one value they
-return #VALUE! instead of mapping over it, even in array formulas."""
+return #VALUE! instead of mapping over it, even in array formulas; a computed array there
+(``EOMONTH(start,SEQUENCE(12))``) they map over like any function (engines.lifting)."""
 
 
 def register(

@@ -109,7 +109,7 @@ def sortby(call: Call, args: Sequence[Value]) -> Value:
     axis = 0
     for at in range(1, len(args), 2):
         by = args[at]
-        order = _ints(call, [args[at + 1]]) if at + 1 < len(args) else [1]
+        order = _ints(call, [args[at + 1]], defaults=(1,)) if at + 1 < len(args) else [1]
         if isinstance(order, ExcelError):
             return error(xp, order)
         if order[0] not in (1, -1) or by.shape[0] != 1:

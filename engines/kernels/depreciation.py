@@ -112,9 +112,13 @@ def vdb(
         declining = xp.maximum(xp.minimum(book * rate, book - salvage), 0.0)
         straight = (book - salvage) / (life - opens)
         full = xp.where((no_switch == 0.0) & (straight > declining), straight, declining)
-        charge = length * full
+        # a period opening where the life ends (past an end inside the last year) charges
+        # nothing; its straight line, the book over no remaining life, is infinite (0 * inf)
+        charge = xp.where(length > 0.0, length * full, 0.0)
         book = book - charge
-        total = total + xp.where(opens >= start, charge, 0.0)
+        # period j opens at start when j - 1 is start's whole part: comparing opens with start
+        # instead drops it where stub + j - 1 rounds below start (start = 47/12)
+        total = total + xp.where(j - 1.0 >= xp.floor(start), charge, 0.0)
     bad = (
         (start < 0.0)
         | (end < start)
