@@ -131,13 +131,26 @@ class Views:
 
     async def workbook_to_run(self, tenant_id: str, workbook_id: str) -> dict[str, Any] | None:
         """What a simulation request is checked against, without the rest of the summary:
-        status and reason, content hash, sheet names, how many outputs the workbook marks."""
+        status and reason, content hash, sheet names, how many outputs the workbook marks,
+        the cells of its @RISK inputs, and the cells it lists as holding formulas (candidate
+        outputs, RiskOutput cells, cells with unsupported functions)."""
         return await self.one(
             tenant_id, "SELECT status, reason, sha256, ARRAY(SELECT sheet->>'name' FROM"
             " jsonb_array_elements(CASE jsonb_typeof(summary->'sheets') WHEN 'array'"
             " THEN summary->'sheets' END) sheet) AS sheets,"
             " CASE jsonb_typeof(summary->'risk_outputs') WHEN 'array'"
-            " THEN jsonb_array_length(summary->'risk_outputs') ELSE 0 END AS risk_outputs"
+            " THEN jsonb_array_length(summary->'risk_outputs') ELSE 0 END AS risk_outputs,"
+            " ARRAY(SELECT risk->>'cell' FROM jsonb_array_elements(CASE"
+            " jsonb_typeof(summary->'risk_inputs') WHEN 'array' THEN summary->'risk_inputs'"
+            " END) risk WHERE jsonb_typeof(risk)='object') AS risk_input_cells,"
+            " ARRAY(SELECT jsonb_array_elements_text(CASE jsonb_typeof(summary->'candidate"
+            "_outputs') WHEN 'array' THEN summary->'candidate_outputs' END) UNION ALL"
+            " SELECT jsonb_array_elements_text(CASE jsonb_typeof(summary->'risk_outputs')"
+            " WHEN 'array' THEN summary->'risk_outputs' END) UNION ALL"
+            " SELECT jsonb_array_elements_text(cells) FROM jsonb_each(CASE"
+            " jsonb_typeof(summary->'unsupported_functions') WHEN 'object'"
+            " THEN summary->'unsupported_functions' END) used(name, cells)"
+            " WHERE jsonb_typeof(cells)='array') AS formula_cells"
             " FROM workbooks WHERE tenant_id=$1 AND workbook_id=$2", tenant_id, workbook_id)
 
     async def workbook_json(self, tenant_id: str, workbook_id: str) -> bytes | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime
 from typing import Annotated, Literal
@@ -12,11 +13,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictFloat,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from engines.chunks import chunk_size_for
+from engines.formula.refs import MAX_COL, MAX_ROW, CellKey, parse_cell, split_address
 from engines.sampling.distributions import validate
 from engines.sampling.errors import DistributionError
 from engines.sampling.parse import parse_distribution
@@ -24,18 +28,37 @@ from streams.events import SimulationRequested
 from streams.events.simulations import Correlation as RequestedCorrelation
 from streams.events.simulations import InputSpec
 
-# a sheet name quoted ('Cash Flow'!B9) or not (Cash Flow!B9, as the parser lists cells)
-CELL = re.compile(r"^(?:'[^']+'|[^!'\s](?:[^!']*[^!'\s])?)!\$?[A-Za-z]{1,3}\$?[0-9]{1,7}$")
+# a sheet name quoted as Excel writes it ('Cash Flow'!B9, 'It''s'!B9: an apostrophe doubled) or
+# not (Cash Flow!B9, It's!B9, as the parser lists cells); a name holding "!" must be quoted
+CELL = re.compile(
+    r"^(?:'(?:[^']|'')+'|[^!'\s](?:[^!]*[^!'\s])?)!\$?[A-Za-z]{1,3}\$?[0-9]{1,7}$")
 CellRef = Annotated[str, Field(max_length=300, examples=["Model!B2"],
                                description="Sheet!A1; a name with spaces quoted or not:"
-                               " 'Cash Flow'!B9 or Cash Flow!B9")]
+                               " 'Cash Flow'!B9 or Cash Flow!B9; names and letters in any"
+                               " case; an apostrophe in a quoted name doubled: 'It''s'!B9")]
 MAX_CELLS = 10_000  # inputs or outputs of one simulation
 MAX_VALUES = 10_000  # parameters of one distribution, percentiles, targets
+SYMMETRY_TOLERANCE = 1e-9  # as the runner's own check (engines.sampling.correlation)
+
+
+def cell_key(cell: str) -> CellKey:
+    """The cell ``cell`` names as Excel matches it: its sheet name in any case (folded here),
+    its column letters in any case; ValueError when it names no cell."""
+    sheet, address = split_address(cell)
+    row, column = parse_cell(address)
+    return sheet.casefold(), row, column
 
 
 def check_cell(cell: str) -> str:
+    """``cell`` itself when it is a reference to one cell of Excel's grid."""
     if not CELL.match(cell):
-        raise ValueError(f"{cell!r} is not a cell reference; expected Sheet!A1")
+        raise ValueError(f"{cell!r} is not a cell reference; expected Sheet!A1, a sheet name"
+                         " holding ! quoted ('A!B'!A1) and an apostrophe in a quoted name"
+                         " doubled ('It''s'!A1)")
+    _, row, column = cell_key(cell)
+    if not (1 <= row <= MAX_ROW and column <= MAX_COL):
+        raise ValueError(f"{cell!r} lies beyond Excel's grid: columns run A to XFD and rows"
+                         f" 1 to {MAX_ROW}")
     return cell
 
 
@@ -44,10 +67,10 @@ class DistributionInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     distribution: str = Field(max_length=100, examples=["normal"])
-    params: list[float | Annotated[list[float], Field(max_length=MAX_VALUES)]] = Field(
-        max_length=MAX_VALUES, examples=[[100, 10]])
-    truncate: tuple[float | None, float | None] | None = None
-    shift: float | None = None
+    params: list[StrictFloat | Annotated[list[StrictFloat], Field(max_length=MAX_VALUES)]] = \
+        Field(max_length=MAX_VALUES, examples=[[100, 10]])
+    truncate: tuple[StrictFloat | None, StrictFloat | None] | None = None
+    shift: StrictFloat | None = None
 
 
 class Correlation(BaseModel):
@@ -55,9 +78,54 @@ class Correlation(BaseModel):
     ``cells[j]``."""
 
     model_config = ConfigDict(extra="forbid")
-    cells: list[CellRef] = Field(max_length=300, examples=[["Model!B2", "Model!B3"]])
-    matrix: list[Annotated[list[float], Field(max_length=300)]] = Field(
+    cells: list[CellRef] = Field(max_length=300, examples=[["Model!B2", "Model!B4"]])
+    matrix: list[Annotated[list[StrictFloat], Field(max_length=300)]] = Field(
         max_length=300, examples=[[[1, 0.5], [0.5, 1]]])
+
+    @field_validator("cells")
+    @classmethod
+    def _cells(cls, cells: list[str]) -> list[str]:
+        """Each cell once: a cell listed twice would take two rows of one matrix."""
+        seen: dict[CellKey, str] = {}
+        for cell in cells:
+            key = cell_key(check_cell(cell))
+            if key in seen:
+                also = "" if cell == seen[key] else f" (also as {cell})"
+                raise ValueError(f"{seen[key]} is listed twice{also}; list each correlated"
+                                 " input once")
+            seen[key] = cell
+        return cells
+
+    @field_validator("matrix")
+    @classmethod
+    def _matrix(cls, matrix: list[list[float]], info: ValidationInfo) -> list[list[float]]:
+        """A correlation matrix, checked here rather than in the runner after a 202: square
+        over ``cells``, entries in [-1, 1], a diagonal of 1, symmetric. One merely not positive
+        semi-definite is accepted: the runner uses the nearest valid one, with a warning."""
+        cells = info.data.get("cells")
+        if cells is None:  # refused already
+            return matrix
+        size = len(cells)
+        if len(matrix) != size or any(len(row) != size for row in matrix):
+            raise ValueError(f"correlation matrix must be {size}×{size}: a row and a column"
+                             " for each of cells, in their order")
+
+        def entry(i: int, j: int) -> str:
+            return f"correlation matrix row {i + 1}, column {j + 1} ({cells[i]} with" \
+                f" {cells[j]}) is {matrix[i][j]}"
+
+        for i, row in enumerate(matrix):
+            for j, value in enumerate(row):
+                if not (math.isfinite(value) and -1 <= value <= 1):
+                    raise ValueError(f"{entry(i, j)}; entries are numbers from -1 to 1")
+            if abs(row[i] - 1) > SYMMETRY_TOLERANCE:
+                raise ValueError(f"{entry(i, i)}; the diagonal is 1 (each input with itself)")
+        for i in range(size):
+            for j in range(i + 1, size):
+                if abs(matrix[i][j] - matrix[j][i]) > SYMMETRY_TOLERANCE:
+                    raise ValueError(f"{entry(i, j)} but row {j + 1}, column {i + 1} is"
+                                     f" {matrix[j][i]}; the matrix must be symmetric")
+        return matrix
 
 
 def _text_only(value: object) -> object:
@@ -75,20 +143,22 @@ class SimulationRequest(BaseModel):
     workbook_id: str = Field(min_length=1, max_length=200)
     inputs: dict[CellRef, Annotated[str, Field(max_length=1000)] | DistributionInput] = Field(
         default_factory=dict, max_length=MAX_CELLS,
-        examples=[{"Model!B2": "normal(100, 10)", "Model!B3": "triang(0.1, 0.2, 0.4)"}],
-        description="cell → distribution; @RISK functions already in the workbook are used too")
+        examples=[{"Model!B2": "normal(100, 10)", "Model!B4": "pert(26, 30, 38)"}],
+        description="cell (one holding a constant) → distribution; the workbook's own @RISK"
+                    " functions are used too")
     outputs: list[CellRef] = Field(default_factory=list, max_length=MAX_CELLS,
                                    examples=[["Model!B10"]],
                                    description="output cells; empty means the RiskOutput() cells")
-    iterations: int = Field(10_000, ge=1, le=100_000_000)
-    seed: int | None = Field(None, ge=0, le=2**63 - 1)
+    # numbers are strict: true would be 1 trial, "100" a string taken for a number
+    iterations: int = Field(10_000, ge=1, le=100_000_000, strict=True)
+    seed: int | None = Field(None, ge=0, le=2**63 - 1, strict=True)
     sampling: Literal["lhs", "mc"] = "lhs"
     backend: Literal["numpy", "cupy"] = "numpy"
-    percentiles: list[float] = Field(default_factory=list, max_length=MAX_VALUES,
-                                     description="extra percentiles, 0–100")
-    targets: list[float] = Field(default_factory=list, max_length=MAX_VALUES,
-                                 description="P(output < target) for each")
-    var_level: float = Field(0.95, gt=0, lt=1)
+    percentiles: list[StrictFloat] = Field(default_factory=list, max_length=MAX_VALUES,
+                                           description="extra percentiles, 0–100")
+    targets: list[StrictFloat] = Field(default_factory=list, max_length=MAX_VALUES,
+                                       description="P(output < target) for each")
+    var_level: float = Field(0.95, gt=0, lt=1, strict=True)
     correlation: Correlation | None = None
     as_of: Annotated[AwareDatetime | None, BeforeValidator(_text_only)] = Field(
         None, examples=["2026-12-31T17:00:00-05:00"],
@@ -97,7 +167,7 @@ class SimulationRequest(BaseModel):
                     " in UTC. Years 1900 to 9999")
 
     simulation_number: int = Field(
-        1, ge=1, le=10_000,
+        1, ge=1, le=10_000, strict=True,
         description="which value of each RiskSimtable({…}) the formulas read, as @RISK's"
                     " simulation number: a set of runs 1, 2, … compares its scenarios")
 
@@ -134,8 +204,13 @@ class SimulationRequest(BaseModel):
     @classmethod
     def _inputs(cls, inputs: dict[str, str | DistributionInput]
                 ) -> dict[str, str | DistributionInput]:
+        seen: dict[CellKey, str] = {}
         for cell, spec in inputs.items():
-            check_cell(cell)
+            key = cell_key(check_cell(cell))
+            if key in seen:  # Model!B2 and model!b2 are one cell
+                raise ValueError(f"inputs {seen[key]} and {cell} are one cell; give it one"
+                                 " distribution")
+            seen[key] = cell
             try:
                 if isinstance(spec, str):
                     name, params = parse_distribution(spec)
@@ -150,12 +225,9 @@ class SimulationRequest(BaseModel):
     def _correlation(self) -> SimulationRequest:
         if self.correlation is None:
             return self
-        cells, matrix = self.correlation.cells, self.correlation.matrix
-        unknown = [c for c in cells if c not in self.inputs]
+        unknown = [c for c in self.correlation.cells if c not in self.inputs]
         if unknown:
             raise ValueError(f"correlation cells {unknown} are not among the inputs")
-        if len(matrix) != len(cells) or any(len(r) != len(cells) for r in matrix):
-            raise ValueError(f"correlation matrix must be {len(cells)}×{len(cells)}")
         return self
 
     def input_specs(self) -> dict[str, InputSpec]:

@@ -3,6 +3,7 @@ arrive, so an oversized file is refused without ever being buffered whole."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -13,6 +14,10 @@ from streams.text import text_problem
 
 MAX_FILENAME = 255
 HOW = "send the workbook as multipart/form-data with a 'file' field"
+FILENAME = ("body", "file", "filename")
+# control characters, line separators and bidirectional controls: a name holding them shows
+# otherwise than it is ("\u202egnp.xlsx" reads as "xlsx.png") or breaks the lines it is shown in
+UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 
 
 class UploadError(ValueError):
@@ -43,6 +48,25 @@ def upload_limit(plan: str, plan_limit: int | None, server_cap: int) -> UploadLi
     allowed = "sets no limit" if plan_limit is None else f"allows {plan_limit} bytes"
     return UploadLimit(server_cap, f"this server's upload cap (max_upload_bytes); the {plan}"
                        f" plan itself {allowed}")
+
+
+def stored_filename(sent: str) -> str:
+    """The name a workbook is recorded under: the last part of the name sent, as a client may
+    send a path (``C:\\models\\npv.xlsx``, ``../npv.xlsx``); UploadError for a name that cannot
+    be stored or shown as it is, or that is empty without its folders."""
+    why = text_problem(sent, MAX_FILENAME)
+    if why is None and (found := UNSHOWN.search(sent)) is not None:
+        why = (f"contains the control character \\u{ord(found.group()):04x} at position"
+               f" {found.start()}; send the name as it is shown, without control or"
+               " bidirectional formatting characters")
+    if why:
+        raise UploadError(f"the file name {why}", FILENAME)
+    name = re.split(r"[/\\]", sent)[-1].strip()
+    if name in ("", ".", ".."):
+        raise UploadError(f"the file name {sent!r} names no file (it is empty, or only"
+                          " folders); send the workbook's own name, such as model.xlsx",
+                          FILENAME)
+    return name
 
 
 @dataclass
@@ -91,11 +115,9 @@ def stream_file_part(content_type: str | None, body: AsyncIterator[bytes],
         current.field_name = disp.get(b"name", b"")
         if current.field_name == wanted:
             part.found = True
-            raw = disp.get(b"filename")
-            part.filename = raw.decode("utf-8", "replace") if raw is not None else None
-            why = text_problem(part.filename or "", MAX_FILENAME)
-            if why:  # refused before a byte of the file is stored
-                raise UploadError(f"the file name {why}", ("body", "file", "filename"))
+            raw = disp.get(b"filename")  # refused, if it is, before a byte of the file is stored
+            part.filename = None if raw is None else stored_filename(raw.decode("utf-8",
+                                                                                 "replace"))
             ct = current.headers.get(b"content-type")
             part.content_type = ct.decode("latin-1") if ct else None
 

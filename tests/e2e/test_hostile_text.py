@@ -155,8 +155,8 @@ async def test_text_a_projection_cannot_store_is_refused_everywhere_and_nothing_
 
     # the fault probe's own cases: a key in the correlation object, and a file name
     correlated = {"workbook_id": workbook["workbook_id"], "outputs": ["Model!B17"],
-                  "inputs": {"Model!B2": "normal(100, 10)", "Model!B3": "normal(1, 1)"},
-                  "correlation": {"cells": ["Model!B2", "Model!B3"],
+                  "inputs": {"Model!B2": "normal(100, 10)", "Model!B4": "normal(1, 1)"},
+                  "correlation": {"cells": ["Model!B2", "Model!B4"],
                                   "matrix": [[1, 0.5], [0.5, 1]], "note\x00": 1}}
     refused = await api.post("/v1/simulations", json=correlated,
                              headers={"Idempotency-Key": "probe-simulation"})

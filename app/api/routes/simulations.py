@@ -13,9 +13,10 @@ from fastapi.responses import JSONResponse
 from app.api.auth import Ctx, Tenant
 from app.api.commands import Ids, execute
 from app.api.idempotency import body_hash
-from app.api.schemas import SimulationRequest
+from app.api.schemas import SimulationRequest, cell_key
 from app.api.sse import HEARTBEAT, EventStreamResponse, frame
 from app.ops.heartbeats import RUNNER, instances
+from engines.formula.refs import CellKey, split_address
 from infra.faults import REDIS_UNREACHABLE as UNREACHABLE
 from projections.redis_progress import key as progress_key
 from streams.envelope import Envelope
@@ -41,14 +42,39 @@ async def _parsed_workbook(ctx: Ctx, tenant: Tenant, workbook_id: str) -> dict[s
     return workbook
 
 
+def _listed(cells: list[str] | None) -> set[CellKey]:
+    """The cells a workbook's summary lists, as :func:`cell_key` names them."""
+    keys = set()
+    for cell in cells or ():
+        try:
+            keys.add(cell_key(cell))
+        except ValueError:  # nothing a request can name
+            continue
+    return keys
+
+
 def _check_cells(request: SimulationRequest, workbook: dict[str, Any]) -> None:
-    sheets = set(workbook["sheets"])
+    """Refuse now what the runner would fail on after a 202: a sheet the workbook lacks (names
+    match in any case, as in Excel), and an input on a cell the summary shows holding an @RISK
+    function or a formula. A cell the summary does not list is left to the runner: it lists
+    candidate outputs only up to a cap, and no formula that others read."""
+    sheets = {name.casefold(): name for name in workbook["sheets"]}
     fields = [("inputs", c) for c in request.inputs] + [("outputs", c) for c in request.outputs]
     for field, cell in fields:
-        sheet = cell.rsplit("!", 1)[0].strip("'")
-        if sheets and sheet not in sheets:
-            raise HTTPException(422, [{"loc": ["body", field, cell],
-                                       "msg": f"no sheet {sheet!r}; sheets: {sorted(sheets)}"}])
+        sheet = split_address(cell)[0]
+        if sheets and sheet.casefold() not in sheets:
+            raise HTTPException(422, [{"loc": ["body", field, cell], "msg": f"no sheet"
+                                       f" {sheet!r}; sheets: {sorted(sheets.values())}"}])
+    risk = _listed(workbook.get("risk_input_cells"))
+    formulas = _listed(workbook.get("formula_cells"))
+    for cell in request.inputs:
+        key = cell_key(cell)
+        held = ("an @RISK function, one of the workbook's own random inputs (its summary's"
+                " risk_inputs)" if key in risk else "a formula" if key in formulas else None)
+        if held:
+            raise HTTPException(422, [{"loc": ["body", "inputs", cell], "msg": f"{cell} holds"
+                                       f" {held}; a request input replaces a constant cell:"
+                                       " name a cell holding a number"}])
     if not request.outputs and not workbook["risk_outputs"]:
         raise HTTPException(422, [{"loc": ["body", "outputs"], "msg":
                             "name output cells: the workbook marks none with RiskOutput()"}])

@@ -36,7 +36,9 @@ export function saveMarks(workbookId: string, marks: Marks): void {
   sessionStorage.setItem(key(workbookId), JSON.stringify(marks));
 }
 
-/** ``Sheet!A1`` as the API takes it; a sheet name with spaces may stay unquoted. */
+/** ``Sheet!A1`` as the API takes it: a sheet name with spaces may stay unquoted, one holding
+ * ``!`` or ``'`` is quoted as Excel writes it (``'A!B'!B1``, ``'It''s'!B1``). */
 export function address(sheet: string, cell: string): string {
+  if (/[!']/.test(sheet)) return `'${sheet.replace(/'/g, "''")}'!${cell}`;
   return `${sheet}!${cell}`;
 }
