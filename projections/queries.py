@@ -164,17 +164,3 @@ class Views:
         """``simulation`` as the JSON document the API answers with."""
         return await self.one_json(tenant_id, SIMULATION, tenant_id, simulation_id)
 
-    async def known_simulations(self, tenant_id: str, simulation_ids: list[str]) -> set[str]:
-        """Which of ``simulation_ids`` the views hold, whatever their status."""
-        rows = await self.all(tenant_id, "SELECT simulation_id FROM simulations WHERE tenant_id=$1"
-                              " AND simulation_id = ANY($2::text[])", tenant_id, simulation_ids)
-        return {row["simulation_id"] for row in rows}
-
-    async def simulations(self, tenant_id: str, status: str | None, limit: int
-                          ) -> list[dict[str, Any]]:
-        return await self.all(
-            tenant_id, "SELECT simulation_id, workbook_id, status, iterations, iterations_done,"
-            " backend, requested_at, finished_at, compute_seconds, reason FROM simulations"
-            " WHERE tenant_id=$1 AND ($2::text IS NULL OR status=$2)"
-            " ORDER BY requested_at DESC NULLS LAST, simulation_id LIMIT $3",
-            tenant_id, status, limit)

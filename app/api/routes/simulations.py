@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncGenerator
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
@@ -18,7 +17,9 @@ from app.api.sse import HEARTBEAT, EventStreamResponse, frame
 from app.ops.heartbeats import RUNNER, instances
 from engines.formula.refs import CellKey, split_address
 from infra.faults import REDIS_UNREACHABLE as UNREACHABLE
+from projections.pages import BadCursor
 from projections.redis_progress import key as progress_key
+from projections.simulation_queries import SIMULATIONS
 from streams.envelope import Envelope
 from streams.events import SimulationCancelRequested, SimulationRequested
 
@@ -130,34 +131,35 @@ async def simulation_or_404(ctx: Ctx, tenant: Tenant, simulation_id: str) -> dic
     return row
 
 
-@router.get("", summary="The tenant's simulations, newest first")
+@router.get("", summary="The tenant's simulations, newest first, paged by cursor")
 async def list_simulations(ctx: Ctx, tenant: Tenant, status: Status | None = None,
+                           cursor: Annotated[str | None, Query(max_length=400)] = None,
                            limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
-    """Newest first; a simulation just accepted is listed (as requested) before the views
-    have it."""
-    rows = await ctx.views.simulations(tenant.tenant_id, status, limit)
+    """Newest request first; ``next_cursor`` (null on the last page) continues after the last
+    simulation returned. A simulation just accepted is listed (as requested) before the views
+    have it, in its place."""
+    try:
+        after = SIMULATIONS.decode(cursor) if cursor else None
+    except BadCursor as exc:
+        raise HTTPException(422, [{"loc": ["query", "cursor"], "msg": str(exc)}]) from None
+    rows, next_cursor = await SIMULATIONS.page(ctx.views, tenant.tenant_id, status, after, limit)
     if status in (None, "requested"):
+        # every recent one: a later page shows those older than its cursor
         listed = {row["simulation_id"] for row in rows}
-        pending = [doc for doc in await ctx.accepted.recent(tenant.tenant_id, "simulation", limit)
+        pending = [doc for doc in await ctx.accepted.recent(tenant.tenant_id, "simulation",
+                                                            RECENT_SCAN)
                    if doc["simulation_id"] not in listed]
         if pending:
-            known = await ctx.views.known_simulations(
-                tenant.tenant_id, [doc["simulation_id"] for doc in pending])
-            rows += [{column: doc[column] for column in LISTED}
-                     for doc in pending if doc["simulation_id"] not in known]
-            rows.sort(key=_newest_first)
-            del rows[limit:]
-    return {"simulations": rows}
+            known = await SIMULATIONS.known(ctx.views, tenant.tenant_id,
+                                            [doc["simulation_id"] for doc in pending])
+            rows, next_cursor = SIMULATIONS.with_pending(
+                rows, next_cursor, [doc for doc in pending if doc["simulation_id"] not in known],
+                after, limit)
+    return {"simulations": rows, "next_cursor": next_cursor, "has_more": next_cursor is not None}
 
 
-LISTED = ("simulation_id", "workbook_id", "status", "iterations", "iterations_done", "backend",
-          "requested_at", "finished_at", "compute_seconds", "reason")
-
-
-def _newest_first(row: dict[str, Any]) -> tuple[bool, float, str]:
-    at = row["requested_at"]
-    moment = -datetime.fromisoformat(at).timestamp() if at else 0.0
-    return (at is None, moment, row["simulation_id"])
+RECENT_SCAN = 1000
+"""Just-accepted simulations the list reads to place among the views' rows."""
 
 
 @router.get("/{simulation_id}", summary="A simulation: status, timings and results",
