@@ -51,13 +51,13 @@ async def _parser(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
     from engines.service import WorkbookEngine
     from infra.blobstore import open_blob_store
     from infra.sandbox import MB, Sandbox
-    from streams.processors.runtime import run_transactional
+    from streams.processors.streaming import run_streaming
     from streams.processors.workbooks import WorkbookParser
     blobs = open_blob_store(settings)
     sandbox = Sandbox(settings.parse_memory_mb * MB, settings.parse_timeout_s,
                       preload=("engines.service",))
     parser = WorkbookParser(blobs.get, WorkbookEngine(), sandbox, settings.parser_processes)
-    return run_transactional(settings, lambda: parser, stop)
+    return run_streaming(settings, parser, stop)
 
 
 async def _billing(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack

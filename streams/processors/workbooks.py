@@ -2,7 +2,7 @@
 
 Uploads are untrusted: each is parsed in a child process (see :mod:`infra.sandbox`) under
 the limits its tenant's plan gave it at upload time. A refusal is a ``workbook.rejected``
-event, committed with the consumer's offset, so the same upload is never parsed again. Whatever
+event, committed as the answer to its upload, so the same upload is never parsed again. Whatever
 the child raises is a refusal too (it read nothing but the file); reading the file from the
 blob store is not, as an outage there is no fault of the file.
 """
@@ -20,15 +20,19 @@ from streams.events import WorkbookParsed, WorkbookRejected, WorkbookUploaded
 from streams.events.workbooks import RejectedLimit
 from streams.log import EventTooLarge, serialized
 from streams.ports import WorkbookInspector
+from streams.processors.lanes import Lane, Slot
 
 log = logging.getLogger(__name__)
+ANSWERS = frozenset({WorkbookParsed.type, WorkbookRejected.type})
 
 
 class WorkbookParser:
     """``workbook.uploaded`` → ``workbook.parsed`` (sheets, formulas, candidates) or rejected.
 
-    ``handle`` may be awaited for several events at once: up to ``processes`` parse side by
-    side, so one tenant's slow workbook does not hold up another's."""
+    Uploads are handled as they come, each answered when it is parsed (see
+    :mod:`streams.processors.streaming`): up to ``processes`` parse side by side, tenants taking
+    turns for them (see ``Lane``), so one tenant's slow workbooks hold up neither another's
+    nor the answers of those parsed meanwhile."""
 
     name = "workbook-parser"
     topics = ("workbooks",)
@@ -40,7 +44,13 @@ class WorkbookParser:
         self.read_blob = read_blob
         self.inspector = inspector
         self.sandbox = sandbox
-        self.slots = asyncio.Semaphore(processes)
+        self.slots = Lane("parse", processes)
+
+    def asks(self, event: Envelope) -> str | None:
+        return event.key if event.type == WorkbookUploaded.type else None
+
+    def answers(self, event: Envelope) -> str | None:
+        return event.key if event.type in ANSWERS else None
 
     def fold(self, event: Envelope) -> None:
         return None
@@ -58,7 +68,7 @@ class WorkbookParser:
         except ValueError as exc:
             return [_rejected(event, str(exc))]
         try:
-            async with self.slots:
+            async with Slot(self.slots, event.tenant_id):
                 summary = await asyncio.to_thread(
                     self.sandbox.run, self.inspector.summarize, data, limits)
         except WorkbookTooLarge as exc:
