@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from app.api.openapi import document_problems
 from app.api.outages import outage_problem
 from app.api.problems import problem
+from app.api.schemas import Located
 from app.api.validation import EdgeValidation
 from infra.faults import is_outage
 
@@ -44,10 +45,13 @@ async def validation_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = []
     for error in exc.errors():
-        msg = error["msg"]
+        msg, loc = error["msg"], list(error["loc"])
         if error["type"] == "json_invalid":  # pydantic's message alone does not say where
             msg = f"{msg}: {error.get('ctx', {}).get('error', 'not JSON')}"
-        errors.append({"loc": list(error["loc"]), "msg": msg, "type": error["type"]})
+        cause = error.get("ctx", {}).get("error")
+        if isinstance(cause, Located):  # an entry of the field: named, without "Value error, "
+            loc, msg = [*loc, *cause.location], cause.reason
+        errors.append({"loc": loc, "msg": msg, "type": error["type"]})
     return problem(422, errors=errors)
 
 

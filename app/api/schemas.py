@@ -41,6 +41,15 @@ MAX_VALUES = 10_000  # parameters of one distribution, percentiles, targets
 SYMMETRY_TOLERANCE = 1e-9  # as the runner's own check (engines.sampling.correlation)
 
 
+class Located(ValueError):
+    """A refusal of an entry inside a field (an input's cell): the 422 names the entry in its
+    ``loc``, below the field's, and gives the reason alone."""
+
+    def __init__(self, location: tuple[str, ...], reason: str) -> None:
+        super().__init__(reason)
+        self.location, self.reason = location, reason
+
+
 def cell_key(cell: str) -> CellKey:
     """The cell ``cell`` names as Excel matches it: its sheet name in any case (folded here),
     its column letters in any case; ValueError when it names no cell."""
@@ -208,8 +217,8 @@ class SimulationRequest(BaseModel):
         for cell, spec in inputs.items():
             key = cell_key(check_cell(cell))
             if key in seen:  # Model!B2 and model!b2 are one cell
-                raise ValueError(f"inputs {seen[key]} and {cell} are one cell; give it one"
-                                 " distribution")
+                raise Located((cell,), f"inputs {seen[key]} and {cell} are one cell; give it"
+                              " one distribution")
             seen[key] = cell
             try:
                 if isinstance(spec, str):
@@ -218,7 +227,7 @@ class SimulationRequest(BaseModel):
                     name, params = spec.distribution, list(spec.params)
                 validate(name, params, finite=True)
             except DistributionError as exc:
-                raise ValueError(f"input {cell}: {exc}") from None
+                raise Located((cell,), f"input {cell}: {exc}") from None
         return inputs
 
     @model_validator(mode="after")

@@ -62,6 +62,10 @@ async def test_bad_requests_name_the_field_and_unknown_ids_are_404(
         response = await start(enterprise, body)
         assert response.status_code == 422, (body, response.text)
         assert needle in response.text, (needle, response.text)
+    # a distribution's error names its input's cell in ``loc``, with the reason alone
+    bad_input = (await start(enterprise, cases[2][0])).json()["errors"][0]
+    assert bad_input["loc"] == ["body", "inputs", "Model!B2"], bad_input
+    assert bad_input["msg"].startswith("input Model!B2: RiskNormal: sd must be > 0"), bad_input
     bad_json = await enterprise.post("/v1/simulations", content=b"{not json",
                                      headers={"Content-Type": "application/json"})
     assert bad_json.status_code == 422
