@@ -72,6 +72,12 @@ class RedisProgress:
         state = progress_state(event)
         if state is None:
             return
+        if state["iterations_total"] is None:  # an end says what ran, not what was asked
+            previous = await self.current(event.key)
+            total = previous.get("iterations_total") if previous else None
+            if total:
+                state["iterations_total"] = total
+                state["fraction"] = min(1.0, state["iterations_done"] / total)
         await self._script(keys=[key(event.key)], args=[
             STATUS_RANK[state["status"]], state["iterations_done"], json.dumps(state), TTL_S])
 

@@ -156,6 +156,23 @@ async def test_progress_only_moves_forward_and_is_published(settings: Settings) 
     await redis.aclose()
 
 
+async def test_a_cancelled_runs_last_state_keeps_what_was_asked(settings: Settings) -> None:
+    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    progress = RedisProgress(redis)
+    sim = f"{settings.topic_prefix}-cancelled"
+    accepted = new_event("simulation.accepted", "acme", sim, {"iterations": 1000})
+    for event in (accepted, caused(accepted, "simulation.progressed", {
+            "iterations_done": 200, "iterations_total": 1000, "fraction": 0.2}),
+            caused(accepted, "simulation.cancelled", {"iterations_run": 250})):
+        await progress.apply(event)
+    state = await progress.current(sim)
+    assert state is not None and state["status"] == "cancelled"
+    assert (state["iterations_done"], state["iterations_total"], state["fraction"]) == (
+        250, 1000, 0.25)
+    await redis.delete(key(sim))
+    await redis.aclose()
+
+
 async def test_a_batch_with_an_event_it_cannot_count_is_left_to_one_at_a_time(
         settings: Settings) -> None:
     db = database(settings.mongo_url, settings.mongo_db)
