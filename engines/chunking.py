@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
 from typing import Any
 
+from engines.budget import checkpoint
 from engines.xp import Array
 
 TRIALS_PER_SLICE = 32_768
@@ -60,7 +61,10 @@ def by_slices(
     size: int = TRIALS_PER_SLICE,
 ) -> Outputs:
     """``evaluate(trials, part)`` over consecutive slices of ``[0, n)``, outputs joined."""
-    parts = [evaluate(part.stop - part.start, part) for part in slices(n, size)]
+    parts = []
+    for part in slices(n, size):
+        checkpoint()  # a heavy model's chunk is stopped between its slices past its budget
+        parts.append(evaluate(part.stop - part.start, part))
     return {
         address: (
             xp.concatenate([part[address][0] for part in parts]),

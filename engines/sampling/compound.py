@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy
 
+from engines.budget import checkpoint
 from engines.sampling.distributions import (
     STATIC_POINTS,
     Truncation,
@@ -111,6 +112,7 @@ def sums(xp: Any, compound: Compound, u: Array, args: Sequence[Array]) -> Array:
     summed = xp.zeros(n)
     first = 0
     while first < n:
+        checkpoint()  # a batch is a million draws: a run past its CPU budget stops here
         before = int(ends[first - 1]) if first else 0
         last = max(int(numpy.searchsorted(ends, before + BATCH, side="right")), first + 1)
         part = slice(first, last)

@@ -9,7 +9,8 @@ waits for their answers.
 
 A small run ends within a fraction of a second, so a pooled run reports no progress and is not
 stopped midway: a cancel that comes while it computes finds it ended. One that passes BUDGET_S
-is stopped at its next chunk and computed again in the runner's large lane. Large runs stay in
+is stopped at its next chunk, slice of trials or batch of draws (``engines.budget``) and
+computed again in the runner's large lane. Large runs stay in
 the runner's threads, where progress and cancelling work between chunks. A worker that dies
 (killed for memory, or a crash in a library) breaks the pool: it is started again and each run
 it held is computed once more; a run that breaks a fresh pool too fails with that reason, and
@@ -28,6 +29,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from engines.budget import OverBudget, cpu_budget
 from engines.simulation import SimulationSpec
 from infra.lifetime import end_with_parent
 
@@ -64,7 +66,11 @@ def simulate(data: bytes, spec: SimulationSpec) -> dict[str, Any]:
         over[0] = time.process_time() - began > BUDGET_S
         return not over[0]
 
-    outcome = WorkbookEngine().simulate(data, spec, within)
+    try:  # checked between chunks, and within a chunk between its slices and draw batches
+        with cpu_budget(BUDGET_S):
+            outcome = WorkbookEngine().simulate(data, spec, within)
+    except OverBudget:
+        return {"over_budget": True}
     return {"over_budget": True} if over[0] else outcome
 
 

@@ -49,6 +49,7 @@ from streams.events.simulations import SimulationRequestBody
 from streams.ports import ChunkEngine, PooledEngine, SimulationEngine
 from streams.processors.chunks import SplitRun
 from streams.processors.lanes import Lanes, Slot
+from streams.processors.members import CatchingUpMember
 from streams.processors.outbox import Outbox
 from streams.processors.runs import TERMINAL, Partition, Run, commit_point, ending
 from streams.subscription import Subscription
@@ -61,7 +62,7 @@ is some five requests to the broker whatever it carries, which in a burst of sma
 the runner and the broker more CPU than the runs' own events."""
 
 
-class SimulationRunner:
+class SimulationRunner(CatchingUpMember):
     """One runner instance of the group: it runs the accepted simulations of the partitions it
     owns; a partition handed to another runner takes its unfinished runs with it."""
 
@@ -73,6 +74,7 @@ class SimulationRunner:
         """``chunks``: split the runs above its threshold into chunk tasks (without it, every
         run is run here, whole); ``pool``: where small runs compute (without it, in a thread
         like the others)."""
+        super().__init__()
         self.settings = settings
         self.engine = engine
         self.chunks = chunks
@@ -87,19 +89,9 @@ class SimulationRunner:
         self.subscription = Subscription(settings, self.name, ("simulations",), self)
         self.outbox = Outbox(settings, self.subscription.group, self._commit_point, self._linger)
         self.partitions: dict[TopicPartition, Partition] = {}
-        self._halt = asyncio.Event()
-        self._fault: BaseException | None = None
         metrics.ACTIVE_RUNS.set_function(lambda: len(self.runs))
         for lane in (self.lanes.small, self.lanes.large):
             metrics.QUEUE_DEPTH.labels(lane.name).set_function(lane.waiting)
-
-    async def assigned(self, partitions: list[TopicPartition]) -> None:
-        await self.outbox.open(partitions)
-        consumer = self.subscription.consumer
-        ends = await consumer.end_offsets(partitions)
-        for tp in partitions:
-            committed = await consumer.committed(tp) or 0
-            self.partitions[tp] = Partition(ends[tp], committed < ends[tp])
 
     async def revoked(self, partitions: list[TopicPartition]) -> None:
         # first: a transaction under way (another run's end) then commits no offset for these
@@ -125,34 +117,6 @@ class SimulationRunner:
     def _commit_point(self, tp: TopicPartition, ending: Collection[str] = ()) -> int | None:
         return commit_point(self.partitions.get(tp), self.runs, tp, ending)
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Until ``stop``; raises what stopped a run's events from being sent (an outage), for
-        the supervisor to restart the runner, which runs again what did not end."""
-        self._halt.clear()
-        stopping = asyncio.create_task(stop.wait())
-        stopping.add_done_callback(lambda _: self._halt.set())
-        try:
-            # idle: a catch-up can end on a poll that brings no message (see ``_catch_up``)
-            async for batch in self.subscription.batches(self._halt, idle=True):
-                for tp, messages in batch.items():
-                    await self._take(tp, messages)
-                for tp in [tp for tp, state in self.partitions.items()
-                           if state.catching_up and tp not in batch]:
-                    await self._catch_up(tp)
-        finally:
-            stopping.cancel()
-            await self.revoked(list(self.partitions))
-        if self._fault is not None:
-            raise self._fault
-
-    def _stop_for(self, exc: BaseException) -> None:
-        """Stop the runner because a run's events could not be sent: nothing more is
-        committed, and the restarted runner runs again every simulation that has not ended."""
-        log.error("runner stops: a run's events could not be sent: %r", exc)
-        if self._fault is None:
-            self._fault = exc
-        self._halt.set()
-
     def _task(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         """A run's work in the background; a failure to send its events stops the runner."""
         async def guarded() -> None:
@@ -164,8 +128,8 @@ class SimulationRunner:
                 self._stop_for(exc)
         return asyncio.create_task(guarded())
 
-    async def _take(self, tp: TopicPartition, messages: list[ConsumerRecord[bytes, bytes]]
-                    ) -> None:
+    async def _take(self, tp: TopicPartition,
+                    messages: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         state = self.partitions[tp]
         for message in messages:
             state.last_seen = message.offset

@@ -17,7 +17,6 @@ answer is there (``answers``/``asks`` of the handler name the key) is not handle
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Collection, Sequence
 from typing import Protocol, TypeAlias
 
@@ -28,12 +27,12 @@ from infra.faults import is_outage
 from infra.settings import Settings
 from streams.catalogue import upcast
 from streams.envelope import Envelope
+from streams.processors.members import CatchingUpMember
 from streams.processors.outbox import Outbox
 from streams.processors.runs import Partition
 from streams.processors.runtime import Handler, outcome
 from streams.subscription import Subscription
 
-log = logging.getLogger(__name__)
 Message: TypeAlias = ConsumerRecord[bytes, bytes]
 
 
@@ -47,10 +46,11 @@ class Answering(Handler, Protocol):
         """The key of the input an output event answers, None for any other event."""
 
 
-class StreamingMember:
+class StreamingMember(CatchingUpMember):
     """One member of the handler's consumer group, handling each message as it comes."""
 
     def __init__(self, settings: Settings, handler: Answering) -> None:
+        super().__init__()
         self.handler = handler
         self.subscription = Subscription(settings, handler.name,
                                          (*handler.topics, "deadletters"), self)
@@ -58,17 +58,9 @@ class StreamingMember:
         self.partitions: dict[TopicPartition, Partition] = {}
         self.pending: dict[TopicPartition, dict[int, asyncio.Task[None]]] = {}
         self._held: dict[TopicPartition, list[Message]] = {}  # read while catching up
-        self._halt = asyncio.Event()
-        self._fault: BaseException | None = None
 
-    async def assigned(self, partitions: list[TopicPartition]) -> None:
-        await self.outbox.open(partitions)
-        consumer = self.subscription.consumer
-        ends = await consumer.end_offsets(partitions)
-        for tp in partitions:
-            committed = await consumer.committed(tp) or 0
-            self.partitions[tp] = Partition(ends[tp], committed < ends[tp])
-            self.pending[tp], self._held[tp] = {}, []
+    def _opened(self, tp: TopicPartition) -> None:
+        self.pending[tp], self._held[tp] = {}, []
 
     async def revoked(self, partitions: list[TopicPartition]) -> None:
         # first: a transaction under way then commits no offset for these partitions
@@ -89,25 +81,6 @@ class StreamingMember:
             return None
         waiting = [at for at in self.pending.get(tp, {}) if str(at) not in ending]
         return min(waiting) if waiting else state.last_seen + 1
-
-    async def run(self, stop: asyncio.Event) -> None:
-        """Until ``stop``; raises what stopped an outcome from being sent (an outage), for the
-        supervisor to restart the member, which handles again what was not committed."""
-        self._halt.clear()
-        stopping = asyncio.create_task(stop.wait())
-        stopping.add_done_callback(lambda _: self._halt.set())
-        try:
-            async for batch in self.subscription.batches(self._halt, idle=True):
-                for tp, messages in batch.items():
-                    await self._take(tp, messages)
-                for tp in [tp for tp, state in self.partitions.items()
-                           if state.catching_up and tp not in batch]:
-                    await self._catch_up(tp)
-        finally:
-            stopping.cancel()
-            await self.revoked(list(self.partitions))
-        if self._fault is not None:
-            raise self._fault
 
     async def _take(self, tp: TopicPartition, messages: Sequence[Message]) -> None:
         state = self.partitions[tp]
@@ -157,10 +130,7 @@ class StreamingMember:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - an outage: the member stops, and restarts
-            log.error("%s stops: an outcome could not be sent: %r", name, exc)
-            if self._fault is None:
-                self._fault = exc
-            self._halt.set()
+            self._stop_for(exc)
         finally:
             self.pending.get(tp, {}).pop(message.offset, None)
 

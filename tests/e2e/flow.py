@@ -36,3 +36,25 @@ async def upload_example(client: httpx.AsyncClient) -> dict[str, Any]:
 async def start(client: httpx.AsyncClient, body: dict[str, Any],
                 headers: dict[str, str] | None = None) -> httpx.Response:
     return await client.post("/v1/simulations", json=body, headers=headers or {})
+
+
+async def upload_compound(client: httpx.AsyncClient, frequency: str) -> str:
+    """A workbook whose output adds ``RiskCompound(frequency, RiskNormal(0, 1))``: as heavy a
+    run a trial as the frequency says (``RiskPoisson(6000)``: six thousand draws a trial)."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Model"
+    sheet["A1"] = f"=RiskCompound({frequency}, RiskNormal(0, 1))"
+    sheet["B1"] = "=RiskOutput()+A1"
+    saved = io.BytesIO()
+    book.save(saved)
+    uploaded = await client.post("/v1/workbooks", files={"file": ("heavy.xlsx",
+                                                                  saved.getvalue())})
+    workbook = await poll(client, uploaded.json()["links"]["self"], {"parsed", "rejected"})
+    assert workbook["status"] == "parsed", workbook
+    return str(workbook["workbook_id"])

@@ -4,32 +4,13 @@ tenant's run by one run's end, not by the whole queue."""
 from __future__ import annotations
 
 import asyncio
-import io
 
 import httpx
-import openpyxl
 
-from tests.e2e.flow import ENDED, poll, start
+from tests.e2e.flow import ENDED, poll, start, upload_compound
 
 WIDTH = 2
 """The large lane's slots in the test service (Settings.runner_threads)."""
-
-
-async def _heavy_workbook(client: httpx.AsyncClient) -> str:
-    """A model whose 200,000-trial run computes for a few seconds (60M draws)."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Model"
-    sheet["A1"] = "=RiskCompound(RiskPoisson(300), RiskNormal(0, 1))"
-    sheet["B1"] = "=RiskOutput()+A1"
-    saved = io.BytesIO()
-    book.save(saved)
-    uploaded = await client.post("/v1/workbooks", files={"file": ("heavy.xlsx",
-                                                                  saved.getvalue())})
-    workbook = await poll(client, uploaded.json()["links"]["self"], {"parsed", "rejected"})
-    assert workbook["status"] == "parsed", workbook
-    return str(workbook["workbook_id"])
 
 
 async def _started(client: httpx.AsyncClient, runs: list[str]) -> int:
@@ -40,7 +21,8 @@ async def _started(client: httpx.AsyncClient, runs: list[str]) -> int:
 async def test_another_tenants_large_run_does_not_wait_for_one_tenants_queue(
         enterprise: httpx.AsyncClient, own_tenant: httpx.AsyncClient) -> None:
     flooder, other = own_tenant, enterprise
-    book, other_book = await _heavy_workbook(flooder), await _heavy_workbook(other)
+    book = await upload_compound(flooder, "RiskPoisson(300)")  # 200,000 trials: seconds
+    other_book = await upload_compound(other, "RiskPoisson(300)")
     queue = []
     for seed in range(3 * WIDTH):
         response = await start(flooder, {"workbook_id": book, "iterations": 200_000,

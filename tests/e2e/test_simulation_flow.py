@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import math
 import time
 
 import asyncpg
 import httpx
-import openpyxl
 
 from projections.mongo import ROLLUPS, database, totals
 from streams.processors.lanes import cores
 from tests.e2e.conftest import Service
-from tests.e2e.flow import ENDED, poll, start, upload_example
+from tests.e2e.flow import ENDED, poll, start, upload_compound, upload_example
 from tests.integration.helpers import events_of, wait_for
 
 REQUEST = {
@@ -156,18 +154,7 @@ async def test_a_small_run_that_is_heavy_reports_progress_and_can_be_cancelled(
     of compute: past the small lane's budget it moves to the large lane, giving its small-run
     slot to the runs behind it, reports progress there, and a cancel stops it. With more such
     runs than the small lane has slots, a small run started after them is not held up."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Model"
-    sheet["A1"] = "=RiskCompound(RiskPoisson(6000), RiskNormal(0, 1))"
-    sheet["B1"] = "=RiskOutput()+A1"
-    saved = io.BytesIO()
-    book.save(saved)
-    uploaded = await enterprise.post("/v1/workbooks", files={"file": ("heavy.xlsx",
-                                                                      saved.getvalue())})
-    heavy = await poll(enterprise, uploaded.json()["links"]["self"], {"parsed", "rejected"})
-    assert heavy["status"] == "parsed", heavy
+    heavy = {"workbook_id": await upload_compound(enterprise, "RiskPoisson(6000)")}
     example = await upload_example(enterprise)
     runs = []
     for seed in range(2 * cores() + 1):  # one more than the small lane's slots
