@@ -80,3 +80,15 @@ def test_nearest_correlation_is_closer_than_a_naive_fix() -> None:
 def test_malformed_matrices_are_rejected(matrix: list[list[float]], message: str) -> None:
     with pytest.raises(CorrelationError, match=message):
         checked_correlation(matrix, ["A1", "B1"])
+
+
+def test_a_repaired_matrix_is_the_one_the_ranks_achieve() -> None:
+    asked = [[1, 0.9, -0.9], [0.9, 1, 0.9], [-0.9, 0.9, 1]]
+    used, warning = checked_correlation(asked, ["a", "b", "c"])
+    assert warning is not None and str(round(float(used[0, 1]), 4)) in warning
+    u = uniforms(np, 3, 100_000, chunk_rng(np, 3, 0), "lhs",
+                 RankCorrelation((0, 1, 2), used))
+    achieved = stats.spearmanr(u.T).statistic
+    # within the noise of a singular target (the repaired matrix sits on the cone's edge);
+    # repaired among the ranks' correlations it was 0.02 off, systematically
+    assert np.max(np.abs(achieved - used)) < 0.006
