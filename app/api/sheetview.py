@@ -23,6 +23,7 @@ from engines.errors import ExcelError
 from engines.limits import WorkbookLimits
 from infra.sandbox import MB, Sandbox, SandboxFailure
 from infra.settings import Settings
+from streams.processors.lanes import Lane, Slot
 
 Result = TypeVar("Result")
 Cell = tuple[int, int, float | str | bool | None, str | None]  # row, column, value, formula
@@ -81,17 +82,22 @@ def window_of(cells: list[Cell], bounds: tuple[int, int, int, int]) -> list[Cell
 
 class Sandboxed:
     """Work on a tenant's workbook run for an API request in a sandboxed child (the parser's
-    memory cap and time limit), EVALUATIONS at a time in this worker."""
+    memory cap and time limit), EVALUATIONS at a time in this worker, tenants taking turns
+    (see ``Lane``): one tenant's heavy samples wait for each other, not another's view."""
 
     def __init__(self, settings: Settings) -> None:
         self.sandbox = Sandbox(settings.parse_memory_mb * MB, settings.parse_timeout_s,
                                preload=("engines.service",))
-        self.slots = asyncio.Semaphore(EVALUATIONS)
+        self.slots = Lane("sandbox", EVALUATIONS)
 
-    async def run(self, function: Callable[..., Result], *args: Any) -> Result:
-        """``function(*args)`` computed in a child; SandboxFailure past the limits."""
-        async with self.slots:
-            return await asyncio.to_thread(self.sandbox.run, function, *args)
+    async def run(self, tenant: str, function: Callable[..., Result], *args: Any) -> Result:
+        """``function(*args)`` computed in a child for ``tenant``; SandboxFailure past the
+        limits, SheetViewFailed for what the child refused of the workbook itself."""
+        async with Slot(self.slots, tenant):
+            try:
+                return await asyncio.to_thread(self.sandbox.run, function, *args)
+            except (ValueError, RuntimeError) as exc:  # the child's own refusal, passed back
+                raise SheetViewFailed(str(exc)) from None
 
 
 _sandboxed: list[Sandboxed] = []
@@ -114,8 +120,8 @@ class SheetViews:
         self.kept: OrderedDict[str, Grid | SheetViewFailed] = OrderedDict()
         self.pending: dict[str, asyncio.Future[Grid]] = {}
 
-    async def grid(self, sha256: str, read: Callable[[], bytes], limits: WorkbookLimits
-                   ) -> Grid:
+    async def grid(self, tenant: str, sha256: str, read: Callable[[], bytes],
+                   limits: WorkbookLimits) -> Grid:
         """The workbook's grid; raises SheetViewFailed (again, without computing again, for
         a workbook that failed lately)."""
         kept = self.kept.get(sha256)
@@ -126,17 +132,17 @@ class SheetViews:
             return kept
         pending = self.pending.get(sha256)
         if pending is None:
-            pending = asyncio.ensure_future(self._computed(sha256, read, limits))
+            pending = asyncio.ensure_future(self._computed(tenant, sha256, read, limits))
             self.pending[sha256] = pending
             pending.add_done_callback(lambda _: self.pending.pop(sha256, None))
         return await asyncio.shield(pending)
 
-    async def _computed(self, sha256: str, read: Callable[[], bytes], limits: WorkbookLimits
-                        ) -> Grid:
+    async def _computed(self, tenant: str, sha256: str, read: Callable[[], bytes],
+                        limits: WorkbookLimits) -> Grid:
         data = await asyncio.to_thread(read)
         try:
-            found = await self.sandboxed.run(self.compute, data, limits)
-        except SandboxFailure as exc:
+            found = await self.sandboxed.run(tenant, self.compute, data, limits)
+        except (SandboxFailure, SheetViewFailed) as exc:
             failed = SheetViewFailed(f"computing its cells {exc}")
             self._keep(sha256, failed)
             raise failed from None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference, ScatterChart, Series
@@ -19,6 +19,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from app.api.auth import Ctx, Tenant
 from app.api.routes.trials import completed
+from app.api.sheetview import SheetViewFailed, sandboxed
+from infra.sandbox import SandboxFailure
 
 router = APIRouter(prefix="/v1/simulations", tags=["simulations"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -124,8 +126,16 @@ def report(row: dict[str, Any]) -> bytes:
             summary="A completed simulation's results as an Excel report with native charts",
             responses={200: {"content": {XLSX: {}}, "description": "the report"},
                        409: {"description": "the simulation has not completed, or its results"
-                                            " were not kept"}})
+                                            " were not kept"},
+                       422: {"description": "the report needs more memory or time to build"
+                                            " than the service allows"}})
 async def xlsx_report(simulation_id: str, ctx: Ctx, tenant: Tenant) -> Response:
     row = await completed(ctx, tenant, simulation_id)
-    return Response(report(row), media_type=XLSX, headers={
+    try:  # built in a sandboxed child: a report of a thousand outputs is seconds of CPU that
+        # froze the worker's every request
+        built = await sandboxed(ctx.settings).run(tenant.tenant_id, report, row)
+    except (SandboxFailure, SheetViewFailed) as exc:
+        raise HTTPException(422, f"the report of simulation {simulation_id} cannot be built"
+                            f" here: building it {exc}") from None
+    return Response(built, media_type=XLSX, headers={
         "Content-Disposition": f'attachment; filename="riskstream-{simulation_id}.xlsx"'})

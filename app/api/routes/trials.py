@@ -19,13 +19,14 @@ from fastapi import APIRouter, HTTPException, Query
 
 from app.api.auth import Ctx, Tenant
 from app.api.routes.simulations import simulation_or_404
-from app.api.sheetview import sandboxed
+from app.api.sheetview import SheetViewFailed, sandboxed
 from engines.clock import chunk_generator, drawing, simulation
 from engines.limits import WorkbookLimits
 from engines.passes import checked_outputs, chunk_draws, evaluate_chunk
 from engines.sampling.targets import rank_correlation
 from engines.service import compiled
 from engines.simulation import random_inputs
+from engines.workbook import DEFAULT_LIMITS
 from infra.sandbox import SandboxFailure
 from streams.events.simulations import SimulationRequestBody
 
@@ -121,12 +122,13 @@ async def sample(simulation_id: str, ctx: Ctx, tenant: Tenant,
     workbook = await ctx.views.workbook(tenant.tenant_id, row["workbook_id"])
     if workbook is None:
         raise HTTPException(409, f"the workbook of simulation {simulation_id} was deleted")
-    limits = WorkbookLimits.from_mapping(tenant.limits.workbook_limits())
     data = await asyncio.to_thread(ctx.blobs.get, workbook["sha256"])
-    try:  # in a sandboxed child: a heavy model costs its own request, not the worker's
+    try:  # in a sandboxed child: a heavy model costs its own request, not the worker's; the
+        # workbook read as the runner read it (it was parsed under its plan's limits)
         labels, draws, values, errors = await sandboxed(ctx.settings).run(
-            first_trials, data, request, int(results["seed"]), n, limits)
-    except SandboxFailure as exc:
+            tenant.tenant_id, first_trials, data, request, int(results["seed"]), n,
+            DEFAULT_LIMITS)
+    except (SandboxFailure, SheetViewFailed) as exc:
         raise HTTPException(422, f"the sample of simulation {simulation_id} cannot be"
                             f" computed here: computing it {exc}") from None
     if input_cell not in labels:  # a Risk call of the results the workbook no longer makes

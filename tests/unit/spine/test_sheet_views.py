@@ -26,7 +26,7 @@ def _views(**settings: Any) -> SheetViews:
 
 async def test_the_grid_holds_each_cell_with_its_static_value_row_by_row() -> None:
     views = _views()
-    found = await views.grid("example", EXAMPLE.read_bytes, WorkbookLimits())
+    found = await views.grid("t", "example", EXAMPLE.read_bytes, WorkbookLimits())
     cells = {(r, c): (value, formula) for r, c, value, formula in found["Model"]}
     assert cells[(2, 2)] == (10000, None)
     assert cells[(3, 2)][0] == pytest.approx((40 + 50 + 65) / 3)  # RiskTriang at its mean
@@ -45,9 +45,9 @@ async def test_a_workbook_past_the_cap_fails_its_own_view_once() -> None:
         return b"x"
 
     with pytest.raises(SheetViewFailed, match="needed more than 128 MB"):
-        await views.grid("hungry", read, WorkbookLimits())
+        await views.grid("t", "hungry", read, WorkbookLimits())
     with pytest.raises(SheetViewFailed):  # remembered: not computed again
-        await views.grid("hungry", read, WorkbookLimits())
+        await views.grid("t", "hungry", read, WorkbookLimits())
     assert reads == [1]
 
 
@@ -60,8 +60,15 @@ async def test_requests_for_one_workbook_compute_it_once_and_few_are_kept(
         reads.append(1)
         return EXAMPLE.read_bytes()
 
-    grids = await asyncio.gather(*(views.grid("one", read, WorkbookLimits()) for _ in range(5)))
+    grids = await asyncio.gather(*(views.grid("t", "one", read, WorkbookLimits())
+                                   for _ in range(5)))
     assert reads == [1] and all(g == grids[0] for g in grids)
     monkeypatch.setattr(sheetview, "KEPT_CELLS", 1)  # one grid at a time, the last
-    await views.grid("two", EXAMPLE.read_bytes, WorkbookLimits())
+    await views.grid("t", "two", EXAMPLE.read_bytes, WorkbookLimits())
     assert list(views.kept) == ["two"]
+
+
+async def test_a_workbook_the_child_refuses_fails_its_own_view() -> None:
+    views = _views()
+    with pytest.raises(SheetViewFailed, match="not a readable .xlsx workbook"):
+        await views.grid("t", "junk", lambda: b"not a zip", WorkbookLimits())
