@@ -86,7 +86,7 @@ def _positions(cursor: Cursor) -> tuple[list[str], list[int], list[int]]:
 # Each partition is scanned from its own cursor position (an index range per partition); the
 # union is ordered by application order.
 _PAGE = """
-SELECT e.topic, e.partition, e.kafka_offset, e.position, e.chain_hash,
+SELECT e.seq, e.topic, e.partition, e.kafka_offset, e.position, e.chain_hash,
        e.envelope::text AS envelope
 FROM unnest($2::text[], $3::int[], $4::bigint[]) AS c(topic, partition, next_offset)
 CROSS JOIN LATERAL (
@@ -101,6 +101,20 @@ ORDER BY e.seq LIMIT $7
 """
 
 
+PAGE_BYTES = 8 * 2**20
+"""Most bytes of events one page carries (at least one event): a page of a thousand events of
+multi-megabyte results was 121 MiB, read, decoded and encoded at once in an API worker."""
+# the page cut where its events pass PAGE_BYTES; page_rows says whether the cut left any
+_SIZED_PAGE = f"""
+SELECT s.* FROM (
+    SELECT p.*, count(*) OVER () AS page_rows,
+           sum(octet_length(p.envelope)) OVER (ORDER BY p.seq) - octet_length(p.envelope)
+               AS before
+    FROM ({_PAGE}) p
+) s WHERE s.before < $8 ORDER BY s.seq
+"""
+
+
 class EventFeed:
     """Tenant-scoped reads of ``event_log``: pages after a cursor, and the cursor of now."""
 
@@ -109,11 +123,14 @@ class EventFeed:
 
     async def page(self, tenant_id: str, cursor: Cursor, limit: int, *,
                    type_prefix: str | None = None, aggregate: str | None = None
-                   ) -> tuple[list[FeedEvent], Cursor]:
-        """Up to ``limit`` events after ``cursor`` and the cursor after the last of them."""
+                   ) -> tuple[list[FeedEvent], Cursor, bool]:
+        """Up to ``limit`` events after ``cursor`` (and up to PAGE_BYTES of them), the cursor
+        after the last of them, and whether more may follow at once (a full page, or one cut
+        at PAGE_BYTES)."""
         async with tenant_scope(self.pool, tenant_id) as conn:
-            rows = await conn.fetch(_PAGE, tenant_id, *_positions(cursor), type_prefix,
-                                    aggregate, limit)
+            rows = await conn.fetch(_SIZED_PAGE, tenant_id, *_positions(cursor), type_prefix,
+                                    aggregate, limit, PAGE_BYTES)
+        more = bool(rows) and (rows[0]["page_rows"] == limit or len(rows) < rows[0]["page_rows"])
         events = []
         for row in rows:
             cursor = advanced(cursor, row["topic"], row["partition"], row["kafka_offset"])
@@ -121,7 +138,7 @@ class EventFeed:
                    "offset": row["kafka_offset"], "position": row["position"],
                    "chain_hash": row["chain_hash"]}
             events.append(FeedEvent(json.loads(row["envelope"]), encode(cursor), log))
-        return events, cursor
+        return events, cursor, more
 
     async def now(self, tenant_id: str) -> Cursor:
         """The cursor after the tenant's latest event: a stream from here sees only new ones."""

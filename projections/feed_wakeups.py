@@ -89,8 +89,8 @@ class FeedWakeups:
         them all round again. Rendered once, a page costs a reader only its write."""
 
         async def read() -> tuple[list[FeedEvent], Cursor, T]:
-            events, after = await feed.page(tenant_id, cursor, limit, type_prefix=type_prefix,
-                                            aggregate=aggregate)
+            events, after, _more = await feed.page(tenant_id, cursor, limit,
+                                                   type_prefix=type_prefix, aggregate=aggregate)
             return events, after, render(events)
 
         return await self._shared(

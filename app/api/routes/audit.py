@@ -24,8 +24,8 @@ async def history(ctx: Ctx, tenant: Tenant,
         start = decode(cursor) if cursor else {}
     except BadCursor as exc:
         raise HTTPException(422, [{"loc": ["query", "cursor"], "msg": str(exc)}]) from None
-    events, after = await EventFeed(ctx.pool).page(tenant.tenant_id, start, limit,
-                                                   aggregate=aggregate)
+    events, after, more = await EventFeed(ctx.pool).page(tenant.tenant_id, start, limit,
+                                                         aggregate=aggregate)
     trail = []
     for event in events:
         e = event.envelope
@@ -36,4 +36,4 @@ async def history(ctx: Ctx, tenant: Tenant,
             "caused_by": e["causation_id"] or None, "log": event.log, "event": e,
         })
     return {"aggregate": aggregate, "events": trail, "next_cursor": encode(after),
-            "has_more": len(events) == limit}
+            "has_more": more}

@@ -48,10 +48,10 @@ async def list_events(ctx: Ctx, tenant: Tenant, type: TypePrefix = None,
     """``next_cursor`` continues after the last event returned (or where the reader was, when
     the page is empty: poll again with it later)."""
     start = _cursor(cursor, ("query", "cursor")) or {}
-    events, after = await EventFeed(ctx.pool).page(tenant.tenant_id, start, limit,
-                                                   type_prefix=type, aggregate=aggregate)
+    events, after, more = await EventFeed(ctx.pool).page(tenant.tenant_id, start, limit,
+                                                         type_prefix=type, aggregate=aggregate)
     return {"events": [e.envelope for e in events], "next_cursor": encode(after),
-            "has_more": len(events) == limit}
+            "has_more": more}
 
 
 @router.get("/catalogue", summary="Every event type: version, topic, JSON Schema, example")

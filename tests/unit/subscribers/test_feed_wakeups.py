@@ -23,12 +23,12 @@ class CountingFeed:
 
     async def page(self, tenant_id: str, cursor: Cursor, limit: int, *,
                    type_prefix: str | None = None, aggregate: str | None = None
-                   ) -> tuple[list[FeedEvent], Cursor]:
+                   ) -> tuple[list[FeedEvent], Cursor, bool]:
         self.pages += 1
         await asyncio.sleep(0.01)
         offset = cursor.get(("workbooks", 0), 0)
         after = {**cursor, ("workbooks", 0): offset + 1}
-        return [FeedEvent({"type": "workbook.parsed", "n": offset}, f"c{offset}", {})], after
+        return [FeedEvent({"type": "workbook.parsed", "n": offset}, f"c{offset}", {})], after, False
 
     async def backlog(self, tenant_id: str, cursor: Cursor, cap: int, *,
                       type_prefix: str | None = None, aggregate: str | None = None) -> int:
