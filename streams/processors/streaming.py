@@ -27,6 +27,7 @@ from infra.faults import is_outage
 from infra.settings import Settings
 from streams.catalogue import upcast
 from streams.envelope import Envelope
+from streams.events import ProcessingFailed
 from streams.processors.members import CatchingUpMember
 from streams.processors.outbox import Outbox
 from streams.processors.runs import Partition
@@ -44,6 +45,10 @@ class Answering(Handler, Protocol):
 
     def answers(self, event: Envelope) -> str | None:
         """The key of the input an output event answers, None for any other event."""
+
+    def refused(self, event: Envelope, reason: str) -> Envelope:
+        """The answer to an input its handling failed on and parked: the input is not left
+        waiting for one."""
 
 
 class StreamingMember(CatchingUpMember):
@@ -126,6 +131,10 @@ class StreamingMember(CatchingUpMember):
             events = await outcome(lambda _topic, _partition: self.handler, name, tp.topic,
                                    tp.partition, message.offset, message.value, (),
                                    message.headers)
+            asked = _event(message)
+            parked = [e for e in events if e.type == ProcessingFailed.type]
+            if parked and asked is not None and self.handler.asks(asked) is not None:
+                events.append(self.handler.refused(asked, parked[0].body(ProcessingFailed).error))
             await self.outbox.emit(tp, events, commit=True, ends=str(message.offset))
         except asyncio.CancelledError:
             raise

@@ -52,6 +52,10 @@ class WorkbookParser:
     def answers(self, event: Envelope) -> str | None:
         return event.key if event.type in ANSWERS else None
 
+    def refused(self, event: Envelope, reason: str) -> Envelope:
+        return _rejected(event, f"the parser could not read this upload ({reason[:300]}); it"
+                                " is parked for an operator to look at")
+
     def fold(self, event: Envelope) -> None:
         return None
 

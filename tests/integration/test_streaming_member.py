@@ -36,10 +36,15 @@ class Slow:
     def answers(self, event: Envelope) -> str | None:
         return event.key if event.type == WorkbookRejected.type else None
 
+    def refused(self, event: Envelope, reason: str) -> Envelope:
+        return event.caused(WorkbookRejected(reason=f"parked: {reason}"))
+
     async def handle(self, event: Envelope) -> list[Envelope]:
         if event.type != WorkbookUploaded.type:
             return []
         self.handled.append(event.key)
+        if event.key == "poison":
+            raise ValueError("cannot read it")
         await asyncio.sleep(self.delays.get(event.key, 0.0))
         return [event.caused(WorkbookRejected(reason=f"answered {event.key}"))]
 
@@ -89,3 +94,23 @@ async def test_a_quick_message_is_answered_while_slow_ones_before_it_are_handled
 
 async def _done(settings: Settings, count: int) -> bool:
     return len(await _answers(settings)) >= count
+
+
+async def test_an_input_parked_is_answered_all_the_same(settings: Settings) -> None:
+    await ensure_topics(settings)
+    log = EventLog(settings)
+    await log.append([_upload("poison")])
+    stop, running = await _run(settings, Slow({}))
+    try:
+        await wait_for(lambda: _done(settings, 1), timeout_s=15)
+        answers = [e for e in await events_of(settings, "workbooks")
+                   if e.type == WorkbookRejected.type]
+        assert [(e.key, e.data["reason"]) for e in answers] == [
+            ("poison", "parked: ValueError: cannot read it")]
+        parked = [e for e in await events_of(settings, "deadletters")
+                  if e.type == "processing.failed"]
+        assert len(parked) == 1
+    finally:
+        stop.set()
+        await running
+        await log.close()
