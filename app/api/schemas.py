@@ -58,6 +58,13 @@ def cell_key(cell: str) -> CellKey:
     return sheet.casefold(), row, column
 
 
+def _key_or_none(cell: str) -> CellKey | None:
+    try:
+        return cell_key(cell)
+    except ValueError:
+        return None
+
+
 def check_cell(cell: str) -> str:
     """``cell`` itself when it is a reference to one cell of Excel's grid."""
     if not CELL.match(cell):
@@ -234,9 +241,15 @@ class SimulationRequest(BaseModel):
     def _correlation(self) -> SimulationRequest:
         if self.correlation is None:
             return self
-        unknown = [c for c in self.correlation.cells if c not in self.inputs]
+        # a correlation cell may be spelt as Excel matches it ('Model'!D1, model!d1): it is
+        # the input of that cell, under the input's own spelling
+        spelt: dict[CellKey | None, str] = {cell_key(cell): cell for cell in self.inputs}
+        named = [spelt.get(_key_or_none(cell)) for cell in self.correlation.cells]
+        unknown = [c for c, found in zip(self.correlation.cells, named, strict=True)
+                   if found is None]
         if unknown:
             raise ValueError(f"correlation cells {unknown} are not among the inputs")
+        self.correlation.cells = [found for found in named if found is not None]
         return self
 
     def input_specs(self) -> dict[str, InputSpec]:

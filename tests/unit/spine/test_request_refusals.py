@@ -153,3 +153,12 @@ def test_a_file_name_with_control_or_bidi_characters_or_none_left_is_refused() -
     for sent in ("", " ", "..", "a/", "a\\.."):
         with pytest.raises(UploadError, match="names no file"):
             stored_filename(sent)
+
+
+def test_correlation_cells_match_the_inputs_as_excel_matches_cells() -> None:
+    request = SimulationRequest(
+        workbook_id="w", outputs=["Model!B5"],
+        inputs={"Model!D1": "normal(1, 1)", "'Cash Flow'!B2": "normal(2, 1)"},
+        correlation={"cells": ["model!d1", "Cash Flow!b2"], "matrix": [[1, 0.3], [0.3, 1]]})
+    assert request.correlation is not None
+    assert request.correlation.cells == ["Model!D1", "'Cash Flow'!B2"]  # the inputs' spelling
