@@ -56,12 +56,17 @@ class EventTooLarge(ValueError):
     this reason, rather than a broker's refusal breaking the transaction it was sent in."""
 
 
-def serialized(event: Envelope) -> bytes:
-    """``event`` as the log holds it; EventTooLarge past MAX_EVENT."""
+WRAPPED = 64 * 1024
+"""Room an event leaves for the events that carry it whole (a webhook message holds the event
+it delivers): an event that others wrap is held to MAX_EVENT - WRAPPED."""
+
+
+def serialized(event: Envelope, most: int = MAX_EVENT) -> bytes:
+    """``event`` as the log holds it; EventTooLarge past ``most`` bytes."""
     value = event.to_json()
-    if len(value) > MAX_EVENT:
+    if len(value) > most:
         raise EventTooLarge(f"a {event.type} event of {len(value):,} bytes passes the"
-                            f" {MAX_EVENT:,} one event may hold")
+                            f" {most:,} one event may hold")
     return value
 
 

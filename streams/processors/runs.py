@@ -20,7 +20,7 @@ from streams.events import (
     UsageRecorded,
 )
 from streams.events.simulations import RunEnd
-from streams.log import EventTooLarge, serialized
+from streams.log import MAX_EVENT, WRAPPED, EventTooLarge, serialized
 from streams.processors.chunks import SplitRun
 
 TERMINAL = {SimulationCompleted.type, SimulationFailed.type, SimulationCancelled.type}
@@ -63,8 +63,8 @@ def ending(run: Run, outcome: dict[str, Any], seconds: float) -> list[Envelope]:
     ``cancelled``): its end first, then its usage when it ran trials, and its slot's release.
     Results too large for one event of the log end the run as failed, saying so."""
     events = _ending(run, outcome, seconds)
-    try:
-        serialized(events[0])
+    try:  # with room for the webhook message that delivers it whole
+        serialized(events[0], MAX_EVENT - WRAPPED)
     except EventTooLarge as exc:
         outputs = len(outcome.get("outputs") or ())
         return _ending(run, {"error": f"its results for {outputs} outputs are too large to"

@@ -42,3 +42,8 @@ def test_results_too_large_end_the_run_as_failed_and_bill_nothing() -> None:
     completed = ending(_run(), _outcome(3, 100), 0.1)
     assert [e.type for e in completed] == [SimulationCompleted.type, "usage.recorded",
                                            "simulation.released"]
+
+
+def test_results_leave_room_for_the_webhook_message_that_wraps_them() -> None:
+    events = ending(_run(), _outcome(1, MAX_EVENT - 40_000), 0.1)  # fits alone, not wrapped
+    assert events[0].type == "simulation.failed"
