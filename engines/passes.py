@@ -10,14 +10,16 @@ paid it ten times).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 from engines.chunking import trials_of
+from engines.clock import chunk_generator, drawing
 from engines.sampling.feed import RandomInput, hook
 from engines.sampling.uniforms import chunk_rng, uniforms
-from engines.xp import Array
+from engines.xp import Array, to_numpy
 
 if TYPE_CHECKING:
     from engines.simulation import Model, RiskModel, SimulationSpec
@@ -144,3 +146,22 @@ def checked_outputs(
         )
         for name in names
     }
+
+
+def centers(xp: Any, model: Model | RiskModel, spec: SimulationSpec,
+            items: Sequence[RandomInput]) -> dict[str, float]:
+    """Each output's value with every random input at its median (0 where that is an error):
+    where a run's percentiles are sketched about (``engines.analysis.quantiles``), the same in
+    every chunk of the run wherever it is computed."""
+    assert spec.seed is not None, "a run's centers need its seed"
+    try:
+        with drawing(chunk_generator(spec.seed, 0)):  # RAND() as the run's first chunk draws
+            raw, _ = evaluate_chunk(xp, model, items, xp.full((len(items), 1), 0.5), 1)
+        results = checked_outputs(xp, 1, spec.outputs, raw)
+    except (ValueError, ArithmeticError, KeyError):  # a model that cannot: about zero
+        return {}
+    found = {}
+    for name, (values, errors) in results.items():
+        value, error = float(to_numpy(values).reshape(-1)[0]), int(to_numpy(errors).reshape(-1)[0])
+        found[name] = value if error == 0 and math.isfinite(value) else 0.0
+    return found

@@ -280,6 +280,10 @@ def run_chunks(
     # are not billed for each other), wall time on a GPU (the device does the work)
     clock = time.thread_time if xp is numpy else time.perf_counter
     with simulation(spec.as_of, spec.simulation_number):  # the same in every trial
+        if spec.iterations > next(iter(state.outputs.values())).options.exact_cap:
+            # past the exact bound percentiles come from a sketch about each output's center
+            for name, center in passes.centers(xp, model, spec, items).items():
+                state.outputs[name].store.center = center
         for indices in passes.chunk_passes(model, spec, chunks, items):
             started = clock()
             drawn = [passes.chunk_draws(xp, spec, index, items, correlation) for index in indices]
