@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 from collections.abc import AsyncIterator
@@ -40,6 +41,7 @@ from app.api.routes import (
     workbook_sheets,
     workbooks,
 )
+from app.api.sheetview import sandboxed
 from app.api.workbench import mount_workbench
 from infra import tracing
 from infra.lifetime import PARENT_ENV, end_with_parent
@@ -56,9 +58,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # what start-up built lives as long as the process: out of the collector's way
         gc.collect()
         gc.freeze()
+        warming = asyncio.create_task(sandboxed(settings).warm())  # off the first request
         try:
             yield
         finally:
+            warming.cancel()
             await app.state.ctx.close()
             tracing.shutdown()  # the spans still buffered; a no-op when tracing is off
 
