@@ -18,6 +18,7 @@ import json
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, cast, overload
 
 import orjson
@@ -88,6 +89,12 @@ class Envelope(Generic[B]):
         return replace(self, data=data, version=version)
 
     def to_json(self) -> bytes:
+        """The event as the log holds it, written once: its size is checked before it is sent
+        (``streams.log.serialized``), and a run's results can be megabytes."""
+        return self._json
+
+    @cached_property
+    def _json(self) -> bytes:
         return json.dumps(
             {
                 "id": self.id,
