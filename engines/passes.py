@@ -36,8 +36,7 @@ def chunk_passes(model: Model | RiskModel, spec: SimulationSpec, chunks: Sequenc
     function whose distribution depends on other cells draws inside the pass, in calls whose
     size must stay the chunk's, and RAND() draws from its chunk's generator, so such models
     are evaluated a chunk at a time."""
-    if (not chunks or any(item.distribution is None for item in items)
-            or getattr(model, "draws_in_formulas", False)):
+    if not chunks or draws_while_computing(model, items):
         return [[index] for index in chunks]
     budget = min(PASS_TRIALS, max(getattr(model, "trials_per_slice", 0), spec.chunk_size))
     found: list[list[int]] = [[chunks[0]]]
@@ -51,6 +50,14 @@ def chunk_passes(model: Model | RiskModel, spec: SimulationSpec, chunks: Sequenc
             found.append([index])
             trials = n
     return found
+
+
+def draws_while_computing(model: Model | RiskModel, items: Sequence[RandomInput]) -> bool:
+    """Whether the model draws while it computes (RAND, RiskCompound, an @RISK law fed by
+    other cells), in calls the size of the whole chunk: its chunks are then computed whole and
+    one at a time, not some trials or several chunks together."""
+    return (any(item.distribution is None for item in items)
+            or bool(getattr(model, "draws_in_formulas", False)))
 
 
 def chunk_draws(xp: Any, spec: SimulationSpec, index: int, items: Sequence[RandomInput],

@@ -22,7 +22,7 @@ from app.api.routes.simulations import simulation_or_404
 from app.api.sheetview import SheetViewFailed, sandboxed
 from engines.clock import chunk_generator, drawing, simulation
 from engines.limits import WorkbookLimits
-from engines.passes import checked_outputs, chunk_draws, evaluate_chunk
+from engines.passes import checked_outputs, chunk_draws, draws_while_computing, evaluate_chunk
 from engines.sampling.targets import rank_correlation
 from engines.service import compiled
 from engines.simulation import random_inputs
@@ -51,10 +51,8 @@ def first_trials(data: bytes, request: SimulationRequestBody, seed: int, n: int,
     items = random_inputs(model, spec)
     correlation, _ = rank_correlation(spec.correlation, items)
     # a chunk's trials follow one by one from its draws, so only the first n are computed,
-    # unless the model draws while it computes (RAND, RiskCompound, a law fed by other cells)
-    # in calls the size of the whole chunk
-    whole = (getattr(model, "draws_in_formulas", False)
-             or any(item.distribution is None for item in items))
+    # unless the model draws while it computes
+    whole = draws_while_computing(model, items)
     draws, values, errors = [], [], []
     done, index = 0, 0
     with simulation(spec.as_of, spec.simulation_number):  # the run's TODAY() and RiskSimtable
