@@ -43,10 +43,7 @@ def call_plan(function: Function, cell: CellKey, args: list[Plan], toolpak: bool
         if not function.lifts:
             return error(env.xp, ExcelError.VALUE)
         for i in lifted:  # ISBLANK(A2:A1000) maps over 999 cells, the empty ones past the data too
-            area = values[i].area
-            if area is not None and area.extent is not None and \
-                    area.extent[0] * area.extent[1] <= LIFTED_CELLS:
-                values[i] = unclipped(env.xp, values[i])
+            values[i] = unclipped(env.xp, values[i], LIFTED_CELLS)
         return _lift(env, impl, Call(env, cell), values, lifted, function.dynamic)
 
     def run(env: Env) -> Value:

@@ -55,17 +55,17 @@ def clip(workbook: Workbook, area: Area) -> Area:
                 area.col1 + keep_cols - 1, area.named_shape)
 
 
-def unclipped(xp: ModuleType, value: Value) -> Value:
+def unclipped(xp: ModuleType, value: Value, most: int = UNCLIPPED_CELLS) -> Value:
     """A reference's value with the empty cells :func:`clip` cut off given back, where each of
     its cells counts and not only its content (``A2:A1000=""``, ``--(B2:B1000<100)``: 999
     entries, blank ones included); as it is when it was not clipped, or when its whole size
-    would pass UNCLIPPED_CELLS or what a formula may build over its trials."""
+    would pass ``most`` cells or what a formula may build over its trials."""
     area = value.area
     if area is None or area.extent is None:
         return value
     (rows, cols), (full_rows, full_cols) = value.grid, area.extent
     trials = value.shape[0]
-    if full_rows * full_cols > UNCLIPPED_CELLS or too_large(trials, full_rows, full_cols):
+    if full_rows * full_cols > most or too_large(trials, full_rows, full_cols):
         return value
     shape = (trials, rows, cols)
     pad = ((0, 0), (0, full_rows - rows), (0, full_cols - cols))
