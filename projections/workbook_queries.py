@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from projections.pages import Keyset
 
-from projections.pages import BadCursor, Keyset, Row
-
-BadWorkbookCursor = BadCursor
 LISTED = ("workbook_id", "filename", "sha256", "size_bytes", "status", "reason", "uploaded_at",
           "parsed_at", "sheet_count", "formula_count")
 WORKBOOKS = Keyset("workbook", "w1.", "workbooks", "uploaded_at", "workbook_id", LISTED, """
@@ -21,18 +17,3 @@ ORDER BY uploaded_at DESC, workbook_id DESC
 LIMIT $5
 """)
 
-
-def encode_cursor(uploaded_at: str, workbook_id: str) -> str:
-    return WORKBOOKS.encode({"uploaded_at": uploaded_at, "workbook_id": workbook_id})
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    """(upload time, workbook id) of the last workbook of the previous page."""
-    return WORKBOOKS.decode(cursor)
-
-
-def with_pending(rows: list[Row], next_cursor: str | None, pending: list[Row],
-                 after: tuple[datetime, str] | None, limit: int
-                 ) -> tuple[list[dict[str, Any]], str | None]:
-    """See :meth:`projections.pages.Keyset.with_pending`."""
-    return WORKBOOKS.with_pending(rows, next_cursor, pending, after, limit)

@@ -16,12 +16,8 @@ from app.api.commands import Ids, execute
 from app.api.problems import unavailable
 from app.api.uploads import FilePart, UploadError, stream_file_part, upload_limit
 from infra.blobstore import BlobTooLarge, StoredBlob
-from projections.workbook_queries import (
-    WORKBOOKS,
-    BadWorkbookCursor,
-    decode_cursor,
-    with_pending,
-)
+from projections.pages import BadCursor
+from projections.workbook_queries import WORKBOOKS
 from streams.envelope import Envelope
 from streams.events import WorkbookUploaded
 from streams.events.workbooks import ParseLimits
@@ -118,8 +114,8 @@ async def list_workbooks(ctx: Ctx, tenant: Tenant, status: WorkbookStatus | None
     ``upload_limit`` is the largest file this tenant may upload now, and why. A workbook just
     accepted is listed (as uploaded) before the views have it."""
     try:
-        after = decode_cursor(cursor) if cursor else None
-    except BadWorkbookCursor as exc:
+        after = WORKBOOKS.decode(cursor) if cursor else None
+    except BadCursor as exc:
         raise HTTPException(422, [{"loc": ["query", "cursor"], "msg": str(exc)}]) from None
     views = ctx.views
     rows, next_cursor = await WORKBOOKS.page(views, tenant.tenant_id, status, after, limit)
@@ -131,7 +127,7 @@ async def list_workbooks(ctx: Ctx, tenant: Tenant, status: WorkbookStatus | None
         if pending:
             known = await WORKBOOKS.known(views, tenant.tenant_id,
                                           [doc["workbook_id"] for doc in pending])
-            rows, next_cursor = with_pending(
+            rows, next_cursor = WORKBOOKS.with_pending(
                 rows, next_cursor, [doc for doc in pending if doc["workbook_id"] not in known],
                 after, limit)
     allowed = upload_limit(tenant.plan, tenant.limits.file_size_bytes,

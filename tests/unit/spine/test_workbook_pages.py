@@ -1,5 +1,5 @@
 """A page of workbooks with the just-accepted ones the views lack: each workbook once, newest
-first, across pages (projections.workbook_queries.with_pending)."""
+first, across pages (projections.pages.Keyset.with_pending)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from projections.pages import Keyset
 from projections.simulation_queries import SIMULATIONS
-from projections.workbook_queries import WORKBOOKS, decode_cursor, encode_cursor, with_pending
+from projections.workbook_queries import WORKBOOKS
 
 START = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 
@@ -29,13 +29,12 @@ def pages(views: list[dict[str, Any]], pending: list[dict[str, Any]], limit: int
         rest = [r for r in order if after is None
                 or (datetime.fromisoformat(r["uploaded_at"]), r["workbook_id"]) < after]
         rows = rest[:limit]
-        cursor = (encode_cursor(rows[-1]["uploaded_at"], rows[-1]["workbook_id"])
-                  if len(rest) > limit else None)
-        page, cursor = with_pending(rows, cursor, pending, after, limit)
+        cursor = WORKBOOKS.encode(rows[-1]) if len(rest) > limit else None
+        page, cursor = WORKBOOKS.with_pending(rows, cursor, pending, after, limit)
         out.append([r["workbook_id"] for r in page])
         if cursor is None:
             return out
-        after = decode_cursor(cursor)
+        after = WORKBOOKS.decode(cursor)
 
 
 def test_new_uploads_come_first_and_paging_sees_each_workbook_once() -> None:
@@ -58,7 +57,7 @@ def test_the_pending_copy_of_a_listed_workbook_is_not_listed_twice() -> None:
 
 
 def test_pending_only_and_missing_columns_are_null() -> None:
-    page, cursor = with_pending([], None, [row(1, "a", "uploaded")], None, 5)
+    page, cursor = WORKBOOKS.with_pending([], None, [row(1, "a", "uploaded")], None, 5)
     assert cursor is None
     assert page[0]["workbook_id"] == "a" and page[0]["sheet_count"] is None
     assert set(page[0]) == {"workbook_id", "filename", "sha256", "size_bytes", "status",
