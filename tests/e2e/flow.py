@@ -38,9 +38,10 @@ async def start(client: httpx.AsyncClient, body: dict[str, Any],
     return await client.post("/v1/simulations", json=body, headers=headers or {})
 
 
-async def upload_compound(client: httpx.AsyncClient, frequency: str) -> str:
-    """A workbook whose output adds ``RiskCompound(frequency, RiskNormal(0, 1))``: as heavy a
-    run a trial as the frequency says (``RiskPoisson(6000)``: six thousand draws a trial)."""
+async def upload_cells(client: httpx.AsyncClient, cells: dict[str, object],
+                       filename: str = "model.xlsx") -> str:
+    """The id of a one-sheet workbook ("Model") holding ``cells`` ({"A1": "=RiskNormal(0, 1)"}),
+    uploaded and parsed."""
     import io
 
     import openpyxl
@@ -49,12 +50,19 @@ async def upload_compound(client: httpx.AsyncClient, frequency: str) -> str:
     sheet = book.active
     assert sheet is not None
     sheet.title = "Model"
-    sheet["A1"] = f"=RiskCompound({frequency}, RiskNormal(0, 1))"
-    sheet["B1"] = "=RiskOutput()+A1"
+    for address, value in cells.items():
+        sheet[address] = value
     saved = io.BytesIO()
     book.save(saved)
-    uploaded = await client.post("/v1/workbooks", files={"file": ("heavy.xlsx",
-                                                                  saved.getvalue())})
+    uploaded = await client.post("/v1/workbooks", files={"file": (filename, saved.getvalue())})
+    assert uploaded.status_code == 202, uploaded.text
     workbook = await poll(client, uploaded.json()["links"]["self"], {"parsed", "rejected"})
     assert workbook["status"] == "parsed", workbook
     return str(workbook["workbook_id"])
+
+
+async def upload_compound(client: httpx.AsyncClient, frequency: str) -> str:
+    """A workbook whose output adds ``RiskCompound(frequency, RiskNormal(0, 1))``: as heavy a
+    run a trial as the frequency says (``RiskPoisson(6000)``: six thousand draws a trial)."""
+    return await upload_cells(client, {"A1": f"=RiskCompound({frequency}, RiskNormal(0, 1))",
+                                       "B1": "=RiskOutput()+A1"}, "heavy.xlsx")

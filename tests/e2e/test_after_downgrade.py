@@ -4,34 +4,20 @@ new plan's formula limit)."""
 
 from __future__ import annotations
 
-import io
-
 import httpx
-import openpyxl
 
 from tests.e2e.accounts import new_tenant
-from tests.e2e.flow import ENDED, poll, start
+from tests.e2e.flow import ENDED, poll, start, upload_cells
 from tests.integration.helpers import wait_for
 
 
 async def test_a_workbook_past_the_new_plans_limits_is_still_shown(
         operator: httpx.AsyncClient) -> None:
     admin = await new_tenant(operator, "pro")
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Model"
-    sheet["A1"] = "=RiskNormal(100, 10)"
-    for row in range(2, 1_502):  # 1,500 formulas: past the free plan's 1,000
-        sheet.cell(row=row, column=1, value=f"=A{row - 1}+1")
-    sheet["B1"] = "=RiskOutput()+A1501"
-    saved = io.BytesIO()
-    book.save(saved)
-    uploaded = await admin.post("/v1/workbooks", files={"file": ("chain.xlsx",
-                                                                 saved.getvalue())})
-    workbook = await poll(admin, uploaded.json()["links"]["self"], {"parsed", "rejected"})
-    assert workbook["status"] == "parsed", workbook
-    response = await start(admin, {"workbook_id": workbook["workbook_id"], "iterations": 500})
+    workbook_id = await upload_cells(admin, {  # 1,500 formulas: past the free plan's 1,000
+        "A1": "=RiskNormal(100, 10)", "B1": "=RiskOutput()+A1501",
+        **{f"A{row}": f"=A{row - 1}+1" for row in range(2, 1_502)}}, "chain.xlsx")
+    response = await start(admin, {"workbook_id": workbook_id, "iterations": 500})
     sim = await poll(admin, f"/v1/simulations/{response.json()['simulation_id']}", ENDED)
     assert sim["status"] == "completed", sim
     tenant_id = admin.tenant_id  # type: ignore[attr-defined]
@@ -42,7 +28,7 @@ async def test_a_workbook_past_the_new_plans_limits_is_still_shown(
         return (await admin.get("/v1/billing")).json()["plan"] == "free"
 
     await wait_for(free)
-    view = await admin.get(f"/v1/workbooks/{workbook['workbook_id']}/sheets/Model",
+    view = await admin.get(f"/v1/workbooks/{workbook_id}/sheets/Model",
                            params={"range": "A1500:B1501"})
     assert view.status_code == 200, view.text
     assert {c["cell"]: c["value"] for c in view.json()["cells"]}["A1501"] == 1600

@@ -4,31 +4,16 @@ the run as failed, saying why, billed nothing, with the runner going on to the n
 
 from __future__ import annotations
 
-import io
-
 import httpx
-import openpyxl
 
-from tests.e2e.flow import ENDED, poll, start, upload_example
+from tests.e2e.flow import ENDED, poll, start, upload_cells, upload_example
 
 
 async def _outputs_workbook(client: httpx.AsyncClient, outputs: int) -> str:
     """A driver and ``outputs`` cells marked RiskOutput, each results of ~4 KB."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Model"
-    sheet["A1"] = "=RiskNormal(0, 1)"
-    for row in range(1, outputs + 1):
-        sheet.cell(row=row, column=2, value=f"=RiskOutput()+A1*{row}")
-    saved = io.BytesIO()
-    book.save(saved)
-    uploaded = await client.post("/v1/workbooks", files={"file": ("outputs.xlsx",
-                                                                  saved.getvalue())})
-    assert uploaded.status_code == 202, uploaded.text
-    workbook = await poll(client, uploaded.json()["links"]["self"], {"parsed", "rejected"})
-    assert workbook["status"] == "parsed", workbook
-    return str(workbook["workbook_id"])
+    return await upload_cells(client, {"A1": "=RiskNormal(0, 1)", **{
+        f"B{row}": f"=RiskOutput()+A1*{row}" for row in range(1, outputs + 1)}},
+        "outputs.xlsx")
 
 
 async def _run(client: httpx.AsyncClient, workbook_id: str) -> dict[str, object]:
