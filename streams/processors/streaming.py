@@ -123,15 +123,16 @@ class StreamingMember(CatchingUpMember):
         if event is not None and (self.handler.answers(event) is not None
                                   or self.handler.asks(event) in answered):
             return
-        self.pending[tp][message.offset] = asyncio.create_task(self._handled(tp, message))
+        self.pending[tp][message.offset] = asyncio.create_task(
+            self._handled(tp, message, event))
 
-    async def _handled(self, tp: TopicPartition, message: Message) -> None:
+    async def _handled(self, tp: TopicPartition, message: Message,
+                       asked: Envelope | None) -> None:
         name = self.handler.name
         try:
             events = await outcome(lambda _topic, _partition: self.handler, name, tp.topic,
                                    tp.partition, message.offset, message.value, (),
                                    message.headers)
-            asked = _event(message)
             parked = [e for e in events if e.type == ProcessingFailed.type]
             if parked and asked is not None and self.handler.asks(asked) is not None:
                 events.append(self.handler.refused(asked, parked[0].body(ProcessingFailed).error))
