@@ -34,6 +34,9 @@ EVENTS_APPLIED = Counter("riskstream_events_applied_total",
 EVENTS_FAILED = Counter("riskstream_events_failed_total",
                         "Messages a processor could not process and parked (processing.failed)",
                         ["processor"])
+YIELDED_SECONDS = Counter("riskstream_yielded_seconds_total",
+                          "Time a background processor held its batches while the cores were"
+                          " contended (infra.pressure)", ["processor"])
 BATCH_SECONDS = Histogram("riskstream_batch_duration_seconds",
                           "Time to process one batch and commit it (its transaction)",
                           ["processor"],

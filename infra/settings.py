@@ -83,9 +83,15 @@ class Settings(BaseSettings):
     # at rest their records come that much later.
     background_nice: int = Field(default=9, ge=0, le=19)
     background_gather_ms: int = Field(default=200, ge=0, le=5_000)
-    # How long a consumer of this process waits for a fuller fetch (0: none; set for the
-    # background processors from background_gather_ms).
+    # While the machine's cores are contended (infra.pressure), a background processor holds
+    # each batch up to background_yield_s, so that the broker's and the stores' share of its
+    # work waits too; 0: never.
+    background_yield_s: float = Field(default=1.0, ge=0, le=60)
+    # How long a consumer of this process waits for a fuller fetch (0: none), and holds a
+    # batch while the cores are contended (0: not at all); both set for the background
+    # processors from background_gather_ms and background_yield_s.
     fetch_gather_ms: int = Field(default=0, ge=0, le=5_000)
+    yield_to_load_s: float = Field(default=0.0, ge=0, le=60)
     # Each uploaded workbook is parsed in a child process of its own, killed past these limits;
     # parser_processes children parse the uploads of one batch side by side.
     parse_memory_mb: int = Field(default=2048, gt=0)

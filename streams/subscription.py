@@ -28,6 +28,7 @@ from aiokafka.coordinator.assignors.sticky.sticky_assignor import StickyPartitio
 from aiokafka.structs import ConsumerRecord
 
 from infra import kafka, metrics
+from infra.pressure import CpuPressure
 from infra.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ class Subscription:
         self.group = f"{settings.topic_prefix}.{group}"
         self.topics = [settings.topic(t) for t in dict.fromkeys(topics)]
         self.owner = owner or NothingOwned()
+        self.pressure = CpuPressure()
         self.lock = asyncio.Lock()
         # a member that may trail gathers: the broker holds its fetch until GATHER_BYTES came
         # or fetch_gather_ms passed (settings.fetch_gather_ms), one fetch for many records
@@ -119,6 +121,10 @@ class Subscription:
                 batch = await self.consumer.getmany(timeout_ms=300, max_records=max_records)
                 if not batch and not idle:
                     continue
+                if batch and self.settings.yield_to_load_s:
+                    # work that may trail waits while the cores are contended (infra.pressure)
+                    waited = await self.pressure.calm(self.settings.yield_to_load_s)
+                    metrics.YIELDED_SECONDS.labels(self._name).inc(waited)
                 async with self.lock:
                     owned = self.consumer.assignment()
                     batch = {tp: ms for tp, ms in batch.items() if tp in owned}
@@ -133,10 +139,14 @@ class Subscription:
                 if parts:
                     await self.owner.revoked(parts)
 
+    @property
+    def _name(self) -> str:
+        return self.group.removeprefix(f"{self.settings.topic_prefix}.")
+
     def _measure(self, batch: Batch, seconds: float) -> None:
         """Count a processed batch: its messages, its time, each partition's lag after it."""
         prefix = f"{self.settings.topic_prefix}."
-        name = self.group.removeprefix(prefix)
+        name = self._name
         if batch:
             metrics.BATCH_SECONDS.labels(name).observe(seconds)
         for tp, messages in batch.items():

@@ -195,14 +195,16 @@ BACKGROUND = frozenset({"billing", "mongo-rollups", "webhook-fanout", "webhook-d
 """Processors whose work may trail a run (Stripe's meters, the analytics rollups, webhook
 deliveries, the retention sweep): under load they yield the cores to the ones a run waits
 for (the ledger, the runner, the parser) and to what readers see (the PostgreSQL views, live
-progress), and read in batches (see ``Settings.background_nice``)."""
+progress), read in batches, and hold a batch while the cores are contended (see
+``Settings.background_nice`` and :mod:`infra.pressure`)."""
 
 
 def processor_settings(name: str, settings: Settings) -> tuple[Settings, int]:
     """The settings processor ``name`` runs with, and how many nice steps below the process
     that starts it."""
     if name in BACKGROUND:
-        gathering = settings.model_copy(update={"fetch_gather_ms": settings.background_gather_ms})
+        gathering = settings.model_copy(update={"fetch_gather_ms": settings.background_gather_ms,
+                                                "yield_to_load_s": settings.background_yield_s})
         return gathering, min(19, settings.processor_nice + settings.background_nice)
     return settings, settings.processor_nice
 

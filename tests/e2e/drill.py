@@ -32,10 +32,11 @@ def drill_settings(tmp_path: Path) -> Settings:
     return settings.model_copy(update={"blob_store_url": blobs})
 
 
-QUIET_S = 2.0
+QUIET_S = 3.0
 """How long nothing must change for the deployment to be at rest: longer than a chain of
 background processors takes at rest (each gathers its reads for up to
-``Settings.background_gather_ms`` before it acts)."""
+``Settings.background_gather_ms`` before it acts, and holds them up to
+``Settings.background_yield_s`` while the cores are contended)."""
 
 
 async def stable(read: Any) -> Any:

@@ -14,14 +14,13 @@ def _settings(**values: object) -> Settings:
     return Settings(jwt_secret=SecretStr("b" * 32), **values)  # type: ignore[arg-type]
 
 
-def test_background_processors_run_further_below_and_gather_their_fetches() -> None:
-    base = _settings(processor_nice=10, background_nice=9, background_gather_ms=250)
+def test_background_processors_run_further_below_gather_their_fetches_and_yield() -> None:
+    base = _settings(processor_nice=10, background_nice=9, background_gather_ms=250,
+                     background_yield_s=0.5)
     for name in PROCESSORS:
         settings, nice = processor_settings(name, base)
-        if name in BACKGROUND:
-            assert (nice, settings.fetch_gather_ms) == (19, 250), name
-        else:
-            assert (nice, settings.fetch_gather_ms) == (10, 0), name
+        got = (nice, settings.fetch_gather_ms, settings.yield_to_load_s)
+        assert got == ((19, 250, 0.5) if name in BACKGROUND else (10, 0, 0)), name
     assert {"tenant-ledger", "simulation-runner", "postgres-projector",
             "redis-progress"}.isdisjoint(BACKGROUND)
     _, capped = processor_settings("billing", _settings(processor_nice=15, background_nice=9))
