@@ -14,8 +14,11 @@ def average_ranks(values: Any) -> Any:
     order = numpy.argsort(values)  # any order of equal values: they share their mean rank
     ordered = values[order]
     starts_run = numpy.concatenate(([True], ordered[1:] != ordered[:-1]))
+    ranks = numpy.empty(values.size)
+    if starts_run.all():  # no ties (continuous values): each rank is its place
+        ranks[order] = numpy.arange(1.0, values.size + 1.0)
+        return ranks
     first = numpy.flatnonzero(starts_run)
     last = numpy.append(first[1:], values.size)
-    ranks = numpy.empty(values.size)
     ranks[order] = ((first + 1 + last) / 2.0)[numpy.cumsum(starts_run) - 1]
     return ranks

@@ -119,8 +119,9 @@ class Sensitivity:
         self.keep(*other.sample())
 
     def sample(self) -> tuple[Any, Any, dict[str, Any], dict[str, Any]]:
-        """The Spearman sample kept: priorities (ascending), inputs (k, m), and per output the
-        values and whether each trial is valid; what :meth:`keep` takes."""
+        """The Spearman sample kept: priorities (ascending once the reservoir is full), inputs
+        (k, m), and per output the values and whether each trial is valid; what :meth:`keep`
+        takes."""
         self._settle()
         return self._keys, self._x, self._y, self._ok
 
@@ -133,14 +134,17 @@ class Sensitivity:
 
     def _settle(self) -> None:
         """Merge the pending samples into the reservoir: the ``reservoir`` lowest priorities,
-        ascending, ties in the order the trials came (the kept ones first). Merging many
+        ascending (every trial as it came while fewer), ties in the order the trials came (the
+        kept ones first). Merging many
         samples at once keeps exactly what merging them one by one keeps."""
         if not self._pending:
             return
         parts = [(self._keys, self._x, self._y, self._ok), *self._pending]
         self._pending, self._pending_trials = [], 0
         keys = numpy.concatenate([part[0] for part in parts])
-        order = _ascending(keys)[: self.reservoir]
+        # a sample smaller than the reservoir is kept whole, in the order it came (a small
+        # run's: nothing to sort), and sorted once it fills the reservoir
+        order = _ascending(keys)[: self.reservoir] if keys.size >= self.reservoir else slice(None)
         self._keys = keys[order]
         self._x = numpy.concatenate([part[1] for part in parts], axis=1)[:, order]
         for name in self.outputs:

@@ -8,6 +8,7 @@ without the prefix (``normal``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -113,7 +114,39 @@ def validate(name: str, params: Sequence[Any], *, finite: bool = False) -> None:
     ``finite`` (a request's input, checked once as the API takes it) the law must also give
     numbers: parameters at the edge of the doubles (beta(1e308, 1e308), uniform(-1e308,
     1e308)) pass the checks yet give no finite quartile, and would make every trial an error.
+    A law found valid is remembered (the same inputs come with every run of a model).
     """
+    key = _key(params)
+    if key is None:
+        _validate(name, params, finite)
+    else:
+        _validated(name, key, finite)
+
+
+def _key(params: Sequence[Any]) -> tuple[Any, ...] | None:
+    """``params`` as a key, each value with its type (True is no 1 here); None for a value
+    that is no number or table of numbers."""
+    key: list[tuple[str, Any]] = []
+    for value in params:
+        if isinstance(value, (int, float, str)):
+            key.append((type(value).__name__, value))
+        elif isinstance(value, (list, tuple)) and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            key.append(("table", tuple(float(v) for v in value)))
+        else:
+            return None
+    return tuple(key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _validated(name: str, key: tuple[Any, ...], finite: bool) -> None:
+    """:func:`_validate` of the parameters ``key`` names; only a valid law is cached (a
+    DistributionError is raised again each time)."""
+    params = [value if kind != "table" else list(value) for kind, value in key]
+    _validate(name, params, finite)
+
+
+def _validate(name: str, params: Sequence[Any], finite: bool) -> None:
     fam = family(name)
     coerced = _constants(fam, params)
     if not finite:

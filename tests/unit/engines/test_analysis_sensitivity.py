@@ -44,6 +44,21 @@ def test_spearman_is_exact_when_the_run_fits_the_reservoir() -> None:
     assert rows["A1"]["spearman"] == pytest.approx(stats.spearmanr(X[0], Y).statistic, abs=1e-12)
 
 
+def test_a_run_smaller_than_the_reservoir_is_kept_whole_unsorted_and_sorted_once_it_fills() -> None:
+    small = _fed([slice(0, 2000), slice(2000, 3000)], reservoir=N)
+    keys, _, _, _ = small.sample()
+    assert keys.tolist() == KEYS[:3000].tolist()  # every trial, in the order it came
+    rows = _by_input(small.result())
+    assert rows["A1"]["spearman"] == pytest.approx(
+        stats.spearmanr(X[0, :3000], Y[:3000]).statistic, abs=1e-12)
+    filled = _fed([slice(0, 2000), slice(2000, 3000)], reservoir=2500)
+    filled.update(np, X[:, 3000:], {"out": (Y[3000:], OK[3000:])}, KEYS[3000:])
+    keys, _, _, _ = filled.sample()
+    assert keys.tolist() == np.sort(KEYS)[:2500].tolist()
+    a, b = _by_input(filled.result()), _by_input(_fed([slice(0, N)], reservoir=2500).result())
+    assert [a[c]["spearman"] for c in a] == [b[c]["spearman"] for c in a]
+
+
 def test_chunked_and_merged_equal_single() -> None:
     single = _fed([slice(0, N)], reservoir=1000)
     left = _fed([slice(0, 2500)], reservoir=1000)

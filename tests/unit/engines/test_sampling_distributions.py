@@ -259,3 +259,20 @@ def test_distribution_spec_validates_on_construction_and_samples() -> None:
 def test_request_strings_that_give_no_numbers_are_refused(text: str, words: str) -> None:
     with pytest.raises(DistributionError, match=words):
         validate(*parse_distribution(text), finite=True)
+
+
+def test_a_law_found_valid_is_remembered_and_an_invalid_one_refused_every_time() -> None:
+    from engines.sampling.distributions import _validated, validate
+
+    _validated.cache_clear()
+    validate("RiskUniform", [-1e308, 1e308])  # valid as a constant law ...
+    with pytest.raises(DistributionError, match="no finite values"):
+        validate("RiskUniform", [-1e308, 1e308], finite=True)  # ... yet no request input
+    for _ in range(2):
+        with pytest.raises(DistributionError, match="sd must be > 0"):
+            validate("RiskNormal", [0, -1])
+    validate("RiskDiscrete", [[1, 2], [0.5, 0.5]])
+    validate("RiskDiscrete", [[1, 2], [0.5, 0.5]])
+    assert _validated.cache_info().hits == 1
+    with pytest.raises(DistributionError):  # a table where a number must be: not cached away
+        validate("RiskNormal", [[1, 2], 1])
