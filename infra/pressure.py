@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 SOURCES = (Path("/sys/fs/cgroup/cpu.pressure"), Path("/proc/pressure/cpu"))
-WINDOW_S = 0.05
+WINDOW_S = 0.1
 BUSY = 0.5
 """The share of a window some task waited for a core, from which the cores are contended: at
 rest it is near 0, in a burst that holds every core near 1."""
