@@ -12,6 +12,7 @@ from app.api.credential_cache import CredentialCache
 from app.api.idempotency import IdempotencyKeys
 from app.api.oidc import ProviderCache
 from app.api.ratelimit import RateLimiter
+from app.api.runnable import RunnableWorkbooks
 from infra import postgres
 from infra.blobstore import BlobStore, open_blob_store
 from infra.settings import Settings
@@ -51,6 +52,7 @@ class ApiContext:
     email_claims: EmailClaims
     oidc: ProviderCache
     accepted: Accepted  # simulations the views may not show yet (app.api.accepted)
+    runnable: RunnableWorkbooks  # parsed workbooks requests were checked against lately
 
     @classmethod
     async def build(cls, settings: Settings) -> ApiContext:
@@ -82,6 +84,7 @@ class ApiContext:
             feed_wakeups=feed_wakeups, tenant_pools=tenant_pools, email_claims=email_claims,
             oidc=ProviderCache(settings.oidc_cache_ttl_s, settings.oidc_keys_refetch_s),
             accepted=Accepted(redis, settings.topic_prefix, settings.accepted_ttl_s),
+            runnable=RunnableWorkbooks(),
         )
 
     async def close(self) -> None:

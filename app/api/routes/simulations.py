@@ -12,10 +12,10 @@ from fastapi.responses import JSONResponse
 from app.api.auth import Ctx, Tenant
 from app.api.commands import Ids, execute
 from app.api.idempotency import body_hash
-from app.api.schemas import SimulationRequest, cell_key
+from app.api.runnable import Runnable
+from app.api.schemas import SimulationRequest
 from app.api.sse import HEARTBEAT, EventStreamResponse, frame
 from app.ops.heartbeats import RUNNER, instances
-from engines.formula.refs import CellKey, split_address
 from infra.faults import REDIS_UNREACHABLE as UNREACHABLE
 from projections.pages import BadCursor
 from projections.redis_progress import key as progress_key
@@ -29,7 +29,10 @@ Status = Literal["requested", "accepted", "rejected", "running", "completed", "f
 FINAL = {"rejected", "completed", "failed", "cancelled"}
 
 
-async def _parsed_workbook(ctx: Ctx, tenant: Tenant, workbook_id: str) -> dict[str, Any]:
+async def _parsed_workbook(ctx: Ctx, tenant: Tenant, workbook_id: str) -> Runnable:
+    kept = ctx.runnable.get(tenant.tenant_id, workbook_id)
+    if kept is not None:
+        return kept
     workbook = (await ctx.views.workbook_to_run(tenant.tenant_id, workbook_id)
                 or await ctx.accepted.get(tenant.tenant_id, "workbook", workbook_id))
     if workbook is None:
@@ -40,45 +43,7 @@ async def _parsed_workbook(ctx: Ctx, tenant: Tenant, workbook_id: str) -> dict[s
     if workbook["status"] == "rejected":
         raise HTTPException(422, [{"loc": ["body", "workbook_id"],
                                    "msg": f"workbook was rejected: {workbook['reason']}"}])
-    return workbook
-
-
-def _listed(cells: list[str] | None) -> set[CellKey]:
-    """The cells a workbook's summary lists, as :func:`cell_key` names them."""
-    keys = set()
-    for cell in cells or ():
-        try:
-            keys.add(cell_key(cell))
-        except ValueError:  # nothing a request can name
-            continue
-    return keys
-
-
-def _check_cells(request: SimulationRequest, workbook: dict[str, Any]) -> None:
-    """Refuse now what the runner would fail on after a 202: a sheet the workbook lacks (names
-    match in any case, as in Excel), and an input on a cell the summary shows holding an @RISK
-    function or a formula. A cell the summary does not list is left to the runner: it lists
-    candidate outputs only up to a cap, and no formula that others read."""
-    sheets = {name.casefold(): name for name in workbook["sheets"]}
-    fields = [("inputs", c) for c in request.inputs] + [("outputs", c) for c in request.outputs]
-    for field, cell in fields:
-        sheet = split_address(cell)[0]
-        if sheets and sheet.casefold() not in sheets:
-            raise HTTPException(422, [{"loc": ["body", field, cell], "msg": f"no sheet"
-                                       f" {sheet!r}; sheets: {sorted(sheets.values())}"}])
-    risk = _listed(workbook.get("risk_input_cells"))
-    formulas = _listed(workbook.get("formula_cells"))
-    for cell in request.inputs:
-        key = cell_key(cell)
-        held = ("an @RISK function, one of the workbook's own random inputs (its summary's"
-                " risk_inputs)" if key in risk else "a formula" if key in formulas else None)
-        if held:
-            raise HTTPException(422, [{"loc": ["body", "inputs", cell], "msg": f"{cell} holds"
-                                       f" {held}; a request input replaces a constant cell:"
-                                       " name a cell holding a number"}])
-    if not request.outputs and not workbook["risk_outputs"]:
-        raise HTTPException(422, [{"loc": ["body", "outputs"], "msg":
-                            "name output cells: the workbook marks none with RiskOutput()"}])
+    return ctx.runnable.keep(tenant.tenant_id, workbook_id, workbook)
 
 
 async def _gpu_runner_running(ctx: Ctx) -> None:
@@ -100,14 +65,14 @@ async def _gpu_runner_running(ctx: Ctx) -> None:
 async def start(request: Request, body: SimulationRequest, ctx: Ctx, tenant: Tenant,
                 idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
     workbook = await _parsed_workbook(ctx, tenant, body.workbook_id)
-    _check_cells(body, workbook)
+    workbook.check(body)
     if body.backend == "cupy":
         await _gpu_runner_running(ctx)
     built: list[tuple[Envelope, SimulationRequested]] = []
 
     def build(ids: Ids) -> tuple[list[Any], int, dict[str, Any]]:
         simulation_id = ids()
-        requested = body.requested(simulation_id, workbook["sha256"])
+        requested = body.requested(simulation_id, workbook.sha256)
         event = requested.event(tenant.tenant_id, tenant.tenant_id)
         built.append((event, requested))
         answer = {"simulation_id": simulation_id, "status": "requested",

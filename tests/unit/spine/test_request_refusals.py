@@ -10,7 +10,7 @@ import pytest
 from fastapi import HTTPException
 from pydantic import ValidationError
 
-from app.api.routes.simulations import _check_cells
+from app.api.runnable import Runnable
 from app.api.schemas import SimulationRequest
 from app.api.uploads import UploadError, stored_filename
 
@@ -104,13 +104,13 @@ def test_two_inputs_naming_one_cell_are_refused() -> None:
     assert loc == ("inputs",) and "Model!B2 and model!b2 are one cell" in msg
 
 
-WORKBOOK = {"sheets": ["Model", "It's X"], "risk_outputs": 1,
+WORKBOOK = {"sha256": "0" * 64, "sheets": ["Model", "It's X"], "risk_outputs": 1,
             "risk_input_cells": ["Model!B3"], "formula_cells": ["Model!B17", "It's X!C1", "!"]}
 
 
 def checked(**body: Any) -> HTTPException | None:
     try:
-        _check_cells(SimulationRequest.model_validate({"workbook_id": "w", **body}), WORKBOOK)
+        Runnable.of(WORKBOOK).check(SimulationRequest.model_validate({"workbook_id": "w", **body}))
     except HTTPException as refused:
         return refused
     return None
