@@ -87,9 +87,17 @@ class Settings(BaseSettings):
     # each batch up to background_yield_s, so that the broker's and the stores' share of its
     # work waits too; 0: never.
     background_yield_s: float = Field(default=1.0, ge=0, le=60)
-    # How long a consumer of this process waits for a fuller fetch (0: none), and holds a
-    # batch while the cores are contended (0: not at all); both set for the background
-    # processors from background_gather_ms and background_yield_s.
+    # The projections readers see (the PostgreSQL views and event feed, live progress) wait
+    # this long after a batch before taking the next, while records keep coming: a burst's
+    # records then share a batch (one transaction, one round of notices) instead of each
+    # taking its own. A record that comes at rest is applied at once.
+    projection_linger_ms: int = Field(default=50, ge=0, le=1_000)
+    # This process's consumers: how long one waits after a batch before the next (0: not at
+    # all), waits for a fuller fetch (0: not at all), and holds a batch while the cores are
+    # contended (0: not at all). Set per processor: the projections' from
+    # projection_linger_ms, the background processors' from background_gather_ms and
+    # background_yield_s.
+    batch_linger_ms: int = Field(default=0, ge=0, le=1_000)
     fetch_gather_ms: int = Field(default=0, ge=0, le=5_000)
     yield_to_load_s: float = Field(default=0.0, ge=0, le=60)
     # Each uploaded workbook is parsed in a child process of its own, killed past these limits;

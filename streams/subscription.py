@@ -132,6 +132,9 @@ class Subscription:
                         began = time.monotonic()
                         yield batch
                         self._measure(batch, time.monotonic() - began)
+                if batch and self.settings.batch_linger_ms:
+                    # records keep coming: those that come meanwhile share the next batch
+                    await asyncio.sleep(self.settings.batch_linger_ms / 1000)
         finally:
             await self.consumer.stop()
             async with self.lock:

@@ -199,9 +199,17 @@ progress), read in batches, and hold a batch while the cores are contended (see
 ``Settings.background_nice`` and :mod:`infra.pressure`)."""
 
 
+PROJECTIONS = frozenset({"postgres-projector", "redis-progress"})
+"""The projections readers see, which apply a burst's records in batches (see
+``Settings.projection_linger_ms``)."""
+
+
 def processor_settings(name: str, settings: Settings) -> tuple[Settings, int]:
     """The settings processor ``name`` runs with, and how many nice steps below the process
     that starts it."""
+    if name in PROJECTIONS:
+        lingering = settings.model_copy(update={"batch_linger_ms": settings.projection_linger_ms})
+        return lingering, settings.processor_nice
     if name in BACKGROUND:
         gathering = settings.model_copy(update={"fetch_gather_ms": settings.background_gather_ms,
                                                 "yield_to_load_s": settings.background_yield_s})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from app.ops.workers import BACKGROUND, PROCESSORS, processor_settings
+from app.ops.workers import BACKGROUND, PROCESSORS, PROJECTIONS, processor_settings
 from infra.settings import Settings
 from streams.subscription import FETCH_WAIT_MS, GATHER_BYTES, Subscription
 
@@ -16,11 +16,13 @@ def _settings(**values: object) -> Settings:
 
 def test_background_processors_run_further_below_gather_their_fetches_and_yield() -> None:
     base = _settings(processor_nice=10, background_nice=9, background_gather_ms=250,
-                     background_yield_s=0.5)
+                     background_yield_s=0.5, projection_linger_ms=50)
     for name in PROCESSORS:
         settings, nice = processor_settings(name, base)
-        got = (nice, settings.fetch_gather_ms, settings.yield_to_load_s)
-        assert got == ((19, 250, 0.5) if name in BACKGROUND else (10, 0, 0)), name
+        got = (nice, settings.fetch_gather_ms, settings.yield_to_load_s, settings.batch_linger_ms)
+        assert got == ((19, 250, 0.5, 0) if name in BACKGROUND else (10, 0, 0, 50)
+                       if name in PROJECTIONS else (10, 0, 0, 0)), name
+    assert {"postgres-projector", "redis-progress"} == PROJECTIONS
     assert {"tenant-ledger", "simulation-runner", "postgres-projector",
             "redis-progress"}.isdisjoint(BACKGROUND)
     _, capped = processor_settings("billing", _settings(processor_nice=15, background_nice=9))
