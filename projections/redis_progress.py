@@ -7,6 +7,7 @@ late events never roll progress back. Each change is published on channel ``prog
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from redis.asyncio import Redis
@@ -69,17 +70,42 @@ class RedisProgress:
         self._script = redis.register_script(_FORWARD_ONLY)
 
     async def apply(self, event: Envelope) -> None:
-        state = progress_state(event)
-        if state is None:
+        await self.apply_all([event])
+
+    async def apply_all(self, events: Sequence[Envelope]) -> None:
+        """The events' states in their order, in one round trip (and one before it to read
+        the totals of runs whose end does not say what was asked, unless an earlier event of
+        the batch does)."""
+        states = [(event.key, state) for event in events
+                  if (state := progress_state(event)) is not None]
+        if not states:
             return
-        if state["iterations_total"] is None:  # an end says what ran, not what was asked
-            previous = await self.current(event.key)
-            total = previous.get("iterations_total") if previous else None
-            if total:
-                state["iterations_total"] = total
-                state["fraction"] = min(1.0, state["iterations_done"] / total)
-        await self._script(keys=[key(event.key)], args=[
-            STATUS_RANK[state["status"]], state["iterations_done"], json.dumps(state), TTL_S])
+        told: set[str] = set()
+        asked: list[str] = []
+        for sim, state in states:
+            if state["iterations_total"]:
+                told.add(sim)
+            elif sim not in told and sim not in asked:
+                asked.append(sim)
+        totals: dict[str, int] = {}
+        if asked:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for sim in asked:
+                    pipe.hget(key(sim), "state")
+                for sim, raw in zip(asked, await pipe.execute(), strict=True):
+                    if raw and (total := json.loads(raw).get("iterations_total")):
+                        totals[sim] = total
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for sim, state in states:
+                if state["iterations_total"]:
+                    totals[sim] = state["iterations_total"]
+                elif totals.get(sim):  # an end says what ran, not what was asked
+                    state["iterations_total"] = totals[sim]
+                    state["fraction"] = min(1.0, state["iterations_done"] / totals[sim])
+                await self._script(keys=[key(sim)], args=[
+                    STATUS_RANK[state["status"]], state["iterations_done"], json.dumps(state),
+                    TTL_S], client=pipe)
+            await pipe.execute()
 
     async def current(self, simulation_id: str) -> dict[str, Any] | None:
         raw = await self.redis.hget(key(simulation_id), "state")

@@ -135,8 +135,9 @@ async def _redis(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack
     redis = Redis.from_url(settings.redis_url, decode_responses=True)
     stack.push_async_callback(redis.aclose)
     park = await _log(settings, stack)
-    return follow(settings, "redis-progress", ("simulations",), RedisProgress(redis).apply,
-                  stop, park.append)
+    progress = RedisProgress(redis)
+    return follow(settings, "redis-progress", ("simulations",), progress.apply, stop,
+                  park.append, progress.apply_all)
 
 
 async def _fanout(settings: Settings, stop: asyncio.Event, stack: AsyncExitStack

@@ -173,6 +173,39 @@ async def test_a_cancelled_runs_last_state_keeps_what_was_asked(settings: Settin
     await redis.aclose()
 
 
+async def test_a_batch_of_progress_is_written_as_one_at_a_time_would(settings: Settings) -> None:
+    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    progress = RedisProgress(redis)
+    sims = [f"{settings.topic_prefix}-batch-{n}" for n in range(3)]
+    pubsub = redis.pubsub()
+    await pubsub.subscribe(*(key(sim) for sim in sims))
+    first = new_event("simulation.accepted", "acme", sims[0], {"iterations": 1000})
+    second = new_event("simulation.accepted", "acme", sims[1], {"iterations": 400})
+    await progress.apply(second)  # the total an end in a later batch takes from Redis
+    await progress.apply_all([
+        first, caused(first, "simulation.progressed", {
+            "iterations_done": 200, "iterations_total": 1000, "fraction": 0.2}),
+        caused(first, "simulation.cancelled", {"iterations_run": 250}),
+        caused(second, "simulation.cancelled", {"iterations_run": 100}),
+        new_event("simulation.cancelled", "acme", sims[2], {"iterations_run": 0}),
+        first])  # late: moves nothing
+    states = [await progress.current(sim) for sim in sims]
+    assert [(s["status"], s["iterations_done"], s["iterations_total"], s["fraction"])
+            for s in states if s] == [("cancelled", 250, 1000, 0.25),
+                                      ("cancelled", 100, 400, 0.25), ("cancelled", 0, None, 0.0)]
+    published = []
+    for _ in range(30):
+        message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.2)
+        if message is not None:
+            state = json.loads(message["data"])
+            published.append((state["simulation_id"][-1], state["status"]))
+    assert published == [("1", "accepted"), ("0", "accepted"), ("0", "running"),
+                         ("0", "cancelled"), ("1", "cancelled"), ("2", "cancelled")]
+    await pubsub.aclose()
+    await redis.delete(*(key(sim) for sim in sims))
+    await redis.aclose()
+
+
 async def test_a_batch_with_an_event_it_cannot_count_is_left_to_one_at_a_time(
         settings: Settings) -> None:
     db = database(settings.mongo_url, settings.mongo_db)
