@@ -90,8 +90,11 @@ class Settings(BaseSettings):
     # The projections readers see (the PostgreSQL views and event feed, live progress) wait
     # this long after a batch before taking the next, while records keep coming: a burst's
     # records then share a batch (one transaction, one round of notices) instead of each
-    # taking its own. A record that comes at rest is applied at once.
+    # taking its own. A record that comes at rest is applied at once. They run
+    # projection_nice steps below the other processors: in a burst the runs come first, and
+    # what readers see of them a moment later.
     projection_linger_ms: int = Field(default=50, ge=0, le=1_000)
+    projection_nice: int = Field(default=5, ge=0, le=19)
     # This process's consumers: how long one waits after a batch before the next (0: not at
     # all), waits for a fuller fetch (0: not at all), and holds a batch while the cores are
     # contended (0: not at all). Set per processor: the projections' from

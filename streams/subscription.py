@@ -39,6 +39,8 @@ moves past the last commit marker only with its next fetch, so positions, catch-
 processors lag by up to this much. The price is idle fetches: at 20 ms a consumer at rest
 spends 31 ms of CPU a second, at 100 ms 7 ms, at 500 ms 3 ms (on a machine of two cores
 running some twenty consumers, 20 ms costs more than it saves)."""
+LINGER_BELOW = 100
+"""A lingering member (``Settings.batch_linger_ms``) waits after a batch of fewer records."""
 GATHER_BYTES = 64 * 1024
 """What a gathering member's fetch waits for (see ``Settings.fetch_gather_ms``)."""
 Batch = dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
@@ -87,6 +89,10 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
                     self.subscription.consumer.seek(tp, offset)
 
 
+def _count(batch: Batch) -> int:
+    return sum(len(messages) for messages in batch.values())
+
+
 class Subscription:
     """One member of ``group`` over ``topics`` (logical names)."""
 
@@ -132,8 +138,9 @@ class Subscription:
                         began = time.monotonic()
                         yield batch
                         self._measure(batch, time.monotonic() - began)
-                if batch and self.settings.batch_linger_ms:
-                    # records keep coming: those that come meanwhile share the next batch
+                if self.settings.batch_linger_ms and 0 < _count(batch) < LINGER_BELOW:
+                    # records trickle in: those that come meanwhile share the next batch (a
+                    # batch this large or larger means more wait already, to be taken at once)
                     await asyncio.sleep(self.settings.batch_linger_ms / 1000)
         finally:
             await self.consumer.stop()

@@ -201,8 +201,8 @@ progress), read in batches, and hold a batch while the cores are contended (see
 
 
 PROJECTIONS = frozenset({"postgres-projector", "redis-progress"})
-"""The projections readers see, which apply a burst's records in batches (see
-``Settings.projection_linger_ms``)."""
+"""The projections readers see, which apply a burst's records in batches, a little below the
+processors a run waits for (see ``Settings.projection_linger_ms``)."""
 
 
 def processor_settings(name: str, settings: Settings) -> tuple[Settings, int]:
@@ -210,7 +210,7 @@ def processor_settings(name: str, settings: Settings) -> tuple[Settings, int]:
     that starts it."""
     if name in PROJECTIONS:
         lingering = settings.model_copy(update={"batch_linger_ms": settings.projection_linger_ms})
-        return lingering, settings.processor_nice
+        return lingering, min(19, settings.processor_nice + settings.projection_nice)
     if name in BACKGROUND:
         gathering = settings.model_copy(update={"fetch_gather_ms": settings.background_gather_ms,
                                                 "yield_to_load_s": settings.background_yield_s})

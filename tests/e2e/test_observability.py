@@ -22,7 +22,7 @@ from redis.asyncio import Redis
 
 from app.ops.heartbeats import instances
 from app.ops.status import status
-from app.ops.workers import BACKGROUND, PROCESSORS
+from app.ops.workers import BACKGROUND, PROCESSORS, PROJECTIONS
 from engines.distributed import ChunkedRuns
 from engines.service import simulation_spec
 from infra import kafka
@@ -336,8 +336,9 @@ async def test_logs_are_json_lines_without_personal_data_or_secrets(
 
 async def test_processors_yield_the_cpu_to_the_api(service: Service) -> None:
     """Background work runs processor_nice steps below the API, which the launcher started at
-    this test's own priority; the work a run does not wait for (BACKGROUND) background_nice
-    steps further."""
+    this test's own priority; the views readers see (PROJECTIONS) projection_nice steps
+    further, and the work a run does not wait for (BACKGROUND) background_nice steps further
+    than the run's."""
     redis = Redis.from_url(service.settings.redis_url, decode_responses=True)
 
     async def every_kind() -> dict[str, list[dict[str, Any]]] | None:
@@ -351,10 +352,11 @@ async def test_processors_yield_the_cpu_to_the_api(service: Service) -> None:
     base = os.getpriority(os.PRIO_PROCESS, 0)
     settings = service.settings
     run_path = min(19, base + settings.processor_nice)
+    views = min(19, base + settings.processor_nice + settings.projection_nice)
     trailing = min(19, base + settings.processor_nice + settings.background_nice)
-    assert base < run_path < trailing
+    assert base < run_path < views < trailing
     niceness = {name: {os.getpriority(os.PRIO_PROCESS, each["pid"]) for each in beats}
                 for name, beats in alive.items()}
-    assert niceness == {name: {trailing if name in BACKGROUND else run_path}
-                        for name in PROCESSORS}
+    assert niceness == {name: {trailing if name in BACKGROUND else views
+                               if name in PROJECTIONS else run_path} for name in PROCESSORS}
     assert "simulation-runner" not in BACKGROUND and "billing" in BACKGROUND

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from app.ops.workers import BACKGROUND, PROCESSORS
+from app.ops.workers import BACKGROUND, PROCESSORS, PROJECTIONS
 from infra.settings import Settings
 from streams.catalogue import TOPICS
 from tests.conftest import ROOT
@@ -81,6 +81,8 @@ def test_processors_weigh_less_than_the_api_for_cpu(services: dict[str, dict[str
              if name != "api"}
     assert all(shares < api for shares in light.values()), light
     processors = {name: light[name] for name in PROCESSORS}
-    run_path = {shares for name, shares in processors.items() if name not in BACKGROUND}
+    run_path = {shares for name, shares in processors.items()
+                if name not in BACKGROUND | PROJECTIONS}
+    views = {shares for name, shares in processors.items() if name in PROJECTIONS}
     trailing = {shares for name, shares in processors.items() if name in BACKGROUND}
-    assert max(trailing) < min(run_path), processors
+    assert max(trailing) < min(views) and max(views) < min(run_path), processors

@@ -16,11 +16,11 @@ def _settings(**values: object) -> Settings:
 
 def test_background_processors_run_further_below_gather_their_fetches_and_yield() -> None:
     base = _settings(processor_nice=10, background_nice=9, background_gather_ms=250,
-                     background_yield_s=0.5, projection_linger_ms=50)
+                     background_yield_s=0.5, projection_linger_ms=50, projection_nice=5)
     for name in PROCESSORS:
         settings, nice = processor_settings(name, base)
         got = (nice, settings.fetch_gather_ms, settings.yield_to_load_s, settings.batch_linger_ms)
-        assert got == ((19, 250, 0.5, 0) if name in BACKGROUND else (10, 0, 0, 50)
+        assert got == ((19, 250, 0.5, 0) if name in BACKGROUND else (15, 0, 0, 50)
                        if name in PROJECTIONS else (10, 0, 0, 0)), name
     assert {"postgres-projector", "redis-progress"} == PROJECTIONS
     assert {"tenant-ledger", "simulation-runner", "postgres-projector",
