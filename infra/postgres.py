@@ -24,12 +24,17 @@ def check_schema(schema: str) -> str:
     return schema
 
 
-async def create_pool(dsn: str, schema: str, *, min_size: int = 1, max_size: int = 10
-                      ) -> asyncpg.Pool:
-    """A pool whose connections see ``schema`` first; the schema is created and migrated."""
+async def create_pool(dsn: str, schema: str, *, min_size: int = 1, max_size: int = 10,
+                      command_timeout: float | None = None) -> asyncpg.Pool:
+    """A pool whose connections see ``schema`` first; the schema is created and migrated.
+    ``command_timeout``: how long one statement (or a new connection) may take before it
+    raises TimeoutError, an outage (the API answers 503), instead of waiting for a stalled or
+    locked database."""
     schema = check_schema(schema)
     await migrate(dsn, schema)
-    return await _open(dsn, schema, min_size, max_size, reset=_reset)
+    bounded: dict[str, Any] = ({} if command_timeout is None else
+                               {"command_timeout": command_timeout, "timeout": command_timeout})
+    return await _open(dsn, schema, min_size, max_size, reset=_reset, **bounded)
 
 
 async def _open(dsn: str, schema: str, min_size: int, max_size: int, **kwargs: Any
@@ -99,6 +104,7 @@ class FairPool(asyncpg.pool.Pool):  # type: ignore[misc]  # asyncpg is untyped
         super().__init__(dsn, max_size=max_size, **kwargs)
         self._line = asyncio.Semaphore(max_size)  # asyncio's semaphore serves waiters in order
         self._dsn, self.schema, self._max = dsn, schema, max_size
+        self._bounded = {k: kwargs[k] for k in ("command_timeout", "timeout") if k in kwargs}
         self._readers: FairPool | None = None
         self._opening_readers = asyncio.Lock()
 
@@ -112,7 +118,8 @@ class FairPool(asyncpg.pool.Pool):  # type: ignore[misc]  # asyncpg is untyped
             async with self._opening_readers:
                 if self._readers is None:
                     self._readers = await _open(self._dsn, self.schema, 0, self._max,
-                                                init=_as_reader, reset=_reader_released)
+                                                init=_as_reader, reset=_reader_released,
+                                                **self._bounded)
         return self._readers
 
     async def close(self) -> None:

@@ -147,6 +147,9 @@ class Settings(BaseSettings):
     # API worker processes sharing the port (each with its own pools and caches); 0: one per
     # core, at most 8
     api_workers: int = Field(default=0, ge=0, le=64)
+    # How long an API request waits for one PostgreSQL statement (or a new connection) before
+    # it answers 503: a stalled or locked database costs a request this much, not a hang.
+    postgres_timeout_s: float = Field(default=10.0, gt=0, le=3600)
     # How long the API keeps an idle client connection open: longer than the idle timeout of a
     # load balancer in front (60 s on most), so that the balancer, not the API, closes it and
     # never sends a request down a connection the API is closing.

@@ -110,10 +110,13 @@ class DatabasePools:
     """One pool per tenant database, opened on first use and closed after ``idle_s`` unused.
 
     Each pool's size is fixed when it opens, from the plan of the tenant that opened it
-    (``sizes``, e.g. enterprise 20, pro 5)."""
+    (``sizes``, e.g. enterprise 20, pro 5); ``command_timeout`` bounds each statement as in
+    :func:`infra.postgres.create_pool`."""
 
-    def __init__(self, schema: str, sizes: Mapping[str, int], idle_s: float) -> None:
+    def __init__(self, schema: str, sizes: Mapping[str, int], idle_s: float,
+                 command_timeout: float | None = None) -> None:
         self.schema, self.sizes, self.idle_s = schema, sizes, idle_s
+        self.command_timeout = command_timeout
         self._held: dict[str, _Held] = {}
         self._opening: dict[str, asyncio.Lock] = {}
 
@@ -124,8 +127,9 @@ class DatabasePools:
                 held = self._held.get(database)
                 if held is None:
                     size = self.sizes.get(plan, min(self.sizes.values(), default=2))
-                    pool = await postgres.create_pool(database, self.schema, min_size=1,
-                                                      max_size=size)
+                    pool = await postgres.create_pool(
+                        database, self.schema, min_size=1, max_size=size,
+                        command_timeout=self.command_timeout)
                     held = self._held[database] = _Held(pool, size, time.monotonic())
         held.used_at = time.monotonic()
         return held.pool

@@ -56,11 +56,12 @@ class ApiContext:
 
     @classmethod
     async def build(cls, settings: Settings) -> ApiContext:
-        pool = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema)
+        pool = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema,
+                                          command_timeout=settings.postgres_timeout_s)
         redis = api_redis(settings)
         tenant_pools = TenantPools(pool, DatabasePools(
-            settings.projection_schema, settings.tenant_pool_sizes, settings.tenant_pool_idle_s),
-            settings.placement_refresh_s)
+            settings.projection_schema, settings.tenant_pool_sizes, settings.tenant_pool_idle_s,
+            settings.postgres_timeout_s), settings.placement_refresh_s)
         await tenant_pools.start()
         views = Views(pool, tenant_pools.for_tenant)
         subject_keys = SubjectKeys(pool, settings.topic_prefix)

@@ -6,6 +6,9 @@ the service is whole again, with views a replay reproduces."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -78,3 +81,45 @@ async def test_postgres_and_redis_outages_answer_honestly_and_heal(tmp_path: Pat
                                    timeout_s=120))["status"] == "completed"
 
             await replay_equals_live(settings)
+
+
+def _with_children(parent: int) -> list[int]:
+    """``parent`` and the processes it started (read from /proc)."""
+    children = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                children.append(int(entry.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return [parent, *children]
+
+
+async def test_a_stalled_postgres_costs_a_request_its_timeout_not_a_hang(tmp_path: Path
+                                                                         ) -> None:
+    """PostgreSQL that stops answering (stopped, not gone: connections stay open) makes a
+    request answer 503 once a statement has waited postgres_timeout_s, and the service is
+    whole again once it answers."""
+    with own_postgres() as (dsn, pg):
+        settings = isolated_settings(postgres_dsn=dsn, postgres_timeout_s=1.5)
+        with launched(settings, tmp_path / "logs") as service:
+            tenant = await create_tenant(settings, "Stalled tenant", "enterprise")
+            async with httpx.AsyncClient(base_url=service.url, timeout=30, headers={
+                    "Authorization": f"Bearer {tenant['api_key']}"}) as client:
+                assert await eventually(lambda: _status(client, "/health/ready", 200))
+                workbook = await upload_example(client)
+                path = f"/v1/workbooks/{workbook['workbook_id']}"
+                assert pg.process is not None
+                stopped = _with_children(pg.process.pid)  # each backend is its own session
+                for pid in stopped:
+                    os.kill(pid, signal.SIGSTOP)
+                try:
+                    began = time.monotonic()
+                    stalled = await client.get(path)
+                    waited = time.monotonic() - began
+                finally:
+                    for pid in stopped:
+                        os.kill(pid, signal.SIGCONT)
+                _unavailable(stalled, "PostgreSQL")
+                assert waited < 10, waited
+                assert await eventually(lambda: _status(client, path, 200))
