@@ -48,6 +48,8 @@ async def test_a_new_simulation_is_found_before_the_views_show_it(
         assert new_workbook.status_code == 200, new_workbook.text
         assert new_workbook.json()["status"] == "uploaded"
         assert new_workbook.json()["filename"] == "again.xlsx"
+        size = len(EXAMPLE.read_bytes())  # one name for it, in the answer and the view
+        assert uploaded.json()["size_bytes"] == new_workbook.json()["size_bytes"] == size
         too_soon = await start(enterprise, {"workbook_id": uploaded.json()["workbook_id"],
                                             "outputs": ["Model!B17"]})
         assert too_soon.status_code == 409 and too_soon.headers["retry-after"] == "1"

@@ -51,8 +51,9 @@ def _uploaded(tenant: TenantContext, filename: str | None, stored: StoredBlob, b
         limits=ParseLimits.model_validate(tenant.limits.workbook_limits()))
     event = upload.event(tenant.tenant_id, workbook_id)
     built.append((event, upload))
+    # size_bytes, as the workbook's view names it; size, as this answer first did
     body = {"workbook_id": workbook_id, "status": "uploaded", "sha256": stored.sha256,
-            "size": stored.size, "filename": filename,
+            "size_bytes": stored.size, "size": stored.size, "filename": filename,
             "links": {"self": f"/v1/workbooks/{workbook_id}"}}
     return [event], 202, body
 
