@@ -60,7 +60,9 @@ async def replay_equals_live(settings: Settings) -> None:
         previous = None
         for _ in range(100):
             current = await checksum(pool)
-            if current == previous:
+            # settled: nothing changed for half a second and the projector has applied every
+            # record in the log (unchanged views alone may be a projector still restarting)
+            if current == previous and await projector_lag(settings, pool) == 0:
                 break
             previous = current
             await asyncio.sleep(0.5)
@@ -73,6 +75,25 @@ async def replay_equals_live(settings: Settings) -> None:
         assert await replay_postgres(settings, rebuilt) == current
     finally:
         await postgres.drop_schema(settings.postgres_dsn, rebuilt)
+
+
+async def projector_lag(settings: Settings, pool: asyncpg.Pool) -> int:
+    """How many records of the log the PostgreSQL projector has yet to apply: read from its
+    checkpoint rows to each partition's end (commit markers, which take an offset each, are
+    not counted)."""
+    from projections.postgres import PostgresProjector
+    from streams.events.topics import TOPICS
+
+    done = await PostgresProjector(settings, pool).checkpoints()
+    consumer = kafka.consumer(settings.kafka_bootstrap, None)
+    await consumer.start()
+    try:
+        ends = await consumer.end_offsets(
+            await assign_all(consumer, [settings.topic(t) for t in TOPICS]))
+    finally:
+        await consumer.stop()
+    spans = {tp: (done.get((tp.topic, tp.partition), 0), end) for tp, end in ends.items()}
+    return sum((await records_in(settings, spans)).values())
 
 
 async def group_lag(settings: Settings, processor: str, topic: str) -> int:
