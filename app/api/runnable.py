@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi import HTTPException
 
-from app.api.schemas import SimulationRequest, cell_key
+from app.api.schemas import SimulationRequest, cell_key, key_or_none
 from engines.formula.refs import CellKey, split_address
 
 KEPT = 64
@@ -25,14 +25,9 @@ KEEP_S = 60.0
 
 
 def _listed(cells: Iterable[str] | None) -> frozenset[CellKey]:
-    """The cells a workbook's summary lists, as :func:`cell_key` names them."""
-    keys = set()
-    for cell in cells or ():
-        try:
-            keys.add(cell_key(cell))
-        except ValueError:  # nothing a request can name
-            continue
-    return frozenset(keys)
+    """The cells a workbook's summary lists, as :func:`cell_key` names them (those that name
+    no cell left out: nothing a request can name)."""
+    return frozenset(key for cell in cells or () if (key := key_or_none(cell)) is not None)
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,8 @@ def cell_key(cell: str) -> CellKey:
     return sheet.casefold(), row, column
 
 
-def _key_or_none(cell: str) -> CellKey | None:
+def key_or_none(cell: str) -> CellKey | None:
+    """:func:`cell_key`, or None for a text that names no cell."""
     try:
         return cell_key(cell)
     except ValueError:
@@ -244,7 +245,7 @@ class SimulationRequest(BaseModel):
         # a correlation cell may be spelt as Excel matches it ('Model'!D1, model!d1): it is
         # the input of that cell, under the input's own spelling
         spelt: dict[CellKey | None, str] = {cell_key(cell): cell for cell in self.inputs}
-        named = [spelt.get(_key_or_none(cell)) for cell in self.correlation.cells]
+        named = [spelt.get(key_or_none(cell)) for cell in self.correlation.cells]
         unknown = [c for c, found in zip(self.correlation.cells, named, strict=True)
                    if found is None]
         if unknown:
