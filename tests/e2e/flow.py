@@ -42,19 +42,10 @@ async def upload_cells(client: httpx.AsyncClient, cells: dict[str, object],
                        filename: str = "model.xlsx") -> str:
     """The id of a one-sheet workbook ("Model") holding ``cells`` ({"A1": "=RiskNormal(0, 1)"}),
     uploaded and parsed."""
-    import io
+    from tests.unit.engines.excel_sheet import model_workbook
 
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Model"
-    for address, value in cells.items():
-        sheet[address] = value
-    saved = io.BytesIO()
-    book.save(saved)
-    uploaded = await client.post("/v1/workbooks", files={"file": (filename, saved.getvalue())})
+    uploaded = await client.post("/v1/workbooks",
+                                 files={"file": (filename, model_workbook(**cells))})
     assert uploaded.status_code == 202, uploaded.text
     workbook = await poll(client, uploaded.json()["links"]["self"], {"parsed", "rejected"})
     assert workbook["status"] == "parsed", workbook
