@@ -102,7 +102,8 @@ class Subscription:
         self.group = f"{settings.topic_prefix}.{group}"
         self.topics = [settings.topic(t) for t in dict.fromkeys(topics)]
         self.owner = owner or NothingOwned()
-        self.pressure = CpuPressure()
+        # probed only for a member that yields to load (the background processors)
+        self.pressure = CpuPressure() if settings.yield_to_load_s else None
         self.lock = asyncio.Lock()
         # a member that may trail gathers: the broker holds its fetch until GATHER_BYTES came
         # or fetch_gather_ms passed (settings.fetch_gather_ms), one fetch for many records
@@ -127,7 +128,7 @@ class Subscription:
                 batch = await self.consumer.getmany(timeout_ms=300, max_records=max_records)
                 if not batch and not idle:
                     continue
-                if batch and self.settings.yield_to_load_s:
+                if batch and self.pressure is not None:
                     # work that may trail waits while the cores are contended (infra.pressure)
                     waited = await self.pressure.calm(self.settings.yield_to_load_s)
                     metrics.YIELDED_SECONDS.labels(self._name).inc(waited)
