@@ -135,8 +135,8 @@ class Sensitivity:
     def _settle(self) -> None:
         """Merge the pending samples into the reservoir: the ``reservoir`` lowest priorities,
         ascending (every trial as it came while fewer), ties in the order the trials came (the
-        kept ones first). Merging many
-        samples at once keeps exactly what merging them one by one keeps."""
+        kept ones first). Merging many samples at once keeps exactly what merging them one by
+        one keeps."""
         if not self._pending:
             return
         parts = [(self._keys, self._x, self._y, self._ok), *self._pending]
