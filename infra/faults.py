@@ -58,6 +58,11 @@ CLIENT_PACKAGES = frozenset({"asyncpg", "redis", "pymongo", "motor", "aiokafka",
 """The client libraries through which RiskStream reaches its dependencies."""
 
 
+BY_VALUE: tuple[type[Exception], ...] = (
+    KafkaError, asyncpg.PostgresError, asyncpg.exceptions.InternalClientError, OSError)
+"""The kinds :func:`is_outage` judges by their value (retriable, state code, message, errno)."""
+
+
 def is_outage(exc: BaseException) -> bool:
     """Whether ``exc`` says a dependency is unavailable (retry later) rather than that the
     event itself cannot be processed: one of :data:`OUTAGES`, a retriable Kafka error, a

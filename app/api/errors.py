@@ -21,7 +21,7 @@ from app.api.outages import outage_problem
 from app.api.problems import problem
 from app.api.schemas import Located
 from app.api.validation import EdgeValidation
-from infra.faults import is_outage
+from infra.faults import BY_VALUE, is_outage
 
 log = logging.getLogger(__name__)
 
@@ -70,5 +70,11 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, http_problem)
     app.add_exception_handler(RequestValidationError, validation_problem)
     app.add_exception_handler(Exception, internal_problem)
+    # the kinds is_outage tells by their value, not their type, answered where the by-type
+    # handlers are: a handler for Exception itself runs in Starlette's outermost middleware,
+    # which answers and then raises the error again, and the server then closes the
+    # connection (a client saw a reset, not its 503, when PostgreSQL was killed mid-request)
+    for kind in BY_VALUE:
+        app.add_exception_handler(kind, internal_problem)
     app.add_middleware(EdgeValidation)
     document_problems(app)
