@@ -4,6 +4,7 @@ touching the stack the other tests use: a Kafka broker, a PostgreSQL cluster, a 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -68,9 +69,11 @@ def own_kafka(folder: Path) -> Iterator[tuple[str, Service]]:
     libs = DATA / "kafka" / "libs"
     port, controller = free_port(), free_port()
     config = folder / "server.properties"
-    config.write_text((ROOT / "infra/stack/kafka/server.properties.in").read_text()
-                      .replace("@DATA@", str(folder)).replace("@KAFKA_PORT@", str(port))
-                      .replace("@CONTROLLER_PORT@", str(controller)))
+    values = {"DATA": str(folder), "KAFKA_PORT": str(port), "CONTROLLER_PORT": str(controller),
+              "NETWORK_THREADS": "2", "IO_THREADS": "2"}
+    text = re.sub(r"@([A-Z_]+)@", lambda m: values[m.group(1)],
+                  (ROOT / "infra/stack/kafka/server.properties.in").read_text())
+    config.write_text(text)
     java = ["java", "-cp", f"{libs}/*"]
     subprocess.run([*java, "kafka.tools.StorageTool", "format", "-t", "faultsCluster0000000A",
                     "-c", str(config)], check=True, capture_output=True)
