@@ -63,12 +63,15 @@ async def test_a_simulation_runs_end_to_end_and_lands_in_every_projection(
               if line.startswith("data: ")]
     assert frames[-1]["status"] == "completed" and frames[-1]["fraction"] == 1.0
 
-    # MongoDB: the daily rollup counted the simulation and its iterations once
+    # MongoDB: the daily rollup counted the simulation and its iterations once (the run's end
+    # and its usage come from two topics, so either may be counted first)
     async def rollup() -> dict | None:  # type: ignore[type-arg]
         usage = (await enterprise.get("/v1/analytics/usage")).json()
-        return usage if usage["totals"].get("simulations") == 1 else None
+        counted = usage["totals"]
+        return usage if counted.get("simulations") and counted.get("iterations") else None
 
     usage = await wait_for(rollup)
+    assert usage["totals"]["simulations"] == 1
     assert usage["totals"]["iterations"] == 20_000
     db = database(service.settings.mongo_url, service.settings.mongo_db)
     tenant = enterprise.tenant_id  # type: ignore[attr-defined]
