@@ -61,6 +61,7 @@ class CatchingUpMember:
                 for tp in [tp for tp, state in self.partitions.items()
                            if state.catching_up and tp not in batch]:
                     await self._catch_up(tp)
+                await self.outbox.settle()
         finally:
             stopping.cancel()
             await self.revoked(list(self.partitions))

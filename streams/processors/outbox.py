@@ -7,13 +7,15 @@ together cost a few transactions, not a hundred; the partitions with emits waiti
 transactions side by side. A transaction carries its partition's commit point when any emit in
 it asks for one: the owner says how far the group may commit, given the ends the transaction
 carries (an end in the same transaction as the offset past its start is committed with it).
-A commit alone that would not move the point is no transaction at all, and the owner may ask
-the outbox to linger before each transaction, for more to share it.
+A commit alone that would not move the point is no transaction at all; one that would waits,
+when the owner asks, until its partition has been quiet a while (``settle``), and the owner may
+ask the outbox to linger before each transaction, for more to share it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
@@ -46,9 +48,15 @@ class Outbox:
     ``linger()``: seconds to wait before the next transaction (0: at once)."""
 
     def __init__(self, settings: Settings, group: str, commit_point: CommitPoint,
-                 linger: Callable[[], float] = lambda: 0.0) -> None:
+                 linger: Callable[[], float] = lambda: 0.0, quiet_s: float = 0.0) -> None:
+        """``quiet_s``: a commit alone waits until its partition has sent no transaction for
+        this long, and goes with ``settle``; meanwhile the next transaction of events takes
+        the commit point with it (0: a commit alone goes at once)."""
         self.settings = settings
         self.linger = linger
+        self.quiet_s = quiet_s
+        self.last_sent: dict[TopicPartition, float] = {}  # monotonic time, per partition
+        self.deferred: set[TopicPartition] = set()  # commits alone waiting for quiet
         self.group = group
         self.commit_point = commit_point
         self.producers = PartitionProducers(settings, group)
@@ -70,6 +78,8 @@ class Outbox:
                         waiting.sent.set_result(None)
             for tp in partitions:
                 self.committed.pop(tp, None)
+                self.last_sent.pop(tp, None)
+                self.deferred.discard(tp)
             await self.producers.close(partitions)
 
     async def emit(self, tp: TopicPartition, events: list[Envelope], commit: bool = False,
@@ -79,6 +89,9 @@ class Outbox:
         aggregate whose end ``events`` are, which the commit point may pass once they are sent.
         A commit alone that would not move the point costs no transaction."""
         if not events and (not commit or self._unmoved(tp, self.commit_point(tp, ()))):
+            return
+        if not events and self._busy(tp):
+            self.deferred.add(tp)
             return
         tracing.stamp([e.id for e in events])  # sent by the flusher, in the emitter's trace
         sent = asyncio.get_running_loop().create_future()
@@ -109,6 +122,18 @@ class Outbox:
                     else:
                         each.sent.set_result(None)
 
+    async def settle(self) -> None:
+        """Send the commits alone that waited for their partition to be quiet, once it is."""
+        for tp in [tp for tp in self.deferred if not self._busy(tp)]:
+            self.deferred.discard(tp)
+            await self.emit(tp, [], commit=True)
+
+    def _busy(self, tp: TopicPartition) -> bool:
+        """Whether ``tp`` sent a transaction less than ``quiet_s`` ago: a commit alone waits,
+        for in a burst the next transaction carries it anyway (a commit alone is three
+        requests to the broker, and the emitter waits for them)."""
+        return time.monotonic() - self.last_sent.get(tp, -self.quiet_s) < self.quiet_s
+
     def _unmoved(self, tp: TopicPartition, point: int | None) -> bool:
         """Whether ``point`` would commit nothing new for ``tp``."""
         return point is None or point == self.committed.get(tp)
@@ -119,7 +144,8 @@ class Outbox:
             return
         events = [event for each in waiting for event in each.events]
         ending = {each.ends for each in waiting if each.ends is not None}
-        point = self.commit_point(tp, ending) if any(each.commit for each in waiting) else None
+        commit = tp in self.deferred or any(each.commit for each in waiting)
+        point = self.commit_point(tp, ending) if commit else None
         if not events and self._unmoved(tp, point):
             return
         async with producer.transaction():
@@ -132,5 +158,7 @@ class Outbox:
             await asyncio.gather(*delivered)
             if point is not None:
                 await producer.send_offsets_to_transaction({tp: point}, self.group)
+        self.last_sent[tp] = time.monotonic()
         if point is not None:
             self.committed[tp] = point
+            self.deferred.discard(tp)

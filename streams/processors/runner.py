@@ -56,6 +56,9 @@ from streams.subscription import Subscription
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 0.25
+QUIET_S = 0.5
+"""How long a partition's commit alone (the offset past events that end nothing: the runner's
+own, read back) waits for the partition to be quiet; in a burst the runs' ends carry it."""
 LINGER_S = 0.03
 """How long a burst's run ends wait for others to share their transaction: each transaction
 is some five requests to the broker whatever it carries, which in a burst of small runs cost
@@ -87,7 +90,8 @@ class SimulationRunner(CatchingUpMember):
         self.lanes = Lanes.for_machine(settings.runner_threads)
         self.slots = self.lanes.large  # shared with the chunk worker: chunks are large work
         self.subscription = Subscription(settings, self.name, ("simulations",), self)
-        self.outbox = Outbox(settings, self.subscription.group, self._commit_point, self._linger)
+        self.outbox = Outbox(settings, self.subscription.group, self._commit_point, self._linger,
+                             QUIET_S)
         self.partitions: dict[TopicPartition, Partition] = {}
         metrics.ACTIVE_RUNS.set_function(lambda: len(self.runs))
         for lane in (self.lanes.small, self.lanes.large):

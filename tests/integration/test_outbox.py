@@ -1,5 +1,6 @@
 """The runner's shared transactions on the real broker: a commit alone that would not move the
-partition's committed offset costs no transaction, and what is emitted while the outbox
+partition's committed offset costs no transaction, one that would can wait for its partition
+to be quiet, and what is emitted while the outbox
 lingers shares one transaction."""
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ GROUP = "outbox-test"
 
 
 async def _outbox(settings: Settings, point: list[int | None],
-                  linger: Callable[[], float] = lambda: 0.0) -> tuple[Outbox, TopicPartition,
-                                                                     list[int]]:
+                  linger: Callable[[], float] = lambda: 0.0, quiet_s: float = 0.0
+                  ) -> tuple[Outbox, TopicPartition, list[int]]:
     """An outbox on the tenants topic's first partition whose commit point is ``point[0]``,
     and a list that counts the transactions its producer begins."""
     await ensure_topics(settings)
     tp = TopicPartition(settings.topic("tenants"), 0)
-    outbox = Outbox(settings, GROUP, lambda _tp, _ends: point[0], linger)
+    outbox = Outbox(settings, GROUP, lambda _tp, _ends: point[0], linger, quiet_s)
     await outbox.open([tp])
     producer = outbox.producers[tp]
     begun: list[int] = []
@@ -75,6 +76,30 @@ async def test_a_commit_that_moves_nothing_is_no_transaction(settings: Settings)
     finally:
         await outbox.close([tp])
     assert [e.data["simulation_id"] for e in await events_of(settings, "tenants")] == ["sim-1"]
+
+
+async def test_a_commit_alone_waits_for_its_partition_to_be_quiet(settings: Settings) -> None:
+    point: list[int | None] = [None]
+    outbox, tp, begun = await _outbox(settings, point, quiet_s=0.5)
+    try:
+        await outbox.emit(tp, [_requested(1)])
+        point[0] = 1
+        await outbox.emit(tp, [], commit=True)  # a transaction went a moment ago: it waits
+        await outbox.settle()
+        assert len(begun) == 1 and await _committed(settings, tp) is None
+        await outbox.emit(tp, [_requested(2)])  # the next transaction takes the point along
+        assert len(begun) == 2 and await _committed(settings, tp) == 1
+        point[0] = 3
+        await outbox.emit(tp, [], commit=True)
+        await outbox.settle()
+        assert len(begun) == 2 and await _committed(settings, tp) == 1
+        await asyncio.sleep(0.6)
+        await outbox.settle()  # quiet long enough: the commit goes alone
+        assert len(begun) == 3 and await _committed(settings, tp) == 3
+        await outbox.settle()  # and once
+        assert len(begun) == 3
+    finally:
+        await outbox.close([tp])
 
 
 async def test_emits_made_while_the_outbox_lingers_share_one_transaction(settings: Settings
