@@ -24,12 +24,19 @@ class RecentBlobs:
         self.size = 0
         self._lock = threading.Lock()
 
-    def __call__(self, sha256: str) -> bytes:
+    def kept_bytes(self, sha256: str) -> bytes | None:
+        """The blob when it is kept, else None: never a read from the store, so a caller on
+        an event loop can ask first and go to a thread only for a read."""
         with self._lock:
             data = self.kept.get(sha256)
             if data is not None:
                 self.kept.move_to_end(sha256)
-                return data
+            return data
+
+    def __call__(self, sha256: str) -> bytes:
+        data = self.kept_bytes(sha256)
+        if data is not None:
+            return data
         data = self.read(sha256)  # outside the lock: other blobs are served meanwhile
         if len(data) <= self.max_bytes // 4:
             with self._lock:

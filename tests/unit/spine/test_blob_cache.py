@@ -40,6 +40,17 @@ def test_a_blob_read_again_comes_from_memory() -> None:
     assert store.reads[_sha(workbook)] == 1
 
 
+def test_asking_what_is_kept_never_reads_the_store() -> None:
+    a, b = b"a" * 100, b"b" * 100
+    store = Store(a, b)
+    read = RecentBlobs(store.get, 1000)
+    assert read.kept_bytes(_sha(a)) is None and not store.reads
+    read(_sha(a))
+    read(_sha(b))
+    assert read.kept_bytes(_sha(a)) == a and store.reads[_sha(a)] == 1
+    assert list(read.kept) == [_sha(b), _sha(a)]  # asked for: the most recent again
+
+
 def test_the_least_recent_blobs_go_first_and_the_bound_holds() -> None:
     a, b, c, d, e = (bytes([n]) * 120 for n in b"abcde")
     store = Store(a, b, c, d, e)
