@@ -34,6 +34,13 @@ _MADE: list[Settings] = []
 """Settings made by :func:`isolated_settings`, in order: a test's topics go when it ends."""
 
 
+def removed_after(settings: Settings) -> Settings:
+    """``settings`` (a copy under another topic prefix): its topics go when the test ends, as
+    those of :func:`isolated_settings` do."""
+    _MADE.append(settings)
+    return settings
+
+
 async def _delete_topics(made: list[Settings]) -> None:
     from aiokafka.admin import AIOKafkaAdminClient
     shared = os.environ["RISKSTREAM_KAFKA_BOOTSTRAP"]

@@ -18,6 +18,7 @@ from projections.postgres import PostgresProjector
 from streams.catalogue import TOPICS
 from streams.envelope import Envelope
 from streams.log import EventLog, ensure_topics
+from tests.conftest import removed_after
 from tests.integration.helpers import raw_messages
 from tests.integration.test_postgres_projection import story
 
@@ -25,7 +26,7 @@ from tests.integration.test_postgres_projection import story
 async def copy_log(settings: Settings, prefix: str,
                    alter: Callable[[str, int, int, bytes], bytes]) -> None:
     """Every message of the log into the same partitions of topics under ``prefix``."""
-    copy = settings.model_copy(update={"topic_prefix": prefix})
+    copy = removed_after(settings.model_copy(update={"topic_prefix": prefix}))
     await ensure_topics(copy)
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
     await producer.start()
