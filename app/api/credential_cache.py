@@ -7,11 +7,14 @@ triggers of migration 007 notify ``riskstream_credentials``), and in any case
 ``credential_cache_ttl_s`` after it was read. While the process is not listening (before
 start, or after its listening connection dropped) nothing is cached, so a missed notice can
 never extend that bound. Only live credentials are remembered: an unknown key is looked up
-again each time, so a key starts working as soon as it is projected.
+again each time, so a key starts working as soon as it is projected. Requests that miss the
+same credential together (a burst after an invalidation, or after the entry's time ran out)
+share one read, never one begun before the last invalidation.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -39,6 +42,8 @@ class CredentialCache:
         self.ttl_s = ttl_s
         self._entries: dict[str, tuple[float, Principal]] = {}
         self._generation = 0  # bumped by every invalidation: a read begun before it is not kept
+        # reads under way, by name and generation: requests that miss together share one
+        self._reading: dict[tuple[str, int], asyncio.Future[Principal | None]] = {}
         self._listener: asyncpg.Connection | None = None
         self._next_listen = 0.0
 
@@ -95,10 +100,27 @@ class CredentialCache:
         entry = self._entries.get(name)
         if entry is not None and entry[0] > now:
             return entry[1]
-        generation = self._generation
+        # a read begun before the last invalidation is never joined: after a revocation's
+        # notice, a request reads afresh
+        shared = (name, self._generation)
+        reading = self._reading.get(shared)
+        if reading is None:
+            reading = self._reading[shared] = asyncio.ensure_future(
+                self._read(name, shared[1], now, read))
+            reading.add_done_callback(lambda done: self._settled(shared, done))
+        # a caller that gives up (its request cancelled) leaves the read to the others
+        return await asyncio.shield(reading)
+
+    async def _read(self, name: str, generation: int, now: float,
+                    read: Callable[[], Awaitable[Principal | None]]) -> Principal | None:
         found = await read()
         if found is not None and generation == self._generation and self._listener is not None:
             if len(self._entries) >= MAX_ENTRIES:
                 self._entries.clear()
             self._entries[name] = (now + self.ttl_s, found)
         return found
+
+    def _settled(self, shared: tuple[str, int], done: asyncio.Future[Principal | None]) -> None:
+        self._reading.pop(shared, None)
+        if not done.cancelled():
+            done.exception()  # retrieved: every caller may have given up before it ended

@@ -1,9 +1,11 @@
 """The API's credential cache on real PostgreSQL: a cached key stops working as soon as the
 projector commits its revocation, and a cached user's role follows a role change at once,
-with the cache's TTL far longer than either test waits."""
+with the cache's TTL far longer than either test waits; look-ups that miss together share
+one read, but never one begun before the last change."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -112,3 +114,42 @@ async def test_a_role_change_is_seen_at_once_and_nothing_is_cached_unless_listen
     await cache.principal_for_user("u1")
     await cache.principal_for_user("u1")
     assert directory.reads == before + 2
+
+
+def _gated(directory: Counting) -> asyncio.Event:
+    """Hold the directory's key look-ups until the returned event is set."""
+    gate, read = asyncio.Event(), directory.principal_for_key
+
+    async def held(key_hash: str) -> dict[str, Any] | None:
+        await gate.wait()
+        return await read(key_hash)
+
+    directory.principal_for_key = held  # type: ignore[method-assign]
+    return gate
+
+
+async def test_lookups_that_miss_together_share_one_read(world: World) -> None:
+    cache, directory = world.cache, world.directory
+    gate = _gated(directory)
+    callers = [asyncio.ensure_future(cache.principal_for_key("h1")) for _ in range(20)]
+    await asyncio.sleep(0.05)
+    callers[0].cancel()  # a request that gives up leaves the read to the others
+    gate.set()
+    answers = await asyncio.gather(*callers[1:])
+    assert all((a or {}).get("role") == "admin" for a in answers)
+    assert directory.reads == 1
+
+
+async def test_a_read_begun_before_an_invalidation_is_not_shared_after_it(world: World) -> None:
+    cache, directory = world.cache, world.directory
+    gate = _gated(directory)
+    before = asyncio.ensure_future(cache.principal_for_key("h1"))
+    await asyncio.sleep(0.05)
+    cache.forget()  # what a change's notice does
+    after = asyncio.ensure_future(cache.principal_for_key("h1"))
+    await asyncio.sleep(0.05)
+    gate.set()
+    assert await before is not None and await after is not None
+    assert directory.reads == 2  # the request after the notice read afresh
+    assert await cache.principal_for_key("h1") is not None
+    assert directory.reads == 2  # and its read, not the earlier one, was remembered
