@@ -1,7 +1,6 @@
 """The runner's shared transactions on the real broker: a commit alone that would not move the
 partition's committed offset costs no transaction, one that would can wait for its partition
-to be quiet, and what is emitted while the outbox
-lingers shares one transaction."""
+to be quiet, and what is emitted while the outbox lingers shares one transaction."""
 
 from __future__ import annotations
 
