@@ -5,6 +5,10 @@ The hops come from the log itself: every record carries the time its producer se
 ``requested`` (API), ``accepted`` (tenant ledger), ``started`` and ``completed`` (runner) split
 a run's latency into the API's answer, the ledger's turn, the runner's pick-up, the compute and
 the commit that makes the end visible to readers.
+
+Next to the figures it prints the machine's speed at the time (:mod:`bench.machine`): the
+development machine's shared cores are slower at some hours than at others, and the burst's
+figure moves with them.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import httpx
 
 from app.ops.admin import create_tenant
 from app.ops.launcher import launched
-from bench import scratch
+from bench import machine, scratch
 from bench.cpu import CpuWatch, line
 from bench.spine import EXAMPLE, REQUEST, percentile
 from infra import kafka
@@ -158,9 +162,10 @@ async def measure(settings: Settings, url: str, runs: int, burst: int) -> dict[s
 
 
 def run(runs: int = 30, burst: int = 100) -> dict[str, Any]:
+    speed = machine.reference()  # before the service starts: the figures move with it
     settings = scratch.own()
     with tempfile.TemporaryDirectory() as logs, launched(settings, Path(logs)) as service:
-        return asyncio.run(measure(settings, service.url, runs, burst))
+        return {**asyncio.run(measure(settings, service.url, runs, burst)), "machine": speed}
 
 
 def table(result: dict[str, Any]) -> str:
@@ -177,6 +182,7 @@ def table(result: dict[str, Any]) -> str:
         f" (goal ≤ {GOALS['burst_p99_ms']:.0f} ms), all done in {burst['wall_s']:.1f} s",
         f"  hops, p99 ms: {burst_hops}",
         f"  CPU seconds over the burst and 2 s after it, by process: {line(burst['cpu_seconds'])}",
+        f"  {machine.line(result['machine'])}",
     ])
 
 
