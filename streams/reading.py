@@ -119,8 +119,9 @@ class StateFollower:
                  fold: Callable[[Envelope], None]) -> None:
         self.topics = topics
         self.fold = fold
-        # a short fetch wait: at the end of a transactional topic the position passes the last
-        # commit marker only with the next fetch, and ``caught_up`` waits for that fetch
+        # a short fetch wait: ``caught_up`` waits for the position to pass the end, and a fold
+        # that took its records late finds its partition's next ones held up to this wait
+        # (see streams.subscription.FETCH_WAIT_MS)
         self.consumer = kafka.consumer(settings.kafka_bootstrap, None, fetch_max_wait_ms=50)
         self.parts: list[TopicPartition] = []
         self.moved = asyncio.Event()  # set after each fetch: positions may have advanced
