@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     # how long an API request waits for Redis (connecting, or any one reply) before going on
     # without it: the rate limit lets the request through, the accepted cache is skipped
     redis_timeout_s: float = Field(default=1.0, gt=0, le=60)
+    # connections to Redis each API process opens at start-up: a burst's requests each take
+    # one for their rate limit and the like, and a burst on a fresh process otherwise opened
+    # them then (about 50 per process for 100 concurrent commands); more open when needed
+    api_redis_connections: int = Field(default=64, ge=0, le=10_000)
     stripe_api_base: str = "http://127.0.0.1:12111"
     stripe_api_key: str | None = None
     # Where workbooks and chunk results live: file:///path, or s3://bucket[/prefix] on the

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 from redis.asyncio import Redis
@@ -27,6 +30,8 @@ from projections.usage_queries import UsageViews
 from streams.email_claims import EmailClaims
 from streams.log import EventLog
 from streams.subject_keys import SubjectKeys
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -59,6 +64,7 @@ class ApiContext:
         pool = await postgres.create_pool(settings.postgres_dsn, settings.projection_schema,
                                           command_timeout=settings.postgres_timeout_s)
         redis = api_redis(settings)
+        await warm_redis(redis, settings.api_redis_connections, settings.redis_timeout_s)
         tenant_pools = TenantPools(pool, DatabasePools(
             settings.projection_schema, settings.tenant_pool_sizes, settings.tenant_pool_idle_s,
             settings.postgres_timeout_s), settings.placement_refresh_s)
@@ -104,3 +110,30 @@ def api_redis(settings: Settings) -> Redis:
     return Redis.from_url(settings.redis_url, decode_responses=True,
                           socket_timeout=settings.redis_timeout_s,
                           socket_connect_timeout=settings.redis_timeout_s)
+
+
+async def warm_redis(redis: Redis, connections: int, timeout_s: float) -> int:
+    """Open ``connections`` connections of ``redis``'s pool now and leave them in it, for the
+    requests of a first burst to find them open; how many were opened. A Redis that cannot be
+    reached, or does not answer, costs start-up twice ``timeout_s`` at most (a connect, then
+    its handshake's reply): the API starts without Redis, as it runs without it, and connects
+    when a request needs it."""
+    pool = redis.connection_pool
+    taken: list[Any] = []
+
+    async def take() -> None:
+        taken.append(await pool.get_connection())  # type: ignore[no-untyped-call]
+
+    try:  # each attempt ends by itself: a refused or timed-out connect raises, and is counted
+        failed = [outcome for outcome in await asyncio.wait_for(asyncio.gather(
+            *(take() for _ in range(connections)), return_exceptions=True), timeout_s * 2)
+            if isinstance(outcome, BaseException)]
+    except TimeoutError as exc:
+        failed = [exc]
+    finally:
+        for connection in taken:
+            await pool.release(connection)
+    if failed:
+        log.warning("%d Redis connections not opened at start-up (the first: %r); requests"
+                    " open them when they need them", len(failed), failed[0])
+    return len(taken)
