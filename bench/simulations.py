@@ -37,6 +37,12 @@ from streams.subscription import FETCH_WAIT_MS
 WARM_UP = 3
 GOALS = {"single_p50_ms": 100.0, "burst_p99_ms": 1000.0}
 HOPS = ("api", "ledger", "runner_pickup", "compute", "commit")
+BURSTS = 3
+"""Bursts per benchmark: one burst's p99 moves by a third from one to the next on the shared
+cores, so the figure is the median burst's, with each burst's p99 beside it."""
+PAUSE_S = 3.0
+"""Between bursts, after the 2 s each is followed for: the work that trails a burst (billing,
+rollups, webhooks) done before the next."""
 
 
 @dataclass
@@ -115,7 +121,35 @@ async def _run(client: httpx.AsyncClient, workbook_id: str, seen: Seen, seed: in
     return sim, posted, await _completed(seen, sim) - posted
 
 
-async def measure(settings: Settings, url: str, runs: int, burst: int) -> dict[str, Any]:
+async def _burst(url: str, headers: httpx.Headers, workbook_id: str, seen: Seen, size: int,
+                 seed: int) -> dict[str, Any]:
+    """``size`` runs posted at once: their request → completed, hops and the CPU they took."""
+    # a caller each, as a hundred callers would be: one client's pool of a hundred
+    # connections scans them all for each request, and took the load generator 0.4 s of
+    # CPU in a burst (httpcore), of the two cores it measures
+    callers = [httpx.AsyncClient(base_url=url, timeout=120, headers=headers)
+               for _ in range(size)]
+    try:
+        cpu = CpuWatch()
+        cpu.start()
+        began = time.perf_counter()
+        outcomes = await asyncio.gather(*(_run(caller, workbook_id, seen, seed + i)
+                                          for i, caller in enumerate(callers)))
+        wall = time.perf_counter() - began
+        await asyncio.sleep(2.0)  # the projections' share of the burst, applied after it
+        cpu.stop()
+    finally:
+        await asyncio.gather(*(caller.aclose() for caller in callers))
+    together = [seconds * 1000 for _, _, seconds in outcomes]
+    hops = [_hops(seen, sim, posted) for sim, posted, _ in outcomes]
+    return {"runs": size, "p50_ms": percentile(together, 50),
+            "p99_ms": percentile(together, 99), "wall_s": wall,
+            "hops_p99_ms": {hop: percentile([h[hop] for h in hops], 99) for hop in HOPS},
+            "cpu_seconds": cpu.seconds}
+
+
+async def measure(settings: Settings, url: str, runs: int, burst: int, bursts: int
+                  ) -> dict[str, Any]:
     seen, stop = Seen(), asyncio.Event()
     watcher = asyncio.create_task(_watch(settings, seen, stop))
     await asyncio.sleep(1.0)
@@ -127,61 +161,57 @@ async def measure(settings: Settings, url: str, runs: int, burst: int) -> dict[s
             if i >= WARM_UP:
                 single.append(seconds * 1000)
                 hops.append(_hops(seen, sim, posted))
-        # a caller each, as a hundred callers would be: one client's pool of a hundred
-        # connections scans them all for each request, and took the load generator 0.4 s of
-        # CPU in a burst (httpcore), of the two cores it measures
-        callers = [httpx.AsyncClient(base_url=url, timeout=120, headers=client.headers)
-                   for _ in range(burst)]
-        cpu = CpuWatch()
-        cpu.start()
-        began = time.perf_counter()
-        outcomes = await asyncio.gather(*(_run(caller, workbook_id, seen, 10_000 + i)
-                                          for i, caller in enumerate(callers)))
-        wall = time.perf_counter() - began
-        await asyncio.sleep(2.0)  # the projections' share of the burst, applied after it
-        cpu.stop()
-        await asyncio.gather(*(caller.aclose() for caller in callers))
+        measured = []
+        for round_ in range(bursts):
+            # each burst a tenant's own, as a hundred runs are within its rate limit
+            await client.aclose()
+            client, workbook_id = await _session(settings, url)
+            if round_:
+                await asyncio.sleep(PAUSE_S)  # the background processors' share of the last
+            measured.append(await _burst(url, client.headers, workbook_id, seen, burst,
+                                         10_000 * (round_ + 1)))
     finally:
         await client.aclose()
         stop.set()
         await watcher
-    together = [seconds * 1000 for _, _, seconds in outcomes]
-    burst_hops = [_hops(seen, sim, posted) for sim, posted, _ in outcomes]
+    ordered = sorted(measured, key=lambda b: b["p99_ms"])
     return {
         "iterations": REQUEST["iterations"],
         "single": {"runs": runs, "p50_ms": percentile(single, 50),
                    "p99_ms": percentile(single, 99), "mean_ms": statistics.fmean(single),
                    "hops_p50_ms": {hop: percentile([h[hop] for h in hops], 50)
                                    for hop in HOPS}},
-        "burst": {"runs": burst, "p50_ms": percentile(together, 50),
-                  "p99_ms": percentile(together, 99), "wall_s": wall,
-                  "hops_p99_ms": {hop: percentile([h[hop] for h in burst_hops], 99)
-                                  for hop in HOPS},
-                  "cpu_seconds": cpu.seconds},
+        "burst": ordered[(len(ordered) - 1) // 2],  # the median burst, by its p99
+        "bursts_p99_ms": [b["p99_ms"] for b in measured],
     }
 
 
-def run(runs: int = 30, burst: int = 100) -> dict[str, Any]:
+def run(runs: int = 30, burst: int = 100, bursts: int = BURSTS) -> dict[str, Any]:
     speed = machine.reference()  # before the service starts: the figures move with it
     settings = scratch.own()
     with tempfile.TemporaryDirectory() as logs, launched(settings, Path(logs)) as service:
-        return {**asyncio.run(measure(settings, service.url, runs, burst)), "machine": speed}
+        return {**asyncio.run(measure(settings, service.url, runs, burst, bursts)),
+                "machine": speed}
 
 
 def table(result: dict[str, Any]) -> str:
     single, burst = result["single"], result["burst"]
     hops = ", ".join(f"{hop} {ms:.0f}" for hop, ms in single["hops_p50_ms"].items())
     burst_hops = ", ".join(f"{hop} {ms:.0f}" for hop, ms in burst["hops_p99_ms"].items())
+    each, goal = result["bursts_p99_ms"], GOALS["burst_p99_ms"]
+    met = sum(ms <= goal for ms in each)
     return "\n".join([
         f"one {result['iterations']}-trial run, command → completed ({single['runs']} runs):"
         f" p50 {single['p50_ms']:.0f} ms (goal ≤ {GOALS['single_p50_ms']:.0f} ms),"
         f" p99 {single['p99_ms']:.0f} ms",
         f"  hops, p50 ms: {hops}",
-        f"{burst['runs']} concurrent {result['iterations']}-trial runs, request → completed:"
-        f" p50 {burst['p50_ms']:.0f} ms, p99 {burst['p99_ms']:.0f} ms"
-        f" (goal ≤ {GOALS['burst_p99_ms']:.0f} ms), all done in {burst['wall_s']:.1f} s",
-        f"  hops, p99 ms: {burst_hops}",
-        f"  CPU seconds over the burst and 2 s after it, by process: {line(burst['cpu_seconds'])}",
+        f"{burst['runs']} concurrent {result['iterations']}-trial runs, request → completed,"
+        f" {len(each)} bursts: p99 {', '.join(f'{ms:.0f}' for ms in each)} ms, met in {met}"
+        f" of {len(each)} (goal ≤ {goal:.0f} ms); the median burst: p50 {burst['p50_ms']:.0f}"
+        f" ms, p99 {burst['p99_ms']:.0f} ms, all done in {burst['wall_s']:.1f} s",
+        f"  its hops, p99 ms: {burst_hops}",
+        f"  its CPU seconds over the burst and 2 s after it, by process:"
+        f" {line(burst['cpu_seconds'])}",
         f"  {machine.line(result['machine'])}",
     ])
 
