@@ -8,6 +8,7 @@ the most recently read blobs up to ``max_bytes`` in all, and none larger than a 
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -47,3 +48,11 @@ class RecentBlobs:
                     _, dropped = self.kept.popitem(last=False)
                     self.size -= len(dropped)
         return data
+
+
+async def read_on_loop(read: Callable[[str], bytes], sha256: str) -> bytes:
+    """``read(sha256)`` for a caller on an event loop: a blob a ``RecentBlobs`` keeps is taken
+    on the loop (handing each run of a burst to a thread for it took a twelfth of the runner's
+    loop), any other read goes to a thread, as a store's read blocks."""
+    kept = read.kept_bytes(sha256) if isinstance(read, RecentBlobs) else None
+    return kept if kept is not None else await asyncio.to_thread(read, sha256)

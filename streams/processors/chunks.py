@@ -22,6 +22,7 @@ from typing import Any
 
 from engines.chunks import Chunk
 from infra import metrics
+from infra.blobcache import read_on_loop
 from streams.envelope import Envelope
 from streams.events import (
     ChunkCompleted,
@@ -82,7 +83,7 @@ class ChunkWorker:
             if sim in self.ended:
                 self.skipped += 1
                 return []
-            workbook = await asyncio.to_thread(self.read_blob, task.workbook_sha256)
+            workbook = await read_on_loop(self.read_blob, task.workbook_sha256)
             try:
                 partial, values = await asyncio.to_thread(
                     self.engine.simulate_chunk, workbook, task.request.spec(),

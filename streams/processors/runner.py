@@ -28,7 +28,7 @@ from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from infra import metrics, tracing
-from infra.blobcache import RecentBlobs
+from infra.blobcache import read_on_loop
 from infra.faults import is_outage
 from infra.log_format import bound
 from infra.settings import Settings
@@ -320,7 +320,7 @@ class SimulationRunner(CatchingUpMember):
                                                           backend=request.backend))
                 timer = loop.call_later(PROGRESS_EVERY_S, announce)
                 try:
-                    data = await self._workbook(request.workbook_sha256)
+                    data = await read_on_loop(self.read_blob, request.workbook_sha256)
                     if pool is not None:  # done before a progress or a cancel would count
                         outcome = await pool.simulate(data, request.spec())
                         if outcome.get("over_budget"):  # no small run after all: again, where
@@ -351,14 +351,6 @@ class SimulationRunner(CatchingUpMember):
         if not run.revoked:
             await self._finish(run, outcome, seconds,
                                first=[start] if start is not None and announced is None else [])
-
-    async def _workbook(self, sha256: str) -> bytes:
-        """A run's workbook: from the runner's memory when kept there (handing each run of a
-        burst to a thread for it took a twelfth of the event loop's time), else read from the
-        store in a thread."""
-        kept = self.read_blob.kept_bytes(sha256) if isinstance(self.read_blob, RecentBlobs) \
-            else None
-        return kept if kept is not None else await asyncio.to_thread(self.read_blob, sha256)
 
     async def _finish(self, run: Run, outcome: dict[str, Any], seconds: float,
                       first: Sequence[Envelope] = ()) -> None:

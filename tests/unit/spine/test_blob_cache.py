@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from infra.blobcache import RecentBlobs
+from infra.blobcache import RecentBlobs, read_on_loop
 from infra.blobstore import BlobMissing
 
 
@@ -102,3 +102,35 @@ def test_threads_reading_together_get_the_same_bytes_within_the_bound() -> None:
         t.join()
     assert not wrong
     assert read.size == sum(len(b) for b in read.kept.values()) <= 1000
+
+
+class ThreadedStore(Store):
+    """A store that also notes the thread each read ran in."""
+
+    def __init__(self, *blobs: bytes) -> None:
+        super().__init__(*blobs)
+        self.threads: list[int] = []
+
+    def get(self, sha256: str) -> bytes:
+        self.threads.append(threading.get_ident())
+        return super().get(sha256)
+
+
+async def test_on_a_loop_a_kept_blob_is_taken_there_and_a_read_goes_to_a_thread(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    workbook = b"w" * 100
+    store = ThreadedStore(workbook)
+    cached = RecentBlobs(store.get, 1000)
+    assert await read_on_loop(cached, _sha(workbook)) == workbook
+    assert await read_on_loop(store.get, _sha(workbook)) == workbook  # no cache: the store's
+    assert len(store.threads) == 2 and threading.get_ident() not in store.threads
+
+    handed: list[object] = []
+
+    async def to_thread(*args: object) -> object:
+        handed.append(args)
+        raise AssertionError("a kept blob went to a thread")
+
+    monkeypatch.setattr("infra.blobcache.asyncio.to_thread", to_thread)
+    assert [await read_on_loop(cached, _sha(workbook)) for _ in range(3)] == [workbook] * 3
+    assert not handed and len(store.threads) == 2
