@@ -1,7 +1,8 @@
 """How fast the machine is at the time of a benchmark: the figures it reports move with it.
 
 The development machine's two cores are shared, and the same work takes a different time at
-different hours (the same pure-Python loop has taken from 0.85 s to 1.8 s of CPU). So that a
+different hours (within one afternoon, this module's loop took 0.36-0.65 s of CPU and the
+engine's run 8.4-14.9 ms, which an earlier day's machine ran in 3.9-4.4 ms). So that a
 service figure can be read against another one taken on another day, the service benchmark
 measures two references next to it, in its own process, before it starts the service:
 
