@@ -7,8 +7,10 @@ import asyncio
 import os
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,6 +34,35 @@ def isolated_settings(**overrides: object) -> Settings:
 
 _MADE: list[Settings] = []
 """Settings made by :func:`isolated_settings`, in order: a test's topics go when it ends."""
+
+
+@asynccontextmanager
+async def silent_server() -> AsyncIterator[int]:
+    """A server on 127.0.0.1 that takes what it is sent and never answers (a paused Redis, say):
+    its port, while the block runs."""
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(1 << 16)  # takes the command, answers nothing
+        await asyncio.sleep(30)
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    try:
+        yield int(server.sockets[0].getsockname()[1])
+    finally:
+        server.close()
+
+
+@asynccontextmanager
+async def api_redis_at(port: int, timeout_s: float) -> AsyncIterator[tuple[Any, Settings]]:
+    """The API's Redis client (``app.api.context.api_redis``) for a server on 127.0.0.1:``port``
+    with ``timeout_s`` as its timeout, and its settings; closed when the block ends."""
+    from app.api.context import api_redis
+
+    settings = isolated_settings(redis_url=f"redis://127.0.0.1:{port}/0", redis_timeout_s=timeout_s)
+    redis = api_redis(settings)
+    try:
+        yield redis, settings
+    finally:
+        await redis.aclose()
 
 
 def removed_after(settings: Settings) -> Settings:

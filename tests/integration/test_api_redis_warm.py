@@ -5,7 +5,6 @@ timeout at most. On the stack's Redis, counted by the server (``CLIENT LIST``)."
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -13,7 +12,8 @@ from collections.abc import Awaitable, Callable
 from redis.asyncio import Redis
 
 from app.api.context import api_redis, warm_redis
-from tests.conftest import isolated_settings
+from app.ops.launcher import free_port
+from tests.conftest import api_redis_at, isolated_settings, silent_server
 
 BURST = 24
 
@@ -67,39 +67,17 @@ async def test_without_them_the_burst_opens_its_own() -> None:
     assert before == 0 and after > 1
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def test_a_redis_that_refuses_costs_start_up_nothing_much() -> None:
-    settings = isolated_settings(redis_url=f"redis://127.0.0.1:{_free_port()}/0",
-                                 redis_timeout_s=0.5)
-    redis = api_redis(settings)
-    try:
+    async with api_redis_at(free_port(), 0.5) as (redis, settings):
         began = time.monotonic()
         assert await warm_redis(redis, 16, settings.redis_timeout_s) == 0
         assert time.monotonic() - began < 1.0
-    finally:
-        await redis.aclose()
 
 
 async def test_a_silent_redis_costs_start_up_twice_its_timeout_at_most() -> None:
     """A Redis that accepts connections and answers nothing (paused): the handshake's reply
     never comes, and start-up goes on."""
-    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read(1 << 16)
-        await asyncio.sleep(30)
-
-    server = await asyncio.start_server(silent, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    settings = isolated_settings(redis_url=f"redis://127.0.0.1:{port}/0", redis_timeout_s=0.3)
-    redis = api_redis(settings)
-    try:
+    async with silent_server() as port, api_redis_at(port, 0.3) as (redis, settings):
         began = time.monotonic()
         assert await warm_redis(redis, 16, settings.redis_timeout_s) == 0
         assert time.monotonic() - began < 2 * settings.redis_timeout_s + 0.5
-    finally:
-        await redis.aclose()
-        server.close()

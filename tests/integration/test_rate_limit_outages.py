@@ -14,7 +14,7 @@ from starlette.types import Receive, Scope, Send
 
 from app.api.ratelimit import RateLimiter, RateLimitHeaders
 from infra.settings import Settings
-from tests.conftest import isolated_settings
+from tests.conftest import api_redis_at, isolated_settings, silent_server
 
 LIMIT = 3
 
@@ -67,23 +67,9 @@ async def test_a_refusal_takes_nothing_back(limiter: RateLimiter) -> None:
 async def test_a_stalled_redis_costs_a_request_the_timeout_then_fails_open() -> None:
     """A Redis that accepts connections and never answers (paused): the limit is not applied,
     after ``redis_timeout_s``, rather than every request hanging until it answers."""
-    import asyncio
     import time
 
-    from app.api.context import api_redis
-
-    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read(1 << 16)  # takes the command, answers nothing
-        await asyncio.sleep(30)
-
-    server = await asyncio.start_server(silent, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    settings = isolated_settings(redis_url=f"redis://127.0.0.1:{port}/0", redis_timeout_s=0.3)
-    redis = api_redis(settings)
-    try:
+    async with silent_server() as port, api_redis_at(port, 0.3) as (redis, _):
         began = time.monotonic()
         decision = await RateLimiter(redis, "stalled").hit_or_open("key", "write", LIMIT)
         assert decision is None and time.monotonic() - began < 2.0
-    finally:
-        await redis.aclose()
-        server.close()
