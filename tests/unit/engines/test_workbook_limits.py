@@ -23,9 +23,16 @@ GRID = 1048576 * 16384
 MB = 1024 * 1024
 
 
-def bounded(run: Callable[[], Any], megabytes: int, seconds: float) -> Any:
-    """``run()``, asserting it allocated at most ``megabytes`` at its peak and took at most
-    ``seconds``; what it raised is raised."""
+HANG_S = 60.0
+"""A ceiling against a hang, not a speed goal: each of these takes a few seconds under
+``tracemalloc`` on a slow machine. Where a read stops is asserted by what each refusal counted
+(the formula, the byte, the cell at which it stopped), which no machine's speed moves; speed is
+measured by ``make bench``."""
+
+
+def bounded(run: Callable[[], Any], megabytes: int) -> Any:
+    """``run()``, asserting it allocated at most ``megabytes`` at its peak and ended within
+    ``HANG_S``; what it raised is raised."""
     tracemalloc.start()
     began = time.perf_counter()
     try:
@@ -35,12 +42,12 @@ def bounded(run: Callable[[], Any], megabytes: int, seconds: float) -> Any:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         assert peak < megabytes * MB, f"peak {peak / MB:.0f} MB"
-        assert took < seconds, f"took {took:.1f} s"
+        assert took < HANG_S, f"took {took:.1f} s"
 
 
 def refusal(data: bytes, limits: WorkbookLimits = DEFAULT_LIMITS) -> WorkbookTooLarge:
     with pytest.raises(WorkbookTooLarge) as refused:
-        bounded(lambda: load_workbook(data, limits), megabytes=32, seconds=5)
+        bounded(lambda: load_workbook(data, limits), megabytes=32)
     return refused.value
 
 
@@ -74,7 +81,7 @@ def test_content_at_both_ends_of_the_grid_is_refused_for_the_area_it_spans() -> 
 
 def test_without_that_limit_the_two_cells_load_as_two_cells() -> None:
     workbook = bounded(lambda: load_workbook(bombs.corners(), WorkbookLimits(area_cells=None)),
-                       megabytes=32, seconds=5)
+                       megabytes=32)
     assert set(workbook.cells) == {("Sheet", 1, 1), ("Sheet", 1048576, 16384)}
     assert workbook.dimensions == {"Sheet": (1048576, 16384)}
 
@@ -142,8 +149,7 @@ def test_limits_come_from_json_with_defaults_for_what_is_missing() -> None:
 
 
 def test_references_past_the_content_read_only_the_content_with_excel_results() -> None:
-    values = bounded(lambda: recalc_workbook(bombs.whole_sheet_reads()), megabytes=40,
-                     seconds=10)
+    values = bounded(lambda: recalc_workbook(bombs.whole_sheet_reads()), megabytes=40)
     total = 300 * 301 / 2
     assert values == {
         "Out!A1": total,  # SUM('Data'!$1:$1048576)
