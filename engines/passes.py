@@ -111,15 +111,20 @@ def evaluate_chunk(
 def evaluate_pass(
     xp: Any, model: Model | RiskModel, items: Sequence[RandomInput],
     drawn: Sequence[tuple[int, Array, Array]],
+    laws: Sequence[Sequence[RandomInput]] | None = None,
 ) -> list[tuple[Outputs, Array]]:
     """Per chunk of ``drawn`` (:func:`chunk_draws`), the model's outputs and the inputs'
-    samples, from one pass of the model."""
+    samples, from one pass of the model. ``laws``: per chunk, the random inputs its uniforms
+    are drawn through, where the chunks are of several runs (:mod:`engines.together`): the
+    same cells in the same order as ``items``, each run's laws its own; by default ``items``."""
+    own = laws if laws is not None else [items] * len(drawn)
     if len(drawn) == 1:
         n, u, _ = drawn[0]
-        return [evaluate_chunk(xp, model, items, u, n)]
+        return [evaluate_chunk(xp, model, own[0], u, n)]
     # each input is sampled chunk by chunk (a sampler's path may depend on its call's size)
     sampled = [[item.distribution.sample(xp, u[j])  # type: ignore[union-attr]
-                for j, item in enumerate(items)] for _, u, _ in drawn]
+                for j, item in enumerate(chunk_items)]
+               for chunk_items, (_, u, _) in zip(own, drawn, strict=True)]
     total = sum(n for n, _, _ in drawn)
     columns = [xp.concatenate([xp.broadcast_to(part[j], (n,))
                                for part, (n, _, _) in zip(sampled, drawn, strict=True)])

@@ -59,6 +59,9 @@ RUN_SECONDS = Histogram("riskstream_run_duration_seconds",
 QUEUE_DEPTH = Gauge("riskstream_runner_queue_depth",
                     "Runs waiting for a slot of this runner, by lane (large: chunks of split"
                     " runs too)", ["lane"])
+ENGINE_JOB_RUNS = Histogram("riskstream_engine_job_runs",
+                            "Small runs of one model a worker of the small-run pool computed"
+                            " together, in one job", buckets=(1, 2, 3, 4, 6, 8, 12, 16))
 CHUNK_SECONDS = Histogram("riskstream_chunk_compute_seconds",
                           "Compute time of one chunk of a split run this runner computed",
                           buckets=(.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60))

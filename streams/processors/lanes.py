@@ -20,6 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+SMALL_PER_CORE = 8
+"""Small-run slots per core. A small run holds its slot while it reads its workbook and waits
+for a worker of the pool (one per core, ``enginepool``), where the runs of one model that wait
+together are computed as one job: enough of them must wait for a job to take several."""
+
 SMALL_RUN_TRIALS = 100_000
 """Runs up to this many trials are small: under half a second of compute on the example model."""
 
@@ -154,7 +159,8 @@ class Lanes:
 
     @classmethod
     def for_machine(cls, large_width: int, cpus: int | None = None) -> Lanes:
-        return cls(Lane("small", 2 * (cpus or cores())), Lane("large", large_width))
+        return cls(Lane("small", SMALL_PER_CORE * (cpus or cores())),
+                   Lane("large", large_width))
 
     def of(self, trials: int) -> Lane:
         """The lane a run of ``trials`` trials waits in."""

@@ -3,6 +3,7 @@ engine's refusals as they are, and a worker that dies costs no run but the one t
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 
 from engines.service import WorkbookEngine, simulation_spec
 from engines.simulation import SimulationSpec
@@ -112,3 +114,67 @@ def test_a_run_past_the_budget_is_handed_back_for_the_large_lane(
     assert enginepool.simulate(data, spec)["iterations"] == 10_000  # within the budget
     monkeypatch.setattr(enginepool, "BUDGET_S", 0.0)
     assert enginepool.simulate(data, spec) == {"over_budget": True}
+
+
+def _jobs() -> tuple[float, float]:
+    """Jobs sent to the pool's workers so far, and the runs in them."""
+    count = REGISTRY.get_sample_value("riskstream_engine_job_runs_count") or 0.0
+    return count, REGISTRY.get_sample_value("riskstream_engine_job_runs_sum") or 0.0
+
+
+async def test_runs_of_one_model_waiting_together_share_a_job_and_keep_their_outcomes() -> None:
+    data = EXAMPLE.read_bytes()
+    specs = [simulation_spec({**REQUEST, "seed": seed}) for seed in range(7)]
+    specs.append(simulation_spec({**REQUEST, "outputs": ["Nope!A1"]}))  # refused on its own
+    specs.append(simulation_spec({**REQUEST, "outputs": ["Model!B17"], "seed": 9}))  # another model
+    pool = EnginePool(1)
+    jobs, runs = _jobs()
+    try:
+        pool.warm()
+        answers = await asyncio.gather(*(pool.simulate(data, spec) for spec in specs),
+                                       return_exceptions=True)
+    finally:
+        pool.close()
+    sent, carried = (a - b for a, b in zip(_jobs(), (jobs, runs), strict=True))
+    assert carried == len(specs) and sent < len(specs)  # fewer jobs than runs
+    engine = WorkbookEngine()
+    for spec, answer in zip(specs, answers, strict=True):
+        if spec.outputs == ["Nope!A1"]:
+            assert isinstance(answer, ValueError) and "no sheet 'Nope'" in str(answer)
+        else:
+            assert isinstance(answer, dict)
+            here = engine.simulate(data, spec, lambda done, total: True)
+            assert _without_seconds(answer) == _without_seconds(here)
+
+
+async def test_a_run_whose_caller_stopped_waiting_is_not_computed() -> None:
+    data = EXAMPLE.read_bytes()
+    pool = EnginePool(1)
+    jobs, runs = _jobs()
+    try:
+        first = asyncio.ensure_future(pool.simulate(data, simulation_spec(REQUEST)))
+        gone = asyncio.ensure_future(pool.simulate(data, simulation_spec({**REQUEST, "seed": 8})))
+        kept = asyncio.ensure_future(pool.simulate(data, simulation_spec(
+            {**REQUEST, "outputs": ["Model!B17"]})))
+        await asyncio.sleep(0)
+        gone.cancel()
+        assert (await first)["iterations"] == (await kept)["iterations"] == 10_000
+    finally:
+        pool.close()
+    assert gone.cancelled()
+    assert _jobs()[1] - runs == 2  # the first alone, then the one still awaited
+
+
+def test_a_job_that_fails_together_is_computed_run_by_run_each_with_its_own_answer() -> None:
+    data = EXAMPLE.read_bytes()
+    wrong = {**REQUEST, "seed": 2,
+             "correlation": {"cells": ["Model!B2", "Model!C9"], "matrix": [[1, 0.5], [0.5, 1]]}}
+    specs = [simulation_spec(REQUEST), simulation_spec(wrong), simulation_spec(REQUEST)]
+    with pytest.raises(ValueError) as together:
+        WorkbookEngine().simulate_together(data, specs)
+    answers = enginepool.simulate_jobs(enginepool.simulate, data, specs)
+    assert [ok for ok, _ in answers] == [True, False, True]
+    assert str(answers[1][1]) == str(together.value)
+    here = WorkbookEngine().simulate(data, specs[0], lambda done, total: True)
+    assert _without_seconds(answers[0][1]) == _without_seconds(here) == _without_seconds(
+        answers[2][1])

@@ -2,14 +2,14 @@ import asyncio
 import os
 from pathlib import Path
 
-from streams.processors.lanes import SMALL_RUN_TRIALS, Lane, Lanes, Slot, cores
+from streams.processors.lanes import SMALL_PER_CORE, SMALL_RUN_TRIALS, Lane, Lanes, Slot, cores
 
 
 def test_small_runs_have_a_lane_of_their_own_as_wide_as_the_cores_allow() -> None:
     lanes = Lanes.for_machine(large_width=1, cpus=4)
     assert lanes.of(10_000) is lanes.of(SMALL_RUN_TRIALS) is lanes.small
     assert lanes.of(SMALL_RUN_TRIALS + 1) is lanes.large
-    assert lanes.small.width == 8 and lanes.large.width == 1
+    assert lanes.small.width == 4 * SMALL_PER_CORE and lanes.large.width == 1
 
 
 async def test_a_lane_counts_what_waits_for_a_slot_until_it_has_one_or_gives_up() -> None:
