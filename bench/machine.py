@@ -9,7 +9,9 @@ measures two references next to it, in its own process, before it starts the ser
 * ``python_loop_s``: CPU seconds of a pure-Python loop of 10^7 additions (best of three);
 * ``engine_run_ms``: CPU milliseconds of one run of the benchmark's request (the example
   workbook, 10,000 trials) by the engine alone, as a small-run worker computes it (median of
-  twenty after three unmeasured; the model is compiled once, as the workers keep it).
+  twenty after three unmeasured; the model is compiled once, as the workers keep it);
+* ``engine_together_ms``: the same, a run of ``TOGETHER`` computed together as one job of a
+  small-run worker, sharing the model's passes (``engines.together``; median of five jobs).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from bench.spine import EXAMPLE, REQUEST
 
 LOOP = 10_000_000
 ENGINE_RUNS = 20
+TOGETHER = 6  # the runs of 10,000 trials a job of the small-run pool takes (TOGETHER_TRIALS)
 
 
 def _loop() -> float:
@@ -58,11 +61,27 @@ def _engine_run_ms() -> float:
     return statistics.median(spent)
 
 
+def _engine_together_ms() -> float:
+    from engines.service import simulate_together
+
+    data = EXAMPLE.read_bytes()
+    spent = []
+    for job in range(5):
+        specs = [_engine_spec(job * TOGETHER + seed) for seed in range(TOGETHER)]
+        began = time.process_time()
+        simulate_together(data, specs)
+        spent.append((time.process_time() - began) * 1000 / TOGETHER)
+    return statistics.median(spent)
+
+
 def reference() -> dict[str, float]:
     """The machine's speed now: see the module's docstring."""
-    return {"python_loop_s": min(_loop() for _ in range(3)), "engine_run_ms": _engine_run_ms()}
+    return {"python_loop_s": min(_loop() for _ in range(3)), "engine_run_ms": _engine_run_ms(),
+            "engine_together_ms": _engine_together_ms()}
 
 
 def line(measured: dict[str, float]) -> str:
     return (f"machine now: a Python loop of 10^7 additions {measured['python_loop_s']:.2f} s of"
-            f" CPU; one such run by the engine alone {measured['engine_run_ms']:.1f} ms of CPU")
+            f" CPU; one such run by the engine alone {measured['engine_run_ms']:.1f} ms of CPU,"
+            f" {measured['engine_together_ms']:.1f} ms a run when {TOGETHER} are computed"
+            " together")
