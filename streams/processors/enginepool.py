@@ -95,12 +95,14 @@ one pass beyond its own."""
 def simulate_jobs(compute: Compute, data: bytes, specs: Sequence[SimulationSpec]
                   ) -> list[tuple[bool, Any]]:
     """Per spec, ``(True, outcome)`` or ``(False, the exception it raised)``: the engine's
-    runs together, within the budget of as many runs, or else each alone (see the module)."""
+    runs together, or else each alone (see the module). A job has one run's budget: runs of
+    TOGETHER_TRIALS trials between them are light work, and a heavy one among them costs the
+    others that budget before each is computed alone, not a budget for each."""
     if len(specs) > 1 and compute is simulate:
         from engines.service import WorkbookEngine
 
         try:
-            with cpu_budget(BUDGET_S * len(specs)):
+            with cpu_budget(BUDGET_S):
                 return [(True, outcome)
                         for outcome in WorkbookEngine().simulate_together(data, specs)]
         except (OverBudget, Exception):  # noqa: BLE001 - alone, each finds its own answer

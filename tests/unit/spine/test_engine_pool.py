@@ -178,3 +178,12 @@ def test_a_job_that_fails_together_is_computed_run_by_run_each_with_its_own_answ
     here = WorkbookEngine().simulate(data, specs[0], lambda done, total: True)
     assert _without_seconds(answers[0][1]) == _without_seconds(here) == _without_seconds(
         answers[2][1])
+
+
+def test_a_job_past_its_budget_hands_each_run_back_by_its_own_budget(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    data = EXAMPLE.read_bytes()
+    specs = [simulation_spec({**REQUEST, "seed": seed}) for seed in range(3)]
+    monkeypatch.setattr(enginepool, "BUDGET_S", 0.0)
+    assert enginepool.simulate_jobs(enginepool.simulate, data, specs) == [
+        (True, {"over_budget": True})] * 3
