@@ -31,10 +31,12 @@ class SimulationEngine(Protocol):
 
 
 class PooledEngine(Protocol):
-    async def simulate(self, data: bytes, spec: SimulationSpec) -> dict[str, Any]:
+    async def simulate(self, data: bytes, spec: SimulationSpec, tenant: str = "",
+                       workbook: str | None = None) -> dict[str, Any]:
         """What ``SimulationEngine.simulate`` gives, computed out of the caller's process,
         without progress or cancelling midway (for runs that end within a fraction of a
-        second)."""
+        second); ``{"over_budget": True}`` for a run found heavier than that. ``tenant``: whose
+        run (tenants take turns); ``workbook``: the digest naming ``data``."""
 
 
 class ChunkEngine(Protocol):

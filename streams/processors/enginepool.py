@@ -16,12 +16,13 @@ the runner's threads, where progress and cancelling work between chunks. A worke
 it held is computed once more, alone; a run that breaks a fresh pool too fails with that
 reason, and no other run fails with it. Workers end with the process that started them.
 
-Runs wait here for a free worker, and those of one workbook with the same inputs and outputs
-that wait together go to it as one job (up to TOGETHER_TRIALS trials): the worker computes them
-sharing the model's passes (``engines.together``), each outcome the one it has alone. In a
-burst of small runs of one model that is a fifth less CPU a run at 10,000 trials, half at
-1,000. A job that fails or passes its budget as a whole is computed again run by run in the
-same worker, so each run ends with its own outcome, reason or budget.
+Runs wait here for a free worker (``poolqueue``: tenants take turns, and a model found heavy
+goes to the large lane without waiting), and those of one model that wait together go to it as
+one job: the worker computes them sharing the model's passes (``engines.together``), each
+outcome the one it has alone. On the example model that is a fifth to two fifths less CPU a
+run at 10,000 trials, half at 1,000. A job that fails or passes its budget as a whole is
+computed again run by run in the same worker, so each run ends with its own outcome, reason
+or budget.
 """
 
 from __future__ import annotations
@@ -31,17 +32,16 @@ import logging
 import multiprocessing
 import os
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from typing import Any
 
 from engines.budget import OverBudget, cpu_budget
 from engines.simulation import SimulationSpec
 from infra import metrics
 from infra.lifetime import end_with_parent
+from streams.processors.poolqueue import PoolQueue, Waiting
 
 log = logging.getLogger(__name__)
 
@@ -86,18 +86,12 @@ def simulate(data: bytes, spec: SimulationSpec) -> dict[str, Any]:
 
 Compute = Callable[[bytes, SimulationSpec], dict[str, Any]]
 
-TOGETHER_TRIALS = 65_536
-"""Most trials of the runs one job computes together: a pass of the model at most
-(``engines.passes.PASS_TRIALS``), so that the first run of a job waits for little more than
-one pass beyond its own."""
-
-
 def simulate_jobs(compute: Compute, data: bytes, specs: Sequence[SimulationSpec]
                   ) -> list[tuple[bool, Any]]:
     """Per spec, ``(True, outcome)`` or ``(False, the exception it raised)``: the engine's
     runs together, or else each alone (see the module). A job has one run's budget: runs of
-    TOGETHER_TRIALS trials between them are light work, and a heavy one among them costs the
-    others that budget before each is computed alone, not a budget for each."""
+    ``poolqueue.TOGETHER_TRIALS`` trials between them are light work, and a heavy one among
+    them costs the others that budget before each is computed alone, not one for each."""
     if len(specs) > 1 and compute is simulate:
         from engines.service import WorkbookEngine
 
@@ -116,20 +110,6 @@ def simulate_jobs(compute: Compute, data: bytes, specs: Sequence[SimulationSpec]
     return answers
 
 
-@dataclass
-class _Waiting:
-    data: bytes
-    spec: SimulationSpec
-    answer: asyncio.Future[dict[str, Any]]
-
-    def joins(self, other: _Waiting) -> bool:
-        """Whether the two runs compile to the same model: one workbook, inputs, outputs."""
-        return ((self.data is other.data or self.data == other.data)
-                and list(self.spec.inputs) == list(other.spec.inputs)
-                and self.spec.outputs == other.spec.outputs
-                and self.spec.backend == other.spec.backend)
-
-
 class EnginePool:
     """``workers`` processes computing small runs; ``simulate`` as the engine's, without
     progress. ``compute``: what a worker runs (a module-level function: workers find it by
@@ -140,7 +120,7 @@ class EnginePool:
         self.compute = compute
         self._executor = self._start()
         self._generation = 0
-        self._waiting: deque[_Waiting] = deque()
+        self._queue = PoolQueue()
         self._busy = 0
         self._jobs: set[asyncio.Future[None]] = set()
 
@@ -149,12 +129,13 @@ class EnginePool:
         return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_start_worker, initargs=(os.getpid(),))
 
-    async def simulate(self, data: bytes, spec: SimulationSpec) -> dict[str, Any]:
+    async def simulate(self, data: bytes, spec: SimulationSpec, tenant: str = "",
+                       workbook: str | None = None) -> dict[str, Any]:
         """The engine's outcome of ``spec`` on ``data``; raises what the engine raised (a
         ValueError for a spec the workbook cannot serve). Waits for a free worker, with the
-        runs it may share one with (see the module)."""
+        runs it may share one with (``poolqueue``); ``workbook``: the digest naming ``data``."""
         answer: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._waiting.append(_Waiting(data, spec, answer))
+        self._queue.add(Waiting(data, spec, tenant, answer, workbook))
         self._dispatch()
         try:
             return await answer
@@ -170,34 +151,14 @@ class EnginePool:
 
     def _dispatch(self) -> None:
         """Send waiting runs to the free workers, a job each."""
-        while self._busy < self.workers and (job := self._next_job()):
+        while self._busy < self.workers and (job := self._queue.next_job()):
             self._busy += 1
             metrics.ENGINE_JOB_RUNS.observe(len(job))
             task = asyncio.ensure_future(self._compute(job))
             self._jobs.add(task)
             task.add_done_callback(self._jobs.discard)
 
-    def _next_job(self) -> list[_Waiting]:
-        """The first run waiting, with the runs after it that share its model, up to
-        TOGETHER_TRIALS trials; runs whose callers stopped waiting are dropped."""
-        while self._waiting and self._waiting[0].answer.done():
-            self._waiting.popleft()
-        if not self._waiting:
-            return []
-        first = self._waiting.popleft()
-        job, trials, left = [first], first.spec.iterations, deque[_Waiting]()
-        for waiting in self._waiting:
-            if waiting.answer.done():
-                continue
-            if waiting.joins(first) and trials + waiting.spec.iterations <= TOGETHER_TRIALS:
-                job.append(waiting)
-                trials += waiting.spec.iterations
-            else:
-                left.append(waiting)
-        self._waiting = left
-        return job
-
-    async def _compute(self, job: list[_Waiting]) -> None:
+    async def _compute(self, job: list[Waiting]) -> None:
         generation, executor = self._generation, self._executor
         try:
             answers = await asyncio.wrap_future(executor.submit(
@@ -219,6 +180,7 @@ class EnginePool:
                     waiting.answer.set_result(answer)
                 else:
                     waiting.answer.set_exception(answer)
+        self._queue.ended(job, answers)  # after the job's own: those it makes heavy come next
         self._dispatch()
 
     def _restart(self, generation: int) -> None:
@@ -237,7 +199,5 @@ class EnginePool:
             self._executor.submit(_warm)
 
     def close(self) -> None:
-        for waiting in self._waiting:
-            waiting.answer.cancel()
-        self._waiting.clear()
+        self._queue.cancel()
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -322,7 +322,8 @@ class SimulationRunner(CatchingUpMember):
                 try:
                     data = await read_on_loop(self.read_blob, request.workbook_sha256)
                     if pool is not None:  # done before a progress or a cancel would count
-                        outcome = await pool.simulate(data, request.spec())
+                        outcome = await pool.simulate(data, request.spec(), accepted.tenant_id,
+                                                      request.workbook_sha256)
                         if outcome.get("over_budget"):  # no small run after all: again, where
                             # its progress is reported and a cancel stops it, its small-run
                             # slot given to the runs behind it first

@@ -11,7 +11,7 @@ import asyncpg
 import httpx
 
 from projections.mongo import ROLLUPS, database, totals
-from streams.processors.lanes import cores
+from streams.processors.lanes import SMALL_PER_CORE, cores
 from tests.e2e.conftest import Service
 from tests.e2e.flow import ENDED, poll, start, upload_compound, upload_example
 from tests.integration.helpers import events_of, wait_for
@@ -156,11 +156,12 @@ async def test_a_small_run_that_is_heavy_reports_progress_and_can_be_cancelled(
     """100,000 trials is a small run by count, but 6,000 occurrences a trial make it minutes
     of compute: past the small lane's budget it moves to the large lane, giving its small-run
     slot to the runs behind it, reports progress there, and a cancel stops it. With more such
-    runs than the small lane has slots, a small run started after them is not held up."""
+    runs than the small lane has slots, a small run started after them is not held up: once the
+    first of them passes the budget, the others of that model go to the large lane at once."""
     heavy = {"workbook_id": await upload_compound(enterprise, "RiskPoisson(6000)")}
     example = await upload_example(enterprise)
     runs = []
-    for seed in range(2 * cores() + 1):  # one more than the small lane's slots
+    for seed in range(SMALL_PER_CORE * cores() + 1):  # one more than the small lane's slots
         response = await start(enterprise, {"workbook_id": heavy["workbook_id"],
                                             "iterations": 100_000, "seed": seed})
         assert response.status_code == 202, response.text
@@ -172,8 +173,8 @@ async def test_a_small_run_that_is_heavy_reports_progress_and_can_be_cancelled(
         done = await poll(enterprise, f"/v1/simulations/{light.json()['simulation_id']}",
                           ENDED, timeout_s=60)
         assert done["status"] == "completed"
-        # behind the heavy runs' first two seconds in the pool, not their whole compute
-        # (each is half a minute here); this waited for one before slots were given up
+        # behind the first heavy runs' two seconds in the pool, not their whole compute (each
+        # is half a minute here), nor two seconds for each of them
         assert time.monotonic() - began < 20
         for _ in range(300):  # the first one's progress, once it computes in the large lane
             if (await enterprise.get(runs[0])).json()["iterations_done"]:
