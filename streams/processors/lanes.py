@@ -58,7 +58,8 @@ def _quota(cgroup: Path) -> float | None:
 
 class Lane:
     """A lane's slots, handed out fairly between tenants: a freed slot goes to the waiting
-    tenant that holds the fewest slots of the lane (of equals, the one waiting longest), each
+    tenant that holds the fewest slots of the lane (of equals, the one given a slot longest
+    ago, so that in a lane one slot wide tenants take turns), each
     tenant's own runs in the order they came. A tenant that queued a hundred large runs thus
     delays another tenant's run by one run's end, not by the hundred. Counts what waits."""
 
@@ -68,6 +69,8 @@ class Lane:
         self._free = width
         self._queues: dict[str, deque[asyncio.Future[None]]] = {}  # in the order they came
         self._held: Counter[str] = Counter()
+        self._given: dict[str, int] = {}  # when each tenant holding or waiting last got a slot
+        self._handed = 0
 
     def waiting(self) -> int:
         """How many wait for a slot now."""
@@ -97,16 +100,20 @@ class Lane:
         self._held[tenant] -= 1
         if self._held[tenant] <= 0:
             del self._held[tenant]
+            if tenant not in self._queues:
+                self._given.pop(tenant, None)
         self._free += 1
         self._hand_on()
 
     def _take(self, tenant: str) -> None:
         self._free -= 1
         self._held[tenant] += 1
+        self._given[tenant] = self._handed
+        self._handed += 1
 
     def _hand_on(self) -> None:
         while self._free > 0 and self._queues:
-            tenant = min(self._queues, key=lambda t: self._held[t])  # the first of equals
+            tenant = min(self._queues, key=lambda t: (self._held[t], self._given.get(t, -1)))
             queue = self._queues[tenant]
             granted = queue.popleft()
             if not queue:

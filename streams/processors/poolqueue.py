@@ -2,8 +2,8 @@
 with it, and which need not wait at all.
 
 * **Next**: a freed worker takes the first run of the tenant with the fewest jobs computing (of
-  equals, the one whose run waited longest), as the runner's lanes hand out slots. One
-  tenant's runs queued here delay another tenant's run by a job, not by all of them.
+  equals, the one served longest ago), as the runner's lanes hand out slots. One tenant's runs
+  queued here delay another tenant's run by a job, not by all of them.
 * **With it**: the runs waiting after it that compile to the same model (one workbook, the same
   input and output cells, the same backend), whichever tenant's, up to TOGETHER_TRIALS trials
   in all: a worker computes them sharing the model's passes (``engines.together``).
@@ -57,6 +57,8 @@ class PoolQueue:
     def __init__(self) -> None:
         self._waiting: list[Waiting] = []
         self._computing: Counter[str] = Counter()
+        self._served: dict[str, int] = {}  # when each tenant waiting or computing last started a job
+        self._jobs = 0
         self._heavy: OrderedDict[ModelKey, int] = OrderedDict()  # model → fewest trials found heavy
 
     def add(self, waiting: Waiting) -> None:
@@ -71,8 +73,9 @@ class PoolQueue:
         self._waiting = [w for w in self._waiting if not w.answer.done()]
         if not self._waiting:
             return []
-        fewest = min(self._computing[w.tenant] for w in self._waiting)
-        first = next(w for w in self._waiting if self._computing[w.tenant] == fewest)
+        tenant = min({w.tenant for w in self._waiting},
+                     key=lambda t: (self._computing[t], self._served.get(t, -1)))
+        first = next(w for w in self._waiting if w.tenant == tenant)
         job, trials = [first], first.spec.iterations
         for waiting in self._waiting:
             if (waiting is not first and waiting.key == first.key
@@ -81,7 +84,9 @@ class PoolQueue:
                 trials += waiting.spec.iterations
         chosen = {id(waiting) for waiting in job}
         self._waiting = [w for w in self._waiting if id(w) not in chosen]
-        self._computing[first.tenant] += 1
+        self._computing[tenant] += 1
+        self._served[tenant] = self._jobs
+        self._jobs += 1
         return job
 
     def ended(self, job: Sequence[Waiting], answers: Sequence[tuple[bool, Any]]) -> None:
@@ -98,6 +103,8 @@ class PoolQueue:
         for waiting in self._waiting:
             if not waiting.answer.done() and self._known_heavy(waiting):
                 waiting.answer.set_result(dict(OVER_BUDGET))
+        present = {w.tenant for w in self._waiting} | set(self._computing)
+        self._served = {t: at for t, at in self._served.items() if t in present}
 
     def cancel(self) -> None:
         for waiting in self._waiting:

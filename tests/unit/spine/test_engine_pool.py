@@ -7,6 +7,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,12 @@ def always_dies(data: bytes, spec: SimulationSpec) -> dict[str, Any]:
     if data == b"die":
         os._exit(3)
     return {"answered_by": os.getpid()}
+
+
+def naps(data: bytes, spec: SimulationSpec) -> dict[str, Any]:
+    """A run of a fifth of a second, answering with its ``data``."""
+    time.sleep(0.2)
+    return {"answered_by": data.decode()}
 
 
 def _without_seconds(outcome: dict[str, Any]) -> dict[str, Any]:
@@ -187,3 +194,20 @@ def test_a_job_past_its_budget_hands_each_run_back_by_its_own_budget(
     monkeypatch.setattr(enginepool, "BUDGET_S", 0.0)
     assert enginepool.simulate_jobs(enginepool.simulate, data, specs) == [
         (True, {"over_budget": True})] * 3
+
+
+async def test_tenants_take_turns_for_the_workers() -> None:
+    pool = EnginePool(1, compute=naps)
+    order: list[str] = []
+
+    async def one(tenant: str, name: str) -> None:
+        answer = await pool.simulate(name.encode(), simulation_spec(REQUEST), tenant, name)
+        order.append(answer["answered_by"])
+
+    try:
+        flood = [asyncio.ensure_future(one("a", f"a{i}")) for i in range(4)]
+        await asyncio.sleep(0)  # all four wait, the first computes
+        await asyncio.gather(*flood, one("b", "b0"))
+    finally:
+        pool.close()
+    assert order == ["a0", "b0", "a1", "a2", "a3"]  # b's run next, not after a's four

@@ -49,17 +49,32 @@ async def test_tenants_take_turns_for_the_slots_each_tenants_runs_in_order() -> 
     finish["a1"].set()  # a holds one slot, b and c none: b, who waited longest of those
     await asyncio.sleep(0.01)
     assert order == ["a1", "a2", "b1"]
-    finish["a2"].set()  # a and c hold none now, b one: a, who has waited longer than c
+    finish["a2"].set()  # a and c hold none now, b one: c, never given one, before a
     await asyncio.sleep(0.01)
-    assert order == ["a1", "a2", "b1", "a3"]
+    assert order == ["a1", "a2", "b1", "c1"]
     finish["b1"].set()
     await asyncio.sleep(0.01)
-    assert order == ["a1", "a2", "b1", "a3", "c1"]  # c holds none, a one
+    assert order == ["a1", "a2", "b1", "c1", "a3"]  # only a waits
     for event in finish.values():
         event.set()
     await asyncio.gather(*tasks)
-    assert order == ["a1", "a2", "b1", "a3", "c1", "a4", "a5"] and lane.waiting() == 0
+    assert order == ["a1", "a2", "b1", "c1", "a3", "a4", "a5"] and lane.waiting() == 0
     assert not lane.locked()
+
+
+async def test_in_a_lane_one_slot_wide_tenants_take_turns() -> None:
+    lane = Lane("large", 1)
+    order: list[str] = []
+
+    async def run(tenant: str, name: str) -> None:
+        async with Slot(lane, tenant):
+            order.append(name)
+            await asyncio.sleep(0.01)
+
+    flood = [asyncio.create_task(run("a", f"a{i}")) for i in range(4)]
+    await asyncio.sleep(0)
+    await asyncio.gather(*flood, run("b", "b0"), run("c", "c0"))
+    assert order == ["a0", "b0", "c0", "a1", "a2", "a3"]  # not a's four before b's one
 
 
 async def test_a_slot_handed_to_a_run_cancelled_meanwhile_goes_to_the_next() -> None:
