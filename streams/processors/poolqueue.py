@@ -57,7 +57,7 @@ class PoolQueue:
     def __init__(self) -> None:
         self._waiting: list[Waiting] = []
         self._computing: Counter[str] = Counter()
-        self._served: dict[str, int] = {}  # when each tenant waiting or computing last started a job
+        self._served: dict[str, int] = {}  # when each tenant here last started a job
         self._jobs = 0
         self._heavy: OrderedDict[ModelKey, int] = OrderedDict()  # model → fewest trials found heavy
 
