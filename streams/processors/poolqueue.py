@@ -73,8 +73,8 @@ class PoolQueue:
         self._waiting = [w for w in self._waiting if not w.answer.done()]
         if not self._waiting:
             return []
-        tenant = min({w.tenant for w in self._waiting},
-                     key=lambda t: (self._computing[t], self._served.get(t, -1)))
+        tenants = dict.fromkeys(w.tenant for w in self._waiting)  # of equals, the run waiting first
+        tenant = min(tenants, key=lambda t: (self._computing[t], self._served.get(t, -1)))
         first = next(w for w in self._waiting if w.tenant == tenant)
         job, trials = [first], first.spec.iterations
         for waiting in self._waiting:
