@@ -13,8 +13,9 @@ is stopped at its next chunk, slice of trials or batch of draws (``engines.budge
 computed again in the runner's large lane. Large runs stay in
 the runner's threads, where progress and cancelling work between chunks. A worker that dies
 (killed for memory, or a crash in a library) breaks the pool: it is started again and each run
-it held is computed once more, alone; a run that breaks a fresh pool too fails with that
-reason, and no other run fails with it. Workers end with the process that started them.
+it held is computed once more, alone in a worker of its own, one such run at a time; a run that
+ends that worker too fails with that reason, and no other run fails with it. Workers end with
+the process that started them.
 
 Runs wait here for a free worker (``poolqueue``: tenants take turns, and a model found heavy
 goes to the large lane without waiting), and those of one model that wait together go to it as
@@ -123,10 +124,13 @@ class EnginePool:
         self._queue = PoolQueue()
         self._busy = 0
         self._jobs: set[asyncio.Future[None]] = set()
+        self._quarantine: ProcessPoolExecutor | None = None  # see _alone
+        self._quarantine_turn = asyncio.Lock()
 
-    def _start(self) -> ProcessPoolExecutor:
+    def _start(self, workers: int | None = None) -> ProcessPoolExecutor:
         # spawn: a fork of a process with running threads (the Kafka client's) may deadlock
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+        return ProcessPoolExecutor(workers or self.workers,
+                                   mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_start_worker, initargs=(os.getpid(),))
 
     async def simulate(self, data: bytes, spec: SimulationSpec, tenant: str = "",
@@ -140,14 +144,22 @@ class EnginePool:
         try:
             return await answer
         except BrokenProcessPool:
-            pass
-        generation, executor = self._generation, self._executor  # again, alone
-        try:
-            return await asyncio.wrap_future(executor.submit(self.compute, data, spec))
-        except BrokenProcessPool:
-            self._restart(generation)
-            raise RuntimeError("the engine's worker process ended while computing this run,"
-                               " twice") from None
+            return await self._alone(data, spec)
+
+    async def _alone(self, data: bytes, spec: SimulationSpec) -> dict[str, Any]:
+        """A run whose job's worker died, computed again in a worker of its own, one such run
+        at a time: a run that ends that worker too is the one that kills it, and no other run
+        is in it to fail with it."""
+        async with self._quarantine_turn:
+            if self._quarantine is None:
+                self._quarantine = self._start(1)
+            try:
+                return await asyncio.wrap_future(self._quarantine.submit(self.compute, data, spec))
+            except BrokenProcessPool:
+                self._quarantine.shutdown(wait=False, cancel_futures=True)
+                self._quarantine = None
+                raise RuntimeError("the engine's worker process ended while computing this run,"
+                                   " twice") from None
 
     def _dispatch(self) -> None:
         """Send waiting runs to the free workers, a job each."""
@@ -201,3 +213,5 @@ class EnginePool:
     def close(self) -> None:
         self._queue.cancel()
         self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._quarantine is not None:
+            self._quarantine.shutdown(wait=False, cancel_futures=True)

@@ -42,6 +42,12 @@ def always_dies(data: bytes, spec: SimulationSpec) -> dict[str, Any]:
     return {"answered_by": os.getpid()}
 
 
+def dies_for_seed_13(data: bytes, spec: SimulationSpec) -> dict[str, Any]:
+    if spec.seed == 13:
+        os._exit(3)
+    return {"seed": spec.seed, "answered_by": os.getpid()}
+
+
 def naps(data: bytes, spec: SimulationSpec) -> dict[str, Any]:
     """A run of a fifth of a second, answering with its ``data``."""
     time.sleep(0.2)
@@ -211,3 +217,23 @@ async def test_tenants_take_turns_for_the_workers() -> None:
     finally:
         pool.close()
     assert order == ["a0", "b0", "a1", "a2", "a3"]  # b's run next, not after a's four
+
+
+async def test_a_run_that_kills_a_job_of_several_fails_alone() -> None:
+    """The runs of a job whose worker died are each computed again in a worker of their own,
+    so the one that kills that one too fails and the others of its job do not."""
+    data = EXAMPLE.read_bytes()
+    pool = EnginePool(1, compute=dies_for_seed_13)
+    jobs, runs = _jobs()
+    try:
+        answers = await asyncio.gather(
+            *(pool.simulate(data, simulation_spec({**REQUEST, "seed": seed}), "t", "same")
+              for seed in (1, 2, 3, 13, 4)), return_exceptions=True)
+        after = await pool.simulate(data, simulation_spec({**REQUEST, "seed": 5}), "t", "same")
+    finally:
+        pool.close()
+    assert [a["seed"] if isinstance(a, dict) else type(a) for a in answers] == [
+        1, 2, 3, RuntimeError, 4]
+    assert "ended while computing this run" in str(answers[3])
+    assert _jobs()[0] - jobs == 3  # the first alone, the four after it together, the last
+    assert after["seed"] == 5
