@@ -188,3 +188,23 @@ async def test_a_small_run_that_is_heavy_reports_progress_and_can_be_cancelled(
     assert 0 < sim["iterations_done"] < 100_000
     for run in runs[1:]:
         assert (await poll(enterprise, run, ENDED, timeout_s=120))["status"] == "cancelled"
+
+
+async def test_runs_of_one_workbook_started_together_have_the_results_each_has_alone(
+        service: Service, own_tenant: httpx.AsyncClient) -> None:
+    """Small runs of one model waiting together for an engine worker share its passes; what
+    each run records is what it records when it runs by itself."""
+    workbook = (await upload_example(own_tenant))["workbook_id"]
+    bodies = [{"workbook_id": workbook, **REQUEST, "iterations": 5_000, "seed": seed}
+              for seed in range(12)]
+    started = await asyncio.gather(*(start(own_tenant, body) for body in bodies))
+    together = [await poll(own_tenant, f"/v1/simulations/{r.json()['simulation_id']}", ENDED)
+                for r in started]
+    assert {sim["status"] for sim in together} == {"completed"}
+    for seed in (0, 7, 11):  # now one at a time, nothing else waiting
+        response = await start(own_tenant, bodies[seed])
+        alone = await poll(own_tenant, f"/v1/simulations/{response.json()['simulation_id']}",
+                           ENDED)
+        assert alone["status"] == "completed"
+        assert alone["results"]["outputs"] == together[seed]["results"]["outputs"]
+        assert alone["results"]["sensitivity"] == together[seed]["results"]["sensitivity"]
