@@ -1,9 +1,9 @@
 """How many simulations a runner computes at once, and which wait for which.
 
-A run computes in a worker thread, CPU-bound. Small runs (up to ``SMALL_RUN_TRIALS`` trials)
-take tens of milliseconds each: they have a lane of their own, twice as wide as the machine has
-cores (a run also waits on its blob and its transactions), so a burst of them is done in a few
-rounds and none waits behind a large run. Large runs and the chunks of split runs share the
+A run computes in a worker thread or process, CPU-bound. Small runs (up to
+``SMALL_RUN_TRIALS`` trials) take tens of milliseconds each: they have a lane of their own,
+``SMALL_PER_CORE`` slots a core, where runs of one model that wait together for a worker of the
+small-run pool are computed as one job (``enginepool``), and none waits behind a large run. Large runs and the chunks of split runs share the
 other lane, ``runner_threads`` wide: each holds a core for seconds and memory in proportion to
 its trials, so that lane is where a deployment sets what one runner may hold at once. In each
 lane tenants take turns (see ``Lane``), and each counts what waits in it for a slot: the
