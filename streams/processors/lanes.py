@@ -3,11 +3,11 @@
 A run computes in a worker thread or process, CPU-bound. Small runs (up to
 ``SMALL_RUN_TRIALS`` trials) take tens of milliseconds each: they have a lane of their own,
 ``SMALL_PER_CORE`` slots a core, where runs of one model that wait together for a worker of the
-small-run pool are computed as one job (``enginepool``), and none waits behind a large run. Large runs and the chunks of split runs share the
-other lane, ``runner_threads`` wide: each holds a core for seconds and memory in proportion to
-its trials, so that lane is where a deployment sets what one runner may hold at once. In each
-lane tenants take turns (see ``Lane``), and each counts what waits in it for a slot: the
-runner's queue depth.
+small-run pool are computed as one job (``enginepool``), and none waits behind a large run.
+Large runs and the chunks of split runs share the other lane, ``runner_threads`` wide: each
+holds a core for seconds and memory in proportion to its trials, so that lane is where a
+deployment sets what one runner may hold at once. In each lane tenants take turns (see
+``Lane``), and each counts what waits in it for a slot: the runner's queue depth.
 """
 
 from __future__ import annotations
