@@ -43,6 +43,16 @@ async def _burst(log: EventLog, round_: range) -> list[str]:
     return [e.id for e in events]
 
 
+async def _stopped(task: asyncio.Task[None], timeout_s: float = 60) -> None:
+    """The processor's task, once it has stopped; a stop that hangs fails the test, naming
+    it, rather than holding up the suite."""
+    try:
+        await asyncio.wait_for(asyncio.shield(task), timeout_s)
+    except TimeoutError:
+        raise AssertionError(f"a processor did not stop within {timeout_s} s: {task!r}"
+                             ) from None
+
+
 def _joined(ready: asyncio.Event) -> Callable[[], Awaitable[None]]:
     async def set_ready() -> None:
         ready.set()
@@ -75,7 +85,7 @@ async def test_two_fanouts_and_two_dispatchers_lose_nothing_across_a_hand_over()
                                  for receiver in receivers.values()))
     for n in (0, 2):  # a fan-out and a dispatcher leave: their partitions pass to the others
         stops[n].set()
-        await tasks[n]
+        await _stopped(tasks[n])
     sent += await _burst(log, range(PER_AGGREGATE // 2, PER_AGGREGATE))
 
     expected = {endpoint_id: {message_id(endpoint_id, e) for e in sent}
@@ -85,7 +95,8 @@ async def test_two_fanouts_and_two_dispatchers_lose_nothing_across_a_hand_over()
                                  for endpoint_id, receiver in receivers.items()), timeout_s=40)
     for n in (1, 3):
         stops[n].set()
-    await asyncio.gather(*tasks)
+    for task in tasks:
+        await _stopped(task)
 
     created = Counter((e.data["endpoint_id"], e.data["event_id"])
                       for e in await events_of(settings, "webhooks")
