@@ -21,10 +21,12 @@ import time
 from typing import Any
 
 from bench.spine import EXAMPLE, REQUEST
+from streams.processors.poolqueue import TOGETHER_TRIALS
 
 LOOP = 10_000_000
 ENGINE_RUNS = 20
-TOGETHER = 6  # the runs of 10,000 trials a job of the small-run pool takes (TOGETHER_TRIALS)
+TOGETHER = TOGETHER_TRIALS // int(REQUEST["iterations"])
+"""Runs of the benchmark's request that a job of the small-run pool takes together."""
 
 
 def _loop() -> float:

@@ -38,7 +38,7 @@ def chunk_passes(model: Model | RiskModel, spec: SimulationSpec, chunks: Sequenc
     are evaluated a chunk at a time."""
     if not chunks or draws_while_computing(model, items):
         return [[index] for index in chunks]
-    budget = min(PASS_TRIALS, max(getattr(model, "trials_per_slice", 0), spec.chunk_size))
+    budget = pass_trials(model, spec.chunk_size)
     found: list[list[int]] = [[chunks[0]]]
     trials = spec.chunk_trials(chunks[0])
     for index in chunks[1:]:
@@ -50,6 +50,12 @@ def chunk_passes(model: Model | RiskModel, spec: SimulationSpec, chunks: Sequenc
             found.append([index])
             trials = n
     return found
+
+
+def pass_trials(model: Model | RiskModel, chunk_size: int) -> int:
+    """Most trials of one pass of ``model`` over chunks of ``chunk_size``: PASS_TRIALS, or a
+    chunk where the model's slices of trials are smaller, or its slice where that is larger."""
+    return min(PASS_TRIALS, max(getattr(model, "trials_per_slice", 0), chunk_size))
 
 
 def draws_while_computing(model: Model | RiskModel, items: Sequence[RandomInput]) -> bool:

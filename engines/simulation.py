@@ -200,6 +200,35 @@ class RunState:
             converged=None if spec.convergence is None else False,
         )
 
+    @classmethod
+    def begin(cls, model: Model | RiskModel, spec: SimulationSpec
+              ) -> tuple[list[RandomInput], Any, RunState]:
+        """A run's random inputs, their rank correlation, and its state with nothing
+        accumulated yet but the correlation's warnings."""
+        items = random_inputs(model, spec)
+        correlation, warnings = rank_correlation(spec.correlation, items)
+        state = cls.empty(spec, [item.label for item in items])
+        state.warnings.extend(warnings)
+        return items, correlation, state
+
+    def sketch_about_centers(self, xp: Any, model: Model | RiskModel,
+                             items: Sequence[RandomInput]) -> None:
+        """Past the exact bound, percentiles come from a sketch about each output's center
+        (to be called within the run's ``engines.clock.simulation``)."""
+        if self.spec.iterations > next(iter(self.outputs.values())).options.exact_cap:
+            for name, center in passes.centers(xp, model, self.spec, items).items():
+                self.outputs[name].store.center = center
+
+    def add(self, xp: Any, n: int, raw: passes.Outputs, samples: Array, priorities: Array
+            ) -> None:
+        """Fold in one chunk's ``n`` trials: the model's outputs, the inputs' samples (k, n)
+        and the trials' priorities for the Spearman sample."""
+        results = passes.checked_outputs(xp, n, self.spec.outputs, raw)
+        for name, (values, errors) in results.items():
+            self.outputs[name].update(xp, values, errors)
+        self.sensitivity.update(xp, samples, results, priorities)
+        self.iterations += n
+
     def merge(self, other: RunState) -> None:
         """Fold in the state of other chunks of the same run."""
         for name, acc in self.outputs.items():
@@ -272,29 +301,19 @@ def run_chunks(
     xp = get_xp(spec.backend)
     chunks = list(chunks)
     planned = sum(spec.chunk_trials(i) for i in chunks)
-    items = random_inputs(model, spec)
-    correlation, warnings = rank_correlation(spec.correlation, items)
-    state = RunState.empty(spec, [item.label for item in items])
-    state.warnings.extend(warnings)
+    items, correlation, state = RunState.begin(model, spec)
     # compute seconds are the run's own: its thread's CPU time on numpy (runs sharing cores
     # are not billed for each other), wall time on a GPU (the device does the work)
     clock = time.thread_time if xp is numpy else time.perf_counter
     with simulation(spec.as_of, spec.simulation_number):  # the same in every trial
-        if spec.iterations > next(iter(state.outputs.values())).options.exact_cap:
-            # past the exact bound percentiles come from a sketch about each output's center
-            for name, center in passes.centers(xp, model, spec, items).items():
-                state.outputs[name].store.center = center
+        state.sketch_about_centers(xp, model, items)
         for indices in passes.chunk_passes(model, spec, chunks, items):
             started = clock()
             drawn = [passes.chunk_draws(xp, spec, index, items, correlation) for index in indices]
             with drawing(chunk_generator(spec.seed, indices[0]) if len(indices) == 1 else None):
                 evaluated = passes.evaluate_pass(xp, model, items, drawn)
             for (n, _, priorities), (raw, samples) in zip(drawn, evaluated, strict=True):
-                results = passes.checked_outputs(xp, n, spec.outputs, raw)
-                for name, (values, errors) in results.items():
-                    state.outputs[name].update(xp, values, errors)
-                state.sensitivity.update(xp, samples, results, priorities)
-                state.iterations += n
+                state.add(xp, n, raw, samples, priorities)
                 state.compute_seconds += clock() - started
                 started = clock()
                 if progress is not None and not progress(state.iterations, planned):

@@ -28,14 +28,12 @@ from engines import passes
 from engines.budget import checkpoint
 from engines.clock import simulation
 from engines.sampling.feed import RandomInput
-from engines.sampling.targets import rank_correlation
 from engines.simulation import (
     Model,
     RiskModel,
     RunState,
     SimulationOutcome,
     SimulationSpec,
-    random_inputs,
     run_simulation,
     with_seed,
 )
@@ -78,12 +76,9 @@ def _prepared(model: Model | RiskModel, spec: SimulationSpec) -> _Run | None:
     """The run ready to share passes; None for one computed alone (see the module)."""
     if spec.convergence is not None:
         return None
-    items = random_inputs(model, spec)
+    items, correlation, state = RunState.begin(model, spec)
     if passes.draws_while_computing(model, items):
         return None
-    correlation, warnings = rank_correlation(spec.correlation, items)
-    state = RunState.empty(spec, [item.label for item in items])
-    state.warnings.extend(warnings)
     return _Run(spec, items, correlation, state)
 
 
@@ -93,14 +88,11 @@ def _compute(model: Model | RiskModel, runs: Sequence[_Run]) -> None:
     clock = time.thread_time if xp is numpy else time.perf_counter
     for run in runs:
         started = clock()
-        if run.spec.iterations > next(iter(run.state.outputs.values())).options.exact_cap:
-            with simulation(run.spec.as_of, run.spec.simulation_number):
-                for name, center in passes.centers(xp, model, run.spec, run.items).items():
-                    run.state.outputs[name].store.center = center
+        with simulation(run.spec.as_of, run.spec.simulation_number):
+            run.state.sketch_about_centers(xp, model, run.items)
         run.state.compute_seconds += clock() - started
     work = [(run, index) for run in runs for index in range(run.spec.chunks)]
-    budget = min(passes.PASS_TRIALS, max(getattr(model, "trials_per_slice", 0),
-                                         max(run.spec.chunk_size for run in runs)))
+    budget = passes.pass_trials(model, max(run.spec.chunk_size for run in runs))
     for shared in _passes(work, budget):
         checkpoint()  # a CPU budget (engines.budget) is checked between passes, as between chunks
         _one_pass(xp, clock, model, shared)
@@ -136,9 +128,5 @@ def _one_pass(xp: Any, clock: Any, model: Model | RiskModel,
     for (run, _), (n, _, priorities), (raw, samples) in zip(shared, drawn, evaluated,
                                                              strict=True):
         started = clock()
-        results = passes.checked_outputs(xp, n, run.spec.outputs, raw)
-        for name, (values, errors) in results.items():
-            run.state.outputs[name].update(xp, values, errors)
-        run.state.sensitivity.update(xp, samples, results, priorities)
-        run.state.iterations += n
+        run.state.add(xp, n, raw, samples, priorities)
         run.state.compute_seconds += clock() - started + took * n / total

@@ -100,8 +100,7 @@ class Lane:
         self._held[tenant] -= 1
         if self._held[tenant] <= 0:
             del self._held[tenant]
-            if tenant not in self._queues:
-                self._given.pop(tenant, None)
+            self._forget_given(tenant)
         self._free += 1
         self._hand_on()
 
@@ -121,6 +120,7 @@ class Lane:
             if not granted.done():
                 self._take(tenant)
                 granted.set_result(None)
+            self._forget_given(tenant)
 
     def _forget(self, tenant: str, granted: asyncio.Future[None]) -> None:
         queue = self._queues.get(tenant)
@@ -128,6 +128,12 @@ class Lane:
             queue.remove(granted)
             if not queue:
                 del self._queues[tenant]
+                self._forget_given(tenant)
+
+    def _forget_given(self, tenant: str) -> None:
+        """A tenant neither holding nor waiting is not remembered."""
+        if tenant not in self._held and tenant not in self._queues:
+            self._given.pop(tenant, None)
 
     async def __aenter__(self) -> None:
         await self.acquire()

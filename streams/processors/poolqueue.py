@@ -30,6 +30,8 @@ one pass beyond its own."""
 
 HEAVY_KEPT = 1024
 OVER_BUDGET = {"over_budget": True}
+"""A pooled run's answer when it is too heavy for the pool: the runner computes it again in its
+large lane."""
 
 ModelKey = tuple[Any, tuple[str, ...], tuple[str, ...], str]
 

@@ -109,3 +109,15 @@ def test_the_cores_a_runner_uses_are_bounded_by_its_cpu_limit(tmp_path: Path) ->
     assert cores(tmp_path) == 1
     (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("-1\n")
     assert cores(tmp_path) == allowed
+
+
+async def test_a_lane_remembers_only_tenants_holding_or_waiting() -> None:
+    lane = Lane("large", 1)
+    async with Slot(lane, "a"):
+        waiting = asyncio.create_task(lane.acquire("b"))
+        await asyncio.sleep(0)
+        waiting.cancel()
+        await asyncio.sleep(0)
+    async with Slot(lane, "c"):
+        pass
+    assert lane._given == {} and lane.waiting() == 0
