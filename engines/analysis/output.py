@@ -113,17 +113,22 @@ class OutputAccumulator:
                 "targets": [],
             }
         levels = numpy.linspace(0.0, 1.0, CDF_POINTS)
-        cdf_x = self.quantile(levels)
-        percentiles = self.quantile(numpy.asarray(opts.percentiles) / 100.0)
+        # every quantile reported, read in one call (each is read on its own as it would be)
+        asked = [levels, numpy.asarray(opts.percentiles, dtype=numpy.float64) / 100.0,
+                 numpy.asarray([0.5, 0.25, 0.75]), numpy.asarray(opts.var_levels, dtype=float)]
+        cdf_x, percentiles, (median, q25, q75), var_at = numpy.split(
+            self.quantile(numpy.concatenate(asked)),
+            numpy.cumsum([part.size for part in asked[:-1]]))
         out |= {
-            "median": float(self.quantile(0.5)),
+            "median": float(median),
             "percentiles": [
                 {"p": float(p), "value": float(v)}
                 for p, v in zip(opts.percentiles, percentiles, strict=True)
             ],
-            "histogram": self._histogram(),
+            "histogram": self._histogram(float(q25), float(q75)),
             "cdf": {"p": levels.tolist(), "x": cdf_x.tolist()},
-            "var": [self._var(level) for level in opts.var_levels],
+            "var": [self._var(level, float(at))
+                    for level, at in zip(opts.var_levels, var_at, strict=True)],
             "targets": [
                 {"target": float(t), "p_below": below / n}
                 for t, below in zip(opts.targets, self.below_targets, strict=True)
@@ -131,23 +136,24 @@ class OutputAccumulator:
         }
         return out
 
-    def _var(self, level: float) -> dict[str, float | str]:
+    def _var(self, level: float, at: float) -> dict[str, float | str]:
+        """VaR and CVaR at ``level``, the output's quantile there being ``at``."""
         n = self.moments.count
         lower = level < 0.5
         k = max(1, math.ceil((level if lower else 1 - level) * n - 1e-9))
         return {
             "level": float(level),
-            "var": float(self.quantile(level)),
+            "var": at,
             "cvar": self.store.tail_mean(k, lower),
             "tail": "lower" if lower else "upper",
         }
 
-    def _histogram(self) -> dict[str, list[float]]:
-        """Freedman–Diaconis bins (2·IQR/n^⅓ wide), clipped to 10..200 bins over [min, max]."""
+    def _histogram(self, q25: float, q75: float) -> dict[str, list[float]]:
+        """Freedman–Diaconis bins (2·IQR/n^⅓ wide), clipped to 10..200 bins over [min, max];
+        ``q25``, ``q75``: the output's quartiles."""
         lo, hi, n = self.moments.min, self.moments.max, self.moments.count
         if hi <= lo:
             return {"edges": [lo, hi], "counts": [n]}
-        q25, q75 = self.quantile([0.25, 0.75])
         # halves, exact in binary, keep values near ±1.8e308 from overflowing to inf; the
         # ratio is the same number as (hi - lo) / width wherever that does not overflow
         half_width = float(q75 / 2 - q25 / 2) * 2 / n ** (1 / 3)

@@ -154,10 +154,11 @@ class Sensitivity:
     def result(self) -> dict[str, dict[str, Any]]:
         """Per output: ``r_squared`` and ``inputs`` sorted by |SRC| (ties by |Spearman|)."""
         self._settle()
-        input_ranks: dict[bytes, list[Any]] = {}  # per set of valid trials, shared by outputs
+        input_ranks: dict[bytes | None, list[Any]] = {}  # per set of valid trials (None: all)
         return {name: self._output_result(name, input_ranks) for name in self.outputs}
 
-    def _output_result(self, name: str, input_ranks: dict[bytes, list[Any]]) -> dict[str, Any]:
+    def _output_result(self, name: str, input_ranks: dict[bytes | None, list[Any]]
+                       ) -> dict[str, Any]:
         src, r_squared = self._src(name)
         rank = self._spearman(name, input_ranks)
         total = float(numpy.sum(src**2))
@@ -193,15 +194,18 @@ class Sensitivity:
             ]
         return beta, float(numpy.dot(beta, corr[:k, k]))
 
-    def _spearman(self, name: str, input_ranks: dict[bytes, list[Any]]) -> Any:
+    def _spearman(self, name: str, input_ranks: dict[bytes | None, list[Any]]) -> Any:
         ok = self._ok[name]
         k = len(self.inputs)
         if ok.sum() < 3:
             return numpy.zeros(k)
-        mask = numpy.packbits(ok).tobytes()
+        every = bool(ok.all())  # the common case: no masked copies
+        mask = None if every else numpy.packbits(ok).tobytes()
         if mask not in input_ranks:  # outputs valid in the same trials share them
-            input_ranks[mask] = [average_ranks(row) for row in self._x[:, ok]]
-        ranks = numpy.vstack([*input_ranks[mask], average_ranks(self._y[name][ok])])
+            input_ranks[mask] = [average_ranks(row) for row in (self._x if every
+                                                                 else self._x[:, ok])]
+        y = self._y[name] if every else self._y[name][ok]
+        ranks = numpy.vstack([*input_ranks[mask], average_ranks(y)])
         dev = ranks - ranks.mean(axis=1, keepdims=True)
         norms = numpy.sqrt(numpy.sum(dev * dev, axis=1))
         safe = numpy.where(norms > 0, norms, 1.0)

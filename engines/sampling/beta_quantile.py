@@ -2,8 +2,10 @@
 
 PERT and BetaGeneral sample through ``betaincinv(a, b, u)``, which costs about 2 µs per value.
 When a and b are the same for every trial (the usual case), the quantile curve is tabulated
-once per shape on a uniform grid of probabilities, with its exact slope at every node, and read
-back by cubic Hermite interpolation. Each grid cell is checked when the table is built: where
+once per shape on a uniform grid of probabilities, with its exact slope and curvature at every
+node, and read back by quintic Hermite interpolation, kept as each cell's polynomial in the
+fraction of the cell (six coefficients: read in five multiply-adds). Each grid cell is checked
+when the table is built: where
 the interpolant is within :data:`CHECKED` of ``betaincinv`` at a quarter, half and three
 quarters of the cell, its values are used as they are. Elsewhere (the two end cells, where the
 curve is singular, among them) one Newton step on ``betainc`` refines the interpolant; a value
@@ -59,27 +61,35 @@ class Table:
 
     alpha: float
     beta: float
-    nodes: FloatArray
-    """Quantiles at probabilities i / GRID_CELLS."""
-    steps: FloatArray
-    """Slopes at the nodes times the cell width (the Hermite tangents)."""
+    coefficients: FloatArray
+    """(6, GRID_CELLS): row k holds each cell's coefficient of t^k, t the fraction of the cell
+    (the quintic Hermite interpolant of the quantiles, slopes and curvatures at its ends)."""
     exact: numpy.ndarray[Any, numpy.dtype[numpy.bool_]]
     """Cells whose interpolant passed the check."""
 
     def interpolate(self, cell: Array, t: Array) -> FloatArray:
-        """The Hermite interpolant at fraction ``t`` of cells ``cell``."""
-        t2 = t * t
-        t3 = t2 * t
-        return (  # type: ignore[no-any-return]
-            (2 * t3 - 3 * t2 + 1) * self.nodes[cell]
-            + (t3 - 2 * t2 + t) * self.steps[cell]
-            + (3 * t2 - 2 * t3) * self.nodes[cell + 1]
-            + (t3 - t2) * self.steps[cell + 1]
-        )
+        """The interpolant at fraction ``t`` of cells ``cell`` (Horner's scheme)."""
+        c = self.coefficients
+        out = c[5][cell]
+        for k in range(4, -1, -1):
+            out = out * t + c[k][cell]
+        return out  # type: ignore[no-any-return]
+
+
+def _coefficients(q: FloatArray, slope: FloatArray, curve: FloatArray) -> FloatArray:
+    """Each cell's polynomial from the quantiles ``q`` at the nodes, their slopes and their
+    second derivatives (both per cell width): the quintic Hermite basis, expanded."""
+    p0, p1, m0, m1, a0, a1 = q[:-1], q[1:], slope[:-1], slope[1:], curve[:-1], curve[1:]
+    return numpy.stack([
+        p0, m0, 0.5 * a0,
+        10 * (p1 - p0) - 6 * m0 - 4 * m1 - 1.5 * a0 + 0.5 * a1,
+        15 * (p0 - p1) + 8 * m0 + 7 * m1 + 1.5 * a0 - a1,
+        6 * (p1 - p0) - 3 * (m0 + m1) - 0.5 * (a0 - a1),
+    ])
 
 
 _TABLES: dict[tuple[float, float], Table] = {}
-_KEPT_TABLES = 256  # about 68 KiB each
+_KEPT_TABLES = 128  # about 200 KiB each
 
 
 def _table(alpha: float, beta: float) -> Table:
@@ -97,9 +107,12 @@ def _table(alpha: float, beta: float) -> Table:
 def _build(alpha: float, beta: float) -> Table:
     nodes = scipy.special.betaincinv(alpha, beta, numpy.linspace(0.0, 1.0, GRID_CELLS + 1))
     with numpy.errstate(all="ignore"):
-        steps = 1.0 / (_density(alpha, beta, nodes) * GRID_CELLS)
+        # Q' = 1 / f(Q), and Q'' = -(f'/f)(Q) Q'^2, f'/f the log-density's slope
+        slope = 1.0 / _density(alpha, beta, nodes)
+        curve = -_log_slope(alpha, beta, nodes) * slope * slope
+        coefficients = _coefficients(nodes, slope / GRID_CELLS, curve / GRID_CELLS**2)
     exact = numpy.zeros(GRID_CELLS, dtype=bool)
-    table = Table(alpha, beta, nodes, steps, exact)
+    table = Table(alpha, beta, coefficients, exact)
     inner = numpy.arange(1, GRID_CELLS - 1)
     passed = numpy.ones(inner.size, dtype=bool)
     with numpy.errstate(all="ignore"):
@@ -109,6 +122,11 @@ def _build(alpha: float, beta: float) -> Table:
             passed &= numpy.abs(got - expected) <= CHECKED * expected
     exact[inner] = passed
     return table
+
+
+def _log_slope(alpha: float, beta: float, x: FloatArray) -> FloatArray:
+    """The slope of the log-density at ``x``: f'(x) / f(x)."""
+    return (alpha - 1.0) / x - (beta - 1.0) / (1.0 - x)
 
 
 def _density(alpha: float, beta: float, x: FloatArray) -> FloatArray:
@@ -139,7 +157,7 @@ def _refined(table: Table, guess: FloatArray, u: FloatArray, cell: Array) -> Flo
         step = (scipy.special.betainc(alpha, beta, guess) - u) / _density(alpha, beta, guess)
         x = guess - step
         # Newton's error after one step: |f''/(2 f')| step², with f''/f' the log-density's slope
-        curvature = 0.5 * numpy.abs((alpha - 1.0) / x - (beta - 1.0) / (1.0 - x))
+        curvature = 0.5 * numpy.abs(_log_slope(alpha, beta, x))
         trusted = (
             (cell > 0)
             & (cell < GRID_CELLS - 1)

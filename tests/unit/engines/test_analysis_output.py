@@ -121,3 +121,40 @@ def test_all_trials_in_error_give_no_statistics() -> None:
     r = acc.result()
     assert r["count"] == 0 and r["mean"] is None and r["histogram"] is None
     assert _plain(r)
+
+
+@pytest.mark.parametrize("values", [
+    MIXED,
+    np.tile(np.round(MIXED[:5_000]), 14),  # ties, some on edges; past numpy's 65,536 a block
+    np.array([1.0, 1.0, 2.0, 3.0, 3.0]),  # values on the first and the last edge
+])
+def test_histogram_of_the_sorted_values_is_numpys(values: Any) -> None:
+    store = QuantileStore()
+    store.add(np, values)
+    lo, hi = float(values.min()), float(values.max())
+    for bins in (10, 37, 200):
+        edges = np.linspace(lo, hi, bins + 1)
+        np.testing.assert_array_equal(store.histogram(edges), np.histogram(values, edges)[0])
+    inner = np.array([lo, np.median(values), np.median(values), hi])  # an empty bin between
+    np.testing.assert_array_equal(store.histogram(inner), np.histogram(values, inner)[0])
+
+
+@pytest.mark.parametrize("cap", [100_000, 1_000])  # exact, and sketched
+def test_quantiles_reported_together_are_each_as_read_alone(cap: int) -> None:
+    options = OutputOptions(percentiles=(0.5, 5.0, 50.0, 99.0), var_levels=(0.01, 0.3, 0.95),
+                            exact_cap=cap)
+    acc = OutputAccumulator(options)
+    for part in np.array_split(MIXED[:9_000], 3):
+        acc.update(np, part, _no_errors(part.size))
+    result = acc.result()
+    assert result["median"] == float(acc.quantile(0.5))
+    assert [p["value"] for p in result["percentiles"]] == [
+        float(acc.quantile(p / 100)) for p in options.percentiles]
+    assert result["cdf"]["x"] == [float(acc.quantile(p)) for p in result["cdf"]["p"]]
+    assert [v["var"] for v in result["var"]] == [float(acc.quantile(v))
+                                                 for v in options.var_levels]
+    q25, q75 = (float(acc.quantile(q)) for q in (0.25, 0.75))
+    width = float(q75 / 2 - q25 / 2) * 2 / acc.moments.count ** (1 / 3)
+    lo, hi = acc.moments.min, acc.moments.max
+    assert len(result["histogram"]["counts"]) == min(max(int(np.ceil((hi / 2 - lo / 2) / width)),
+                                                         10), 200)
