@@ -16,6 +16,7 @@ from typing import Any
 
 from engines.allocator import evaluating
 from engines.analysis.output import DEFAULT_PERCENTILES
+from engines.cellareas import covering_areas
 from engines.chunks import chunk_size_for
 from engines.compiler import CompiledModel, compile_model
 from engines.formula.refs import format_key
@@ -66,6 +67,7 @@ class WorkbookEngine:
                         "columns": workbook.dimensions.get(name, (0, 0))[1]}
                        for name in workbook.sheets],
             "formula_count": len(formulas),
+            "formula_areas": covering_areas(formulas),
             "candidate_inputs": [format_key(k) for k in inputs[:LISTED]],
             "candidate_outputs": [format_key(k) for k in outputs[:LISTED]],
             "risk_inputs": [

@@ -132,8 +132,9 @@ class Views:
     async def workbook_to_run(self, tenant_id: str, workbook_id: str) -> dict[str, Any] | None:
         """What a simulation request is checked against, without the rest of the summary:
         status and reason, content hash, sheet names, how many outputs the workbook marks,
-        the cells of its @RISK inputs, and the cells it lists as holding formulas (candidate
-        outputs, RiskOutput cells, cells with unsupported functions)."""
+        the cells of its @RISK inputs, the cells it lists as holding formulas (candidate
+        outputs, RiskOutput cells, cells with unsupported functions) and the areas holding
+        every formula (NULL where the summary has none)."""
         return await self.one(
             tenant_id, "SELECT status, reason, sha256, ARRAY(SELECT sheet->>'name' FROM"
             " jsonb_array_elements(CASE jsonb_typeof(summary->'sheets') WHEN 'array'"
@@ -150,7 +151,9 @@ class Views:
             " SELECT jsonb_array_elements_text(cells) FROM jsonb_each(CASE"
             " jsonb_typeof(summary->'unsupported_functions') WHEN 'object'"
             " THEN summary->'unsupported_functions' END) used(name, cells)"
-            " WHERE jsonb_typeof(cells)='array') AS formula_cells"
+            " WHERE jsonb_typeof(cells)='array') AS formula_cells,"
+            " CASE jsonb_typeof(summary->'formula_areas') WHEN 'array' THEN ARRAY(SELECT"
+            " jsonb_array_elements_text(summary->'formula_areas')) END AS formula_areas"
             " FROM workbooks WHERE tenant_id=$1 AND workbook_id=$2", tenant_id, workbook_id)
 
     async def workbook_json(self, tenant_id: str, workbook_id: str) -> bytes | None:

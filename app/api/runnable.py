@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import HTTPException
 
 from app.api.schemas import SimulationRequest, cell_key, key_or_none
+from engines.cellareas import AreaIndex
 from engines.formula.refs import CellKey, split_address
 
 KEPT = 64
@@ -39,19 +40,26 @@ class Runnable:
     risk_outputs: int
     risk_inputs: frozenset[CellKey]
     formulas: frozenset[CellKey]
+    formula_areas: AreaIndex | None = None
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> Runnable:
+        areas = row.get("formula_areas")
         return cls(row["sha256"], {name.casefold(): name for name in row["sheets"] or ()},
                    int(row["risk_outputs"] or 0), _listed(row.get("risk_input_cells")),
-                   _listed(row.get("formula_cells")))
+                   _listed(row.get("formula_cells")),
+                   AreaIndex(areas) if areas is not None else None)
+
+    def holds_formula(self, key: CellKey) -> bool:
+        return key in self.formulas or (self.formula_areas is not None
+                                        and key in self.formula_areas)
 
     def check(self, request: SimulationRequest) -> None:
         """Refuse now what the runner would fail on after a 202: a sheet the workbook lacks
         (names match in any case, as in Excel), and an input on a cell the summary shows
-        holding an @RISK function or a formula. A cell the summary does not list is left to
-        the runner: it lists candidate outputs only up to a cap, and no formula that others
-        read."""
+        holding an @RISK function or a formula (its formula areas hold every formula; a
+        summary written before them lists some formula cells only, and the runner checks the
+        rest)."""
         fields = ([("inputs", c) for c in request.inputs]
                   + [("outputs", c) for c in request.outputs])
         for field, cell in fields:
@@ -63,7 +71,7 @@ class Runnable:
             key = cell_key(cell)
             held = ("an @RISK function, one of the workbook's own random inputs (its summary's"
                     " risk_inputs)" if key in self.risk_inputs
-                    else "a formula" if key in self.formulas else None)
+                    else "a formula" if self.holds_formula(key) else None)
             if held:
                 raise HTTPException(422, [{"loc": ["body", "inputs", cell], "msg": f"{cell}"
                                            f" holds {held}; a request input replaces a constant"

@@ -51,6 +51,10 @@ class WorkbookParsed(Event, type="workbook.parsed", version=1, topic="workbooks"
 
     sheets: list[Sheet]
     formula_count: int
+    # every formula cell, as rectangles (Model!B11:E15), so that a request naming one as an
+    # input is refused when made; None where the layout needs too many (engines.cellareas)
+    # and in summaries from before the field
+    formula_areas: list[str] | None = None
     candidate_inputs: list[str] = Field(default_factory=list)
     candidate_outputs: list[str] = Field(default_factory=list)
     risk_inputs: list[RiskInput] = Field(default_factory=list)

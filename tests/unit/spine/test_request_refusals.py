@@ -162,3 +162,18 @@ def test_correlation_cells_match_the_inputs_as_excel_matches_cells() -> None:
         correlation={"cells": ["model!d1", "Cash Flow!b2"], "matrix": [[1, 0.3], [0.3, 1]]})
     assert request.correlation is not None
     assert request.correlation.cells == ["Model!D1", "'Cash Flow'!B2"]  # the inputs' spelling
+
+
+def test_an_input_on_any_formula_cell_is_refused_where_the_summary_has_its_areas() -> None:
+    listed = {**WORKBOOK, "formula_areas": ["Model!B11:E15", "Model!B17:B18"]}
+    for cell in ("Model!B11", "model!e15", "Model!C13", "Model!B18"):
+        with pytest.raises(HTTPException) as refused:
+            Runnable.of(listed).check(SimulationRequest.model_validate(
+                {"workbook_id": "w", "inputs": {cell: "normal(1,1)"}}))
+        assert refused.value.detail[0]["loc"] == ["body", "inputs", cell]
+        assert "holds a formula" in refused.value.detail[0]["msg"]
+    for cell in ("Model!B10", "Model!F11", "Model!B16", "Model!A11"):
+        Runnable.of(listed).check(SimulationRequest.model_validate(
+            {"workbook_id": "w", "inputs": {cell: "normal(1,1)"}}))
+    # a summary from before the areas lists some formula cells only: the rest is the runner's
+    assert checked(inputs={"Model!B11": "normal(1,1)"}) is None
