@@ -142,8 +142,10 @@ class QuantileStore:
 
     def histogram(self, edges: Any) -> Any:
         """Counts in [e_i, e_i+1), the last bin closed."""
-        if self.sketch is None:  # numpy.histogram's own count for edges, on values sorted
-            values = self._values()  # once already (it sorts them again, in blocks)
+        if self.sketch is None:
+            # numpy.histogram's own count for given edges, on the values sorted already (it
+            # would sort them again)
+            values = self._values()
             return numpy.diff(numpy.concatenate((values.searchsorted(edges[:-1], "left"),
                                                  values.searchsorted(edges[-1:], "right"))))
         below = self.count_below(edges).astype(numpy.int64)
