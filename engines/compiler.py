@@ -357,6 +357,12 @@ def compile_model(
         output_keys = list(risk.outputs)
     else:
         output_keys = [_checked(wb, address, "output") for address in outputs]
+        named: dict[CellKey, str] = {}
+        for address, key in zip(outputs, output_keys, strict=True):
+            if key in named:  # one cell's results would be kept twice under one name
+                raise ModelError(f"outputs {named[key]!r} and {address!r} are one cell;"
+                                 " list each output once")
+            named[key] = address
     try:
         return CompiledModel(wb, xp, plans, facts, risk, input_keys, output_keys)
     except CircularReference as exc:

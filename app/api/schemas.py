@@ -199,7 +199,16 @@ class SimulationRequest(BaseModel):
     @field_validator("outputs")
     @classmethod
     def _outputs(cls, cells: list[str]) -> list[str]:
-        return [check_cell(c) for c in cells]
+        """Each output cell once, however it is spelt: results are kept per cell."""
+        seen: dict[CellKey, str] = {}
+        for cell in cells:
+            key = cell_key(check_cell(cell))
+            if key in seen:
+                raise Located((cell,), f"output {cell} is listed twice; list each output once"
+                              if cell == seen[key] else f"outputs {seen[key]} and {cell} are"
+                              " one cell; list each output once")
+            seen[key] = cell
+        return cells
 
     @field_validator("var_level")
     @classmethod

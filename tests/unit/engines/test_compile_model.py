@@ -64,6 +64,9 @@ def test_request_errors_name_the_cell() -> None:
         model_of({"A1": 1, "B1": "=A1"}, inputs=["S!B1"], outputs=["S!B1"])
     with pytest.raises(ModelError, match="S!Z9"):
         model_of({"A1": 1}, outputs=["S!Z9"])
+    for twice in (["S!B1", "S!B1"], ["S!B1", "s!$b$1"]):  # a run's results keep one per cell
+        with pytest.raises(ModelError, match=r"'S!B1' and .* are one cell"):
+            model_of({"A1": 1, "B1": "=A1"}, outputs=twice)
     with pytest.raises(WorkbookError):
         load_workbook(b"not a zip")
 

@@ -89,7 +89,7 @@ def test_the_readme_request_is_still_accepted() -> None:
 
 
 def test_cells_are_named_as_excel_names_them() -> None:
-    outputs = ["'It''s X'!B1", "It's X!B1", "'A!B'!B1", "model!b6", "Model!$XFD$1048576"]
+    outputs = ["'It''s X'!B1", "It's X!B2", "'A!B'!B1", "model!b6", "Model!$XFD$1048576"]
     assert SimulationRequest(workbook_id="w", outputs=outputs).outputs == outputs
     for cell in ("A!B!B1", "'It's X'!B1", "B2", "Model!B2:B3", "'Model'B2"):
         loc, msg = refusal(outputs=[cell])
@@ -102,6 +102,20 @@ def test_cells_are_named_as_excel_names_them() -> None:
 def test_two_inputs_naming_one_cell_are_refused() -> None:
     loc, msg = refusal(inputs={"Model!B2": "normal(1,1)", "model!b2": "normal(2,1)"})
     assert loc == ("inputs",) and "Model!B2 and model!b2 are one cell" in msg
+
+
+def test_an_output_listed_twice_is_refused_however_spelt() -> None:
+    """Such a request was accepted, and its run failed in the engine (an array mismatch)."""
+    for outputs, said in ((["Model!B17", "Model!B17"], "output Model!B17 is listed twice"),
+                          (["Model!B17", "model!$b$17"],
+                           "outputs Model!B17 and model!$b$17 are one cell"),
+                          (["'Model'!B17", "Model!C1", "Model!B17"],
+                           "outputs 'Model'!B17 and Model!B17 are one cell")):
+        loc, msg = refusal(outputs=outputs)
+        assert loc == ("outputs",) and said in msg, msg
+    distinct = ["Model!B17", "Other!B17", "Model!B18", "Model!C17"]
+    assert SimulationRequest.model_validate({"workbook_id": "w", "outputs": distinct}).outputs \
+        == distinct
 
 
 WORKBOOK = {"sha256": "0" * 64, "sheets": ["Model", "It's X"], "risk_outputs": 1,
@@ -130,7 +144,7 @@ def test_an_input_on_a_cell_the_summary_shows_computed_is_refused_naming_it() ->
 
 
 def test_sheets_match_in_any_case_and_in_excels_quoted_form() -> None:
-    assert checked(outputs=["'It''s X'!B1", "it's x!b1", "MODEL!B17"]) is None
+    assert checked(outputs=["'It''s X'!B1", "it's x!b2", "MODEL!B17"]) is None
     refused = checked(outputs=["Other!B1"])
     assert refused is not None and refused.detail[0]["loc"] == ["body", "outputs", "Other!B1"]
     assert "no sheet 'Other'; sheets: [\"It's X\", 'Model']" in refused.detail[0]["msg"]
