@@ -9,9 +9,10 @@ tenant, at most ``KEPT`` of them, each for ``KEEP_S``.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from fastapi import HTTPException
 
 from app.api.schemas import SimulationRequest, cell_key, key_or_none
 from engines.cellareas import AreaIndex
-from engines.formula.refs import CellKey, split_address
+from engines.formula.refs import CellKey, column_letters, split_address
 
 KEPT = 64
 KEEP_S = 60.0
@@ -41,14 +42,17 @@ class Runnable:
     risk_inputs: frozenset[CellKey]
     formulas: frozenset[CellKey]
     formula_areas: AreaIndex | None = None
+    sizes: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)
+    """Casefolded sheet name -> the last row and column its content reaches."""
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> Runnable:
-        areas = row.get("formula_areas")
-        return cls(row["sha256"], {name.casefold(): name for name in row["sheets"] or ()},
+        areas, names = row.get("formula_areas"), row["sheets"] or ()
+        return cls(row["sha256"], {name.casefold(): name for name in names},
                    int(row["risk_outputs"] or 0), _listed(row.get("risk_input_cells")),
                    _listed(row.get("formula_cells")),
-                   AreaIndex(areas) if areas is not None else None)
+                   AreaIndex(areas) if areas is not None else None,
+                   _sizes(names, row.get("sheet_sizes") or ()))
 
     def holds_formula(self, key: CellKey) -> bool:
         return key in self.formulas or (self.formula_areas is not None
@@ -59,7 +63,8 @@ class Runnable:
         (names match in any case, as in Excel), and an input on a cell the summary shows
         holding an @RISK function or a formula (its formula areas hold every formula; a
         summary written before them lists some formula cells only, and the runner checks the
-        rest)."""
+        rest), and an output past the content of its sheet (an empty cell within it is left to
+        the runner)."""
         fields = ([("inputs", c) for c in request.inputs]
                   + [("outputs", c) for c in request.outputs])
         for field, cell in fields:
@@ -76,9 +81,29 @@ class Runnable:
                 raise HTTPException(422, [{"loc": ["body", "inputs", cell], "msg": f"{cell}"
                                            f" holds {held}; a request input replaces a constant"
                                            " cell: name a cell holding a number"}])
+        for cell in request.outputs:
+            sheet, row, column = cell_key(cell)
+            size = self.sizes.get(sheet)
+            if size is not None and (row > size[0] or column > size[1]):
+                ends = ("the sheet holds nothing" if 0 in size else "the sheet's content ends"
+                        f" at row {size[0]}, column {column_letters(size[1])}")
+                raise HTTPException(422, [{"loc": ["body", "outputs", cell], "msg": f"{cell} is"
+                                           f" an empty cell ({ends}); an output holds a formula"
+                                           " or a value"}])
         if not request.outputs and not self.risk_outputs:
             raise HTTPException(422, [{"loc": ["body", "outputs"], "msg":
                                 "name output cells: the workbook marks none with RiskOutput()"}])
+
+
+def _sizes(names: Sequence[str], sizes: Sequence[str | None]) -> dict[str, tuple[int, int]]:
+    """Each sheet's "rows:columns" (as the summary records them) by its folded name; a sheet
+    without them is left out (nothing is known of its extent)."""
+    out: dict[str, tuple[int, int]] = {}
+    for name, size in zip(names, sizes, strict=False):
+        rows, _, columns = (size or "").partition(":")
+        if rows.isdigit() and columns.isdigit():
+            out[name.casefold()] = (int(rows), int(columns))
+    return out
 
 
 class RunnableWorkbooks:

@@ -75,6 +75,9 @@ async def test_an_input_on_a_computed_cell_or_a_cell_off_the_grid_is_422(
         response = await start(enterprise, {**base, "inputs": {cell: "normal(1, 1)"}})
         message = refused(response, ["body", "inputs", cell])
         assert held in message and "a request input replaces a constant cell" in message
+    past = await start(enterprise, {**base, "outputs": ["Model!B71"]})  # its content: A1:F20
+    assert "(the sheet's content ends at row 20, column F)" in refused(
+        past, ["body", "outputs", "Model!B71"])
     twice = await start(enterprise, {**base, "outputs": ["Model!B17", "model!b17"]})
     assert "are one cell" in refused(twice, ["body", "outputs", "model!b17"])
     for cell in ("Model!XFE1", "Model!A1048577"):

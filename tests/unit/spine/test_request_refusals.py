@@ -191,3 +191,22 @@ def test_an_input_on_any_formula_cell_is_refused_where_the_summary_has_its_areas
             {"workbook_id": "w", "inputs": {cell: "normal(1,1)"}}))
     # a summary from before the areas lists some formula cells only: the rest is the runner's
     assert checked(inputs={"Model!B11": "normal(1,1)"}) is None
+
+
+def test_an_output_past_its_sheets_content_is_refused_naming_where_it_ends() -> None:
+    sized = {**WORKBOOK, "sheet_sizes": ["20:6", None]}  # It's X: a summary without sizes
+    for cell in ("Model!B21", "model!g1", "Model!$XFD$1"):
+        with pytest.raises(HTTPException) as refused:
+            Runnable.of(sized).check(SimulationRequest.model_validate(
+                {"workbook_id": "w", "outputs": [cell]}))
+        [error] = refused.value.detail
+        assert error["loc"] == ["body", "outputs", cell]
+        assert "is an empty cell (the sheet's content ends at row 20, column F)" in error["msg"]
+    for outputs in (["Model!F20", "Model!A1"], ["'It''s X'!Z999"]):
+        Runnable.of(sized).check(SimulationRequest.model_validate(
+            {"workbook_id": "w", "outputs": outputs}))
+    empty = {**WORKBOOK, "sheet_sizes": ["0:0", "1:1"]}
+    with pytest.raises(HTTPException) as refused:
+        Runnable.of(empty).check(SimulationRequest.model_validate(
+            {"workbook_id": "w", "outputs": ["Model!A1"]}))
+    assert "(the sheet holds nothing)" in refused.value.detail[0]["msg"]
