@@ -186,8 +186,11 @@ async def test_a_small_run_that_is_heavy_reports_progress_and_can_be_cancelled(
     sim = await poll(enterprise, runs[0], ENDED, timeout_s=60)
     assert sim["status"] == "cancelled", sim
     assert 0 < sim["iterations_done"] < 100_000
-    for run in runs[1:]:
-        assert (await poll(enterprise, run, ENDED, timeout_s=120))["status"] == "cancelled"
+    for run in runs[1:]:  # each ends: cancelled, or completed whole if the large lane
+        # finished it before its cancel came (the test may wait half a minute for progress)
+        ended = await poll(enterprise, run, ENDED, timeout_s=120)
+        assert ended["status"] == "cancelled" or (
+            ended["status"] == "completed" and ended["iterations_done"] == 100_000), ended
 
 
 async def test_runs_of_one_workbook_started_together_have_the_results_each_has_alone(
