@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from types import ModuleType
 
 import numpy
@@ -15,13 +14,15 @@ from engines.coerce import as_output, to_number
 from engines.env import CircularReference, Env, Plan
 from engines.errors import ExcelError
 from engines.formula import FormulaSyntaxError, parse
-from engines.formula.refs import CellKey, format_key, parse_cell, split_address
+from engines.formula.refs import CellKey, format_key
 from engines.graph import DependencyGraph
 from engines.links import linked_value
 from engines.literals import LiteralAreas
 from engines.liveness import last_reads
 from engines.plan import CellCompiler, CellFacts
 from engines.references import clip
+from engines.requestcells import ModelError as ModelError
+from engines.requestcells import covering, key_of, resolved, resolved_outputs
 from engines.result import PyValue, to_python
 from engines.risk import RiskCompiler, RiskInput, RiskValues, static_args
 from engines.rowblocks import RowBlock, Step
@@ -29,10 +30,6 @@ from engines.rowsteps import Read, row_steps
 from engines.values import Area, Value, error, from_scalars, number
 from engines.workbook import Workbook
 from engines.xp import Array, to_numpy
-
-
-class ModelError(ValueError):
-    """A request does not fit the workbook: the message names the cell and what is accepted."""
 
 
 class CompiledModel:
@@ -98,7 +95,7 @@ class CompiledModel:
         varying = self._varying(needed, set(inputs))
         self.risk_calls: list[RiskInput] = risk.inputs
         """Every distribution call in the workbook, needed by the outputs or not."""
-        self.risk_inputs: list[RiskInput] = [r for r in risk.inputs if _key_of(r.id.cell) in needed]
+        self.risk_inputs: list[RiskInput] = [r for r in risk.inputs if key_of(r.id.cell) in needed]
         self._varying_order = [k for k in self._order if k in varying]
         self._volatile = any(self.facts[key].volatile for key in self._varying_order)
         self._constants = Env(self, xp, 1, static=False)
@@ -107,7 +104,7 @@ class CompiledModel:
                 self._guarded(self._constants, key)
         for risk_input in self.risk_inputs:
             reads = risk_input.arg_reads
-            if not (self.facts[_key_of(risk_input.id.cell)].dynamic or risk_input.nested or any(
+            if not (self.facts[key_of(risk_input.id.cell)].dynamic or risk_input.nested or any(
                 _contains(area, k) for area in reads for k in varying | set(inputs)
             )):
                 risk_input.static_args = static_args(self._constants, risk_input)
@@ -137,7 +134,7 @@ class CompiledModel:
 
     def _resolve(self, address: str) -> CellKey:
         """``"Sheet!A1"`` (any case, sheet quoted or not) as the workbook's cell key."""
-        sheet, row, col = _key_of(address)
+        sheet, row, col = key_of(address)
         return self.workbook.sheet_named(sheet) or sheet, row, col
 
     def _random_cells(self) -> set[CellKey]:
@@ -266,7 +263,7 @@ class CompiledModel:
 
     def affected(self, cells: Iterable[str]) -> set[str]:
         """``cells`` and every formula cell that reads them, directly or not."""
-        seeds = {_key_of(address) for address in cells}
+        seeds = {key_of(address) for address in cells}
         order = self.graph.order(self.plans, strict=False)
         return {format_key(key) for key in self.graph.reach(seeds, order)}
 
@@ -280,12 +277,6 @@ class CompiledModel:
     def volatile(self) -> list[str]:
         """Cells using NOW, TODAY, RAND and the like: they change at every recalculation."""
         return sorted(format_key(k) for k, f in self.facts.items() if f.volatile)
-
-
-def _key_of(address: str) -> CellKey:
-    sheet, cell = split_address(address)
-    row, col = parse_cell(cell)
-    return sheet, row, col
 
 
 def _entrywise_candidate(plain: bool, facts: CellFacts) -> bool:
@@ -331,8 +322,8 @@ def compile_model(
     Raises ModelError when an input cell holds a formula, a cell does not exist, or the
     outputs depend on a circular reference.
     """
-    input_keys = [_checked(wb, address, "input") for address in inputs]
-    wb = _covering(wb, input_keys)
+    input_keys = [resolved(wb, address, "input") for address in inputs]
+    wb = covering(wb, input_keys)
     risk = RiskCompiler()
     plans: dict[CellKey, Plan] = {}
     facts: dict[CellKey, CellFacts] = {}
@@ -353,46 +344,11 @@ def compile_model(
     for key, address in zip(input_keys, inputs, strict=True):
         if key in plans:
             raise ModelError(f"input {address} holds a formula; inputs must be constant cells")
-    if outputs is None:
-        output_keys = list(risk.outputs)
-    else:
-        output_keys = [_checked(wb, address, "output") for address in outputs]
-        named: dict[CellKey, str] = {}
-        for address, key in zip(outputs, output_keys, strict=True):
-            if key in named:  # one cell's results would be kept twice under one name
-                raise ModelError(f"outputs {named[key]!r} and {address!r} are one cell;"
-                                 " list each output once")
-            named[key] = address
+    output_keys = list(risk.outputs) if outputs is None else resolved_outputs(wb, outputs)
     try:
         return CompiledModel(wb, xp, plans, facts, risk, input_keys, output_keys)
     except CircularReference as exc:
         raise ModelError(str(exc)) from exc
-
-
-def _covering(wb: Workbook, keys: Sequence[CellKey]) -> Workbook:
-    """``wb`` with its sheets' used ranges stretched over ``keys``: a request input may be an
-    empty cell past all content, and references stop at the content (see references.clip)."""
-    used = dict(wb.dimensions)
-    for sheet, row, col in keys:
-        rows, cols = used[sheet]
-        used[sheet] = (max(rows, row), max(cols, col))
-    return wb if used == wb.dimensions else replace(wb, dimensions=used)
-
-
-def _checked(wb: Workbook, address: str, role: str) -> CellKey:
-    try:
-        key = _key_of(address)
-    except ValueError as exc:
-        raise ModelError(f"{role} {address!r}: {exc}") from exc
-    sheet = wb.sheet_named(key[0])
-    if sheet is None:
-        raise ModelError(f"{role} {address!r}: no sheet {key[0]!r}; sheets are {wb.sheets}")
-    key = (sheet, key[1], key[2])
-    if role == "output" and key not in wb.cells:
-        raise ModelError(
-            f"output {address!r} is an empty cell; outputs must hold a formula or value"
-        )
-    return key
 
 
 def _spill_plan(xp: ModuleType, key: CellKey, anchor: CellKey) -> tuple[Plan, CellFacts]:

@@ -132,7 +132,7 @@ class Views:
     async def workbook_to_run(self, tenant_id: str, workbook_id: str) -> dict[str, Any] | None:
         """What a simulation request is checked against, without the rest of the summary:
         status and reason, content hash, sheet names and the rows and columns their content
-        reaches ("rows:columns", NULL where not recorded), how many outputs the workbook marks,
+        reaches ([rows, columns], NULL where not recorded), how many outputs the workbook marks,
         the cells of its @RISK inputs, the cells it lists as holding formulas (candidate
         outputs, RiskOutput cells, cells with unsupported functions) and the areas holding
         every formula (NULL where the summary has none)."""
@@ -140,9 +140,9 @@ class Views:
             tenant_id, "SELECT status, reason, sha256, ARRAY(SELECT sheet->>'name' FROM"
             " jsonb_array_elements(CASE jsonb_typeof(summary->'sheets') WHEN 'array'"
             " THEN summary->'sheets' END) WITH ORDINALITY s(sheet, n) ORDER BY n) AS sheets,"
-            " ARRAY(SELECT CASE WHEN jsonb_typeof(sheet->'rows')='number' AND"
-            " jsonb_typeof(sheet->'columns')='number' THEN (sheet->>'rows') || ':' ||"
-            " (sheet->>'columns') END FROM jsonb_array_elements(CASE"
+            " ARRAY(SELECT ARRAY[CASE jsonb_typeof(sheet->'rows') WHEN 'number' THEN"
+            " (sheet->>'rows')::bigint END, CASE jsonb_typeof(sheet->'columns') WHEN 'number'"
+            " THEN (sheet->>'columns')::bigint END] FROM jsonb_array_elements(CASE"
             " jsonb_typeof(summary->'sheets') WHEN 'array' THEN summary->'sheets' END)"
             " WITH ORDINALITY s(sheet, n) ORDER BY n) AS sheet_sizes,"
             " CASE jsonb_typeof(summary->'risk_outputs') WHEN 'array'"

@@ -95,15 +95,13 @@ class Runnable:
                                 "name output cells: the workbook marks none with RiskOutput()"}])
 
 
-def _sizes(names: Sequence[str], sizes: Sequence[str | None]) -> dict[str, tuple[int, int]]:
-    """Each sheet's "rows:columns" (as the summary records them) by its folded name; a sheet
+def _sizes(names: Sequence[str], sizes: Sequence[Sequence[int | None]]
+           ) -> dict[str, tuple[int, int]]:
+    """Each sheet's [rows, columns] (as the summary records them) by its folded name; a sheet
     without them is left out (nothing is known of its extent)."""
-    out: dict[str, tuple[int, int]] = {}
-    for name, size in zip(names, sizes, strict=False):
-        rows, _, columns = (size or "").partition(":")
-        if rows.isdigit() and columns.isdigit():
-            out[name.casefold()] = (int(rows), int(columns))
-    return out
+    return {name.casefold(): (rows, columns)
+            for name, (rows, columns) in zip(names, sizes, strict=False)
+            if rows is not None and columns is not None}
 
 
 class RunnableWorkbooks:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -58,6 +59,19 @@ def cell_key(cell: str) -> CellKey:
     return sheet.casefold(), row, column
 
 
+def repeated(cells: Iterable[str]) -> tuple[str, str] | None:
+    """The first cell named twice, as (its first spelling, the later one), each name checked
+    as a cell reference (:func:`check_cell`); None when each cell is named once. Model!B2 and
+    'model'!$b$2 are one cell."""
+    seen: dict[CellKey, str] = {}
+    for cell in cells:
+        key = cell_key(check_cell(cell))
+        if key in seen:
+            return seen[key], cell
+        seen[key] = cell
+    return None
+
+
 def key_or_none(cell: str) -> CellKey | None:
     """:func:`cell_key`, or None for a text that names no cell."""
     try:
@@ -103,14 +117,11 @@ class Correlation(BaseModel):
     @classmethod
     def _cells(cls, cells: list[str]) -> list[str]:
         """Each cell once: a cell listed twice would take two rows of one matrix."""
-        seen: dict[CellKey, str] = {}
-        for cell in cells:
-            key = cell_key(check_cell(cell))
-            if key in seen:
-                also = "" if cell == seen[key] else f" (also as {cell})"
-                raise ValueError(f"{seen[key]} is listed twice{also}; list each correlated"
-                                 " input once")
-            seen[key] = cell
+        twice = repeated(cells)
+        if twice is not None:
+            first, later = twice
+            also = "" if later == first else f" (also as {later})"
+            raise ValueError(f"{first} is listed twice{also}; list each correlated input once")
         return cells
 
     @field_validator("matrix")
@@ -200,14 +211,12 @@ class SimulationRequest(BaseModel):
     @classmethod
     def _outputs(cls, cells: list[str]) -> list[str]:
         """Each output cell once, however it is spelt: results are kept per cell."""
-        seen: dict[CellKey, str] = {}
-        for cell in cells:
-            key = cell_key(check_cell(cell))
-            if key in seen:
-                raise Located((cell,), f"output {cell} is listed twice; list each output once"
-                              if cell == seen[key] else f"outputs {seen[key]} and {cell} are"
-                              " one cell; list each output once")
-            seen[key] = cell
+        twice = repeated(cells)
+        if twice is not None:
+            first, later = twice
+            raise Located((later,), f"output {later} is listed twice; list each output once"
+                          if later == first else f"outputs {first} and {later} are one cell;"
+                          " list each output once")
         return cells
 
     @field_validator("var_level")

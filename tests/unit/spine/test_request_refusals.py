@@ -194,7 +194,7 @@ def test_an_input_on_any_formula_cell_is_refused_where_the_summary_has_its_areas
 
 
 def test_an_output_past_its_sheets_content_is_refused_naming_where_it_ends() -> None:
-    sized = {**WORKBOOK, "sheet_sizes": ["20:6", None]}  # It's X: a summary without sizes
+    sized = {**WORKBOOK, "sheet_sizes": [[20, 6], [None, None]]}  # It's X: without sizes
     for cell in ("Model!B21", "model!g1", "Model!$XFD$1"):
         with pytest.raises(HTTPException) as refused:
             Runnable.of(sized).check(SimulationRequest.model_validate(
@@ -205,7 +205,7 @@ def test_an_output_past_its_sheets_content_is_refused_naming_where_it_ends() -> 
     for outputs in (["Model!F20", "Model!A1"], ["'It''s X'!Z999"]):
         Runnable.of(sized).check(SimulationRequest.model_validate(
             {"workbook_id": "w", "outputs": outputs}))
-    empty = {**WORKBOOK, "sheet_sizes": ["0:0", "1:1"]}
+    empty = {**WORKBOOK, "sheet_sizes": [[0, 0], [1, 1]]}
     with pytest.raises(HTTPException) as refused:
         Runnable.of(empty).check(SimulationRequest.model_validate(
             {"workbook_id": "w", "outputs": ["Model!A1"]}))
