@@ -35,11 +35,27 @@ def producer(bootstrap: str, *, transactional_id: str | None = None, timeout_s: 
     )
 
 
+PREFETCH_HOLD_S = 3600.0
+"""How long records fetched but not yet taken hold back the next fetch (aiokafka's prefetch
+backoff, 0.1 s). aiokafka sends one fetch at a time to a broker, and leaves out of it a
+partition whose records have not been taken yet; once they have waited the backoff, it fetches
+the other partitions without it. A consumer busy longer than that (a parse, a burst's runs)
+then took its records and found that partition's next ones held until that fetch returned,
+which may wait the whole fetch wait when nothing else comes. Held back until the records are
+taken, the next fetch asks for every partition: a consumer reads its records in turn anyway."""
+
+
+class _Consumer(AIOKafkaConsumer):  # type: ignore[misc]
+    async def start(self) -> None:
+        await super().start()
+        self._fetcher._prefetch_backoff = PREFETCH_HOLD_S
+
+
 def consumer(bootstrap: str, group_id: str | None, *, read_committed: bool = True,
              **options: Any) -> AIOKafkaConsumer:
     """A consumer that commits nothing by itself and reads only committed transactions
     (``options``: further AIOKafkaConsumer settings, e.g. group membership)."""
-    return AIOKafkaConsumer(
+    return _Consumer(
         bootstrap_servers=bootstrap,
         group_id=group_id,
         enable_auto_commit=False,

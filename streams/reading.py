@@ -23,6 +23,9 @@ from streams.envelope import Envelope
 from streams.subscription import FETCH_WAIT_MS
 
 log = logging.getLogger(__name__)
+END_WAIT_MS = 100
+"""The fetch wait of a read to the end of the log as it is now: its last fetch may only move
+the position past the final commit marker, and a short wait bounds what that could cost."""
 
 
 async def assign_all(consumer: AIOKafkaConsumer, topics: Sequence[str]) -> list[TopicPartition]:
@@ -55,7 +58,7 @@ async def records_in(settings: Settings, spans: dict[TopicPartition, tuple[int, 
     """How many committed records each partition holds in its span [start, end): transaction
     markers take offsets too (several in a row where transactions interleave), so the
     difference of two offsets is not a count."""
-    consumer = kafka.consumer(settings.kafka_bootstrap, None, fetch_max_wait_ms=FETCH_WAIT_MS)
+    consumer = kafka.consumer(settings.kafka_bootstrap, None, fetch_max_wait_ms=END_WAIT_MS)
     await consumer.start()
     try:
         consumer.assign(list(spans))
@@ -76,7 +79,7 @@ async def read_to_end(settings: Settings, topics: Sequence[str],
     """Every committed event of ``topics`` (or just of ``partitions``) from offset 0 to the end
     of the log as it is now."""
     # the last fetch only moves the position past the final commit marker: a short wait
-    consumer = kafka.consumer(settings.kafka_bootstrap, None, fetch_max_wait_ms=FETCH_WAIT_MS)
+    consumer = kafka.consumer(settings.kafka_bootstrap, None, fetch_max_wait_ms=END_WAIT_MS)
     await consumer.start()
     try:
         parts = list(partitions) if partitions is not None else \
@@ -87,10 +90,12 @@ async def read_to_end(settings: Settings, topics: Sequence[str],
         await consumer.seek_to_beginning(*parts)
         remaining = {tp for tp in parts if end[tp] > 0}
         while remaining:
-            batch = await consumer.getmany(*remaining, timeout_ms=500)
+            # every partition's records are taken, those past the end too: records left
+            # untaken would hold back the next fetch (infra.kafka.PREFETCH_HOLD_S)
+            batch = await consumer.getmany(timeout_ms=500)
             for tp, messages in batch.items():
                 for message in messages:
-                    if message.offset < end[tp]:
+                    if tp in remaining and message.offset < end[tp]:
                         event = readable(message.value)
                         if event is not None:
                             yield event
@@ -119,10 +124,11 @@ class StateFollower:
                  fold: Callable[[Envelope], None]) -> None:
         self.topics = topics
         self.fold = fold
-        # a short fetch wait: ``caught_up`` waits for the position to pass the end, and a fold
-        # that took its records late finds its partition's next ones held up to this wait
-        # (see streams.subscription.FETCH_WAIT_MS)
-        self.consumer = kafka.consumer(settings.kafka_bootstrap, None, fetch_max_wait_ms=50)
+        # ``caught_up`` waits for the position to pass the end: records committed end a fetch's
+        # wait, and a fold that took its records late finds no fetch under way that leaves its
+        # partition out (see streams.subscription.FETCH_WAIT_MS)
+        self.consumer = kafka.consumer(settings.kafka_bootstrap, None,
+                                       fetch_max_wait_ms=FETCH_WAIT_MS)
         self.parts: list[TopicPartition] = []
         self.moved = asyncio.Event()  # set after each fetch: positions may have advanced
         self.task: asyncio.Task[None] | None = None
