@@ -25,6 +25,7 @@ from typing import Protocol
 
 from aiokafka import AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.coordinator.assignors.sticky.sticky_assignor import StickyPartitionAssignor
+from aiokafka.errors import CommitFailedError, IllegalStateError
 from aiokafka.structs import ConsumerRecord
 
 from infra import kafka, metrics
@@ -148,11 +149,30 @@ class Subscription:
                     # batch this large or larger means more wait already, to be taken at once)
                     await asyncio.sleep(self.settings.batch_linger_ms / 1000)
         finally:
-            await self.consumer.stop()
-            async with self.lock:
-                parts = sorted(self.consumer.assignment())
-                if parts:
-                    await self.owner.revoked(parts)
+            # the partitions are let go while still a member: what waited is committed as
+            # this member (``commit``) before the consumer leaves the group
+            try:
+                async with self.lock:
+                    parts = sorted(self.consumer.assignment())
+                    if parts:
+                        await self.owner.revoked(parts)
+            finally:
+                await self.consumer.stop()
+
+    async def commit(self, offsets: dict[TopicPartition, int]) -> bool:
+        """Commit ``offsets`` outside any transaction, as this member of the group: for input
+        whose handling emitted nothing, so there is nothing to keep atomic with them. The group
+        refuses a member it has rebalanced away (its generation is fenced, as a transactional
+        id is for emits): then False, and the partitions' new owner handles those records
+        again, which emits nothing again. One request to the broker, where a transaction of
+        offsets alone is four, and costs the broker ten times the CPU (5 ms against 0.5)."""
+        try:
+            await asyncio.wait_for(self.consumer.commit(offsets), self.settings.kafka_timeout_s)
+        except (CommitFailedError, IllegalStateError) as exc:
+            log.info("%s: offsets %s left to the partitions' next owner: %r", self.group,
+                     offsets, exc)
+            return False
+        return True
 
     @property
     def _name(self) -> str:

@@ -7,16 +7,18 @@ together cost a few transactions, not a hundred; the partitions with emits waiti
 transactions side by side. A transaction carries its partition's commit point when any emit in
 it asks for one: the owner says how far the group may commit, given the ends the transaction
 carries (an end in the same transaction as the offset past its start is committed with it).
-A commit alone that would not move the point is no transaction at all; one that would waits,
-when the owner asks, until its partition has been quiet a while (``settle``), and the owner may
-ask the outbox to linger before each transaction, for more to share it.
+A commit alone is no transaction: it has nothing to keep atomic with the offsets, so the
+member commits them itself (``Subscription.commit``), and not at all when they would not move
+the point; it waits, when the owner asks, until its partition has been quiet a while
+(``settle``), for the next transaction carries it anyway. The owner may ask the outbox to linger
+before each transaction, for more to share it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from aiokafka import TopicPartition
@@ -30,6 +32,9 @@ from streams.subscription import PartitionProducers
 CommitPoint = Callable[[TopicPartition, Collection[str]], int | None]
 """``(partition, ends)``: the offset the group may commit for ``partition`` once the ends of
 the aggregates ``ends`` are in the log, or None to commit nothing."""
+CommitAlone = Callable[[dict[TopicPartition, int]], Awaitable[bool]]
+"""Commits offsets outside any transaction, as the group's member (``Subscription.commit``):
+False when the group refused them."""
 
 
 @dataclass
@@ -48,11 +53,13 @@ class Outbox:
     ``linger()``: seconds to wait before the next transaction (0: at once)."""
 
     def __init__(self, settings: Settings, group: str, commit_point: CommitPoint,
-                 linger: Callable[[], float] = lambda: 0.0, quiet_s: float = 0.0) -> None:
+                 linger: Callable[[], float] = lambda: 0.0, quiet_s: float = 0.0, *,
+                 commit_alone: CommitAlone) -> None:
         """``quiet_s``: a commit alone waits until its partition has sent no transaction for
         this long, and goes with ``settle``; meanwhile the next transaction of events takes
         the commit point with it (0: a commit alone goes at once)."""
         self.settings = settings
+        self.commit_alone = commit_alone
         self.linger = linger
         self.quiet_s = quiet_s
         self.last_sent: dict[TopicPartition, float] = {}  # monotonic time, per partition
@@ -87,7 +94,7 @@ class Outbox:
         """Send ``events`` in a transaction of ``tp``'s producer, with ``tp``'s commit point
         when ``commit``; nothing once ``tp`` has moved to another member. ``ends``: the
         aggregate whose end ``events`` are, which the commit point may pass once they are sent.
-        A commit alone that would not move the point costs no transaction."""
+        A commit alone is no transaction, and nothing when it would not move the point."""
         if not events and (not commit or self._unmoved(tp, self.commit_point(tp, ()))):
             return
         if not events and self._busy(tp):
@@ -130,8 +137,8 @@ class Outbox:
 
     def _busy(self, tp: TopicPartition) -> bool:
         """Whether ``tp`` sent a transaction less than ``quiet_s`` ago: a commit alone waits,
-        for in a burst the next transaction carries it anyway (a commit alone is three
-        requests to the broker, and the emitter waits for them)."""
+        for in a burst the next transaction carries it anyway (a commit alone is a request
+        to the broker, and the emitter waits for it)."""
         return time.monotonic() - self.last_sent.get(tp, -self.quiet_s) < self.quiet_s
 
     def _unmoved(self, tp: TopicPartition, point: int | None) -> bool:
@@ -146,7 +153,11 @@ class Outbox:
         ending = {each.ends for each in waiting if each.ends is not None}
         commit = tp in self.deferred or any(each.commit for each in waiting)
         point = self.commit_point(tp, ending) if commit else None
-        if not events and self._unmoved(tp, point):
+        if not events:
+            if point is not None and not self._unmoved(tp, point):
+                if await self.commit_alone({tp: point}):
+                    self.committed[tp] = point
+                self.deferred.discard(tp)
             return
         async with producer.transaction():
             delivered = []

@@ -92,7 +92,7 @@ class SimulationRunner(CatchingUpMember):
         self.slots = self.lanes.large  # shared with the chunk worker: chunks are large work
         self.subscription = Subscription(settings, self.name, ("simulations",), self)
         self.outbox = Outbox(settings, self.subscription.group, self._commit_point, self._linger,
-                             QUIET_S)
+                             QUIET_S, commit_alone=self.subscription.commit)
         self.partitions: dict[TopicPartition, Partition] = {}
         metrics.ACTIVE_RUNS.set_function(lambda: len(self.runs))
         for lane in (self.lanes.small, self.lanes.large):

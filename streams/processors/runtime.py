@@ -12,9 +12,10 @@ outage stops the processor with nothing committed, for its supervisor to restart
 
 A batch that emits nothing (most of the fan-out's, the ledger's releases) has nothing to keep
 atomic with its offsets, so they wait up to ``COMMIT_EVERY_S`` to go with the partition's next
-transaction, and alone once that time has passed or the partition moves or the processor stops.
-Such a batch may be handled again after a crash, which the handlers take as they take any
-redelivery; a burst of small runs no longer costs these processors a transaction per poll.
+transaction, and once that time has passed or the partition moves or the processor stops, the
+member commits them itself, outside any transaction (``Subscription.commit``). Such a batch may
+be handled again after a crash, which the handlers take as they take any redelivery; a burst of
+small runs no longer costs these processors a transaction per poll.
 """
 
 from __future__ import annotations
@@ -146,6 +147,9 @@ class TransactionalMember:
             settings, sorted(state_topics), partial(fold_safely, self.whole))
         self.handlers: dict[TopicPartition, Handler] = {}
         self.producers = PartitionProducers(settings, self.group)
+        # every processor also reads the parked messages an operator hands back to it
+        self.subscription = Subscription(settings, self.whole.name,
+                                         (*self.whole.topics, "deadletters"), self)
         # per partition: the offset to commit for batches that emitted nothing, and since when
         self.uncommitted: dict[TopicPartition, tuple[int, float]] = {}
 
@@ -214,10 +218,12 @@ class TransactionalMember:
                 if now - since >= COMMIT_EVERY_S]
 
     async def commit(self, partitions: Sequence[TopicPartition]) -> None:
-        """The waiting offsets of ``partitions``, each in a transaction of its own."""
-        for tp in partitions:
-            if tp in self.uncommitted and tp in self.producers.producers:
-                await self.transaction(tp, (), self.uncommitted[tp][0])
+        """The waiting offsets of ``partitions`` still owned, committed by the member itself:
+        the batches they close emitted nothing (``Subscription.commit``)."""
+        offsets = {tp: self.uncommitted.pop(tp)[0] for tp in partitions
+                   if tp in self.uncommitted and tp in self.producers.producers}
+        if offsets:
+            await self.subscription.commit(offsets)
 
     def handler(self, topic: str, partition: int) -> Handler | None:
         if not self.folded_inputs:
@@ -250,8 +256,7 @@ async def run_transactional(settings: Settings, make: Callable[[], Handler],
 async def _consume(settings: Settings, member: TransactionalMember, stop: asyncio.Event
                    ) -> None:
     name = member.whole.name
-    # every processor also reads the parked messages an operator hands back to it
-    subscription = Subscription(settings, name, (*member.whole.topics, "deadletters"), member)
+    subscription = member.subscription
     concurrent = bool(getattr(member.whole, "concurrent", False))
     size = int(getattr(member.whole, "batch_records", 500))
     # idle: the offsets waiting for a transaction go once due, whether records come or not

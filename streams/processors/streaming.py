@@ -59,7 +59,8 @@ class StreamingMember(CatchingUpMember):
         self.handler = handler
         self.subscription = Subscription(settings, handler.name,
                                          (*handler.topics, "deadletters"), self)
-        self.outbox = Outbox(settings, self.subscription.group, self._commit_point)
+        self.outbox = Outbox(settings, self.subscription.group, self._commit_point,
+                             commit_alone=self.subscription.commit)
         self.partitions: dict[TopicPartition, Partition] = {}
         self.pending: dict[TopicPartition, dict[int, asyncio.Task[None]]] = {}
         self._held: dict[TopicPartition, list[Message]] = {}  # read while catching up
