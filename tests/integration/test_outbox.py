@@ -27,10 +27,11 @@ GROUP = "outbox-test"
 @contextlib.asynccontextmanager
 async def _outbox(settings: Settings, point: list[int | None],
                   linger: Callable[[], float] = lambda: 0.0, quiet_s: float = 0.0
-                  ) -> AsyncIterator[tuple[Outbox, TopicPartition, list[int]]]:
+                  ) -> AsyncIterator[tuple[Outbox, TopicPartition, list[int],
+                                           list[dict[TopicPartition, int]]]]:
     """An outbox on the tenants topic's first partition whose commit point is ``point[0]``,
-    its commits alone made by a member of the group that owns the partition, and a list that
-    counts the transactions its producer begins."""
+    its commits alone made by a member of the group that owns the partition, a list that
+    counts the transactions its producer begins, and the offsets it committed alone."""
     await ensure_topics(settings)
     tp = TopicPartition(settings.topic("tenants"), 0)
     member = Subscription(settings, GROUP, ("tenants",))
@@ -40,9 +41,15 @@ async def _outbox(settings: Settings, point: list[int | None],
         async for _ in member.batches(stop):
             pass
 
+    alone: list[dict[TopicPartition, int]] = []
+
+    async def commit_alone(offsets: dict[TopicPartition, int]) -> bool:
+        alone.append(offsets)
+        return await member.commit(offsets)
+
     running = asyncio.create_task(membership())
     outbox = Outbox(settings, member.group, lambda _tp, _ends: point[0], linger, quiet_s,
-                    commit_alone=member.commit)
+                    commit_alone=commit_alone)
     try:
         await wait_for(lambda: _owns(member, tp))
         await outbox.open([tp])
@@ -55,7 +62,7 @@ async def _outbox(settings: Settings, point: list[int | None],
             return transaction()
 
         producer.transaction = counted  # type: ignore[method-assign]
-        yield outbox, tp, begun
+        yield outbox, tp, begun, alone
     finally:
         await outbox.close([tp])
         stop.set()
@@ -83,43 +90,48 @@ def _requested(n: int) -> Any:
 async def test_a_commit_alone_is_no_transaction_and_nothing_when_it_moves_nothing(
         settings: Settings) -> None:
     point: list[int | None] = [None]
-    async with _outbox(settings, point) as (outbox, tp, begun):
+    async with _outbox(settings, point) as (outbox, tp, begun, alone):
         await outbox.emit(tp, [], commit=True)  # nothing may be committed yet
-        assert await _committed(settings, tp) is None
+        assert alone == [] and await _committed(settings, tp) is None
         point[0] = 3
         await outbox.emit(tp, [], commit=True)  # committed by the member itself
-        assert begun == [] and await _committed(settings, tp) == 3
+        assert begun == [] and alone == [{tp: 3}] and await _committed(settings, tp) == 3
+        await outbox.emit(tp, [], commit=True)  # the same point again: nothing to send
+        assert alone == [{tp: 3}]
         await outbox.emit(tp, [_requested(1)], commit=True)  # events go in a transaction
         assert len(begun) == 1
         point[0] = 5
         await outbox.emit(tp, [], commit=True)
         assert len(begun) == 1 and await _committed(settings, tp) == 5
+        assert alone == [{tp: 3}, {tp: 5}]
     assert [e.data["simulation_id"] for e in await events_of(settings, "tenants")] == ["sim-1"]
 
 
 async def test_a_commit_alone_waits_for_its_partition_to_be_quiet(settings: Settings) -> None:
     point: list[int | None] = [None]
-    async with _outbox(settings, point, quiet_s=0.5) as (outbox, tp, begun):
+    async with _outbox(settings, point, quiet_s=0.5) as (outbox, tp, begun, alone):
         await outbox.emit(tp, [_requested(1)])
         point[0] = 1
         await outbox.emit(tp, [], commit=True)  # a transaction went a moment ago: it waits
         await outbox.settle()
-        assert len(begun) == 1 and await _committed(settings, tp) is None
+        assert len(begun) == 1 and alone == [] and await _committed(settings, tp) is None
         await outbox.emit(tp, [_requested(2)])  # the next transaction takes the point along
         assert len(begun) == 2 and await _committed(settings, tp) == 1
         point[0] = 3
         await outbox.emit(tp, [], commit=True)
         await outbox.settle()
-        assert await _committed(settings, tp) == 1
+        assert len(begun) == 2 and alone == [] and await _committed(settings, tp) == 1
         await asyncio.sleep(0.6)
         await outbox.settle()  # quiet long enough: the commit goes alone, no transaction
-        assert len(begun) == 2 and await _committed(settings, tp) == 3
+        assert len(begun) == 2 and alone == [{tp: 3}] and await _committed(settings, tp) == 3
+        await outbox.settle()  # and once
+        assert alone == [{tp: 3}]
 
 
 async def test_a_commit_alone_the_group_refuses_is_left_to_the_next_owner(
         settings: Settings) -> None:
     point: list[int | None] = [2]
-    async with _outbox(settings, point) as (outbox, tp, _begun):
+    async with _outbox(settings, point) as (outbox, tp, _begun, _alone):
         refused: list[dict[TopicPartition, int]] = []
 
         async def fenced(offsets: dict[TopicPartition, int]) -> bool:
@@ -135,7 +147,7 @@ async def test_a_commit_alone_the_group_refuses_is_left_to_the_next_owner(
 
 async def test_emits_made_while_the_outbox_lingers_share_one_transaction(settings: Settings
                                                                          ) -> None:
-    async with _outbox(settings, [None], linger=lambda: 0.2) as (outbox, tp, begun):
+    async with _outbox(settings, [None], linger=lambda: 0.2) as (outbox, tp, begun, _alone):
         await asyncio.gather(*(outbox.emit(tp, [_requested(n)]) for n in range(5)))
     assert len(begun) == 1
     sent = [e.data["simulation_id"] for e in await events_of(settings, "tenants")]
@@ -148,7 +160,7 @@ async def test_a_record_the_broker_refuses_aborts_the_transaction_offsets_and_al
     from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
     point: list[int | None] = [7]
-    async with _outbox(settings, point) as (outbox, tp, _):
+    async with _outbox(settings, point) as (outbox, tp, _, _alone):
         admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
         await admin.start()
         try:  # this topic now takes records of at most 2,000 bytes
