@@ -26,6 +26,7 @@ import httpx
 from app.ops.admin import create_tenant
 from app.ops.launcher import launched
 from bench import machine, scratch
+from bench.caller import Caller
 from bench.cpu import CpuWatch, line
 from bench.spine import EXAMPLE, REQUEST, percentile
 from infra import kafka
@@ -110,25 +111,25 @@ async def _session(settings: Settings, url: str) -> tuple[httpx.AsyncClient, str
     return client, workbook_id
 
 
-async def _run(client: httpx.AsyncClient, workbook_id: str, seen: Seen, seed: int
+async def _run(caller: Caller, workbook_id: str, seen: Seen, seed: int
                ) -> tuple[str, float, float]:
     """One simulation: its id, when it was posted, and its command → completed seconds."""
     posted = time.time()
-    response = await client.post("/v1/simulations", json={
+    answer = await caller.post_json("/v1/simulations", {
         "workbook_id": workbook_id, **REQUEST, "seed": seed})
-    response.raise_for_status()
-    sim = response.json()["simulation_id"]
+    sim = answer["simulation_id"]
     return sim, posted, await _completed(seen, sim) - posted
 
 
-async def _burst(url: str, headers: httpx.Headers, workbook_id: str, seen: Seen, size: int,
+def _caller(url: str, client: httpx.AsyncClient) -> Caller:
+    return Caller(url, {"Authorization": client.headers["Authorization"]})
+
+
+async def _burst(url: str, client: httpx.AsyncClient, workbook_id: str, seen: Seen, size: int,
                  seed: int) -> dict[str, Any]:
     """``size`` runs posted at once: their request → completed, hops and the CPU they took."""
-    # a caller each, as a hundred callers would be: one client's pool of a hundred
-    # connections scans them all for each request, and took the load generator 0.4 s of
-    # CPU in a burst (httpcore), of the two cores it measures
-    callers = [httpx.AsyncClient(base_url=url, timeout=120, headers=headers)
-               for _ in range(size)]
+    # a caller and a connection each, as a hundred callers would be (see bench.caller)
+    callers = [_caller(url, client) for _ in range(size)]
     try:
         cpu = CpuWatch()
         cpu.start()
@@ -139,7 +140,7 @@ async def _burst(url: str, headers: httpx.Headers, workbook_id: str, seen: Seen,
         await asyncio.sleep(2.0)  # the projections' share of the burst, applied after it
         cpu.stop()
     finally:
-        await asyncio.gather(*(caller.aclose() for caller in callers))
+        await asyncio.gather(*(caller.close() for caller in callers))
     together = [seconds * 1000 for _, _, seconds in outcomes]
     hops = [_hops(seen, sim, posted) for sim, posted, _ in outcomes]
     return {"runs": size, "p50_ms": percentile(together, 50),
@@ -154,10 +155,11 @@ async def measure(settings: Settings, url: str, runs: int, burst: int, bursts: i
     watcher = asyncio.create_task(_watch(settings, seen, stop))
     await asyncio.sleep(1.0)
     client, workbook_id = await _session(settings, url)
+    caller = _caller(url, client)
     try:
         single, hops = [], []
         for i in range(runs + WARM_UP):
-            sim, posted, seconds = await _run(client, workbook_id, seen, i)
+            sim, posted, seconds = await _run(caller, workbook_id, seen, i)
             if i >= WARM_UP:
                 single.append(seconds * 1000)
                 hops.append(_hops(seen, sim, posted))
@@ -168,9 +170,10 @@ async def measure(settings: Settings, url: str, runs: int, burst: int, bursts: i
             client, workbook_id = await _session(settings, url)
             if round_:
                 await asyncio.sleep(PAUSE_S)  # the background processors' share of the last
-            measured.append(await _burst(url, client.headers, workbook_id, seen, burst,
+            measured.append(await _burst(url, client, workbook_id, seen, burst,
                                          10_000 * (round_ + 1)))
     finally:
+        await caller.close()
         await client.aclose()
         stop.set()
         await watcher
