@@ -21,6 +21,7 @@ from projections.json_text import json_text
 from projections.placement import SHARED
 from projections.postgres_tenancy import TENANCY_TABLES, TENANCY_VIEWS, with_security_audit
 from projections.privacy_views import PRIVACY_VIEWS
+from projections.statement_batch import MERGES
 from projections.webhook_views import WEBHOOK_TABLES, WEBHOOK_VIEWS
 from streams.envelope import Envelope
 from streams.events import (
@@ -54,12 +55,15 @@ STATUS_RANK = {
 _GROWS = {"iterations_done"}  # counters that only grow, whatever order events come in
 
 
+_UPSERT_COLUMNS: dict[str, tuple[str, ...]] = {}
+
+
 @functools.cache  # a handful of column sets, built once each
 def _sim_upsert(columns: tuple[str, ...]) -> str:
     sets = "".join(
         f", {c} = GREATEST(simulations.{c}, EXCLUDED.{c})" if c in _GROWS else
         f", {c} = EXCLUDED.{c}" for c in columns)
-    return (
+    sql = (
         f"INSERT INTO simulations (simulation_id, tenant_id, status, status_rank"
         f"{''.join(', ' + c for c in columns)}) VALUES"
         f" ({', '.join(f'${i}' for i in range(1, len(columns) + 5))})"
@@ -67,6 +71,26 @@ def _sim_upsert(columns: tuple[str, ...]) -> str:
         " status = CASE WHEN EXCLUDED.status_rank >= simulations.status_rank"
         " THEN EXCLUDED.status ELSE simulations.status END,"
         f" status_rank = GREATEST(simulations.status_rank, EXCLUDED.status_rank){sets}")
+    _UPSERT_COLUMNS[sql] = columns
+    MERGES[sql] = _merge_upserts
+    return sql
+
+
+def _merge_upserts(held_sql: str, held: tuple[Any, ...], sql: str, args: tuple[Any, ...]
+                   ) -> tuple[str, tuple[Any, ...]]:
+    """One upsert of a simulation's row ending where ``held`` and then ``args`` end, whether
+    the row exists or not: the status of the later one unless its rank is lower (as the CASE
+    moves it), the row's tenant from the first (which inserts it), each column as the later
+    one that sets it leaves it, and a counter that only grows as the larger (NULL as none)."""
+    simulation_id, tenant_id, status, rank = held[:4]
+    if args[3] >= rank:
+        status, rank = args[2], args[3]
+    values = dict(zip(_UPSERT_COLUMNS[held_sql], held[4:], strict=True))
+    for column, value in zip(_UPSERT_COLUMNS[sql], args[4:], strict=True):
+        before = values.get(column)
+        values[column] = (max(before, value) if column in _GROWS and None not in (before, value)
+                          else before if column in _GROWS and value is None else value)
+    return _sim_upsert(tuple(values)), (simulation_id, tenant_id, status, rank, *values.values())
 
 
 async def _status(conn: asyncpg.Connection, e: Envelope, sim: str, status: str,

@@ -9,6 +9,12 @@ that row: it joins the earliest step at or after them that already runs the same
 statement, and every read, is a barrier: everything before it runs first. Within a step, groups
 of different SQL touch different rows, so their order does not matter; within a group, rows keep
 the order the events came in.
+
+A statement registered in :data:`MERGES` folds into the one held before it on the same row when
+that one is registered with the same merge and no barrier came between them: the row is written
+once, by a statement that ends where the two run in turn would (a simulation's accepted,
+started, progressed and completed in one batch of a replay are one upsert, not four versions of
+its row).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import asyncpg
@@ -29,6 +35,13 @@ SINGLE_KEYED = {
     "webhook_endpoints": "endpoint_id", "webhook_messages": "message_id",
     "webhook_attempts": "attempt_id",
 }
+Merge = Callable[[str, tuple[Any, ...], str, tuple[Any, ...]], tuple[str, tuple[Any, ...]]]
+MERGES: dict[str, Merge] = {}
+"""Statements that may fold into the one held before them on their row, by SQL: ``merge(held
+sql, held args, sql, args)`` is one statement (SQL and arguments) with the same end state as the
+two run in turn, whatever the row held before. Views register statements of one row (see
+:func:`row_of`) that read nothing but that row."""
+
 _UPDATE = re.compile(r"^\s*UPDATE (\w+) SET .* WHERE (\w+)\s*=\s*\$1(?!\d)(\s+AND .*)?$", re.S)
 _INSERT = re.compile(r"^\s*INSERT INTO (\w+)\s*\((\w+)\s*,.*\)\s*VALUES\s*\(\s*\$1\s*,", re.S)
 
@@ -57,14 +70,18 @@ class StatementBatch:
 
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
-        self._groups: dict[tuple[int, str], list[tuple[Any, ...]]] = {}
+        # None in a group: a statement since merged into another (see _merged)
+        self._groups: dict[tuple[int, str], list[tuple[Any, ...] | None]] = {}
         self._steps_of: dict[str, list[int]] = {}  # sql -> steps holding a group of it
         self._last: dict[tuple[str, Any], tuple[int, str]] = {}  # row -> (step, sql) last on it
+        self._at: dict[tuple[str, Any], int] = {}  # row -> its last statement's place in its group
         self._floor = 0  # no statement may run before this step (the last barrier's next)
         self._top = -1
 
     async def execute(self, sql: str, *args: Any) -> None:
         row = row_of(sql, args)
+        if row is not None and self._merged(row, sql, args):
+            return
         if row is None:
             step = self._top + 1
             self._floor = step + 1
@@ -81,7 +98,35 @@ class StatementBatch:
             bisect.insort(self._steps_of.setdefault(sql, []), step)
             self._groups[(step, sql)] = []
         self._groups[(step, sql)].append(args)
+        if row is not None:
+            self._at[row] = len(self._groups[(step, sql)]) - 1
         self._top = max(self._top, step)
+
+    def _merged(self, row: tuple[str, Any], sql: str, args: tuple[Any, ...]) -> bool:
+        """Fold this statement into the one held last on ``row``, where :data:`MERGES` allows
+        it; the merged statement keeps that one's step (every earlier statement on the row runs
+        before it, and none touching the row since)."""
+        merge = MERGES.get(sql)
+        if merge is None or row not in self._last:
+            return False
+        step, held_sql = self._last[row]
+        if step < self._floor or MERGES.get(held_sql) is not merge:
+            return False
+        group, at = self._groups[(step, held_sql)], self._at[row]
+        held = group[at]
+        assert held is not None, "a row's last statement is held"
+        merged_sql, merged = merge(held_sql, held, sql, args)
+        if merged_sql == held_sql:
+            group[at] = merged
+            return True
+        group[at] = None  # left out when the batch is sent
+        if (step, merged_sql) not in self._groups:
+            bisect.insort(self._steps_of.setdefault(merged_sql, []), step)
+            self._groups[(step, merged_sql)] = []
+        self._groups[(step, merged_sql)].append(merged)
+        self._last[row] = (step, merged_sql)
+        self._at[row] = len(self._groups[(step, merged_sql)]) - 1
+        return True
 
     async def executemany(self, sql: str, args: Sequence[Sequence[Any]]) -> None:
         await self.flush()
@@ -103,9 +148,12 @@ class StatementBatch:
     async def flush(self) -> None:
         """Run every statement held, step by step."""
         groups = sorted(self._groups.items(), key=lambda g: g[0][0])
-        self._groups, self._steps_of, self._last = {}, {}, {}
+        self._groups, self._steps_of, self._last, self._at = {}, {}, {}, {}
         self._floor, self._top = 0, -1
-        for (_step, sql), rows in groups:
+        for (_step, sql), held in groups:
+            rows = [args for args in held if args is not None]
+            if not rows:
+                continue
             if len(rows) == 1:
                 await self.conn.execute(sql, *rows[0])
             else:

@@ -62,3 +62,50 @@ async def test_a_barrier_and_a_read_keep_their_place() -> None:
     await batch.execute(UPSERT, "s3", "a")
     await batch.flush()
     assert [sql for sql, _ in conn.calls] == [UPSERT, EVENT_LOG, UPSERT, "SELECT 1", UPSERT]
+
+
+SET_A = "UPDATE simulations SET a=$2 WHERE simulation_id=$1"
+SET_B = "UPDATE simulations SET b=$2 WHERE simulation_id=$1"
+SET_AB = "UPDATE simulations SET a=$2, b=$3 WHERE simulation_id=$1"
+
+
+def _fold(held_sql: str, held: tuple[Any, ...], sql: str, args: tuple[Any, ...]
+          ) -> tuple[str, tuple[Any, ...]]:
+    """A toy merge: the later value of each of a and b."""
+    values = {"a": None, "b": None}
+    for statement, row in ((held_sql, held), (sql, args)):
+        if statement == SET_AB:
+            values["a"], values["b"] = row[1], row[2]
+        else:
+            values["a" if statement == SET_A else "b"] = row[1]
+    if values["b"] is None:
+        return SET_A, (held[0], values["a"])
+    return SET_AB, (held[0], values["a"], values["b"])
+
+
+async def test_registered_statements_fold_into_the_one_held_on_their_row(
+        monkeypatch: Any) -> None:
+    monkeypatch.setattr("projections.statement_batch.MERGES",
+                        {SET_A: _fold, SET_B: _fold, SET_AB: _fold})
+    conn = Recorder()
+    batch = StatementBatch(conn)  # type: ignore[arg-type]
+    await batch.execute(SET_A, "s1", 1)
+    await batch.execute(SET_A, "s2", 1)
+    await batch.execute(SET_A, "s1", 2)  # folds in place
+    await batch.execute(SET_B, "s2", 3)  # folds into a statement of other SQL, in s2's step
+    await batch.execute(STARTED, "s1", 9)  # not registered: after s1's, unfolded
+    await batch.execute(SET_A, "s1", 4)  # after an unregistered statement: not folded
+    await batch.flush()
+    assert conn.calls == [(SET_A, [("s1", 2)]), (SET_AB, [("s2", 1, 3)]),
+                          (STARTED, [("s1", 9)]), (SET_A, [("s1", 4)])]
+
+
+async def test_nothing_folds_across_a_barrier(monkeypatch: Any) -> None:
+    monkeypatch.setattr("projections.statement_batch.MERGES", {SET_A: _fold, SET_B: _fold})
+    conn = Recorder()
+    batch = StatementBatch(conn)  # type: ignore[arg-type]
+    await batch.execute(SET_A, "s1", 1)
+    await batch.execute(EVENT_LOG, "t", "{}")
+    await batch.execute(SET_A, "s1", 2)
+    await batch.flush()
+    assert conn.calls == [(SET_A, [("s1", 1)]), (EVENT_LOG, [("t", "{}")]), (SET_A, [("s1", 2)])]
