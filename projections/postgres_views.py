@@ -90,7 +90,9 @@ def _merge_upserts(held_sql: str, held: tuple[Any, ...], sql: str, args: tuple[A
         before = values.get(column)
         values[column] = (max(before, value) if column in _GROWS and None not in (before, value)
                           else before if column in _GROWS and value is None else value)
-    return _sim_upsert(tuple(values)), (simulation_id, tenant_id, status, rank, *values.values())
+    columns = tuple(sorted(values))  # one statement per set of columns, whatever came first
+    return _sim_upsert(columns), (simulation_id, tenant_id, status, rank,
+                                  *(values[c] for c in columns))
 
 
 async def _status(conn: asyncpg.Connection, e: Envelope, sim: str, status: str,
