@@ -49,22 +49,25 @@ async def billed(settings: Settings, simulation_ids: list[str]) -> dict[str, dic
         await conn.close()
 
 
-async def replay_equals_live(settings: Settings) -> None:
+async def replay_equals_live(settings: Settings, *, keep: str | None = None) -> None:
     """Once the live PostgreSQL views settle, a replay from offset 0 rebuilds them equal. A
     processor may still append to the log after the views settled (billing runs at the lowest
     priority, and a loaded machine can hold it back for seconds): a replay that differs while
     the live views moved on meanwhile is taken again once they settle; one that differs from
-    views that did not move is a difference, and the tables that differ are named."""
+    views that did not move is a difference, and the tables that differ are named. With
+    ``keep``, the replay is rebuilt in that schema and left there for the caller to read (and
+    drop)."""
     from infra import postgres
     from projections.replay import replay_postgres
 
-    rebuilt = f"{settings.projection_schema}_rebuilt"
+    rebuilt = keep or f"{settings.projection_schema}_rebuilt"
     for _ in range(3):
         current = await _settled(settings)
         try:
             replayed = await replay_postgres(settings, rebuilt)
         finally:
-            await postgres.drop_schema(settings.postgres_dsn, rebuilt)
+            if keep is None:
+                await postgres.drop_schema(settings.postgres_dsn, rebuilt)
         if replayed == current:
             return
         if await _settled(settings) == current:
