@@ -87,9 +87,9 @@ def _merge_upserts(held_sql: str, held: tuple[Any, ...], sql: str, args: tuple[A
         status, rank = args[2], args[3]
     values = dict(zip(_UPSERT_COLUMNS[held_sql], held[4:], strict=True))
     for column, value in zip(_UPSERT_COLUMNS[sql], args[4:], strict=True):
-        before = values.get(column)
-        values[column] = (max(before, value) if column in _GROWS and None not in (before, value)
-                          else before if column in _GROWS and value is None else value)
+        if column in _GROWS:  # GREATEST, which passes over NULL
+            value = max((v for v in (values.get(column), value) if v is not None), default=None)
+        values[column] = value
     columns = tuple(sorted(values))  # one statement per set of columns, whatever came first
     return _sim_upsert(columns), (simulation_id, tenant_id, status, rank,
                                   *(values[c] for c in columns))

@@ -94,13 +94,18 @@ class StatementBatch:
             at = bisect.bisect_left(steps, earliest)
             step = steps[at] if at < len(steps) else earliest
             self._last[row] = (step, sql)
+        at = self._hold(step, sql, args)
+        if row is not None:
+            self._at[row] = at
+        self._top = max(self._top, step)
+
+    def _hold(self, step: int, sql: str, args: tuple[Any, ...]) -> int:
+        """Hold ``args`` in the group of ``sql`` at ``step``; their place in it."""
         if (step, sql) not in self._groups:
             bisect.insort(self._steps_of.setdefault(sql, []), step)
             self._groups[(step, sql)] = []
         self._groups[(step, sql)].append(args)
-        if row is not None:
-            self._at[row] = len(self._groups[(step, sql)]) - 1
-        self._top = max(self._top, step)
+        return len(self._groups[(step, sql)]) - 1
 
     def _merged(self, row: tuple[str, Any], sql: str, args: tuple[Any, ...]) -> bool:
         """Fold this statement into the one held last on ``row``, where :data:`MERGES` allows
@@ -120,12 +125,8 @@ class StatementBatch:
             group[at] = merged
             return True
         group[at] = None  # left out when the batch is sent
-        if (step, merged_sql) not in self._groups:
-            bisect.insort(self._steps_of.setdefault(merged_sql, []), step)
-            self._groups[(step, merged_sql)] = []
-        self._groups[(step, merged_sql)].append(merged)
         self._last[row] = (step, merged_sql)
-        self._at[row] = len(self._groups[(step, merged_sql)]) - 1
+        self._at[row] = self._hold(step, merged_sql, merged)
         return True
 
     async def executemany(self, sql: str, args: Sequence[Sequence[Any]]) -> None:
