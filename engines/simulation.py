@@ -219,14 +219,17 @@ class RunState:
             for name, center in passes.centers(xp, model, self.spec, items).items():
                 self.outputs[name].store.center = center
 
-    def add(self, xp: Any, n: int, raw: passes.Outputs, samples: Array, priorities: Array
-            ) -> None:
+    def add(self, xp: Any, n: int, raw: passes.Outputs, samples: Array, priorities: Array,
+            uniforms: Array | None = None) -> None:
         """Fold in one chunk's ``n`` trials: the model's outputs, the inputs' samples (k, n)
-        and the trials' priorities for the Spearman sample."""
+        and the trials' priorities for the Spearman sample; ``uniforms`` (k, n), the chunk's
+        draws the samples came through."""
         results = passes.checked_outputs(xp, n, self.spec.outputs, raw)
         for name, (values, errors) in results.items():
             self.outputs[name].update(xp, values, errors)
-        self.sensitivity.update(xp, samples, results, priorities)
+        # Latin hypercube draws put each input's trials in strata that rank them
+        lhs = uniforms if self.spec.sampling == "lhs" else None
+        self.sensitivity.update(xp, samples, results, priorities, lhs)
         self.iterations += n
 
     def merge(self, other: RunState) -> None:
@@ -312,8 +315,8 @@ def run_chunks(
             drawn = [passes.chunk_draws(xp, spec, index, items, correlation) for index in indices]
             with drawing(chunk_generator(spec.seed, indices[0]) if len(indices) == 1 else None):
                 evaluated = passes.evaluate_pass(xp, model, items, drawn)
-            for (n, _, priorities), (raw, samples) in zip(drawn, evaluated, strict=True):
-                state.add(xp, n, raw, samples, priorities)
+            for (n, u, priorities), (raw, samples) in zip(drawn, evaluated, strict=True):
+                state.add(xp, n, raw, samples, priorities, u)
                 state.compute_seconds += clock() - started
                 started = clock()
                 if progress is not None and not progress(state.iterations, planned):

@@ -125,8 +125,8 @@ def _one_pass(xp: Any, clock: Any, model: Model | RiskModel,
         evaluated = passes.evaluate_pass(xp, model, shared[0][0].items, drawn,
                                          [run.items for run, _ in shared])
     took, total = clock() - started, sum(n for n, _, _ in drawn)
-    for (run, _), (n, _, priorities), (raw, samples) in zip(shared, drawn, evaluated,
+    for (run, _), (n, u, priorities), (raw, samples) in zip(shared, drawn, evaluated,
                                                              strict=True):
         started = clock()
-        run.state.add(xp, n, raw, samples, priorities)
+        run.state.add(xp, n, raw, samples, priorities, u)
         run.state.compute_seconds += clock() - started + took * n / total

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy
 
-from engines.analysis.ranking import average_ranks
+from engines.analysis.ranking import average_ranks, ranks_by_place
 from engines.xp import Array, to_numpy
 
 DEFAULT_RESERVOIR = 20_000
@@ -73,12 +73,17 @@ class Sensitivity:
         # and before the reservoir is read, in one sort instead of one per chunk
         self._pending: list[tuple[Any, Any, dict[str, Any], dict[str, Any]]] = []
         self._pending_trials = 0
+        # each kept trial's Latin hypercube stratum per input (inputs × m), while the sample
+        # is one chunk's every trial: its inputs' ranks then need no sort (see ranks_by_place)
+        self._strata: Any = None
 
     def update(
-        self, xp: Any, inputs: Array, outputs: Mapping[str, tuple[Array, Array]], keys: Array
+        self, xp: Any, inputs: Array, outputs: Mapping[str, tuple[Array, Array]], keys: Array,
+        uniforms: Array | None = None,
     ) -> None:
         """Add one chunk: ``inputs`` (k, n), outputs name → (values, errors), ``keys`` (n,)
-        uniform priorities for the Spearman sample."""
+        uniform priorities for the Spearman sample; ``uniforms`` (k, n), where they are Latin
+        hypercube draws, the ones each input was drawn through."""
         oks = {}
         # A trial whose input is NaN (invalid arguments in that trial) cannot enter a fit.
         inputs_ok = xp.all(xp.isfinite(inputs), axis=0)
@@ -93,11 +98,17 @@ class Sensitivity:
             self.moments[name] = self.moments[name].merge(CoMoments.of(xp, rows))
             oks[name] = ok
         chosen = self._candidates(xp, keys)
+        n = int(keys.size)
+        strata = None
+        if uniforms is not None and chosen.size == n and uniforms.shape == inputs.shape:
+            # the chunk kept whole, in the order it came: its trials' strata
+            strata = to_numpy(xp.floor(uniforms * n).astype(xp.intp))
         self.keep(
             to_numpy(keys[chosen]),
             to_numpy(inputs[:, chosen]),
             {name: to_numpy(outputs[name][0][chosen]) for name in self.outputs},
             {name: to_numpy(oks[name][chosen]) for name in self.outputs},
+            strata,
         )
 
     def _candidates(self, xp: Any, keys: Array) -> Array:
@@ -125,8 +136,13 @@ class Sensitivity:
         self._settle()
         return self._keys, self._x, self._y, self._ok
 
-    def keep(self, keys: Any, x: Any, y: dict[str, Any], ok: dict[str, Any]) -> None:
-        """Fold in another sample of trials of this run, keeping the lowest priorities."""
+    def keep(self, keys: Any, x: Any, y: dict[str, Any], ok: dict[str, Any],
+             strata: Any = None) -> None:
+        """Fold in another sample of trials of this run, keeping the lowest priorities;
+        ``strata`` (inputs × trials): each trial's Latin hypercube stratum, where the sample is
+        a chunk's every trial (they hold while it is the only one kept)."""
+        alone = not self._keys.size and not self._pending
+        self._strata = strata if alone else None  # another chunk's strata order nothing here
         self._pending.append((keys, x, y, ok))
         self._pending_trials += len(keys)
         if self._pending_trials >= self.reservoir:
@@ -146,6 +162,8 @@ class Sensitivity:
         # run's: nothing to sort), and sorted once it fills the reservoir
         order = _ascending(keys)[: self.reservoir] if keys.size >= self.reservoir else slice(None)
         self._keys = keys[order]
+        if self._strata is not None:
+            self._strata = self._strata[:, order]
         self._x = numpy.concatenate([part[1] for part in parts], axis=1)[:, order]
         for name in self.outputs:
             self._y[name] = numpy.concatenate([part[2][name] for part in parts])[order]
@@ -154,10 +172,10 @@ class Sensitivity:
     def result(self) -> dict[str, dict[str, Any]]:
         """Per output: ``r_squared`` and ``inputs`` sorted by |SRC| (ties by |Spearman|)."""
         self._settle()
-        input_ranks: dict[bytes | None, list[Any]] = {}  # per set of valid trials (None: all)
+        input_ranks: dict[bytes | None, _Centred] = {}  # per set of valid trials (None: all)
         return {name: self._output_result(name, input_ranks) for name in self.outputs}
 
-    def _output_result(self, name: str, input_ranks: dict[bytes | None, list[Any]]
+    def _output_result(self, name: str, input_ranks: dict[bytes | None, _Centred]
                        ) -> dict[str, Any]:
         src, r_squared = self._src(name)
         rank = self._spearman(name, input_ranks)
@@ -194,7 +212,7 @@ class Sensitivity:
             ]
         return beta, float(numpy.dot(beta, corr[:k, k]))
 
-    def _spearman(self, name: str, input_ranks: dict[bytes | None, list[Any]]) -> Any:
+    def _spearman(self, name: str, input_ranks: dict[bytes | None, _Centred]) -> Any:
         ok = self._ok[name]
         k = len(self.inputs)
         if ok.sum() < 3:
@@ -202,15 +220,32 @@ class Sensitivity:
         every = bool(ok.all())  # the common case: no masked copies
         mask = None if every else numpy.packbits(ok).tobytes()
         if mask not in input_ranks:  # outputs valid in the same trials share them
-            input_ranks[mask] = [average_ranks(row) for row in (self._x if every
-                                                                 else self._x[:, ok])]
-        y = self._y[name] if every else self._y[name][ok]
-        ranks = numpy.vstack([*input_ranks[mask], average_ranks(y)])
+            strata = self._strata if every else None
+            rows = ([ranks_by_place(row, strata[i]) for i, row in enumerate(self._x)]
+                    if strata is not None else
+                    [average_ranks(row) for row in (self._x if every else self._x[:, ok])])
+            input_ranks[mask] = _Centred.of(numpy.vstack(rows) if rows else
+                                            numpy.zeros((0, int(ok.sum()))))
+        inputs = input_ranks[mask]
+        output = _Centred.of(average_ranks(self._y[name] if every else self._y[name][ok])[None])
+        return ((inputs.dev @ output.dev[0]) / (inputs.safe * output.safe[0])
+                * (inputs.norms > 0) * (output.norms[0] > 0))
+
+
+@dataclass
+class _Centred:
+    """Rows of ranks less each row's mean, and each row's norm (``safe``: 1 where it is 0):
+    the inputs' are shared by the outputs valid in the same trials."""
+
+    dev: Any
+    norms: Any
+    safe: Any
+
+    @classmethod
+    def of(cls, ranks: Any) -> _Centred:
         dev = ranks - ranks.mean(axis=1, keepdims=True)
         norms = numpy.sqrt(numpy.sum(dev * dev, axis=1))
-        safe = numpy.where(norms > 0, norms, 1.0)
-        return (dev[:k] @ dev[k]) / (safe[:k] * safe[k]) * (norms[:k] > 0) * (norms[k] > 0)
-
+        return cls(dev, norms, numpy.where(norms > 0, norms, 1.0))
 
 
 def _ascending(keys: Any) -> Any:
