@@ -96,7 +96,7 @@ class Event(BaseModel):
         """This body as a new event of its type's current version."""
         return Envelope(type=self.type, tenant_id=tenant_id, key=key, data=self.to_data(),
                         version=self.version, correlation_id=correlation_id,
-                        causation_id=causation_id)
+                        causation_id=causation_id, typed=True)
 
 
 class Part(BaseModel):
