@@ -42,8 +42,9 @@ def _spelt_as_python(written: bytes) -> bool:
     """Whether orjson's ``written`` is what the standard library's writer gives for the same
     JSON values: printable ASCII only (orjson writes other text raw where that writer escapes
     it), no number below 1e-4 written out (0.00001 for 1e-05) and no number with an exponent
-    (1e-7 for 1e-07, 1e16 for 1e+16). Text that only looks like such a number answers False,
-    which sends the document to the standard library's writer: never wrong, only slower."""
+    (1e-7 for 1e-07; others alike, but none is taken on trust). Text that only looks like such
+    a number answers False, which sends the document to the standard library's writer: never
+    wrong, only slower."""
     if not written.isascii() or b"\x7f" in written or b"0.0000" in written:
         return False
     for found in _EXPONENT.finditer(written):  # an e after a digit, in a number or in text
