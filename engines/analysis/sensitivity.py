@@ -100,8 +100,9 @@ class Sensitivity:
         chosen = self._candidates(xp, keys)
         n = int(keys.size)
         strata = None
-        if uniforms is not None and chosen.size == n and uniforms.shape == inputs.shape:
-            # the chunk kept whole, in the order it came: its trials' strata
+        if (uniforms is not None and self._empty() and chosen.size == n
+                and uniforms.shape == inputs.shape):
+            # the first chunk, kept whole in the order it came: its trials' strata
             strata = to_numpy(xp.floor(uniforms * n).astype(xp.intp))
         self.keep(
             to_numpy(keys[chosen]),
@@ -141,12 +142,16 @@ class Sensitivity:
         """Fold in another sample of trials of this run, keeping the lowest priorities;
         ``strata`` (inputs × trials): each trial's Latin hypercube stratum, where the sample is
         a chunk's every trial (they hold while it is the only one kept)."""
-        alone = not self._keys.size and not self._pending
-        self._strata = strata if alone else None  # another chunk's strata order nothing here
+        # another chunk's strata order nothing here
+        self._strata = strata if self._empty() else None
         self._pending.append((keys, x, y, ok))
         self._pending_trials += len(keys)
         if self._pending_trials >= self.reservoir:
             self._settle()
+
+    def _empty(self) -> bool:
+        """Whether no trial is kept yet."""
+        return not self._keys.size and not self._pending
 
     def _settle(self) -> None:
         """Merge the pending samples into the reservoir: the ``reservoir`` lowest priorities,
