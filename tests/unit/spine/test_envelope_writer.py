@@ -85,6 +85,7 @@ def test_which_writer_writes(monkeypatch: pytest.MonkeyPatch) -> None:
         ({**plain, "tiny": 1.5e-07}, True, True),
         ({**plain, "name": "café"}, True, True),
         ({**plain, "big": 2**70}, True, True),
+        ({**plain, "lone": "a\ud800b\x00"}, True, True),  # a lone surrogate: orjson refuses it
         ({**plain, "id": "a3e5d1e9"}, True, False),  # hex text is not a number
     ]
     for data, typed, by_standard in cases:
